@@ -1,0 +1,23 @@
+import type { Context } from 'hono';
+import type { RequestIdVariables } from 'hono/request-id';
+import type { Knex } from 'knex';
+import type { CallerVariables } from './auth/grafana-proxy.ts';
+import type { Config } from './config.ts';
+import type { Logger } from './log.ts';
+import type { Vault } from './vault/vault.ts';
+
+/** Everything the HTTP app needs, passed in by `main.ts` or a test. */
+export type AppDeps = {
+  readonly config: Config;
+  readonly db: Knex;
+  readonly log: Logger;
+  readonly vault: Vault;
+  /** The shared secret Grafana's proxy routes inject (config, or the generated development one). */
+  readonly adminSecret: string;
+  readonly clock: () => Date;
+};
+
+export type AppEnv = { Variables: CallerVariables & RequestIdVariables };
+
+/** Who made a change, for the audit row written beside it. */
+export const actorOf = (c: Context<AppEnv>) => ({ caller: c.get('caller'), requestId: c.get('requestId') });

@@ -1,0 +1,103 @@
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { requestId } from 'hono/request-id';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { adminRoutes } from './admin/routes.ts';
+import type { AppDeps, AppEnv } from './app-env.ts';
+import { grafanaProxyAuth } from './auth/grafana-proxy.ts';
+import { AppError, InvalidInputError, statusOfCode } from './errors.ts';
+import { healthRoutes } from './health/routes.ts';
+import type { Logger } from './log.ts';
+import { participantRoutes, studyParticipantRoutes } from './participants/routes.ts';
+import { studyRoutes } from './studies/routes.ts';
+
+export function createApp(deps: AppDeps) {
+  const admin = new Hono<AppEnv>()
+    .use(grafanaProxyAuth(deps.adminSecret))
+    .route('/', adminRoutes(deps))
+    .route('/studies', studyRoutes(deps))
+    .route('/studies', studyParticipantRoutes(deps))
+    .route('/participants', participantRoutes(deps));
+
+  return new Hono<AppEnv>()
+    .use(requestId())
+    .use(async (c, next) => {
+      const started = performance.now();
+      await next();
+      deps.log.info(
+        {
+          requestId: c.get('requestId'),
+          method: c.req.method,
+          path: c.req.path,
+          status: c.res.status,
+          ms: Math.round(performance.now() - started),
+        },
+        'request'
+      );
+    })
+    .onError((err, c) => {
+      const { status, body, headers } = toErrorResponse(err, c.get('requestId'), deps.log);
+      return c.json(body, status, headers);
+    })
+    .notFound((c) =>
+      c.json({ error: { code: 'NOT_FOUND', message: `no route for ${c.req.method} ${c.req.path}` } }, 404)
+    )
+    .route('/', healthRoutes(deps))
+    .route('/api/v1', admin);
+}
+
+type ErrorResponse = {
+  status: ContentfulStatusCode;
+  body: { error: { code: string; message: string; fields?: readonly { field: string; message: string }[] } };
+  headers?: Record<string, string>;
+};
+
+const codeOfStatus: Partial<Record<number, string>> = {
+  400: 'INVALID_INPUT',
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  413: 'PAYLOAD_TOO_LARGE',
+};
+
+/** The one mapping from errors to HTTP. Unknown errors are logged and answered without details. */
+export function toErrorResponse(err: Error, reqId: string, log: Logger): ErrorResponse {
+  if (err instanceof AppError) {
+    const fields = err instanceof InvalidInputError && err.fields.length > 0 ? { fields: err.fields } : {};
+    const headers = err.code === 'UNAVAILABLE' ? { 'Retry-After': '5' } : undefined;
+    return {
+      status: statusOfCode[err.code],
+      body: { error: { code: err.code, message: err.message, ...fields } },
+      ...(headers && { headers }),
+    };
+  }
+  if (err instanceof HTTPException && err.status < 500) {
+    return {
+      status: err.status,
+      body: { error: { code: codeOfStatus[err.status] ?? 'HTTP_ERROR', message: err.message } },
+    };
+  }
+  if (isDatabaseUnavailable(err)) {
+    log.warn({ requestId: reqId, err: err.message }, 'database unavailable');
+    return {
+      status: 503,
+      body: { error: { code: 'UNAVAILABLE', message: 'the database is unavailable; try again shortly' } },
+      headers: { 'Retry-After': '5' },
+    };
+  }
+  log.error({ requestId: reqId, err }, 'unhandled error');
+  return { status: 500, body: { error: { code: 'INTERNAL', message: `internal error (request ${reqId})` } } };
+}
+
+const unavailableCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'PROTOCOL_CONNECTION_LOST',
+  'ER_CON_COUNT_ERROR',
+]);
+
+function isDatabaseUnavailable(err: Error): boolean {
+  const code = (err as { code?: unknown }).code;
+  return err.name === 'KnexTimeoutError' || (typeof code === 'string' && unavailableCodes.has(code));
+}

@@ -1,0 +1,121 @@
+import { z } from 'zod';
+
+/**
+ * The one place the environment is read. Every key is documented in `.env.example`;
+ * `loadConfig` reports every bad or missing key at once, with what it expects.
+ */
+
+const port = z.coerce.number().int().min(1).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+
+/** `id:base64` — a key id (kept beside every ciphertext) and 32 random bytes. */
+const MasterKeyEntry = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=$/, 'expected id:base64 of 32 bytes, e.g. k1:<44 base64 characters>')
+  .transform((entry) => {
+    const [id, key] = entry.split(':') as [string, string];
+    return { id, key: Buffer.from(key, 'base64') };
+  });
+
+const MasterKeyList = z
+  .string()
+  .transform((s) => s.split(',').filter((part) => part.trim() !== ''))
+  .pipe(z.array(MasterKeyEntry).min(1, 'expected at least one key'))
+  .refine((keys) => new Set(keys.map((k) => k.id)).size === keys.length, 'key ids must be unique');
+
+const blankAsUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+const Env = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    VIGIL_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    VIGIL_HTTP_HOST: z.string().min(1).default('0.0.0.0'),
+    VIGIL_HTTP_PORT: port.default(8080),
+    VIGIL_SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
+    VIGIL_DB_HOST: z.string().min(1).default('127.0.0.1'),
+    VIGIL_DB_PORT: port.default(3306),
+    VIGIL_DB_USER: z.string().min(1).default('root'),
+    VIGIL_DB_PASSWORD: z.string().default(''),
+    VIGIL_DB_NAME: z
+      .string()
+      .regex(/^[A-Za-z0-9_]{1,64}$/, 'expected 1-64 letters, digits or underscores')
+      .default('vigil'),
+    VIGIL_DB_POOL_MAX: positiveInt.max(100).default(10),
+    VIGIL_DATA_DIR: z.string().min(1).default('./data'),
+    VIGIL_MASTER_KEY: z.preprocess(blankAsUndefined, MasterKeyList.optional()),
+    VIGIL_ADMIN_SECRET: z.preprocess(
+      blankAsUndefined,
+      z.string().min(32, 'expected at least 32 characters (e.g. openssl rand -hex 32)').optional()
+    ),
+    VIGIL_RETENTION_DAYS: positiveInt.max(3650).default(30),
+    VIGIL_PURGE_SCHEDULE: z.string().min(1).default('17 3 * * *'),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV !== 'production') return;
+    for (const key of ['VIGIL_MASTER_KEY', 'VIGIL_ADMIN_SECRET'] as const) {
+      if (env[key] === undefined) {
+        ctx.addIssue({ code: 'custom', path: [key], message: 'required when NODE_ENV=production' });
+      }
+    }
+  });
+
+export type MasterKey = { readonly id: string; readonly key: Buffer };
+
+export type Config = ReturnType<typeof shape>;
+
+function shape(env: z.infer<typeof Env>) {
+  return {
+    env: env.NODE_ENV,
+    logLevel: env.VIGIL_LOG_LEVEL,
+    http: { host: env.VIGIL_HTTP_HOST, port: env.VIGIL_HTTP_PORT, shutdownTimeoutMs: env.VIGIL_SHUTDOWN_TIMEOUT_MS },
+    db: {
+      host: env.VIGIL_DB_HOST,
+      port: env.VIGIL_DB_PORT,
+      user: env.VIGIL_DB_USER,
+      password: env.VIGIL_DB_PASSWORD,
+      database: env.VIGIL_DB_NAME,
+      poolMax: env.VIGIL_DB_POOL_MAX,
+    },
+    dataDir: env.VIGIL_DATA_DIR,
+    /** First key encrypts; all keys decrypt. Undefined only outside production (main generates one). */
+    masterKeys: env.VIGIL_MASTER_KEY as readonly MasterKey[] | undefined,
+    adminSecret: env.VIGIL_ADMIN_SECRET,
+    retention: { days: env.VIGIL_RETENTION_DAYS, purgeSchedule: env.VIGIL_PURGE_SCHEDULE },
+  } as const;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const key = String(issue.path[0] ?? '(environment)');
+        const got = env[key];
+        const shown =
+          got === undefined
+            ? 'it is missing'
+            : key.includes('SECRET') || key.includes('KEY') || key.includes('PASSWORD')
+              ? 'got a value that does not match'
+              : `got ${JSON.stringify(got)}`;
+        return `${key}: ${issue.message} (${shown})`;
+      })
+    );
+  }
+  return deepFreeze(shape(parsed.data));
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Buffer.isBuffer(value)) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}

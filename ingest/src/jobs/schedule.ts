@@ -1,0 +1,53 @@
+import schedule from 'node-schedule';
+import type { AppDeps } from '../app-env.ts';
+import { SYSTEM_ACTOR } from '../audit/store.ts';
+import type { Logger } from '../log.ts';
+import { purgeExpired } from '../retention/purge.ts';
+
+export type Job = { readonly name: string; readonly cron: string; run(): Promise<unknown> };
+
+/** Every recurring job, in one table. Cron expressions are read in UTC. */
+export function scheduledJobs({ db, clock, config }: Pick<AppDeps, 'db' | 'clock' | 'config'>): Job[] {
+  return [
+    {
+      name: 'purge-deleted',
+      cron: config.retention.purgeSchedule,
+      run: () => purgeExpired(db, clock(), config.retention.days, SYSTEM_ACTOR),
+    },
+  ];
+}
+
+export type Scheduler = { stop(): Promise<void> };
+
+/**
+ * Runs each job on its schedule; one failure is logged and does not stop the others. A job still
+ * running when its next tick comes is not started twice. `stop` cancels the schedule and waits for
+ * running jobs to finish.
+ */
+export function startScheduler(jobs: readonly Job[], log: Logger): Scheduler {
+  const running = new Map<string, Promise<void>>();
+  const scheduled = jobs.map((job) =>
+    schedule.scheduleJob(job.name, { rule: job.cron, tz: 'Etc/UTC' }, () => {
+      if (running.has(job.name)) {
+        log.warn({ job: job.name }, 'job still running; skipping this tick');
+        return;
+      }
+      const started = performance.now();
+      log.info({ job: job.name }, 'job started');
+      const run = job
+        .run()
+        .then((result) =>
+          log.info({ job: job.name, ms: Math.round(performance.now() - started), result }, 'job finished')
+        )
+        .catch((err: unknown) => log.error({ job: job.name, err }, 'job failed'))
+        .finally(() => running.delete(job.name));
+      running.set(job.name, run);
+    })
+  );
+  return {
+    async stop() {
+      for (const s of scheduled) s?.cancel();
+      await Promise.all(running.values());
+    },
+  };
+}

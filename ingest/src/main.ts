@@ -1,0 +1,78 @@
+import { serve } from '@hono/node-server';
+import { migrateLatest } from '@vigil/migrations';
+import { createApp } from './app.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { createDb, ensureDatabase } from './db.ts';
+import { generateAdminSecret, generateMasterKey, loadOrCreateDevSecret } from './dev-secrets.ts';
+import { scheduledJobs, startScheduler } from './jobs/schedule.ts';
+import { createLogger, type Logger } from './log.ts';
+import { createVault } from './vault/vault.ts';
+import type { MasterKey } from './config.ts';
+
+/** The composition root: the only place that reads the environment and owns process lifetime. */
+async function main() {
+  const config = loadConfig(process.env);
+  const log = createLogger(config.logLevel);
+
+  const masterKeys = config.masterKeys ?? (await devMasterKey(config.dataDir, log));
+  const adminSecret = config.adminSecret ?? (await devAdminSecret(config.dataDir, log));
+  const vault = createVault(masterKeys);
+
+  await ensureDatabase(config.db);
+  const db = createDb(config.db);
+  const applied = await migrateLatest(db);
+  log.info({ database: config.db.database, applied }, 'schema current');
+
+  const clock = () => new Date();
+  const app = createApp({ config, db, log, vault, adminSecret, clock });
+  const server = serve({ fetch: app.fetch, hostname: config.http.host, port: config.http.port }, (info) =>
+    log.info({ host: info.address, port: info.port }, 'ingest listening')
+  );
+  const scheduler = startScheduler(scheduledJobs({ db, clock, config }), log);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down: no new requests, finishing in-flight work');
+    const force = setTimeout(() => {
+      log.warn('in-flight work did not finish in time; closing connections');
+      if ('closeAllConnections' in server) server.closeAllConnections();
+    }, config.http.shutdownTimeoutMs);
+    force.unref();
+    await Promise.all([new Promise<void>((resolve) => server.close(() => resolve())), scheduler.stop()]);
+    await db.destroy();
+    log.info('stopped');
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => void shutdown(signal));
+  }
+}
+
+async function devMasterKey(dataDir: string, log: Logger): Promise<MasterKey[]> {
+  const { value, path, created } = await loadOrCreateDevSecret(dataDir, 'master.key', generateMasterKey);
+  log.warn(
+    { path },
+    created
+      ? 'VIGIL_MASTER_KEY is not set: generated a development master key'
+      : 'VIGIL_MASTER_KEY is not set: using the development master key'
+  );
+  const [id, key] = value.split(':') as [string, string];
+  return [{ id, key: Buffer.from(key, 'base64') }];
+}
+
+async function devAdminSecret(dataDir: string, log: Logger): Promise<string> {
+  const { value, path, created } = await loadOrCreateDevSecret(dataDir, 'admin-secret', generateAdminSecret);
+  log.warn(
+    { path },
+    created
+      ? 'VIGIL_ADMIN_SECRET is not set: generated a development secret'
+      : 'VIGIL_ADMIN_SECRET is not set: using the development secret'
+  );
+  return value;
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,89 @@
+import type { Knex } from 'knex';
+import { isDuplicateKey } from '../db.ts';
+import { ConflictError } from '../errors.ts';
+import { likeContains, whereDeleted } from '../listing.ts';
+import type { NewStudy, StudyPatch, StudyQuery } from './schemas.ts';
+
+export type Study = {
+  id: number;
+  name: string;
+  description: string;
+  timezone: string;
+  createdAt: Date;
+  updatedAt: Date;
+  deletedAt: Date | null;
+};
+
+const columns = ['id', 'name', 'description', 'timezone', 'created_at', 'updated_at', 'deleted_at'] as const;
+
+type StudyRow = {
+  id: number;
+  name: string;
+  description: string;
+  timezone: string;
+  created_at: Date;
+  updated_at: Date;
+  deleted_at: Date | null;
+};
+
+const toStudy = (r: StudyRow): Study => ({
+  id: r.id,
+  name: r.name,
+  description: r.description,
+  timezone: r.timezone,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+  deletedAt: r.deleted_at,
+});
+
+/** Finds a study, deleted or not; `forUpdate` locks it for the caller's transaction. */
+export async function findStudy(db: Knex, id: number, opts: { forUpdate?: boolean } = {}): Promise<Study | undefined> {
+  const q = db('studies').select(columns).where({ id }).first();
+  const row = (await (opts.forUpdate ? q.forUpdate() : q)) as StudyRow | undefined;
+  return row && toStudy(row);
+}
+
+export async function listStudies(db: Knex, query: StudyQuery): Promise<{ items: Study[]; total: number }> {
+  const base = db('studies').where((q) => {
+    whereDeleted(q, 'deleted_at', query.deleted);
+    if (query.q !== undefined) void q.whereLike('name', likeContains(query.q));
+  });
+  const [rows, [count]] = await Promise.all([
+    base
+      .clone()
+      .select(columns)
+      .orderBy([{ column: 'name' }, { column: 'id' }])
+      .limit(query.limit)
+      .offset(query.offset),
+    base.clone().count({ n: '*' }),
+  ]);
+  return { items: (rows as StudyRow[]).map(toStudy), total: Number(count?.n ?? 0) };
+}
+
+export async function insertStudy(db: Knex, input: NewStudy, now: Date): Promise<Study> {
+  const [id] = await db('studies')
+    .insert({ ...input, created_at: now, updated_at: now })
+    .catch(rethrowNameClash(input.name));
+  return { id: Number(id), ...input, createdAt: now, updatedAt: now, deletedAt: null };
+}
+
+export async function updateStudy(db: Knex, study: Study, patch: StudyPatch, now: Date): Promise<Study> {
+  await db('studies')
+    .where({ id: study.id })
+    .update({ ...patch, updated_at: now })
+    .catch(rethrowNameClash(patch.name ?? study.name));
+  return { ...study, ...patch, updatedAt: now };
+}
+
+export async function setStudyDeletedAt(db: Knex, study: Study, deletedAt: Date | null, now: Date): Promise<Study> {
+  await db('studies')
+    .where({ id: study.id })
+    .update({ deleted_at: deletedAt, updated_at: now })
+    .catch(rethrowNameClash(study.name));
+  return { ...study, deletedAt, updatedAt: now };
+}
+
+const rethrowNameClash = (name: string) => (err: unknown) => {
+  if (isDuplicateKey(err)) throw new ConflictError(`a study named ${JSON.stringify(name)} already exists`);
+  throw err;
+};
