@@ -25,8 +25,20 @@ export default tseslint.config(
   },
   {
     // The composition roots and tooling are where the environment is read.
-    files: ['ingest/src/main.ts', 'ingest/src/cli/**', 'ingest/src/test/**', 'vitest.config.ts', 'test/**'],
+    files: [
+      'ingest/src/main.ts',
+      'ingest/src/cli/**',
+      'ingest/src/test/**',
+      '**/*.test.ts',
+      'vitest.config.ts',
+      'test/**',
+    ],
     rules: { 'no-restricted-properties': 'off' },
+  },
+  {
+    // vitest reads fixture dependencies from the destructuring pattern, so `{}` is how a fixture says "none".
+    files: ['ingest/src/test/fixtures.ts'],
+    rules: { 'no-empty-pattern': 'off' },
   },
   { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked }
 );

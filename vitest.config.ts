@@ -17,6 +17,7 @@ export default defineConfig({
       {
         test: {
           name: 'db',
+          globalSetup: ['ingest/src/test/global-setup.ts'],
           include: ['ingest/src/**/*.db.test.ts', 'migrations/src/**/*.db.test.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,

@@ -26,41 +26,40 @@ const MasterKeyList = z
 
 const blankAsUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
-const Env = z
-  .object({
-    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
-    VIGIL_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    VIGIL_HTTP_HOST: z.string().min(1).default('0.0.0.0'),
-    VIGIL_HTTP_PORT: port.default(8080),
-    VIGIL_SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
-    VIGIL_DB_HOST: z.string().min(1).default('127.0.0.1'),
-    VIGIL_DB_PORT: port.default(3306),
-    VIGIL_DB_USER: z.string().min(1).default('root'),
-    VIGIL_DB_PASSWORD: z.string().default(''),
-    VIGIL_DB_NAME: z
-      .string()
-      .regex(/^[A-Za-z0-9_]{1,64}$/, 'expected 1-64 letters, digits or underscores')
-      .default('vigil'),
-    VIGIL_DB_POOL_MAX: positiveInt.max(100).default(10),
-    VIGIL_DATA_DIR: z.string().min(1).default('./data'),
-    VIGIL_MASTER_KEY: z.preprocess(blankAsUndefined, MasterKeyList.optional()),
-    VIGIL_ADMIN_SECRET: z.preprocess(
-      blankAsUndefined,
-      z.string().min(32, 'expected at least 32 characters (e.g. openssl rand -hex 32)').optional()
-    ),
-    VIGIL_RETENTION_DAYS: positiveInt.max(3650).default(30),
-    VIGIL_PURGE_SCHEDULE: z.string().min(1).default('17 3 * * *'),
-  })
-  .superRefine((env, ctx) => {
-    if (env.NODE_ENV !== 'production') return;
-    for (const key of ['VIGIL_MASTER_KEY', 'VIGIL_ADMIN_SECRET'] as const) {
-      if (env[key] === undefined) {
-        ctx.addIssue({ code: 'custom', path: [key], message: 'required when NODE_ENV=production' });
-      }
-    }
-  });
+const Env = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  VIGIL_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  VIGIL_HTTP_HOST: z.string().min(1).default('0.0.0.0'),
+  VIGIL_HTTP_PORT: port.default(8080),
+  VIGIL_SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
+  VIGIL_DB_HOST: z.string().min(1).default('127.0.0.1'),
+  VIGIL_DB_PORT: port.default(3306),
+  VIGIL_DB_USER: z.string().min(1).default('root'),
+  VIGIL_DB_PASSWORD: z.string().default(''),
+  VIGIL_DB_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9_]{1,64}$/, 'expected 1-64 letters, digits or underscores')
+    .default('vigil'),
+  VIGIL_DB_POOL_MAX: positiveInt.max(100).default(10),
+  VIGIL_DATA_DIR: z.string().min(1).default('./data'),
+  VIGIL_MASTER_KEY: z.preprocess(blankAsUndefined, MasterKeyList.optional()),
+  VIGIL_ADMIN_SECRET: z.preprocess(
+    blankAsUndefined,
+    z.string().min(32, 'expected at least 32 characters (e.g. openssl rand -hex 32)').optional()
+  ),
+  VIGIL_RETENTION_DAYS: positiveInt.max(3650).default(30),
+  VIGIL_PURGE_SCHEDULE: z.string().min(1).default('17 3 * * *'),
+});
+
+/** Checked beside the schema (not in it) so they are reported even when other keys are bad too. */
+const REQUIRED_IN_PRODUCTION = ['VIGIL_MASTER_KEY', 'VIGIL_ADMIN_SECRET'] as const;
 
 export type MasterKey = { readonly id: string; readonly key: Buffer };
+
+/** Parses a `VIGIL_MASTER_KEY` value (also used for the generated development key). */
+export function parseMasterKeys(value: string): MasterKey[] {
+  return MasterKeyList.parse(value);
+}
 
 export type Config = ReturnType<typeof shape>;
 
@@ -94,22 +93,23 @@ export class ConfigError extends Error {
 
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
   const parsed = Env.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => {
-        const key = String(issue.path[0] ?? '(environment)');
-        const got = env[key];
-        const shown =
-          got === undefined
-            ? 'it is missing'
-            : key.includes('SECRET') || key.includes('KEY') || key.includes('PASSWORD')
-              ? 'got a value that does not match'
-              : `got ${JSON.stringify(got)}`;
-        return `${key}: ${issue.message} (${shown})`;
-      })
-    );
+  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => describeIssue(issue, env));
+  if (env.NODE_ENV === 'production') {
+    for (const key of REQUIRED_IN_PRODUCTION) {
+      if ((env[key] ?? '').trim() === '') problems.push(`${key}: required when NODE_ENV=production (it is missing)`);
+    }
   }
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(shape(parsed.data));
+}
+
+function describeIssue(issue: z.core.$ZodIssue, env: Readonly<Record<string, string | undefined>>): string {
+  const key = String(issue.path[0] ?? '(environment)');
+  const got = env[key];
+  const secret = /SECRET|KEY|PASSWORD/.test(key);
+  const shown =
+    got === undefined ? 'it is missing' : secret ? 'the value given does not match' : `got ${JSON.stringify(got)}`;
+  return `${key}: ${issue.message} (${shown})`;
 }
 
 function deepFreeze<T>(value: T): T {

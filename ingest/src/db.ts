@@ -1,5 +1,6 @@
 import knex, { type Knex } from 'knex';
 import type { Config } from './config.ts';
+import type { Logger } from './log.ts';
 
 type DbConfig = Config['db'];
 
@@ -9,7 +10,8 @@ type DbConfig = Config['db'];
  * their character set from the database default that `ensureDatabase` sets (knex would otherwise
  * write the connection charset into every CREATE TABLE without a collation).
  */
-export function createDb(db: DbConfig, options: { withDatabase?: boolean } = {}): Knex {
+export function createDb(db: DbConfig, options: { withDatabase?: boolean; log?: Logger } = {}): Knex {
+  const { log } = options;
   return knex({
     client: 'mysql2',
     connection: {
@@ -21,6 +23,13 @@ export function createDb(db: DbConfig, options: { withDatabase?: boolean } = {})
       timezone: 'Z',
       supportBigNumbers: true,
       bigNumberStrings: false,
+    },
+    // knex otherwise writes its warnings (pool errors, deprecations) straight to the console.
+    log: {
+      warn: (message: unknown) => log?.warn({ knex: String(message) }, 'knex warning'),
+      error: (message: unknown) => log?.error({ knex: String(message) }, 'knex error'),
+      deprecate: (method: string, alternative: string) => log?.warn({ method, alternative }, 'knex deprecation'),
+      debug: () => undefined,
     },
     pool: {
       min: 0,

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /**
  * Outside production a missing secret is generated once into the data directory, so a local run
- * needs no set-up and keeps working across restarts. Concurrent first starts are safe: the file is
- * created exclusively and a loser reads the winner's value.
+ * needs no set-up and keeps working across restarts. Concurrent first starts agree on one value:
+ * the secret is written in full to a private temp file and hard-linked into place, which fails if
+ * another process got there first (no reader can see a half-written file).
  */
 export async function loadOrCreateDevSecret(
   dataDir: string,
@@ -14,13 +15,17 @@ export async function loadOrCreateDevSecret(
 ): Promise<{ value: string; path: string; created: boolean }> {
   const path = join(dataDir, fileName);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const tmp = join(dataDir, `.${fileName}.${randomBytes(6).toString('hex')}`);
+  const value = generate();
+  await writeFile(tmp, `${value}\n`, { mode: 0o600 });
   try {
-    const value = generate();
-    await writeFile(path, `${value}\n`, { flag: 'wx', mode: 0o600 });
+    await link(tmp, path);
     return { value, path, created: true };
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     return { value: (await readFile(path, 'utf8')).trim(), path, created: false };
+  } finally {
+    await rm(tmp, { force: true });
   }
 }
 

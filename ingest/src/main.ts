@@ -1,7 +1,7 @@
 import { serve } from '@hono/node-server';
 import { migrateLatest } from '@vigil/migrations';
 import { createApp } from './app.ts';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, loadConfig, parseMasterKeys } from './config.ts';
 import { createDb, ensureDatabase } from './db.ts';
 import { generateAdminSecret, generateMasterKey, loadOrCreateDevSecret } from './dev-secrets.ts';
 import { scheduledJobs, startScheduler } from './jobs/schedule.ts';
@@ -19,7 +19,7 @@ async function main() {
   const vault = createVault(masterKeys);
 
   await ensureDatabase(config.db);
-  const db = createDb(config.db);
+  const db = createDb(config.db, { log });
   const applied = await migrateLatest(db);
   log.info({ database: config.db.database, applied }, 'schema current');
 
@@ -57,8 +57,7 @@ async function devMasterKey(dataDir: string, log: Logger): Promise<MasterKey[]> 
       ? 'VIGIL_MASTER_KEY is not set: generated a development master key'
       : 'VIGIL_MASTER_KEY is not set: using the development master key'
   );
-  const [id, key] = value.split(':') as [string, string];
-  return [{ id, key: Buffer.from(key, 'base64') }];
+  return parseMasterKeys(value);
 }
 
 async function devAdminSecret(dataDir: string, log: Logger): Promise<string> {

@@ -56,7 +56,7 @@ export async function listParticipants(
   const base = db('participants').where((q) => {
     void q.where('study_id', studyId);
     whereDeleted(q, 'deleted_at', query.deleted);
-    if (query.q !== undefined) void q.whereLike('label', likeContains(query.q));
+    if (query.q !== undefined) void q.where('label', 'like', likeContains(query.q));
     if (query.status !== undefined) void q.where('status', query.status);
   });
   const [rows, [count]] = await Promise.all([

@@ -46,7 +46,7 @@ export async function findStudy(db: Knex, id: number, opts: { forUpdate?: boolea
 export async function listStudies(db: Knex, query: StudyQuery): Promise<{ items: Study[]; total: number }> {
   const base = db('studies').where((q) => {
     whereDeleted(q, 'deleted_at', query.deleted);
-    if (query.q !== undefined) void q.whereLike('name', likeContains(query.q));
+    if (query.q !== undefined) void q.where('name', 'like', likeContains(query.q));
   });
   const [rows, [count]] = await Promise.all([
     base

@@ -1,0 +1,84 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.ts';
+
+const key = (id: string) => `${id}:${randomBytes(32).toString('base64')}`;
+
+describe('loadConfig', () => {
+  it('runs locally with no environment at all', () => {
+    const config = loadConfig({});
+    expect(config.env).toBe('development');
+    expect(config.db).toEqual({
+      host: '127.0.0.1',
+      port: 3306,
+      user: 'root',
+      password: '',
+      database: 'vigil',
+      poolMax: 10,
+    });
+    expect(config.http.port).toBe(8080);
+    expect(config.retention.days).toBe(30);
+    expect(config.masterKeys).toBeUndefined();
+    expect(Object.isFrozen(config.db)).toBe(true);
+  });
+
+  it('reports every bad key at once, each with its name and what it expects', () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        VIGIL_DB_PORT: 'abc',
+        VIGIL_HTTP_PORT: '70000',
+        VIGIL_DB_NAME: 'no-dashes!',
+        VIGIL_LOG_LEVEL: 'loud',
+        VIGIL_RETENTION_DAYS: '0',
+      });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual([
+      'VIGIL_DB_NAME',
+      'VIGIL_DB_PORT',
+      'VIGIL_HTTP_PORT',
+      'VIGIL_LOG_LEVEL',
+      'VIGIL_RETENTION_DAYS',
+    ]);
+    expect(problems.find((p) => p.startsWith('VIGIL_DB_PORT'))).toContain('got "abc"');
+  });
+
+  it('refuses production without a master key and an admin secret', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
+      /VIGIL_MASTER_KEY: required[\s\S]*VIGIL_ADMIN_SECRET: required/
+    );
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      VIGIL_MASTER_KEY: key('k1'),
+      VIGIL_ADMIN_SECRET: 'x'.repeat(32),
+    });
+    expect(config.masterKeys?.map((k) => k.id)).toEqual(['k1']);
+  });
+
+  it('parses a rotation list, first key current, and never echoes secret values', () => {
+    const config = loadConfig({ VIGIL_MASTER_KEY: `${key('new')},${key('old')}` });
+    expect(config.masterKeys?.map((k) => [k.id, k.key.length])).toEqual([
+      ['new', 32],
+      ['old', 32],
+    ]);
+
+    const secretish = 'k1:not-base64-at-all';
+    let problems: readonly string[] = [];
+    try {
+      loadConfig({ VIGIL_MASTER_KEY: `${secretish}`, VIGIL_ADMIN_SECRET: 'short' });
+    } catch (err) {
+      problems = (err as ConfigError).problems;
+    }
+    expect(problems).toHaveLength(2);
+    expect(problems.join('\n')).not.toContain(secretish);
+    expect(problems.join('\n')).not.toContain('short');
+  });
+
+  it('rejects duplicate key ids', () => {
+    expect(() => loadConfig({ VIGIL_MASTER_KEY: `${key('a')},${key('a')}` })).toThrow(/unique/);
+  });
+});
