@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import type { CallerVariables } from './auth/grafana-proxy.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './log.ts';
+import type { UploadArchive } from './uploads/archive.ts';
 import type { Vault } from './vault/vault.ts';
 
 /** Everything the HTTP app needs, passed in by `main.ts` or a test. */
@@ -15,6 +16,8 @@ export type AppDeps = {
   /** The shared secret Grafana's proxy routes inject (config, or the generated development one). */
   readonly adminSecret: string;
   readonly clock: () => Date;
+  /** The raw upload archive (encrypted at rest, per-study keys). */
+  readonly archive: UploadArchive;
 };
 
 export type AppEnv = { Variables: CallerVariables & RequestIdVariables };

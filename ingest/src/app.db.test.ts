@@ -4,6 +4,8 @@ import { createApp } from './app.ts';
 import { createDb } from './db.ts';
 import { createLogger } from './log.ts';
 import { ADMIN_SECRET, asViewer, createTestClock, test, testConfig } from './test/fixtures.ts';
+import { createLocalArchiveStore } from './archive/local-store.ts';
+import { createUploadArchive } from './uploads/archive.ts';
 import { createVault } from './vault/vault.ts';
 
 describe('health', () => {
@@ -26,13 +28,15 @@ describe('with the database unreachable', () => {
     const config = testConfig();
     // Port 1 on loopback: nothing listens, so every query fails fast with ECONNREFUSED.
     const db = createDb({ ...config.db, port: 1 });
+    const vault = createVault([{ id: 't', key: randomBytes(32) }]);
     const app = createApp({
       config,
       db,
       log: createLogger('silent'),
-      vault: createVault([{ id: 't', key: randomBytes(32) }]),
+      vault,
       adminSecret: ADMIN_SECRET,
       clock: createTestClock(),
+      archive: createUploadArchive({ db, vault, store: createLocalArchiveStore('/nonexistent-vigil-archive') }),
     });
     try {
       const res = await app.request('/api/v1/studies', { headers: asViewer });

@@ -10,6 +10,9 @@ import { healthRoutes } from './health/routes.ts';
 import type { Logger } from './log.ts';
 import { participantRoutes, studyParticipantRoutes } from './participants/routes.ts';
 import { studyRoutes } from './studies/routes.ts';
+import { beiweCredentialRoutes } from './beiwe/credentials/routes.ts';
+import { beiweMobile } from './beiwe/mobile/routes.ts';
+import { uploadRoutes } from './uploads/routes.ts';
 
 export function createApp(deps: AppDeps) {
   const admin = new Hono<AppEnv>()
@@ -17,33 +20,39 @@ export function createApp(deps: AppDeps) {
     .route('/', adminRoutes(deps))
     .route('/studies', studyRoutes(deps))
     .route('/studies', studyParticipantRoutes(deps))
-    .route('/participants', participantRoutes(deps));
+    .route('/participants', participantRoutes(deps))
+    .route('/participants', beiweCredentialRoutes(deps))
+    .route('/', uploadRoutes(deps));
 
-  return new Hono<AppEnv>()
-    .use(requestId())
-    .use(async (c, next) => {
-      const started = performance.now();
-      await next();
-      deps.log.info(
-        {
-          requestId: c.get('requestId'),
-          method: c.req.method,
-          path: c.req.path,
-          status: c.res.status,
-          ms: Math.round(performance.now() - started),
-        },
-        'request'
-      );
-    })
-    .onError((err, c) => {
-      const { status, body, headers } = toErrorResponse(err, c.get('requestId'), deps.log);
-      return c.json(body, status, headers);
-    })
-    .notFound((c) =>
-      c.json({ error: { code: 'NOT_FOUND', message: `no route for ${c.req.method} ${c.req.path}` } }, 404)
-    )
-    .route('/', healthRoutes(deps))
-    .route('/api/v1', admin);
+  return (
+    new Hono<AppEnv>()
+      .use(requestId())
+      .use(async (c, next) => {
+        const started = performance.now();
+        await next();
+        deps.log.info(
+          {
+            requestId: c.get('requestId'),
+            method: c.req.method,
+            path: c.req.path,
+            status: c.res.status,
+            ms: Math.round(performance.now() - started),
+          },
+          'request'
+        );
+      })
+      .onError((err, c) => {
+        const { status, body, headers } = toErrorResponse(err, c.get('requestId'), deps.log);
+        return c.json(body, status, headers);
+      })
+      // The Beiwe apps' endpoints: matched by pattern (trailing and doubled slashes, /ios) before routing.
+      .use(beiweMobile(deps))
+      .notFound((c) =>
+        c.json({ error: { code: 'NOT_FOUND', message: `no route for ${c.req.method} ${c.req.path}` } }, 404)
+      )
+      .route('/', healthRoutes(deps))
+      .route('/api/v1', admin)
+  );
 }
 
 type ErrorResponse = {

@@ -47,6 +47,17 @@ const Env = z.object({
     blankAsUndefined,
     z.string().min(32, 'expected at least 32 characters (e.g. openssl rand -hex 32)').optional()
   ),
+  VIGIL_PUBLIC_URL: z
+    .url({
+      protocol: /^https?$/,
+      message: 'expected the http(s) URL phones and patients use, e.g. https://vigil.example.org',
+    })
+    .default('http://localhost:8080'),
+  VIGIL_UPLOAD_MAX_BYTES: positiveInt.default(128 * 1024 * 1024),
+  VIGIL_ARCHIVE_DIR: z.string().min(1).optional(),
+  VIGIL_WORKER_CONCURRENCY: z.coerce.number().int().min(0).max(16).default(1),
+  VIGIL_JOB_MAX_ATTEMPTS: positiveInt.max(100).default(5),
+  VIGIL_JOB_LEASE_SECONDS: positiveInt.default(300),
   VIGIL_RETENTION_DAYS: positiveInt.max(3650).default(30),
   VIGIL_PURGE_SCHEDULE: z.string().min(1).default('17 3 * * *'),
 });
@@ -81,6 +92,18 @@ function shape(env: z.infer<typeof Env>) {
     masterKeys: env.VIGIL_MASTER_KEY as readonly MasterKey[] | undefined,
     adminSecret: env.VIGIL_ADMIN_SECRET,
     retention: { days: env.VIGIL_RETENTION_DAYS, purgeSchedule: env.VIGIL_PURGE_SCHEDULE },
+    /** The base URL the Beiwe apps and patients are given (enrolment sheets, connect links). */
+    publicUrl: env.VIGIL_PUBLIC_URL.replace(/\/+$/, ''),
+    uploads: {
+      maxBytes: env.VIGIL_UPLOAD_MAX_BYTES,
+      archiveDir: env.VIGIL_ARCHIVE_DIR ?? `${env.VIGIL_DATA_DIR.replace(/\/+$/, '')}/archive`,
+    },
+    worker: {
+      /** Upload-processing loops in this process; 0 runs none (acknowledge only). */
+      concurrency: env.VIGIL_WORKER_CONCURRENCY,
+      maxAttempts: env.VIGIL_JOB_MAX_ATTEMPTS,
+      leaseMs: env.VIGIL_JOB_LEASE_SECONDS * 1000,
+    },
   } as const;
 }
 

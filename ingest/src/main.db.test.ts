@@ -1,49 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dropDatabase } from './db.ts';
+import { startIngest, waitReady } from './test/ingest-process.ts';
 import { testDbConfig } from './test/test-db.ts';
-
-const ingestDir = join(import.meta.dirname, '..');
-const tsx = join(ingestDir, '..', 'node_modules', '.bin', 'tsx');
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-type Started = { child: ChildProcess; port: number; output: () => string; exited: Promise<number | null> };
-
-/** Runs the ingest exactly as `npm start` does (tsx src/main.ts), in its own environment. */
-async function startIngest(env: Record<string, string>): Promise<Started> {
-  const port = await freePort();
-  const child = spawn(tsx, ['src/main.ts'], {
-    cwd: ingestDir,
-    env: { PATH: process.env.PATH ?? '', VIGIL_HTTP_HOST: '127.0.0.1', VIGIL_HTTP_PORT: String(port), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, port, output: () => output, exited };
-}
-
-async function waitReady(port: number, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const res = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
-    if (res?.ok) return;
-    await new Promise((resolve) => setTimeout(resolve, 150));
-  }
-  throw new Error(`ingest on ${port} not ready after ${timeoutMs} ms`);
-}
 
 describe('the ingest process (npm start)', () => {
   const db = testDbConfig('vigil_main');
@@ -65,15 +26,11 @@ describe('the ingest process (npm start)', () => {
       VIGIL_DATA_DIR: dataDir,
     };
     const processes = await Promise.all([startIngest(env), startIngest(env)]);
-    try {
-      await Promise.all(processes.map((p) => waitReady(p.port)));
-    } catch (err) {
-      throw new Error(`${(err as Error).message}\n${processes.map((p) => p.output()).join('\n---\n')}`);
-    }
+    await Promise.all(processes.map((p) => waitReady(p)));
 
     // Both share the generated development secrets, and the secret works against the admin API.
     const secret = (await readFile(join(dataDir, 'admin-secret'), 'utf8')).trim();
-    const res = await fetch(`http://127.0.0.1:${processes[1].port}/api/v1/studies`, {
+    const res = await fetch(`${processes[1]!.url}/api/v1/studies`, {
       headers: { 'x-vigil-secret': secret, 'x-grafana-context': JSON.stringify({ Login: 'a', OrgRole: 'Viewer' }) },
     });
     expect(res.status).toBe(200);

@@ -6,6 +6,9 @@ import { createDb, ensureDatabase } from './db.ts';
 import { generateAdminSecret, generateMasterKey, loadOrCreateDevSecret } from './dev-secrets.ts';
 import { scheduledJobs, startScheduler } from './jobs/schedule.ts';
 import { createLogger, type Logger } from './log.ts';
+import { createLocalArchiveStore } from './archive/local-store.ts';
+import { createUploadArchive } from './uploads/archive.ts';
+import { startUploadWorkers } from './uploads/worker.ts';
 import { createVault } from './vault/vault.ts';
 import type { MasterKey } from './config.ts';
 
@@ -24,11 +27,19 @@ async function main() {
   log.info({ database: config.db.database, applied }, 'schema current');
 
   const clock = () => new Date();
-  const app = createApp({ config, db, log, vault, adminSecret, clock });
+  const archive = createUploadArchive({ db, vault, store: createLocalArchiveStore(config.uploads.archiveDir) });
+  const app = createApp({ config, db, log, vault, adminSecret, clock, archive });
   const server = serve({ fetch: app.fetch, hostname: config.http.host, port: config.http.port }, (info) =>
     log.info({ host: info.address, port: info.port }, 'ingest listening')
   );
+  // Node closes idle keep-alive connections after 5 s, racing clients that reuse them (a request
+  // then fails with EPIPE); proxies and phones keep connections longer, so the server does too.
+  if ('keepAliveTimeout' in server) {
+    server.keepAliveTimeout = 65_000;
+    server.headersTimeout = 66_000;
+  }
   const scheduler = startScheduler(scheduledJobs({ db, clock, config }), log);
+  const workers = startUploadWorkers({ db, vault, archive, log, clock, config, processors: [] });
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -40,7 +51,11 @@ async function main() {
       if ('closeAllConnections' in server) server.closeAllConnections();
     }, config.http.shutdownTimeoutMs);
     force.unref();
-    await Promise.all([new Promise<void>((resolve) => server.close(() => resolve())), scheduler.stop()]);
+    await Promise.all([
+      new Promise<void>((resolve) => server.close(() => resolve())),
+      scheduler.stop(),
+      workers.stop(),
+    ]);
     await db.destroy();
     log.info('stopped');
   };

@@ -1,4 +1,4 @@
-import type { Knex } from 'knex';
+import knex, { type Knex } from 'knex';
 import { migrations } from './migrations/index.ts';
 
 /**
@@ -19,38 +19,52 @@ const source: Knex.MigrationSource<string> = {
 const config: Knex.MigratorConfig = { migrationSource: source, tableName: 'knex_migrations' };
 
 /**
- * Migrates to the latest schema. Several ingest processes may start at once: one takes knex's
- * migration lock and the others wait for it and try again, finding nothing left to do. On a fresh
- * database they can also race to create knex's own bookkeeping tables (table exists, or a duplicate
- * lock row), which is the same situation one step earlier.
+ * Migrates to the latest schema. Several ingest processes may start at once, so migrators are
+ * serialised with a server-side named lock (GET_LOCK) on a connection of their own. knex's own lock
+ * is not enough: on a fresh database two migrators can both insert its lock row (a select-then-insert
+ * race), after which every later run reports "already locked" forever. While holding the named
+ * lock no other migrator runs, so knex's lock row is reset first: that also clears a lock left set by
+ * a migrator that crashed. The named lock dies with its connection, so a crash never leaves it held.
  */
-export async function migrateLatest(db: Knex, lockWaitMs = 120_000): Promise<string[]> {
-  const deadline = Date.now() + lockWaitMs;
-  for (;;) {
-    try {
-      const [, applied] = (await db.migrate.latest(config)) as [number, string[]];
-      return applied;
-    } catch (err) {
-      if (!lostTheRace(err) || Date.now() > deadline) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
+export async function migrateLatest(db: Knex, lockWaitSeconds = 120): Promise<string[]> {
+  return withMigrationLock(db, lockWaitSeconds, async () => {
+    await db.migrate.forceFreeMigrationsLock(config);
+    const [, applied] = (await db.migrate.latest(config)) as [number, string[]];
+    return applied;
+  });
+}
+
+export async function rollbackAll(db: Knex, lockWaitSeconds = 120): Promise<string[]> {
+  return withMigrationLock(db, lockWaitSeconds, async () => {
+    await db.migrate.forceFreeMigrationsLock(config);
+    const [, reverted] = (await db.migrate.rollback(config, true)) as [number, string[]];
+    return reverted;
+  });
+}
+
+async function withMigrationLock<T>(db: Knex, waitSeconds: number, work: () => Promise<T>): Promise<T> {
+  // Its own single connection: the lock must stay on one session for the whole run, and the
+  // caller's pool may be too small to lend one for that long.
+  const locker = knex({
+    client: 'mysql2',
+    connection: (db.client as { config: Knex.Config }).config.connection,
+    pool: { min: 0, max: 1 },
+  });
+  try {
+    return await locker.transaction(async (session) => {
+      const [rows] = (await session.raw("SELECT GET_LOCK(CONCAT('vigil-migrate:', DATABASE()), ?) AS got", [
+        waitSeconds,
+      ])) as [{ got: number | null }[]];
+      if (rows[0]?.got !== 1) throw new Error(`another migrator held the schema lock for over ${waitSeconds} s`);
+      try {
+        return await work();
+      } finally {
+        await session.raw("SELECT RELEASE_LOCK(CONCAT('vigil-migrate:', DATABASE()))");
+      }
+    });
+  } finally {
+    await locker.destroy();
   }
-}
-
-const ER_TABLE_EXISTS = 1050;
-const ER_DUP_ENTRY = 1062;
-
-function lostTheRace(err: unknown): boolean {
-  const { name, errno, sql } = err as { name?: unknown; errno?: unknown; sql?: unknown };
-  if (name === 'MigrationLocked') return true;
-  // Only knex's own tables: a migration of ours failing this way is a real error, not a race.
-  const onBookkeeping = typeof sql === 'string' && sql.includes('knex_migrations');
-  return onBookkeeping && (errno === ER_TABLE_EXISTS || errno === ER_DUP_ENTRY);
-}
-
-export async function rollbackAll(db: Knex): Promise<string[]> {
-  const [, reverted] = (await db.migrate.rollback(config, true)) as [number, string[]];
-  return reverted;
 }
 
 export async function pendingMigrations(db: Knex): Promise<string[]> {

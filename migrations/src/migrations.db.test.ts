@@ -16,7 +16,18 @@ describe('migrations on a real MariaDB', () => {
     try {
       expect(await migrateLatest(db)).toEqual(migrations.map((m) => m.name));
       expect(await pendingMigrations(db)).toEqual([]);
-      expect(await tables()).toEqual(['audit_log', 'participants', 'studies']);
+      expect(await tables()).toEqual([
+        'audit_log',
+        'beiwe_device_history',
+        'beiwe_fcm_tokens',
+        'beiwe_heartbeats',
+        'beiwe_participants',
+        'participants',
+        'studies',
+        'study_archive_keys',
+        'upload_jobs',
+        'uploads',
+      ]);
 
       expect(await rollbackAll(db)).toEqual(migrations.map((m) => m.name).reverse());
       expect(await tables()).toEqual([]);
@@ -46,6 +57,22 @@ describe('migrations on a real MariaDB', () => {
       expect(await pendingMigrations(a)).toEqual([]);
     } finally {
       await Promise.all(migrators.map((db) => db.destroy()));
+      await dropDatabase(config);
+    }
+  });
+
+  it('a lock left by a migrator that crashed, or doubled by a race, does not block the next start', async () => {
+    const config = testDbConfig('vigil_migrations');
+    await ensureDatabase(config);
+    const db = createDb(config);
+    try {
+      await migrateLatest(db);
+      await db('knex_migrations_lock').update({ is_locked: 1 });
+      await db('knex_migrations_lock').insert({ is_locked: 1 });
+      expect(await migrateLatest(db)).toEqual([]);
+      expect(await db('knex_migrations_lock').select('is_locked')).toEqual([{ is_locked: 0 }]);
+    } finally {
+      await db.destroy();
       await dropDatabase(config);
     }
   });

@@ -7,9 +7,10 @@ import { recordAudit } from '../audit/store.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { Id } from '../listing.ts';
 import { restorableUntil } from '../retention/window.ts';
+import { findBeiweState, findBeiweStates, insertCredentials, prepareCredentials } from '../beiwe/credentials/store.ts';
 import { findStudy } from '../studies/store.ts';
 import { validate } from '../validate.ts';
-import { NewParticipant, ParticipantPatch, ParticipantQuery } from './schemas.ts';
+import { Enrolment, ParticipantPatch, ParticipantQuery } from './schemas.ts';
 import type { Participant } from './store.ts';
 import {
   findParticipant,
@@ -23,43 +24,58 @@ const ById = z.object({ id: Id });
 const ByStudy = z.object({ studyId: Id });
 
 /** `/studies/:studyId/participants`: the study's list and enrolment. */
-export function studyParticipantRoutes({ db, clock }: AppDeps) {
+export function studyParticipantRoutes({ db, clock, vault, config }: AppDeps) {
   return new Hono<AppEnv>()
     .get('/:studyId/participants', validate('param', ByStudy), validate('query', ParticipantQuery), async (c) => {
       const { studyId } = c.req.valid('param');
       const query = c.req.valid('query');
       if (!(await findStudy(db, studyId))) throw new NotFoundError(`study ${studyId} does not exist`);
       const { items, total } = await listParticipants(db, studyId, query);
-      return c.json({ items, total, limit: query.limit, offset: query.offset });
+      const phones = await findBeiweStates(
+        db,
+        items.map((p) => p.id)
+      );
+      const withPhones = items.map((p) => ({ ...p, beiwe: phones.get(p.id) ?? null }));
+      return c.json({ items: withPhones, total, limit: query.limit, offset: query.offset });
     })
-    .post('/:studyId/participants', validate('param', ByStudy), validate('json', NewParticipant), async (c) => {
+    .post('/:studyId/participants', validate('param', ByStudy), validate('json', Enrolment), async (c) => {
       const { studyId } = c.req.valid('param');
+      const { beiwe, ...fields } = c.req.valid('json');
+      // RSA key generation is slow: done before the transaction, not while holding its locks.
+      const credentials = beiwe ? await prepareCredentials() : undefined;
       const now = clock();
-      const participant = await db.transaction(async (trx) => {
+      const { participant, patientId } = await db.transaction(async (trx) => {
         // Locks the study so it cannot be deleted while a participant is being added to it.
         const study = await findStudy(trx, studyId, { forUpdate: true });
         if (!study) throw new NotFoundError(`study ${studyId} does not exist`);
         if (study.deletedAt) throw new ConflictError(`study ${studyId} is deleted: restore it first`);
-        const created = await insertParticipant(trx, studyId, c.req.valid('json'), now);
+        const created = await insertParticipant(trx, studyId, fields, now);
+        const issued = credentials && (await insertCredentials(trx, vault, created.id, credentials, now));
         await recordAudit(trx, now, {
           ...actorOf(c),
           action: 'participant.create',
           target: targetOf(created),
           before: null,
-          after: created,
+          after: { ...created, beiwe: issued ?? null },
         });
-        return created;
+        return { participant: created, patientId: issued?.patientId };
       });
-      return c.json(participant, 201);
+      // The temporary password is shown this once; only its slow hash is kept.
+      const enrolment =
+        patientId && credentials
+          ? { patientId, temporaryPassword: credentials.temporaryPassword, serverUrl: config.publicUrl }
+          : null;
+      return c.json({ ...participant, beiwe: enrolment }, 201);
     });
 }
 
 /** `/participants/:id`: one participant, wherever its study is. */
 export function participantRoutes({ db, clock, config }: AppDeps) {
   const days = config.retention.days;
-  const json = (p: Participant) => ({
+  const json = async (p: Participant) => ({
     ...p,
     restorableUntil: p.deletedAt === null ? null : restorableUntil(p.deletedAt, days),
+    beiwe: (await findBeiweState(db, p.id)) ?? null,
   });
 
   /** Locks the participant and checks its study is live; changes to a deleted study's people wait for its restore. */
@@ -76,7 +92,7 @@ export function participantRoutes({ db, clock, config }: AppDeps) {
       const { id } = c.req.valid('param');
       const participant = await findParticipant(db, id);
       if (!participant) throw new NotFoundError(`participant ${id} does not exist`);
-      return c.json(json(participant));
+      return c.json(await json(participant));
     })
     .patch('/:id', validate('param', ById), validate('json', ParticipantPatch), async (c) => {
       const now = clock();
@@ -95,7 +111,7 @@ export function participantRoutes({ db, clock, config }: AppDeps) {
         });
         return after;
       });
-      return c.json(json(participant));
+      return c.json(await json(participant));
     })
     .delete('/:id', validate('param', ById), async (c) => {
       const now = clock();
@@ -112,7 +128,7 @@ export function participantRoutes({ db, clock, config }: AppDeps) {
         });
         return after;
       });
-      return c.json(json(participant));
+      return c.json(await json(participant));
     })
     .post('/:id/restore', validate('param', ById), async (c) => {
       const now = clock();
@@ -134,7 +150,7 @@ export function participantRoutes({ db, clock, config }: AppDeps) {
         });
         return after;
       });
-      return c.json(json(participant));
+      return c.json(await json(participant));
     });
 }
 

@@ -20,6 +20,9 @@ export const NewParticipant = z.strictObject({
 });
 export type NewParticipant = z.infer<typeof NewParticipant>;
 
+/** The enrolment request: a participant, and (by default) Beiwe phone credentials for them. */
+export const Enrolment = NewParticipant.extend({ beiwe: z.boolean().default(true) });
+
 export const ParticipantPatch = z
   .strictObject({ label: Label, status: ParticipantStatus })
   .partial()

@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import type { Knex } from 'knex';
 import { isDuplicateKey } from '../db.ts';
 import { ConflictError } from '../errors.ts';
@@ -6,6 +7,7 @@ import type { NewStudy, StudyPatch, StudyQuery } from './schemas.ts';
 
 export type Study = {
   id: number;
+  objectId: string;
   name: string;
   description: string;
   timezone: string;
@@ -14,10 +16,20 @@ export type Study = {
   deletedAt: Date | null;
 };
 
-const columns = ['id', 'name', 'description', 'timezone', 'created_at', 'updated_at', 'deleted_at'] as const;
+const columns = [
+  'id',
+  'object_id',
+  'name',
+  'description',
+  'timezone',
+  'created_at',
+  'updated_at',
+  'deleted_at',
+] as const;
 
 type StudyRow = {
   id: number;
+  object_id: string;
   name: string;
   description: string;
   timezone: string;
@@ -28,6 +40,7 @@ type StudyRow = {
 
 const toStudy = (r: StudyRow): Study => ({
   id: r.id,
+  objectId: r.object_id,
   name: r.name,
   description: r.description,
   timezone: r.timezone,
@@ -61,10 +74,23 @@ export async function listStudies(db: Knex, query: StudyQuery): Promise<{ items:
 }
 
 export async function insertStudy(db: Knex, input: NewStudy, now: Date): Promise<Study> {
+  const objectId = generateObjectId();
   const [id] = await db('studies')
-    .insert({ ...input, created_at: now, updated_at: now })
+    .insert({ ...input, object_id: objectId, created_at: now, updated_at: now })
     .catch(rethrowNameClash(input.name));
-  return { id: Number(id), ...input, createdAt: now, updatedAt: now, deletedAt: null };
+  return { id: Number(id), objectId, ...input, createdAt: now, updatedAt: now, deletedAt: null };
+}
+
+export async function findStudyByObjectId(db: Knex, objectId: string): Promise<Study | undefined> {
+  const row = (await db('studies').select(columns).where({ object_id: objectId }).first()) as StudyRow | undefined;
+  return row && toStudy(row);
+}
+
+const OBJECT_ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** Beiwe's object ids are 24 random alphanumerics; 62^24 makes a clash practically impossible. */
+function generateObjectId(): string {
+  return Array.from({ length: 24 }, () => OBJECT_ID_ALPHABET[randomInt(OBJECT_ID_ALPHABET.length)]).join('');
 }
 
 export async function updateStudy(db: Knex, study: Study, patch: StudyPatch, now: Date): Promise<Study> {

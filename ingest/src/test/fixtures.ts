@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Knex } from 'knex';
 import { inject, test as base } from 'vitest';
 import { createApp } from '../app.ts';
@@ -6,7 +9,10 @@ import type { AppDeps } from '../app-env.ts';
 import { loadConfig, type Config } from '../config.ts';
 import { createDb } from '../db.ts';
 import { createLogger } from '../log.ts';
-import { createVault } from '../vault/vault.ts';
+import { createLocalArchiveStore } from '../archive/local-store.ts';
+import type { ArchiveStore } from '../archive/store.ts';
+import { createUploadArchive } from '../uploads/archive.ts';
+import { createVault, type Vault } from '../vault/vault.ts';
 
 export const ADMIN_SECRET = randomBytes(32).toString('hex');
 
@@ -24,9 +30,35 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
   return loadConfig({ ...process.env, NODE_ENV: 'test', VIGIL_DB_NAME: inject('testDatabase'), ...overrides });
 }
 
+/** The app's dependencies over a given database and archive, with a silent logger and the test secret. */
+export function testDeps(parts: {
+  db: Knex;
+  clock: () => Date;
+  vault: Vault;
+  archiveStore: ArchiveStore;
+  config?: Config;
+}): AppDeps {
+  return {
+    config: parts.config ?? testConfig(),
+    db: parts.db,
+    log: createLogger('silent'),
+    vault: parts.vault,
+    adminSecret: ADMIN_SECRET,
+    clock: parts.clock,
+    archive: createUploadArchive({ db: parts.db, vault: parts.vault, store: parts.archiveStore }),
+  };
+}
+
+export function testVault(): Vault {
+  return createVault([{ id: 'test', key: randomBytes(32) }]);
+}
+
 type Fixtures = {
   db: Knex;
   clock: TestClock;
+  vault: Vault;
+  /** The raw archive's store, in a temporary directory of the test's own. */
+  archiveStore: ArchiveStore;
   app: ReturnType<typeof createApp>;
   deps: AppDeps;
 };
@@ -41,15 +73,16 @@ export const test = base.extend<Fixtures>({
   clock: async ({}, use) => {
     await use(createTestClock());
   },
-  deps: async ({ db, clock }, use) => {
-    await use({
-      config: testConfig(),
-      db,
-      log: createLogger('silent'),
-      vault: createVault([{ id: 'test', key: randomBytes(32) }]),
-      adminSecret: ADMIN_SECRET,
-      clock,
-    });
+  vault: async ({}, use) => {
+    await use(testVault());
+  },
+  archiveStore: async ({}, use) => {
+    const dir = await mkdtemp(join(tmpdir(), 'vigil-archive-'));
+    await use(createLocalArchiveStore(dir));
+    await rm(dir, { recursive: true, force: true });
+  },
+  deps: async ({ db, clock, vault, archiveStore }, use) => {
+    await use(testDeps({ db, clock, vault, archiveStore }));
   },
   app: async ({ deps }, use) => {
     await use(createApp(deps));

@@ -3,6 +3,8 @@ import type { Knex } from 'knex';
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('studies', (t) => {
     t.increments('id').unsigned().primary();
+    // The 24-character id Beiwe's apps and researchers' data-access scripts know a study by.
+    t.specificType('object_id', 'char(24) CHARACTER SET ascii COLLATE ascii_bin').notNullable().unique();
     t.string('name', 200).notNullable();
     t.text('description').notNullable();
     t.string('timezone', 64).notNullable().defaultTo('UTC');

@@ -1,0 +1,149 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { dirname, join, resolve, sep } from 'node:path';
+import { ArchiveKeyNotFoundError, ArchiveUnavailableError, assertValidArchiveKey } from './store.ts';
+import type { ArchiveStore } from './store.ts';
+
+const TEMP_PREFIX = '.tmp-';
+// Raw uploads are health data: readable by the service account only.
+const FILE_MODE = 0o600;
+const DIR_MODE = 0o700;
+
+/**
+ * An `ArchiveStore` on a local filesystem. `put` writes a `.tmp-*` file beside the target, fsyncs it,
+ * renames it into place and fsyncs the directory, so after a crash a key holds either its old bytes or
+ * the complete new ones. Temp files can never be read as objects (keys may not start with '.');
+ * `sweepTempFiles` removes the ones a crash left behind.
+ */
+export function createLocalArchiveStore(rootDir: string): ArchiveStore {
+  const root = resolve(rootDir);
+  // Directories whose entries (up to the root) are known to be on disk; saves an fsync chain per put.
+  const durableDirs = new Set<string>();
+
+  const pathOf = (key: string): string => {
+    assertValidArchiveKey(key);
+    return join(root, key);
+  };
+
+  const makeDurableDir = async (dir: string): Promise<void> => {
+    const created = await mkdir(dir, { recursive: true, mode: DIR_MODE });
+    if (created === undefined && durableDirs.has(dir)) return;
+    // Each new folder's entry lives in its parent, so every parent up to the root (or above it, when the
+    // root itself was just created) is synced. A concurrent put may have created the folders without
+    // having synced them yet, so a folder this call did not create still gets its chain synced once.
+    const createdRoot = created !== undefined && (created === root || root.startsWith(created + sep));
+    const stop = createdRoot ? dirname(created) : root;
+    for (let d = dir; d !== stop;) {
+      d = dirname(d);
+      await fsyncDir(d);
+    }
+    durableDirs.add(dir);
+  };
+
+  return {
+    async put(key, body) {
+      const target = pathOf(key);
+      const dir = dirname(target);
+      const temp = join(dir, `${TEMP_PREFIX}${randomBytes(12).toString('hex')}`);
+      let renamed = false;
+      try {
+        await makeDurableDir(dir);
+        const file = await open(temp, 'wx', FILE_MODE);
+        try {
+          await file.writeFile(body);
+          await file.sync();
+        } finally {
+          await file.close();
+        }
+        await rename(temp, target);
+        renamed = true;
+        await fsyncDir(dir);
+      } catch (err) {
+        if (!renamed) await unlink(temp).catch(() => undefined);
+        throw unavailable(`could not store archive object ${key}`, err);
+      }
+    },
+
+    async get(key) {
+      const path = pathOf(key);
+      try {
+        return await readFile(path);
+      } catch (err) {
+        if (isMissing(err)) throw new ArchiveKeyNotFoundError(key);
+        throw unavailable(`could not read archive object ${key}`, err);
+      }
+    },
+
+    async exists(key) {
+      const path = pathOf(key);
+      try {
+        return (await stat(path)).isFile();
+      } catch (err) {
+        if (isMissing(err)) return false;
+        throw unavailable(`could not check archive object ${key}`, err);
+      }
+    },
+
+    async delete(key) {
+      const path = pathOf(key);
+      try {
+        await unlink(path);
+        await fsyncDir(dirname(path));
+      } catch (err) {
+        if (isMissing(err)) return;
+        throw unavailable(`could not delete archive object ${key}`, err);
+      }
+    },
+  };
+}
+
+/**
+ * Removes temp files older than `olderThanMs` (leftovers of a crash mid-`put`) and returns how many.
+ * Pick an age far above the longest `put`, so a write in flight is never swept.
+ */
+export async function sweepTempFiles(rootDir: string, olderThanMs: number, now: number = Date.now()): Promise<number> {
+  let removed = 0;
+  const walk = async (dir: string): Promise<void> => {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        await walk(path);
+      } else if (entry.isFile() && entry.name.startsWith(TEMP_PREFIX)) {
+        try {
+          if (now - (await stat(path)).mtimeMs < olderThanMs) continue;
+          await unlink(path);
+          removed += 1;
+        } catch (err) {
+          // The put finished (renamed its temp file) or another sweep got there first.
+          if (!isMissing(err)) throw err;
+        }
+      }
+    }
+  };
+  await walk(resolve(rootDir));
+  return removed;
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+function errnoOf(err: unknown): string | undefined {
+  return err instanceof Error && 'code' in err && typeof err.code === 'string' ? err.code : undefined;
+}
+
+// ENOTDIR / EISDIR on a read mean the key names a folder or passes through an object: no such object.
+function isMissing(err: unknown): boolean {
+  const code = errnoOf(err);
+  return code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR';
+}
+
+function unavailable(message: string, err: unknown): ArchiveUnavailableError {
+  const code = errnoOf(err);
+  return new ArchiveUnavailableError(code ? `${message}: ${code}` : message, code, { cause: err });
+}

@@ -1,0 +1,49 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+const ingestDir = join(import.meta.dirname, '..', '..');
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export type IngestProcess = {
+  child: ChildProcess;
+  port: number;
+  url: string;
+  output: () => string;
+  exited: Promise<number | null>;
+};
+
+/**
+ * Runs the ingest exactly as `npm start` does (`node --import tsx src/main.ts`: one process, so a
+ * signal reaches the service itself), with only the given environment.
+ */
+export async function startIngest(env: Record<string, string>, port?: number): Promise<IngestProcess> {
+  const listenOn = port ?? (await freePort());
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: ingestDir,
+    env: { PATH: process.env.PATH ?? '', VIGIL_HTTP_HOST: '127.0.0.1', VIGIL_HTTP_PORT: String(listenOn), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, port: listenOn, url: `http://127.0.0.1:${listenOn}`, output: () => output, exited };
+}
+
+export async function waitReady(ingest: IngestProcess, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const res = await fetch(`${ingest.url}/readyz`).catch(() => undefined);
+    if (res?.ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+  throw new Error(`ingest on ${ingest.port} not ready after ${timeoutMs} ms\n${ingest.output()}`);
+}

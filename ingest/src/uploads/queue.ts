@@ -1,0 +1,134 @@
+import type { Knex } from 'knex';
+
+/**
+ * The processing queue over `upload_jobs`. A job is claimed with FOR UPDATE SKIP LOCKED (so workers
+ * in several processes never take the same one) and held under a lease; a job whose lease ran out
+ * (its worker died) is claimable again. Finishing checks the lease is still ours, so a worker that
+ * lost its job to another never records a second result.
+ */
+export type JobState = 'queued' | 'running' | 'done' | 'dead';
+
+export type ClaimedJob = { id: number; uploadId: number; attempts: number };
+
+export async function enqueueJob(db: Knex, uploadId: number, now: Date): Promise<void> {
+  await db('upload_jobs').insert({
+    upload_id: uploadId,
+    state: 'queued',
+    attempts: 0,
+    run_after: now,
+    created_at: now,
+    updated_at: now,
+  });
+}
+
+export async function claimJob(db: Knex, worker: string, now: Date, leaseMs: number): Promise<ClaimedJob | undefined> {
+  return db.transaction(async (trx) => {
+    const row = (await trx('upload_jobs')
+      .where((q) => {
+        void q.where((due) => void due.where('state', 'queued').where('run_after', '<=', now));
+        void q.orWhere((stale) => void stale.where('state', 'running').where('lease_until', '<', now));
+      })
+      .orderBy('id')
+      .forUpdate()
+      .skipLocked()
+      .first('id', 'upload_id', 'attempts')) as { id: number; upload_id: number; attempts: number } | undefined;
+    if (!row) return undefined;
+    await trx('upload_jobs')
+      .where({ id: row.id })
+      .update({
+        state: 'running',
+        attempts: row.attempts + 1,
+        locked_by: worker,
+        lease_until: new Date(now.getTime() + leaseMs),
+        updated_at: now,
+      });
+    return { id: Number(row.id), uploadId: Number(row.upload_id), attempts: row.attempts + 1 };
+  });
+}
+
+/** Marks the job done if this worker still holds it; false means another worker took it over. */
+export async function completeJob(db: Knex, job: ClaimedJob, worker: string, now: Date): Promise<boolean> {
+  const n = await db('upload_jobs')
+    .where({ id: job.id, state: 'running', locked_by: worker })
+    .update({ state: 'done', locked_by: null, lease_until: null, last_error: null, updated_at: now });
+  return n === 1;
+}
+
+/** Retries with exponential backoff (30 s, 1 min, 2 min … capped at 1 h) until the attempts run out. */
+export async function failJob(
+  db: Knex,
+  job: ClaimedJob,
+  worker: string,
+  error: string,
+  now: Date,
+  maxAttempts: number
+): Promise<{ dead: boolean; owned: boolean }> {
+  const dead = job.attempts >= maxAttempts;
+  const backoffMs = Math.min(3_600_000, 30_000 * 2 ** (job.attempts - 1));
+  const n = await db('upload_jobs')
+    .where({ id: job.id, state: 'running', locked_by: worker })
+    .update({
+      state: dead ? 'dead' : 'queued',
+      run_after: new Date(now.getTime() + (dead ? 0 : backoffMs)),
+      locked_by: null,
+      lease_until: null,
+      last_error: error.slice(0, 2000),
+      updated_at: now,
+    });
+  return { dead, owned: n === 1 };
+}
+
+/** Puts uploads back in the queue: their current job is reset, or one is created. */
+export async function requeueUploads(db: Knex, uploadIds: readonly number[], now: Date): Promise<number> {
+  if (uploadIds.length === 0) return 0;
+  const withJobs = (await db('upload_jobs').whereIn('upload_id', uploadIds).distinct().pluck('upload_id')) as number[];
+  await db('upload_jobs')
+    .whereIn('upload_id', uploadIds)
+    .whereNot('state', 'running')
+    .update({ state: 'queued', attempts: 0, run_after: now, last_error: null, updated_at: now });
+  const missing = uploadIds.filter((id) => !withJobs.map(Number).includes(id));
+  if (missing.length > 0) {
+    await db('upload_jobs').insert(
+      missing.map((uploadId) => ({
+        upload_id: uploadId,
+        state: 'queued',
+        attempts: 0,
+        run_after: now,
+        created_at: now,
+        updated_at: now,
+      }))
+    );
+  }
+  await db('uploads').whereIn('id', uploadIds).update({ status: 'queued' });
+  return uploadIds.length;
+}
+
+export type QueueStats = {
+  queued: number;
+  running: number;
+  dead: number;
+  oldestQueuedAt: Date | null;
+  oldestQueuedAgeSeconds: number | null;
+};
+
+export async function queueStats(db: Knex, now: Date): Promise<QueueStats> {
+  const rows = (await db('upload_jobs')
+    .whereIn('state', ['queued', 'running', 'dead'])
+    .groupBy('state')
+    .select('state', db.raw('COUNT(*) as n'), db.raw('MIN(created_at) as oldest'))) as {
+    state: JobState;
+    n: number;
+    oldest: Date;
+  }[];
+  const of = (state: JobState) => rows.find((r) => r.state === state);
+  const oldest = [of('queued')?.oldest, of('running')?.oldest]
+    .filter((d): d is Date => d instanceof Date)
+    .sort((a, b) => a.getTime() - b.getTime())[0];
+  return {
+    queued: Number(of('queued')?.n ?? 0),
+    running: Number(of('running')?.n ?? 0),
+    dead: Number(of('dead')?.n ?? 0),
+    oldestQueuedAt: oldest ?? null,
+    oldestQueuedAgeSeconds: oldest ? Math.max(0, Math.round((now.getTime() - oldest.getTime()) / 1000)) : null,
+  };
+}

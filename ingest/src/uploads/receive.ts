@@ -1,0 +1,154 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import { privateKeyContext } from '../beiwe/credentials/store.ts';
+import type { MobileForm } from '../beiwe/mobile/body.ts';
+import type { Phone } from '../beiwe/mobile/phone-store.ts';
+import { parseUploadFileName } from '../beiwe/protocol/file-name.ts';
+import { extractAesKey } from '../beiwe/protocol/key-line.ts';
+import { isDuplicateKey } from '../db.ts';
+import type { Logger } from '../log.ts';
+import type { Vault } from '../vault/vault.ts';
+import type { UploadArchive } from './archive.ts';
+import { enqueueJob } from './queue.ts';
+import { findSameUpload, insertUpload, type NewUpload } from './store.ts';
+
+export type UploadAnswer = { status: 200 | 400; body: string };
+
+export type ReceiveDeps = { db: Knex; vault: Vault; archive: UploadArchive; log: Logger };
+
+const SUCCESS: UploadAnswer = { status: 200, body: 'upload successful.' };
+const NEWLINE = 0x0a;
+
+/**
+ * The upload endpoint's decision (spec §3.6, in its order). A 200 tells the phone to delete its
+ * copy, so every 200 for data is given only once the bytes are durably archived and the upload's
+ * row (and its processing job) are committed. Files the protocol tells the phone to drop (a junk
+ * name, an undecryptable key) are still archived when they carry data, so nothing sent is lost.
+ */
+export async function receiveUpload(
+  deps: ReceiveDeps,
+  phone: Phone,
+  form: MobileForm,
+  osType: string,
+  now: Date
+): Promise<UploadAnswer> {
+  const fileName = form.fields.get('file_name') ?? form.fileName ?? '';
+  const parsed = parseUploadFileName(fileName, now);
+  if (!parsed.ok) {
+    if (form.file && hasData(form.file)) {
+      await store(
+        deps,
+        phone,
+        form.file,
+        {
+          fileName: fileName.slice(0, 255),
+          stream: 'unknown',
+          fileTime: now,
+          osType,
+          encrypted: true,
+          status: 'rejected',
+          error: parsed.reason,
+          archivePath: `rejected/${randomUUID()}`,
+        },
+        now
+      );
+    }
+    return { status: 200, body: 'file obviously invalid.' };
+  }
+  if (phone.retired) return { status: 200, body: 'participant permanently retired.' };
+  if (phone.studyDeleted) return { status: 200, body: 'study is deleted, stopped, or ended.' };
+  if (!form.file) return { status: 400, body: 'file not present' };
+  if (!hasData(form.file))
+    return { status: 200, body: "file was bad due to 'The file had no data in it.', delete it." };
+
+  const keyError = checkKeyLine(deps.vault, phone, form.file);
+  await store(
+    deps,
+    phone,
+    form.file,
+    {
+      fileName,
+      stream: parsed.stream,
+      fileTime: parsed.timestamp,
+      osType,
+      encrypted: true,
+      status: keyError ? 'key_error' : 'queued',
+      error: keyError,
+      archivePath: parsed.path,
+    },
+    now
+  );
+  return keyError ? { status: 200, body: `file had decryption key error '${keyError}'` } : SUCCESS;
+}
+
+type Stored = Pick<NewUpload, 'fileName' | 'stream' | 'fileTime' | 'osType' | 'encrypted' | 'status' | 'error'> & {
+  archivePath: string;
+};
+
+export type ArchivedUpload = NewUpload;
+
+/**
+ * Archives the bytes (fsync'd) and returns the row to commit; undefined when the same participant
+ * already sent this file with this content (a re-send after a timeout), which needs nothing more.
+ */
+export async function archiveUpload(
+  deps: ReceiveDeps,
+  phone: Phone,
+  bytes: Buffer,
+  upload: Stored,
+  now: Date
+): Promise<ArchivedUpload | undefined> {
+  const sha256 = createHash('sha256').update(bytes).digest();
+  if (await findSameUpload(deps.db, phone.participantId, upload.fileName, sha256)) return undefined;
+  // The hash in the key keeps a different file under the same name from replacing this one.
+  const archiveKey = `study-${phone.studyId}/${upload.archivePath}.${sha256.toString('hex', 0, 8)}`;
+  await deps.archive.put(phone.studyId, archiveKey, bytes);
+  return {
+    fileName: upload.fileName,
+    stream: upload.stream,
+    fileTime: upload.fileTime,
+    osType: upload.osType,
+    encrypted: upload.encrypted,
+    status: upload.status,
+    error: upload.error,
+    participantId: phone.participantId,
+    receivedAt: now,
+    sizeBytes: bytes.length,
+    sha256,
+    archiveKey,
+  };
+}
+
+/** Commits an archived upload's row, and its processing job when it is to be processed. */
+export async function commitUpload(trx: Knex, upload: ArchivedUpload): Promise<void> {
+  const id = await insertUpload(trx, upload);
+  if (upload.status === 'queued') await enqueueJob(trx, id, upload.receivedAt);
+}
+
+export async function store(deps: ReceiveDeps, phone: Phone, bytes: Buffer, upload: Stored, now: Date): Promise<void> {
+  const archived = await archiveUpload(deps, phone, bytes, upload, now);
+  if (!archived) return;
+  try {
+    await deps.db.transaction((trx) => commitUpload(trx, archived));
+  } catch (err) {
+    // Two identical uploads in flight at once: the other one committed the same bytes.
+    if (!isDuplicateKey(err)) throw err;
+  }
+}
+
+/** Beiwe checks the key line while the phone waits; RSA takes under a millisecond. */
+function checkKeyLine(vault: Vault, phone: Phone, file: Buffer): string | undefined {
+  let start = 0;
+  while (file[start] === NEWLINE) start++;
+  let end = file.indexOf(NEWLINE, start);
+  if (end < 0) end = file.length;
+  const privateKey = vault.open(phone.privateKeySealed, privateKeyContext(phone.participantId)).toString('utf8');
+  const key = extractAesKey(file.subarray(start, end), privateKey);
+  return key.ok ? undefined : key.reason;
+}
+
+/** Beiwe splits on newlines and drops empty lines; a file with nothing left is "empty". */
+function hasData(file: Buffer): boolean {
+  for (const byte of file) if (byte !== NEWLINE) return true;
+  return false;
+}
