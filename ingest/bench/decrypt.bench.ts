@@ -5,15 +5,13 @@
  *     npx tsx ingest/bench/decrypt.bench.ts [lines]
  */
 import { createDecipheriv, createPrivateKey, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { DECIPHER_CHUNK_BYTES, decryptBeiweFile } from '../src/beiwe/protocol/decrypt-file.ts';
-import { decryptBeiweFileReference } from '../src/beiwe/protocol/decrypt-reference.ts';
-import { encryptTextFile } from '../src/beiwe/protocol/encrypt-file.ts';
+import { decryptBeiweFileReference } from '../src/test/beiwe-decrypt-reference.ts';
+import { encryptTextFile } from '../src/test/phone-emulator/encrypt.ts';
+import { testPrivateKeyPem, testPublicKeyPem } from '../src/test/phone-emulator/test-keys.ts';
 
 const LINES = Number(process.argv[2] ?? 200_000);
 const RUNS = 3;
-const fixture = (name: string) =>
-  readFileSync(new URL(`../src/beiwe/protocol/fixtures/${name}`, import.meta.url), 'utf8');
 
 /** Android `AccelerometerListener`: `%.16f` of float readings in m/s² (spec §4.2). */
 function accelerometerLines(count: number): string[] {
@@ -52,8 +50,8 @@ function measure(run: () => void): Timing {
 
 const lines = accelerometerLines(LINES);
 const aesKey = randomBytes(16);
-const file = encryptTextFile({ publicKey: fixture('public_key.pem'), lines, aesKey });
-const privateKey = createPrivateKey(fixture('private_key.pem'));
+const file = encryptTextFile(lines, testPublicKeyPem, { aesKey });
+const privateKey = createPrivateKey(testPrivateKeyPem);
 const expected = Buffer.from(lines.join('\n'));
 
 const check = decryptBeiweFile(file, privateKey);

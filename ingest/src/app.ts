@@ -13,6 +13,10 @@ import { studyRoutes } from './studies/routes.ts';
 import { beiweCredentialRoutes } from './beiwe/credentials/routes.ts';
 import { beiweMobile } from './beiwe/mobile/routes.ts';
 import { uploadRoutes } from './uploads/routes.ts';
+import { streamRoutes } from './streams/routes.ts';
+import { connectionRoutes } from './connections/routes.ts';
+import { connectPublicRoutes } from './connections/public-routes.ts';
+import { studyConfigRoutes } from './study-config/routes.ts';
 
 export function createApp(deps: AppDeps) {
   const admin = new Hono<AppEnv>()
@@ -22,7 +26,10 @@ export function createApp(deps: AppDeps) {
     .route('/studies', studyParticipantRoutes(deps))
     .route('/participants', participantRoutes(deps))
     .route('/participants', beiweCredentialRoutes(deps))
-    .route('/', uploadRoutes(deps));
+    .route('/', uploadRoutes(deps))
+    .route('/', streamRoutes(deps))
+    .route('/', connectionRoutes(deps))
+    .route('/', studyConfigRoutes(deps));
 
   return (
     new Hono<AppEnv>()
@@ -51,6 +58,7 @@ export function createApp(deps: AppDeps) {
         c.json({ error: { code: 'NOT_FOUND', message: `no route for ${c.req.method} ${c.req.path}` } }, 404)
       )
       .route('/', healthRoutes(deps))
+      .route('/', connectPublicRoutes(deps))
       .route('/api/v1', admin)
   );
 }

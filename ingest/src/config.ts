@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ProviderEnv, providerEnvProblems, wearablesConfig } from './providers/config.ts';
 
 /**
  * The one place the environment is read. Every key is documented in `.env.example`;
@@ -40,7 +41,8 @@ const Env = z.object({
     .string()
     .regex(/^[A-Za-z0-9_]{1,64}$/, 'expected 1-64 letters, digits or underscores')
     .default('vigil'),
-  VIGIL_DB_POOL_MAX: positiveInt.max(100).default(10),
+  // At least two: a maintenance task holds a named lock on one connection while working on another.
+  VIGIL_DB_POOL_MAX: z.coerce.number().int().min(2).max(100).default(10),
   VIGIL_DATA_DIR: z.string().min(1).default('./data'),
   VIGIL_MASTER_KEY: z.preprocess(blankAsUndefined, MasterKeyList.optional()),
   VIGIL_ADMIN_SECRET: z.preprocess(
@@ -56,10 +58,13 @@ const Env = z.object({
   VIGIL_UPLOAD_MAX_BYTES: positiveInt.default(128 * 1024 * 1024),
   VIGIL_ARCHIVE_DIR: z.string().min(1).optional(),
   VIGIL_WORKER_CONCURRENCY: z.coerce.number().int().min(0).max(16).default(1),
+  VIGIL_WORKER_BATCH_SIZE: positiveInt.max(500).default(25),
   VIGIL_JOB_MAX_ATTEMPTS: positiveInt.max(100).default(5),
   VIGIL_JOB_LEASE_SECONDS: positiveInt.default(300),
   VIGIL_RETENTION_DAYS: positiveInt.max(3650).default(30),
+  VIGIL_MOTION_RETENTION_DAYS: z.preprocess(blankAsUndefined, positiveInt.optional()),
   VIGIL_PURGE_SCHEDULE: z.string().min(1).default('17 3 * * *'),
+  ...ProviderEnv,
 });
 
 /** Checked beside the schema (not in it) so they are reported even when other keys are bad too. */
@@ -91,7 +96,14 @@ function shape(env: z.infer<typeof Env>) {
     /** First key encrypts; all keys decrypt. Undefined only outside production (main generates one). */
     masterKeys: env.VIGIL_MASTER_KEY as readonly MasterKey[] | undefined,
     adminSecret: env.VIGIL_ADMIN_SECRET,
-    retention: { days: env.VIGIL_RETENTION_DAYS, purgeSchedule: env.VIGIL_PURGE_SCHEDULE },
+    retention: {
+      days: env.VIGIL_RETENTION_DAYS,
+      purgeSchedule: env.VIGIL_PURGE_SCHEDULE,
+      /** Raw 10 Hz motion rows older than this are dropped, whole days at a time; unset keeps everything. */
+      motionDays: env.VIGIL_MOTION_RETENTION_DAYS,
+    },
+    /** Wearable providers (a provider without a client id is unavailable) and connect links. */
+    wearables: wearablesConfig(env),
     /** The base URL the Beiwe apps and patients are given (enrolment sheets, connect links). */
     publicUrl: env.VIGIL_PUBLIC_URL.replace(/\/+$/, ''),
     uploads: {
@@ -101,6 +113,8 @@ function shape(env: z.infer<typeof Env>) {
     worker: {
       /** Upload-processing loops in this process; 0 runs none (acknowledge only). */
       concurrency: env.VIGIL_WORKER_CONCURRENCY,
+      /** Jobs a worker claims and commits together; small uploads cost a few statements each instead of a few transactions. */
+      batchSize: env.VIGIL_WORKER_BATCH_SIZE,
       maxAttempts: env.VIGIL_JOB_MAX_ATTEMPTS,
       leaseMs: env.VIGIL_JOB_LEASE_SECONDS * 1000,
     },
@@ -122,6 +136,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       if ((env[key] ?? '').trim() === '') problems.push(`${key}: required when NODE_ENV=production (it is missing)`);
     }
   }
+  problems.push(...providerEnvProblems(env));
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(shape(parsed.data));
 }

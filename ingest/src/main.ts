@@ -9,6 +9,9 @@ import { createLogger, type Logger } from './log.ts';
 import { createLocalArchiveStore } from './archive/local-store.ts';
 import { createUploadArchive } from './uploads/archive.ts';
 import { startUploadWorkers } from './uploads/worker.ts';
+import { currentDeviceSettings } from './study-config/device-settings-store.ts';
+import { maintainMotionTables } from './streams/maintenance.ts';
+import { createStreamProcessor } from './streams/processor.ts';
 import { createVault } from './vault/vault.ts';
 import type { MasterKey } from './config.ts';
 
@@ -25,6 +28,8 @@ async function main() {
   const db = createDb(config.db, { log });
   const applied = await migrateLatest(db);
   log.info({ database: config.db.database, applied }, 'schema current');
+  // Before serving: a row must never arrive for a day whose partition is still being split off.
+  log.info(await maintainMotionTables(db, new Date(), config.retention.motionDays), 'motion tables maintained');
 
   const clock = () => new Date();
   const archive = createUploadArchive({ db, vault, store: createLocalArchiveStore(config.uploads.archiveDir) });
@@ -39,7 +44,8 @@ async function main() {
     server.headersTimeout = 66_000;
   }
   const scheduler = startScheduler(scheduledJobs({ db, clock, config }), log);
-  const workers = startUploadWorkers({ db, vault, archive, log, clock, config, processors: [] });
+  const processors = [createStreamProcessor({ clock, settingsFor: currentDeviceSettings })];
+  const workers = startUploadWorkers({ db, vault, archive, log, clock, config, processors });
 
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -3,6 +3,7 @@ import type { AppDeps } from '../app-env.ts';
 import { SYSTEM_ACTOR } from '../audit/store.ts';
 import type { Logger } from '../log.ts';
 import { purgeExpired } from '../retention/purge.ts';
+import { maintainMotionTables } from '../streams/maintenance.ts';
 
 export type Job = { readonly name: string; readonly cron: string; run(): Promise<unknown> };
 
@@ -13,6 +14,11 @@ export function scheduledJobs({ db, clock, config }: Pick<AppDeps, 'db' | 'clock
       name: 'purge-deleted',
       cron: config.retention.purgeSchedule,
       run: () => purgeExpired(db, clock(), config.retention.days, SYSTEM_ACTOR),
+    },
+    {
+      name: 'maintain-motion-tables',
+      cron: '7 0 * * *',
+      run: () => maintainMotionTables(db, clock(), config.retention.motionDays),
     },
   ];
 }

@@ -25,6 +25,12 @@ describe('POST /api/v1/purge', () => {
     await db('participants').where({ id: longDeleted.id }).update({ deleted_at: old });
     await db('studies').where({ id: goneStudy.id }).update({ deleted_at: old });
 
+    // Motion tables are partitioned (no foreign keys): the purge must remove their rows itself.
+    await db('accelerometer').insert([
+      { participant_id: longDeleted.id, t: new Date('2026-11-20T10:00:00Z'), os: 1, accuracy: 3, x: 1, y: 2, z: 3 },
+      { participant_id: insideGoneStudy.id, t: new Date('2026-11-20T10:00:00Z'), os: 1, accuracy: 3, x: 1, y: 2, z: 3 },
+      { participant_id: live.id, t: new Date('2026-11-20T10:00:00Z'), os: 1, accuracy: 3, x: 1, y: 2, z: 3 },
+    ]);
     const res = await app.request('/api/v1/purge', { method: 'POST', headers: asAdmin });
     expect(res.status).toBe(200);
     const { purged } = (await res.json()) as { purged: { studies: number; participants: number } };
@@ -37,6 +43,11 @@ describe('POST /api/v1/purge', () => {
       .pluck('id')) as number[];
     expect(remaining.sort()).toEqual([live.id, recentlyDeleted.id].sort());
     expect(await db('studies').where({ id: kept.id }).first()).toBeDefined();
+    expect(
+      await db('accelerometer')
+        .whereIn('participant_id', [longDeleted.id, insideGoneStudy.id, live.id])
+        .pluck('participant_id')
+    ).toEqual([live.id]);
     expect(await db('studies').where({ id: goneStudy.id }).first()).toBeUndefined();
 
     expect((await auditRowsFor(db, 'participant', longDeleted.id)).map((a) => [a.action, a.actor.login])).toEqual([

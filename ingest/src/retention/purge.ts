@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../audit/store.ts';
 import { recordAudit } from '../audit/store.ts';
+import { PARTITIONED_TABLES } from '../streams/partitions.ts';
 import { purgeCutoff } from './window.ts';
 
 export type PurgeResult = { studies: number; participants: number };
@@ -48,6 +49,17 @@ export async function purgeExpired(
         before: { name: s.name, deletedAt: s.deleted_at, participants: Number(count?.n ?? 0) },
         after: null,
       });
+    }
+    // Partitioned tables cannot have foreign keys, so the cascade does not reach the motion rows.
+    const inGoneStudies = (await trx('participants')
+      .whereIn(
+        'study_id',
+        studies.map((s) => s.id)
+      )
+      .pluck('id')) as number[];
+    const goneIds = [...participants.map((p) => p.id), ...inGoneStudies];
+    if (goneIds.length > 0) {
+      for (const table of PARTITIONED_TABLES) await trx(table).whereIn('participant_id', goneIds).delete();
     }
     if (participants.length > 0)
       await trx('participants')

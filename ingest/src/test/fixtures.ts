@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,51 +5,22 @@ import type { Knex } from 'knex';
 import { inject, test as base } from 'vitest';
 import { createApp } from '../app.ts';
 import type { AppDeps } from '../app-env.ts';
-import { loadConfig, type Config } from '../config.ts';
-import { createDb } from '../db.ts';
-import { createLogger } from '../log.ts';
 import { createLocalArchiveStore } from '../archive/local-store.ts';
 import type { ArchiveStore } from '../archive/store.ts';
-import { createUploadArchive } from '../uploads/archive.ts';
-import { createVault, type Vault } from '../vault/vault.ts';
+import { loadConfig, type Config } from '../config.ts';
+import { createDb } from '../db.ts';
+import type { Vault } from '../vault/vault.ts';
+import { createTestClock, testDeps as plainTestDeps, testVault, type TestClock } from './app-deps.ts';
 
-export const ADMIN_SECRET = randomBytes(32).toString('hex');
+export * from './app-deps.ts';
 
-export type TestClock = { (): Date; set(to: Date): void; advance(ms: number): void };
-
-export function createTestClock(start = new Date('2026-11-21T09:00:00.000Z')): TestClock {
-  let now = start.getTime();
-  const clock = () => new Date(now);
-  clock.set = (to: Date) => void (now = to.getTime());
-  clock.advance = (ms: number) => void (now += ms);
-  return clock;
-}
-
+/** The run's configuration, pointed at its throwaway database. */
 export function testConfig(overrides: Record<string, string> = {}): Config {
   return loadConfig({ ...process.env, NODE_ENV: 'test', VIGIL_DB_NAME: inject('testDatabase'), ...overrides });
 }
 
-/** The app's dependencies over a given database and archive, with a silent logger and the test secret. */
-export function testDeps(parts: {
-  db: Knex;
-  clock: () => Date;
-  vault: Vault;
-  archiveStore: ArchiveStore;
-  config?: Config;
-}): AppDeps {
-  return {
-    config: parts.config ?? testConfig(),
-    db: parts.db,
-    log: createLogger('silent'),
-    vault: parts.vault,
-    adminSecret: ADMIN_SECRET,
-    clock: parts.clock,
-    archive: createUploadArchive({ db: parts.db, vault: parts.vault, store: parts.archiveStore }),
-  };
-}
-
-export function testVault(): Vault {
-  return createVault([{ id: 'test', key: randomBytes(32) }]);
+export function testDeps(parts: Parameters<typeof plainTestDeps>[0]): AppDeps {
+  return plainTestDeps({ config: testConfig(), ...parts });
 }
 
 type Fixtures = {
@@ -88,22 +58,3 @@ export const test = base.extend<Fixtures>({
     await use(createApp(deps));
   },
 });
-
-export type Role = 'Admin' | 'Editor' | 'Viewer' | 'None';
-
-/** Headers Grafana's plugin proxy would send for a user with this role. */
-export function grafanaHeaders(role: Role, login = `${role.toLowerCase()}-user`, extra: Record<string, unknown> = {}) {
-  return {
-    'x-vigil-secret': ADMIN_SECRET,
-    'x-grafana-context': JSON.stringify({ Login: login, OrgRole: role, IsGrafanaAdmin: false, ...extra }),
-    'content-type': 'application/json',
-  };
-}
-
-export const asAdmin = grafanaHeaders('Admin', 'ann');
-export const asViewer = grafanaHeaders('Viewer', 'vic');
-export const withoutSecret = { 'content-type': 'application/json' };
-
-export function jsonBody(value: unknown): string {
-  return JSON.stringify(value);
-}

@@ -21,37 +21,70 @@ export async function enqueueJob(db: Knex, uploadId: number, now: Date): Promise
   });
 }
 
-export async function claimJob(db: Knex, worker: string, now: Date, leaseMs: number): Promise<ClaimedJob | undefined> {
+/**
+ * Claims up to `limit` due jobs (queued and due, or running with a lapsed lease) in one transaction.
+ * Batches keep the per-job cost of small uploads (a Wi-Fi scan, a power event) down to a few
+ * statements instead of a few transactions.
+ */
+export async function claimJobs(
+  db: Knex,
+  worker: string,
+  now: Date,
+  leaseMs: number,
+  limit: number
+): Promise<ClaimedJob[]> {
   return db.transaction(async (trx) => {
-    const row = (await trx('upload_jobs')
+    const rows = (await trx('upload_jobs')
       .where((q) => {
         void q.where((due) => void due.where('state', 'queued').where('run_after', '<=', now));
         void q.orWhere((stale) => void stale.where('state', 'running').where('lease_until', '<', now));
       })
       .orderBy('id')
+      .limit(limit)
       .forUpdate()
       .skipLocked()
-      .first('id', 'upload_id', 'attempts')) as { id: number; upload_id: number; attempts: number } | undefined;
-    if (!row) return undefined;
+      .select('id', 'upload_id', 'attempts')) as { id: number; upload_id: number; attempts: number }[];
+    if (rows.length === 0) return [];
     await trx('upload_jobs')
-      .where({ id: row.id })
+      .whereIn(
+        'id',
+        rows.map((r) => r.id)
+      )
       .update({
         state: 'running',
-        attempts: row.attempts + 1,
+        attempts: trx.raw('attempts + 1'),
         locked_by: worker,
         lease_until: new Date(now.getTime() + leaseMs),
         updated_at: now,
       });
-    return { id: Number(row.id), uploadId: Number(row.upload_id), attempts: row.attempts + 1 };
+    return rows.map((r) => ({ id: Number(r.id), uploadId: Number(r.upload_id), attempts: r.attempts + 1 }));
   });
 }
 
-/** Marks the job done if this worker still holds it; false means another worker took it over. */
-export async function completeJob(db: Knex, job: ClaimedJob, worker: string, now: Date): Promise<boolean> {
-  const n = await db('upload_jobs')
-    .where({ id: job.id, state: 'running', locked_by: worker })
+export async function claimJob(db: Knex, worker: string, now: Date, leaseMs: number): Promise<ClaimedJob | undefined> {
+  return (await claimJobs(db, worker, now, leaseMs, 1))[0];
+}
+
+/** Marks all the jobs done if this worker still holds every one of them; false (and nothing done) otherwise. */
+export async function completeJobs(
+  trx: Knex,
+  jobs: readonly ClaimedJob[],
+  worker: string,
+  now: Date
+): Promise<boolean> {
+  const n = await trx('upload_jobs')
+    .whereIn(
+      'id',
+      jobs.map((j) => j.id)
+    )
+    .where({ state: 'running', locked_by: worker })
     .update({ state: 'done', locked_by: null, lease_until: null, last_error: null, updated_at: now });
-  return n === 1;
+  return n === jobs.length;
+}
+
+/** Marks the job done if this worker still holds it; false means another worker took it over. */
+export function completeJob(db: Knex, job: ClaimedJob, worker: string, now: Date): Promise<boolean> {
+  return completeJobs(db, [job], worker, now);
 }
 
 /** Retries with exponential backoff (30 s, 1 min, 2 min … capped at 1 h) until the attempts run out. */

@@ -24,6 +24,8 @@ export type Upload = Omit<NewUpload, 'sha256' | 'error'> & {
   lines: number | null;
   badLines: number | null;
   errorCounts: Record<string, number> | null;
+  rowsStored: number | null;
+  rowsRejected: number | null;
   error: string | null;
   processedAt: Date | null;
 };
@@ -44,6 +46,8 @@ type UploadRow = {
   lines: number | null;
   bad_lines: number | null;
   error_counts: string | Record<string, number> | null;
+  rows_stored: number | null;
+  rows_rejected: number | null;
   error: string | null;
   processed_at: Date | null;
 };
@@ -66,6 +70,8 @@ const toUpload = (r: UploadRow): Upload => ({
   // MariaDB keeps JSON as text; mysql2 may or may not parse it.
   errorCounts:
     typeof r.error_counts === 'string' ? (JSON.parse(r.error_counts) as Record<string, number>) : r.error_counts,
+  rowsStored: r.rows_stored,
+  rowsRejected: r.rows_rejected,
   error: r.error,
   processedAt: r.processed_at,
 });
@@ -100,6 +106,11 @@ export async function findUpload(db: Knex, id: number): Promise<Upload | undefin
   return row && toUpload(row);
 }
 
+export async function findUploads(db: Knex, ids: readonly number[]): Promise<Upload[]> {
+  if (ids.length === 0) return [];
+  return ((await db('uploads').whereIn('id', ids)) as UploadRow[]).map(toUpload);
+}
+
 export type UploadFilter = {
   participantId: number;
   status?: UploadStatus | undefined;
@@ -127,6 +138,8 @@ export type ProcessingResult = {
   badLines: number;
   errorCounts: Record<string, number> | null;
   error: string | null;
+  rowsStored?: number | null;
+  rowsRejected?: number | null;
 };
 
 export async function recordProcessingResult(
@@ -143,6 +156,8 @@ export async function recordProcessingResult(
       bad_lines: result.badLines,
       error_counts: result.errorCounts && JSON.stringify(result.errorCounts),
       error: result.error?.slice(0, 1000) ?? null,
+      rows_stored: result.rowsStored ?? null,
+      rows_rejected: result.rowsRejected ?? null,
       processed_at: now,
     });
 }

@@ -20,14 +20,14 @@ describe('processing queue and worker', () => {
   let deps: ReturnType<typeof testDeps>;
   let app: ReturnType<typeof createApp>;
   const seen: string[] = [];
-  const counting: UploadProcessor = ({ upload }) => {
-    seen.push(upload.fileName);
+  const counting: UploadProcessor = ({ items }) => {
+    for (const { upload } of items) seen.push(upload.fileName);
     return Promise.resolve();
   };
   const workerDeps = (processors: UploadProcessor[] = [counting]) => ({ ...deps, processors });
   const drain = async (worker = 'w1') => {
     let n = 0;
-    while (await processNextJob(workerDeps(), worker)) n++;
+    for (let taken = 1; taken > 0; n += taken) taken = await processNextJob(workerDeps(), worker);
     return n;
   };
 
@@ -120,13 +120,13 @@ describe('processing queue and worker', () => {
         .where('u.participant_id', participantId)
         .first('j.*') as Promise<Record<string, unknown>>;
     for (let attempt = 1; attempt <= deps.config.worker.maxAttempts; attempt++) {
-      expect(await processNextJob(workerDeps([failing]), 'w1')).toBe(true);
+      expect(await processNextJob(workerDeps([failing]), 'w1')).toBe(1);
       const state = await job();
       expect(state).toMatchObject({ attempts: attempt, last_error: 'disk on fire' });
       if (attempt < deps.config.worker.maxAttempts) {
         expect(state.state).toBe('queued');
         // Not due again before its backoff.
-        expect(await processNextJob(workerDeps([failing]), 'w1')).toBe(false);
+        expect(await processNextJob(workerDeps([failing]), 'w1')).toBe(0);
         clock.advance(2 * 3_600_000);
       } else {
         expect(state.state).toBe('dead');
@@ -138,13 +138,40 @@ describe('processing queue and worker', () => {
     });
   });
 
+  it('a batch with one bad upload still processes the others, and only the bad one is retried', async () => {
+    const { participantId, names } = await uploadsFor('one_bad', 4);
+    const bad = names[2]!;
+    const picky: UploadProcessor = ({ items }) => {
+      if (items.some((i) => i.upload.fileName === bad)) return Promise.reject(new Error('this one is broken'));
+      for (const { upload } of items) seen.push(upload.fileName);
+      return Promise.resolve();
+    };
+    seen.length = 0;
+    expect(await processNextJob(workerDeps([picky]), 'w1')).toBe(4);
+    expect(seen.sort()).toEqual(names.filter((n) => n !== bad).sort());
+    const statuses = (await own
+      .db('uploads')
+      .where({ participant_id: participantId })
+      .orderBy('id')
+      .pluck('status')) as string[];
+    expect(statuses).toEqual(['processed', 'processed', 'queued', 'processed']);
+    const [job] = (await own
+      .db('upload_jobs as j')
+      .join('uploads as u', 'u.id', 'j.upload_id')
+      .where('u.file_name', bad)
+      .select('j.state', 'j.last_error')) as { state: string; last_error: string }[];
+    expect(job).toEqual({ state: 'queued', last_error: 'this one is broken' });
+    clock.advance(2 * 3_600_000);
+    expect(await drain()).toBe(1);
+  });
+
   it("a crashed worker's job is taken over when its lease ends, and the slow worker cannot record a second result", async () => {
     await uploadsFor('crashed', 1);
     const claimed = (await claimJob(own.db, 'dies', clock(), deps.config.worker.leaseMs))!;
-    expect(await processNextJob(workerDeps(), 'rescuer')).toBe(false);
+    expect(await processNextJob(workerDeps(), 'rescuer')).toBe(0);
     clock.advance(deps.config.worker.leaseMs + 1000);
     seen.length = 0;
-    expect(await processNextJob(workerDeps(), 'rescuer')).toBe(true);
+    expect(await processNextJob(workerDeps(), 'rescuer')).toBe(1);
     expect(seen).toHaveLength(1);
     expect(await completeJob(own.db, claimed, 'dies', clock())).toBe(false);
   });

@@ -2,20 +2,26 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Knex } from 'knex';
-import { privateKeyContext } from '../beiwe/credentials/store.ts';
-import { decryptBeiweFile } from '../beiwe/protocol/decrypt-file.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { Vault } from '../vault/vault.ts';
 import type { UploadArchive } from './archive.ts';
-import { claimJob, completeJob, failJob } from './queue.ts';
-import { findUpload, recordProcessingResult, setUploadStatus, type ProcessingResult, type Upload } from './store.ts';
+import { decryptUpload, type KeyCache } from './plaintext.ts';
+import { claimJobs, completeJobs, failJob, type ClaimedJob } from './queue.ts';
+import { findUploads, recordProcessingResult, setUploadStatus, type Upload } from './store.ts';
+
+export type ProcessItem = { readonly upload: Upload; readonly plaintext: Buffer };
+export type RowCounts = { rowsStored: number; rowsRejected: number };
 
 /**
- * What turns a decrypted upload into data. Runs inside the transaction that records the upload's
- * result and completes its job, so an upload's rows and its "processed" mark commit together.
+ * What turns decrypted uploads into data. It gets a batch and runs inside the transaction that
+ * records the batch's results and completes its jobs, so uploads' rows and their "processed" marks
+ * commit together. Returns rows stored and rejected per upload id, if it stores rows.
  */
-export type UploadProcessor = (input: { trx: Knex; upload: Upload; plaintext: Buffer }) => Promise<void>;
+export type UploadProcessor = (input: {
+  trx: Knex;
+  items: readonly ProcessItem[];
+}) => Promise<ReadonlyMap<number, RowCounts> | void>;
 
 export type WorkerDeps = {
   db: Knex;
@@ -29,98 +35,89 @@ export type WorkerDeps = {
 
 export const workerId = () => `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
 
-/** Claims and processes one job; false when none is due. */
-export async function processNextJob(deps: WorkerDeps, worker: string): Promise<boolean> {
+/**
+ * Claims a batch of due jobs and processes it in one transaction; returns how many jobs it took
+ * (0 when none is due). If the batch fails, its jobs are tried one by one, so one bad upload is
+ * retried (and dead-lettered) on its own without holding up the others.
+ */
+export async function processNextJob(deps: WorkerDeps, worker: string): Promise<number> {
   const { db, log, clock, config } = deps;
-  const job = await claimJob(db, worker, clock(), config.worker.leaseMs);
-  if (!job) return false;
+  const jobs = await claimJobs(db, worker, clock(), config.worker.leaseMs, config.worker.batchSize);
+  if (jobs.length === 0) return 0;
   try {
-    const upload = await findUpload(db, job.uploadId);
-    if (!upload) throw new Error(`upload ${job.uploadId} no longer exists`);
-    const { result, plaintext } = await decrypt(deps, upload);
-    await db.transaction(async (trx) => {
-      if (plaintext) for (const processor of deps.processors) await processor({ trx, upload, plaintext });
-      await recordProcessingResult(trx, upload.id, result, clock());
-      // Losing the lease means another worker has this job: roll back rather than record it twice.
-      if (!(await completeJob(trx, job, worker, clock()))) throw new LeaseLostError(job.id);
-    });
-    log.debug(
-      { uploadId: upload.id, stream: upload.stream, lines: result.lines, badLines: result.badLines },
-      'upload processed'
-    );
+    await processBatch(deps, worker, jobs);
   } catch (err) {
     if (err instanceof LeaseLostError) {
-      log.warn({ jobId: job.id }, err.message);
-      return true;
+      log.warn({ jobs: jobs.map((j) => j.id) }, err.message);
+    } else if (jobs.length === 1) {
+      await recordFailure(deps, worker, jobs[0]!, err);
+    } else {
+      for (const job of jobs) {
+        await processBatch(deps, worker, [job]).catch(async (single: unknown) => {
+          if (single instanceof LeaseLostError) log.warn({ jobId: job.id }, single.message);
+          else await recordFailure(deps, worker, job, single);
+        });
+      }
     }
-    const message = err instanceof Error ? err.message : String(err);
-    const { dead, owned } = await failJob(db, job, worker, message, clock(), config.worker.maxAttempts);
-    if (owned && dead) await setUploadStatus(db, [job.uploadId], 'failed', message);
-    log.warn(
-      { jobId: job.id, uploadId: job.uploadId, attempts: job.attempts, dead, err: message },
-      'upload processing failed'
-    );
   }
-  return true;
+  return jobs.length;
+}
+
+type ProcessItemResult = Awaited<ReturnType<typeof decryptUpload>>;
+
+async function processBatch(deps: WorkerDeps, worker: string, jobs: readonly ClaimedJob[]): Promise<void> {
+  const { db, log, clock } = deps;
+  const uploads = new Map(
+    (
+      await findUploads(
+        db,
+        jobs.map((j) => j.uploadId)
+      )
+    ).map((u) => [u.id, u])
+  );
+  const keys: KeyCache = new Map();
+  const decrypted: (ProcessItemResult & { upload: Upload })[] = [];
+  for (const job of jobs) {
+    const upload = uploads.get(job.uploadId);
+    if (!upload) throw new Error(`upload ${job.uploadId} no longer exists`);
+    decrypted.push({ upload, ...(await decryptUpload(deps, upload, keys)) });
+  }
+  await db.transaction(async (trx) => {
+    const items = decrypted.flatMap(({ upload, plaintext }) => (plaintext ? [{ upload, plaintext }] : []));
+    const counts = new Map<number, RowCounts>();
+    for (const processor of deps.processors) {
+      for (const [id, c] of (await processor({ trx, items })) ?? []) counts.set(id, c);
+    }
+    for (const { upload, result } of decrypted) {
+      const c = counts.get(upload.id);
+      await recordProcessingResult(
+        trx,
+        upload.id,
+        { ...result, rowsStored: c?.rowsStored ?? null, rowsRejected: c?.rowsRejected ?? null },
+        clock()
+      );
+    }
+    // Losing a lease means another worker has that job: roll back rather than record it twice.
+    if (!(await completeJobs(trx, jobs, worker, clock()))) throw new LeaseLostError(jobs.map((j) => j.id));
+  });
+  log.debug({ uploads: decrypted.length }, 'uploads processed');
+}
+
+async function recordFailure(deps: WorkerDeps, worker: string, job: ClaimedJob, err: unknown): Promise<void> {
+  const { db, log, clock, config } = deps;
+  const message = err instanceof Error ? err.message : String(err);
+  const { dead, owned } = await failJob(db, job, worker, message, clock(), config.worker.maxAttempts);
+  if (owned && dead) await setUploadStatus(db, [job.uploadId], 'failed', message);
+  log.warn(
+    { jobId: job.id, uploadId: job.uploadId, attempts: job.attempts, dead, err: message },
+    'upload processing failed'
+  );
 }
 
 class LeaseLostError extends Error {
-  constructor(jobId: number) {
-    super(`job ${jobId} was taken over by another worker; its result was not recorded`);
+  constructor(jobIds: readonly number[]) {
+    super(`job(s) ${jobIds.join(', ')} taken over by another worker; no result was recorded`);
   }
-}
-
-async function decrypt(
-  deps: WorkerDeps,
-  upload: Upload
-): Promise<{ result: ProcessingResult; plaintext: Buffer | undefined }> {
-  const owner = (await deps
-    .db('participants as p')
-    .join('beiwe_participants as b', 'b.participant_id', 'p.id')
-    .where('p.id', upload.participantId)
-    .first('p.study_id', 'b.private_key_sealed')) as { study_id: number; private_key_sealed: string } | undefined;
-  if (!owner) throw new Error(`participant ${upload.participantId} has no Beiwe key`);
-  const raw = await deps.archive.get(owner.study_id, upload.archiveKey);
-  if (!upload.encrypted) {
-    return {
-      result: { status: 'processed', lines: countLines(raw), badLines: 0, errorCounts: null, error: null },
-      plaintext: raw,
-    };
-  }
-  const privateKey = deps.vault
-    .open(owner.private_key_sealed, privateKeyContext(upload.participantId))
-    .toString('utf8');
-  const decrypted = decryptBeiweFile(raw, privateKey);
-  if (decrypted.kind === 'key_error') {
-    return {
-      result: { status: 'key_error', lines: 0, badLines: 0, errorCounts: null, error: decrypted.reason },
-      plaintext: undefined,
-    };
-  }
-  if (decrypted.kind === 'empty') {
-    return {
-      result: { status: 'processed', lines: 0, badLines: 0, errorCounts: null, error: decrypted.reason },
-      plaintext: undefined,
-    };
-  }
-  const badLines = Object.values(decrypted.errors).reduce((a, b) => a + b, 0);
-  return {
-    result: {
-      status: 'processed',
-      lines: decrypted.lines,
-      badLines,
-      errorCounts: badLines > 0 ? decrypted.errors : null,
-      error: null,
-    },
-    plaintext: decrypted.plaintext,
-  };
-}
-
-function countLines(bytes: Buffer): number {
-  if (bytes.length === 0) return 0;
-  let n = 1;
-  for (let i = bytes.indexOf(0x0a); i !== -1; i = bytes.indexOf(0x0a, i + 1)) n++;
-  return n;
 }
 
 export type Workers = { stop(): Promise<void> };
@@ -131,7 +128,7 @@ export function startUploadWorkers(deps: WorkerDeps, pollMs = 500): Workers {
   const loops = Array.from({ length: deps.config.worker.concurrency }, async () => {
     const worker = workerId();
     while (!stop.signal.aborted) {
-      let busy = false;
+      let busy = 0;
       try {
         busy = await processNextJob(deps, worker);
       } catch (err) {

@@ -20,6 +20,8 @@ export async function up(knex: Knex): Promise<void> {
     t.integer('lines').unsigned().nullable();
     t.integer('bad_lines').unsigned().nullable();
     t.json('error_counts').nullable();
+    t.integer('rows_stored').unsigned().nullable().comment('rows this upload added to its stream table');
+    t.integer('rows_rejected').unsigned().nullable().comment('rows dropped for a bad time or value');
     t.string('error', 1000).nullable();
     t.datetime('processed_at', { precision: 3 }).nullable();
     t.unique(['participant_id', 'file_name', 'sha256'], { indexName: 'uploads_same_file_unique' });

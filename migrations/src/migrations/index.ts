@@ -9,6 +9,36 @@ import * as createBeiweFcmTokens from './20261121090300_create_beiwe_fcm_tokens.
 import * as createStudyArchiveKeys from './20261121090400_create_study_archive_keys.ts';
 import * as createUploads from './20261121090500_create_uploads.ts';
 import * as createUploadJobs from './20261121090600_create_upload_jobs.ts';
+import * as createDeviceConnections from './20261121100000_create_device_connections.ts';
+import * as createConnectLinks from './20261121100100_create_connect_links.ts';
+import * as createDeviceSettingsVersions from './20261121110000_create_device_settings_versions.ts';
+import * as createInterventions from './20261121110100_create_interventions.ts';
+import * as createParticipantInterventionDates from './20261121110200_create_participant_intervention_dates.ts';
+import * as createSurveys from './20261121110300_create_surveys.ts';
+import * as createSurveyVersions from './20261121110400_create_survey_versions.ts';
+import * as createAccelerometer from './20261121120000_create_accelerometer.ts';
+import * as createGyro from './20261121120100_create_gyro.ts';
+import * as createMagnetometer from './20261121120200_create_magnetometer.ts';
+import * as createDevicemotion from './20261121120300_create_devicemotion.ts';
+import * as createGps from './20261121120400_create_gps.ts';
+import * as createCalls from './20261121120500_create_calls.ts';
+import * as createTexts from './20261121120600_create_texts.ts';
+import * as createPowerState from './20261121120700_create_power_state.ts';
+import * as createWifi from './20261121120800_create_wifi.ts';
+import * as createBluetooth from './20261121120900_create_bluetooth.ts';
+import * as createProximity from './20261121121000_create_proximity.ts';
+import * as createReachability from './20261121121100_create_reachability.ts';
+import * as createAppLog from './20261121121200_create_app_log.ts';
+import * as createIosLog from './20261121121300_create_ios_log.ts';
+import * as createIdentifiers from './20261121121400_create_identifiers.ts';
+import * as createSurveyAnswers from './20261121121500_create_survey_answers.ts';
+import * as createSurveyTimings from './20261121121600_create_survey_timings.ts';
+import * as createAudioRecordings from './20261121121700_create_audio_recordings.ts';
+import * as createAmbientAudio from './20261121121800_create_ambient_audio.ts';
+import * as createMotionMinutes from './20261121121900_create_motion_minutes.ts';
+import * as createGpsMinutes from './20261121122000_create_gps_minutes.ts';
+import * as createDataQuantity from './20261121122100_create_data_quantity.ts';
+import * as indexUploadsByFileTime from './20261121122200_index_uploads_by_file_time.ts';
 
 type Migration = { name: string; module: Knex.Migration };
 
@@ -24,4 +54,34 @@ export const migrations: readonly Migration[] = [
   { name: '20261121090400_create_study_archive_keys', module: createStudyArchiveKeys },
   { name: '20261121090500_create_uploads', module: createUploads },
   { name: '20261121090600_create_upload_jobs', module: createUploadJobs },
+  { name: '20261121100000_create_device_connections', module: createDeviceConnections },
+  { name: '20261121100100_create_connect_links', module: createConnectLinks },
+  { name: '20261121110000_create_device_settings_versions', module: createDeviceSettingsVersions },
+  { name: '20261121110100_create_interventions', module: createInterventions },
+  { name: '20261121110200_create_participant_intervention_dates', module: createParticipantInterventionDates },
+  { name: '20261121110300_create_surveys', module: createSurveys },
+  { name: '20261121110400_create_survey_versions', module: createSurveyVersions },
+  { name: '20261121120000_create_accelerometer', module: createAccelerometer },
+  { name: '20261121120100_create_gyro', module: createGyro },
+  { name: '20261121120200_create_magnetometer', module: createMagnetometer },
+  { name: '20261121120300_create_devicemotion', module: createDevicemotion },
+  { name: '20261121120400_create_gps', module: createGps },
+  { name: '20261121120500_create_calls', module: createCalls },
+  { name: '20261121120600_create_texts', module: createTexts },
+  { name: '20261121120700_create_power_state', module: createPowerState },
+  { name: '20261121120800_create_wifi', module: createWifi },
+  { name: '20261121120900_create_bluetooth', module: createBluetooth },
+  { name: '20261121121000_create_proximity', module: createProximity },
+  { name: '20261121121100_create_reachability', module: createReachability },
+  { name: '20261121121200_create_app_log', module: createAppLog },
+  { name: '20261121121300_create_ios_log', module: createIosLog },
+  { name: '20261121121400_create_identifiers', module: createIdentifiers },
+  { name: '20261121121500_create_survey_answers', module: createSurveyAnswers },
+  { name: '20261121121600_create_survey_timings', module: createSurveyTimings },
+  { name: '20261121121700_create_audio_recordings', module: createAudioRecordings },
+  { name: '20261121121800_create_ambient_audio', module: createAmbientAudio },
+  { name: '20261121121900_create_motion_minutes', module: createMotionMinutes },
+  { name: '20261121122000_create_gps_minutes', module: createGpsMinutes },
+  { name: '20261121122100_create_data_quantity', module: createDataQuantity },
+  { name: '20261121122200_index_uploads_by_file_time', module: indexUploadsByFileTime },
 ];

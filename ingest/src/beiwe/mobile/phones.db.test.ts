@@ -24,8 +24,8 @@ describe('emulated Beiwe phones, end to end', () => {
   let deps: ReturnType<typeof testDeps>;
   let app: ReturnType<typeof createApp>;
   const decrypted = new Map<string, Buffer>();
-  const capture: UploadProcessor = ({ upload, plaintext }) => {
-    decrypted.set(upload.fileName, plaintext);
+  const capture: UploadProcessor = ({ items }) => {
+    for (const { upload, plaintext } of items) decrypted.set(upload.fileName, Buffer.from(plaintext));
     return Promise.resolve();
   };
 

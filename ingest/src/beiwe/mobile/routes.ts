@@ -4,6 +4,7 @@ import type { AppDeps, AppEnv } from '../../app-env.ts';
 import { archiveUpload, commitUpload, receiveUpload } from '../../uploads/receive.ts';
 import { beiweDeviceHash, hashPassword, verifyPassword } from '../protocol/passwords.ts';
 import { MalformedBodyError, parseMobileBody, type MobileForm } from './body.ts';
+import { surveysForPhone } from '../../study-config/phone-surveys.ts';
 import { deviceSettingsFor } from './device-settings.ts';
 import {
   findPhone,
@@ -95,10 +96,12 @@ async function handle(deps: AppDeps, c: Context<AppEnv>, endpoint: Endpoint, ios
       return c.text(answer.body, answer.status);
     }
     case 'download_surveys':
-      // Surveys are configured by the study-configuration issue; until then a study has none.
-      return c.json([]);
+      return c.json(await surveysForPhone(deps.db, phone, now));
     case 'get_latest_device_settings':
-      return c.json({ ...deviceSettingsFor(phone.studyId), enable_extensive_device_info_tracking: false });
+      return c.json({
+        ...(await deviceSettingsFor(deps.db, phone.studyId)),
+        enable_extensive_device_info_tracking: false,
+      });
     case 'mobile-heartbeat':
       await recordHeartbeat(deps.db, phone, form.fields.get('message'), now);
       return c.body(null, 200);
@@ -127,7 +130,7 @@ async function register(deps: AppDeps, { c, form, phone, ios, now }: Call): Prom
   });
   return c.json({
     client_public_key: phone.publicKey,
-    device_settings: deviceSettingsFor(phone.studyId),
+    device_settings: await deviceSettingsFor(deps.db, phone.studyId),
     ios_plist: null,
     android_firebase_json: null,
     study_name: phone.studyName,

@@ -19,13 +19,6 @@ const DECODE_TABLE = (() => {
   return table;
 })();
 
-export function encodeBase64UrlPadded(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-    .toString('base64')
-    .replace(/\+/g, '-')
-    .replace(/\//g, '_');
-}
-
 /**
  * Strictly decodes `src[start, end)` into `out` at `outPos`.
  * Returns the number of bytes written, or -1 if the run is not valid padded base64url (bytes may

@@ -1,46 +1,39 @@
 import { createPrivateKey } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { encodeBase64UrlPadded } from './base64url.ts';
+import { decryptBeiweFileReference } from '../../test/beiwe-decrypt-reference.ts';
+import { encryptRawBlocks } from '../../test/beiwe-test-vectors.ts';
+import { b64url, encryptKeyLine, encryptLine } from '../../test/phone-emulator/encrypt.ts';
+import { createPrng } from '../../test/phone-emulator/prng.ts';
+import { testPrivateKeyPem, testPublicKeyPem } from '../../test/phone-emulator/test-keys.ts';
 import { decryptBeiweFile } from './decrypt-file.ts';
-import { decryptBeiweFileReference } from './decrypt-reference.ts';
 import { LINE_ERROR_TYPES } from './decrypt-result.ts';
-import { encryptDataLine, encryptKeyLine } from './encrypt-file.ts';
-import {
-  encryptRawBlocks,
-  FIXTURE_PRIVATE_KEY,
-  FIXTURE_PUBLIC_KEY,
-  randomBytesFrom,
-  seededRandom,
-} from './test-vectors.ts';
 
 /**
  * The one-call CBC fast path must be indistinguishable from the per-line reference on anything,
  * including every kind of damaged line, so random files are decrypted by both and compared whole.
  */
 
-const privateKey = createPrivateKey(FIXTURE_PRIVATE_KEY);
-const b64 = encodeBase64UrlPadded;
+const privateKey = createPrivateKey(testPrivateKeyPem);
 const CORRUPT_CHARS = ['+', '/', '!', '=', '\0', '\r', ' ', 'é', '.'];
 
 function fileGenerator(seed: number) {
-  const random = seededRandom(seed);
-  const int = (max: number) => Math.floor(random() * (max + 1));
-  const bytes = (n: number) => randomBytesFrom(random, n);
-  const pick = <T>(items: readonly T[]) => items[int(items.length - 1)]!;
+  const random = createPrng(seed);
+  const int = (max: number) => random.int(0, max);
+  const bytes = (n: number) => random.bytes(n);
   const aesKey = bytes(16);
 
-  const valid = (maxPlaintext: number) => encryptDataLine(aesKey, bytes(int(maxPlaintext)), bytes(16));
+  const valid = (maxPlaintext: number) => encryptLine(bytes(int(maxPlaintext)), aesKey, bytes(16));
   const damaged: (() => string)[] = [
     () => valid(120),
     () => valid(120),
     () => valid(120),
     () => {
       const iv = bytes(16);
-      return `${b64(iv)}:${encryptRawBlocks(aesKey, iv, bytes(16 * (1 + int(3))))}`;
+      return `${b64url(iv)}:${encryptRawBlocks(aesKey, iv, bytes(16 * (1 + int(3))))}`;
     },
     () => {
       const [iv, ct] = valid(60).split(':') as [string, string];
-      return `${iv}:${b64(Buffer.concat([Buffer.from(ct, 'base64url'), bytes(1 + int(14))]))}`;
+      return `${iv}:${b64url(Buffer.concat([Buffer.from(ct, 'base64url'), bytes(1 + int(14))]))}`;
     },
     () => valid(60).replace(':', ''),
     () => {
@@ -51,21 +44,21 @@ function fileGenerator(seed: number) {
     () => {
       const text = valid(60);
       const at = int(text.length - 1);
-      return `${text.slice(0, at)}${pick(CORRUPT_CHARS)}${text.slice(at + 1)}`;
+      return `${text.slice(0, at)}${random.pick(CORRUPT_CHARS)}${text.slice(at + 1)}`;
     },
     () => valid(60).slice(0, -(1 + int(9))),
     () => valid(60).replace(/=+$/, ''),
-    () => `${b64(bytes(int(15)))}:${valid(40).split(':')[1]}`,
-    () => `${b64(bytes(17 + int(30)))}:${valid(40).split(':')[1]}`,
-    () => `${b64(bytes(int(15) + 16 * int(1)))}:${b64(bytes(int(15)))}`,
+    () => `${b64url(bytes(int(15)))}:${valid(40).split(':')[1]}`,
+    () => `${b64url(bytes(17 + int(30)))}:${valid(40).split(':')[1]}`,
+    () => `${b64url(bytes(int(15) + 16 * int(1)))}:${b64url(bytes(int(15)))}`,
     () => '',
     () => bytes(int(200)).toString('latin1').replaceAll('\n', ''),
   ];
 
   return (lineCount: number, keyLine: 'good' | 'garbage'): Buffer => {
-    const lines = Array.from({ length: lineCount }, () => pick(damaged)());
-    const key = keyLine === 'good' ? encryptKeyLine(FIXTURE_PUBLIC_KEY, aesKey) : bytes(int(400)).toString('latin1');
-    const text = `${'\n'.repeat(int(2))}${[key, ...lines].join('\n')}${random() < 0.5 ? '\n' : ''}`;
+    const lines = Array.from({ length: lineCount }, () => random.pick(damaged)());
+    const key = keyLine === 'good' ? encryptKeyLine(aesKey, testPublicKeyPem) : bytes(int(400)).toString('latin1');
+    const text = `${'\n'.repeat(int(2))}${[key, ...lines].join('\n')}${random.chance(0.5) ? '\n' : ''}`;
     return Buffer.from(text, 'latin1');
   };
 }
@@ -107,12 +100,12 @@ describe('decryptBeiweFile matches the per-line reference', { timeout: 30_000 },
   });
 
   it('on multi-megabyte lines mixed with short ones', () => {
-    const random = seededRandom(7);
-    const aesKey = randomBytesFrom(random, 16);
+    const random = createPrng(7);
+    const aesKey = random.bytes(16);
     const lines = [300_000, 5, 1_500_000, 40, 2_100_000].map((n) =>
-      encryptDataLine(aesKey, randomBytesFrom(random, n), randomBytesFrom(random, 16))
+      encryptLine(random.bytes(n), aesKey, random.bytes(16))
     );
-    const file = Buffer.from([encryptKeyLine(FIXTURE_PUBLIC_KEY, aesKey), ...lines].join('\n'), 'latin1');
+    const file = Buffer.from([encryptKeyLine(aesKey, testPublicKeyPem), ...lines].join('\n'), 'latin1');
     const result = expectSame(file, 'long lines');
     expect(result.kind === 'ok' && result.lines).toBe(5);
   });

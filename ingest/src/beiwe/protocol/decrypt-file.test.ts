@@ -1,23 +1,15 @@
 import { constants, createPrivateKey, generateKeyPairSync, publicEncrypt, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { encodeBase64UrlPadded } from './base64url.ts';
+import { decryptBeiweFileReference } from '../../test/beiwe-decrypt-reference.ts';
+import { encryptRawBlocks, SPEC_AES_KEY, SPEC_HEADER, SPEC_HEADER_LINE } from '../../test/beiwe-test-vectors.ts';
+import { b64url, encryptBinaryFile, encryptKeyLine, encryptLine } from '../../test/phone-emulator/encrypt.ts';
+import { testPrivateKeyPem, testPublicKeyPem } from '../../test/phone-emulator/test-keys.ts';
 import { DECIPHER_CHUNK_BYTES, decryptBeiweFile, decryptDataLines } from './decrypt-file.ts';
-import { decryptBeiweFileReference } from './decrypt-reference.ts';
 import { MAX_BAD_LINE_BYTES, MAX_BAD_LINES, type DecryptOk, type DecryptResult } from './decrypt-result.ts';
-import { encryptBinaryFile, encryptDataLine, encryptKeyLine } from './encrypt-file.ts';
-import {
-  encryptRawBlocks,
-  FIXTURE_PRIVATE_KEY,
-  FIXTURE_PUBLIC_KEY,
-  SPEC_AES_KEY,
-  SPEC_HEADER,
-  SPEC_HEADER_LINE,
-} from './test-vectors.ts';
 
 const KEY = SPEC_AES_KEY;
-const KEY_LINE = encryptKeyLine(FIXTURE_PUBLIC_KEY, KEY);
-const b64 = encodeBase64UrlPadded;
-const line = (text: string | Buffer) => encryptDataLine(KEY, text);
+const KEY_LINE = encryptKeyLine(KEY, testPublicKeyPem);
+const line = (text: string | Buffer) => encryptLine(text, KEY, randomBytes(16));
 const fileOf = (...lines: string[]) => Buffer.from([KEY_LINE, ...lines].map((l) => `${l}\n`).join(''), 'latin1');
 
 function expectOk(result: DecryptResult): DecryptOk {
@@ -27,8 +19,8 @@ function expectOk(result: DecryptResult): DecryptOk {
 
 describe('the fixture key pair', () => {
   it('is PKCS#1 private and SPKI public PEM, as the Beiwe backend stores them', () => {
-    expect(FIXTURE_PRIVATE_KEY.startsWith('-----BEGIN RSA PRIVATE KEY-----')).toBe(true);
-    expect(FIXTURE_PUBLIC_KEY.startsWith('-----BEGIN PUBLIC KEY-----')).toBe(true);
+    expect(testPrivateKeyPem.startsWith('-----BEGIN RSA PRIVATE KEY-----')).toBe(true);
+    expect(testPublicKeyPem.startsWith('-----BEGIN PUBLIC KEY-----')).toBe(true);
   });
 });
 
@@ -36,7 +28,7 @@ describe.each([
   ['one-call CBC (decryptBeiweFile)', decryptBeiweFile],
   ['per-line reference', decryptBeiweFileReference],
 ])('%s', (_name, decrypt) => {
-  const run = (file: Buffer) => decrypt(file, FIXTURE_PRIVATE_KEY);
+  const run = (file: Buffer) => decrypt(file, testPrivateKeyPem);
 
   describe('known answers', () => {
     it('decrypts the §3.3 header line', () => {
@@ -46,9 +38,9 @@ describe.each([
     });
 
     it('accepts the private key as PKCS#1 PEM, PKCS#8 PEM or a KeyObject', () => {
-      const keyObject = createPrivateKey(FIXTURE_PRIVATE_KEY);
+      const keyObject = createPrivateKey(testPrivateKeyPem);
       const pkcs8 = keyObject.export({ type: 'pkcs8', format: 'pem' }) as string;
-      for (const key of [FIXTURE_PRIVATE_KEY, pkcs8, keyObject]) {
+      for (const key of [testPrivateKeyPem, pkcs8, keyObject]) {
         expect(expectOk(decrypt(fileOf(SPEC_HEADER_LINE), key)).plaintext.toString()).toBe(SPEC_HEADER);
       }
     });
@@ -80,19 +72,19 @@ describe.each([
 
     it('rejects a PKCS#1 v1.5-padded key line (what a desktop JDK would write)', () => {
       const padded = publicEncrypt(
-        { key: FIXTURE_PUBLIC_KEY, padding: constants.RSA_PKCS1_PADDING },
-        Buffer.from(b64(KEY), 'latin1')
+        { key: testPublicKeyPem, padding: constants.RSA_PKCS1_PADDING },
+        Buffer.from(b64url(KEY), 'latin1')
       );
-      expect(keyError(Buffer.from(`${b64(padded)}\n${line('a')}\n`))).toMatch(/decrypted key/);
+      expect(keyError(Buffer.from(`${b64url(padded)}\n${line('a')}\n`))).toMatch(/decrypted key/);
     });
 
     it('rejects a key line made for another participant', () => {
       const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey;
-      keyError(Buffer.from(`${encryptKeyLine(other, KEY)}\n${line('a')}\n`));
+      keyError(Buffer.from(`${encryptKeyLine(KEY, other)}\n${line('a')}\n`));
     });
 
     it('rejects an RSA plaintext that is base64 of a key of the wrong size', () => {
-      keyError(Buffer.from(`${encryptKeyLine(FIXTURE_PUBLIC_KEY, randomBytes(24))}\n${line('a')}\n`));
+      keyError(Buffer.from(`${encryptKeyLine(randomBytes(24), testPublicKeyPem)}\n${line('a')}\n`));
     });
 
     it('rejects garbage, NUL-filled and too-long key lines', () => {
@@ -106,16 +98,16 @@ describe.each([
       let ciphertext: Buffer;
       do {
         aesKey = randomBytes(16);
-        ciphertext = Buffer.from(encryptKeyLine(FIXTURE_PUBLIC_KEY, aesKey), 'base64url');
+        ciphertext = Buffer.from(encryptKeyLine(aesKey, testPublicKeyPem), 'base64url');
       } while (ciphertext[0] !== 0);
-      const data = encryptDataLine(aesKey, 'x');
+      const data = encryptLine('x', aesKey, randomBytes(16));
       for (const keyBytes of [ciphertext.subarray(1), Buffer.concat([Buffer.alloc(3), ciphertext])]) {
-        expect(expectOk(run(Buffer.from(`${b64(keyBytes)}\n${data}\n`))).plaintext.toString()).toBe('x');
+        expect(expectOk(run(Buffer.from(`${b64url(keyBytes)}\n${data}\n`))).plaintext.toString()).toBe('x');
       }
-      expect(keyError(Buffer.from(`${b64(Buffer.concat([Buffer.from([1]), ciphertext]))}\n${data}\n`))).toMatch(
+      expect(keyError(Buffer.from(`${b64url(Buffer.concat([Buffer.from([1]), ciphertext]))}\n${data}\n`))).toMatch(
         /modulus/
       );
-      expect(keyError(Buffer.from(`${b64(Buffer.alloc(256, 0xff))}\n${data}\n`))).toMatch(/modulus/);
+      expect(keyError(Buffer.from(`${b64url(Buffer.alloc(256, 0xff))}\n${data}\n`))).toMatch(/modulus/);
     });
 
     it('finds the key on the first non-empty line', () => {
@@ -168,8 +160,10 @@ describe.each([
     });
 
     it('counts LINE_EMPTY for data under 16 bytes, before looking at the IV', () => {
-      const iv = b64(randomBytes(16));
-      const result = expectOk(run(fileOf(`${iv}:`, `${iv}:${b64(randomBytes(15))}`, ':', `${b64(randomBytes(3))}:`)));
+      const iv = b64url(randomBytes(16));
+      const result = expectOk(
+        run(fileOf(`${iv}:`, `${iv}:${b64url(randomBytes(15))}`, ':', `${b64url(randomBytes(3))}:`))
+      );
       expect(result.errors.LINE_EMPTY).toBe(4);
       expect(result.plaintext.length).toBe(0);
       expect(result.lines).toBe(0);
@@ -177,7 +171,9 @@ describe.each([
 
     it('counts IV_MISSING for an IV under 16 bytes and IV_BAD_LENGTH over 16', () => {
       const ct = line('payload').split(':')[1]!;
-      const result = expectOk(run(fileOf(`:${ct}`, `${b64(randomBytes(15))}:${ct}`, `${b64(randomBytes(17))}:${ct}`)));
+      const result = expectOk(
+        run(fileOf(`:${ct}`, `${b64url(randomBytes(15))}:${ct}`, `${b64url(randomBytes(17))}:${ct}`))
+      );
       expect(result.errors).toEqual({
         MALFORMED_CONFIG: 0,
         PADDING_ERROR: 0,
@@ -191,8 +187,8 @@ describe.each([
       const iv = randomBytes(16);
       const ct = Buffer.from(line('sixteen+ bytes of text!').split(':')[1]!, 'base64url');
       for (const extra of [1, 7, 15]) {
-        const tampered = `${b64(iv)}:${b64(Buffer.concat([ct, randomBytes(extra)]))}`;
-        const clean = `${b64(iv)}:${b64(ct)}`;
+        const tampered = `${b64url(iv)}:${b64url(Buffer.concat([ct, randomBytes(extra)]))}`;
+        const clean = `${b64url(iv)}:${b64url(ct)}`;
         expect(expectOk(run(fileOf(tampered))).plaintext).toEqual(expectOk(run(fileOf(clean))).plaintext);
       }
     });
@@ -200,7 +196,7 @@ describe.each([
     it('strips padding without validating it', () => {
       const iv = randomBytes(16);
       const block = (last: number) => Buffer.concat([Buffer.from('ABCDEFGHIJKLMNO'), Buffer.from([last])]);
-      const raw = (blocks: Buffer) => `${b64(iv)}:${encryptRawBlocks(KEY, iv, blocks)}`;
+      const raw = (blocks: Buffer) => `${b64url(iv)}:${encryptRawBlocks(KEY, iv, blocks)}`;
       const decrypted = (blocks: Buffer) => expectOk(run(fileOf(raw(blocks)))).plaintext;
       expect(decrypted(block(0))).toEqual(block(0));
       expect(decrypted(block(5)).toString()).toBe('ABCDEFGHIJK');
@@ -232,9 +228,9 @@ describe.each([
   });
 
   describe('audio files (§3.5)', () => {
-    it.each(['android', 'ios'] as const)('returns the raw bytes of a %s upload', (layout) => {
+    it.each(['android', 'ios'] as const)('returns the raw bytes of a %s upload', (os) => {
       const data = randomBytes(3 * 1024 * 1024 + 7);
-      const result = expectOk(run(encryptBinaryFile({ publicKey: FIXTURE_PUBLIC_KEY, data, layout })));
+      const result = expectOk(run(encryptBinaryFile(data, testPublicKeyPem, os)));
       expect(result.lines).toBe(1);
       expect(result.plaintext.equals(data)).toBe(true);
     });
@@ -250,7 +246,7 @@ describe('chunked one-call decryption', { timeout: 30_000 }, () => {
     const count = DECIPHER_CHUNK_BYTES / 64 + 4;
     for (let i = 1; i < count; i++) lines.push(randomBytes(32 + (i % 16)));
     const file = fileOf(...lines.map((text) => line(text)));
-    const result = expectOk(decryptBeiweFile(file, FIXTURE_PRIVATE_KEY));
+    const result = expectOk(decryptBeiweFile(file, testPrivateKeyPem));
     expect(result.lines).toBe(count);
     expect(result.plaintext.equals(Buffer.concat(lines.flatMap((l, i) => (i ? [Buffer.from('\n'), l] : [l]))))).toBe(
       true

@@ -1,24 +1,19 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { encryptKeyLine } from './encrypt-file.ts';
+import { SPEC_AES_KEY, SPEC_KEY_LINE_END, SPEC_KEY_LINE_START } from '../../test/beiwe-test-vectors.ts';
+import { encryptKeyLine } from '../../test/phone-emulator/encrypt.ts';
+import { testPrivateKeyPem, testPublicKeyPem } from '../../test/phone-emulator/test-keys.ts';
 import { extractAesKey, toPrivateKey } from './key-line.ts';
-import {
-  FIXTURE_PRIVATE_KEY,
-  FIXTURE_PUBLIC_KEY,
-  SPEC_AES_KEY,
-  SPEC_KEY_LINE_END,
-  SPEC_KEY_LINE_START,
-} from './test-vectors.ts';
 
 describe('extractAesKey', () => {
   it('recovers the §3.3 AES key from its key line with the fixture private key', () => {
-    const line = encryptKeyLine(FIXTURE_PUBLIC_KEY, SPEC_AES_KEY);
+    const line = encryptKeyLine(SPEC_AES_KEY, testPublicKeyPem);
     expect(line.startsWith(SPEC_KEY_LINE_START) && line.endsWith(SPEC_KEY_LINE_END)).toBe(true);
-    expect(extractAesKey(Buffer.from(line), FIXTURE_PRIVATE_KEY)).toEqual({ ok: true, key: SPEC_AES_KEY });
+    expect(extractAesKey(Buffer.from(line), testPrivateKeyPem)).toEqual({ ok: true, key: SPEC_AES_KEY });
   });
 
   it('reports an empty key line as invalid rather than throwing', () => {
-    expect(extractAesKey(Buffer.alloc(0), FIXTURE_PRIVATE_KEY).ok).toBe(false);
+    expect(extractAesKey(Buffer.alloc(0), testPrivateKeyPem).ok).toBe(false);
   });
 });
 
@@ -26,6 +21,6 @@ describe('toPrivateKey', () => {
   it('refuses keys that cannot be a Beiwe participant key', () => {
     const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     expect(() => toPrivateKey(ec.privateKey)).toThrow(TypeError);
-    expect(() => toPrivateKey(FIXTURE_PUBLIC_KEY)).toThrow();
+    expect(() => toPrivateKey(testPublicKeyPem)).toThrow();
   });
 });

@@ -1,9 +1,9 @@
 import { constants, createPrivateKey, createPublicKey, privateDecrypt, publicEncrypt, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { encryptTextFile } from '../../test/phone-emulator/encrypt.ts';
+import { testPrivateKeyPem, testPublicKeyPem } from '../../test/phone-emulator/test-keys.ts';
 import { decryptBeiweFile } from './decrypt-file.ts';
-import { encryptTextFile } from './encrypt-file.ts';
 import { generateParticipantKeyPair, publicKeyForAppFromPem } from './keys.ts';
-import { FIXTURE_PRIVATE_KEY, FIXTURE_PUBLIC_KEY } from './test-vectors.ts';
 
 /** What the spec says the app receives: the SPKI PEM minus its armour lines, joined. */
 const pemBody = (pem: string) =>
@@ -14,10 +14,10 @@ const pemBody = (pem: string) =>
 
 describe('publicKeyForAppFromPem', () => {
   it('gives the fixture SPKI PEM body, from the public or the private key', () => {
-    const expected = pemBody(FIXTURE_PUBLIC_KEY);
+    const expected = pemBody(testPublicKeyPem);
     expect(expected).toHaveLength(392);
-    expect(publicKeyForAppFromPem(FIXTURE_PUBLIC_KEY)).toBe(expected);
-    expect(publicKeyForAppFromPem(FIXTURE_PRIVATE_KEY)).toBe(expected);
+    expect(publicKeyForAppFromPem(testPublicKeyPem)).toBe(expected);
+    expect(publicKeyForAppFromPem(testPrivateKeyPem)).toBe(expected);
   });
 });
 
@@ -42,7 +42,7 @@ describe('generateParticipantKeyPair', { timeout: 30_000 }, () => {
   it('yields keys that decrypt an app upload end to end', async () => {
     const { publicKeyForApp, privateKeyPem } = await generateParticipantKeyPair();
     const publicKey = createPublicKey({ key: Buffer.from(publicKeyForApp, 'base64'), format: 'der', type: 'spki' });
-    const file = encryptTextFile({ publicKey, lines: ['timestamp,event', '1700000000000,Unlocked'] });
+    const file = encryptTextFile(['timestamp,event', '1700000000000,Unlocked'], publicKey);
     const result = decryptBeiweFile(file, privateKeyPem);
     expect(result.kind === 'ok' && result.plaintext.toString()).toBe('timestamp,event\n1700000000000,Unlocked');
   });

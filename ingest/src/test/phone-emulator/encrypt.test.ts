@@ -1,3 +1,4 @@
+import { constants, privateDecrypt } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   b64url,
@@ -8,11 +9,30 @@ import {
   newAesKey,
   sha256B64url,
 } from './encrypt.ts';
-import { decryptBinaryForTest, decryptForTest, testPublicKeyBase64, testPublicKeyPem } from './test-keys.ts';
+import {
+  decryptBinaryForTest,
+  decryptForTest,
+  testPrivateKeyPem,
+  testPublicKeyBase64,
+  testPublicKeyPem,
+} from './test-keys.ts';
 
 // specs/beiwe-protocol.md §3.3 inputs
 const aesKey = Buffer.from('0102030405060708090a0b0c0d0e0f10', 'hex');
 const iv = Buffer.alloc(16, 0x07);
+
+describe('b64url', () => {
+  it('uses - and _ and keeps the = padding', () => {
+    expect(b64url(Buffer.from([0xfb, 0xff]))).toBe('-_8=');
+    expect(b64url(Buffer.from('AB'))).toBe('QUI=');
+    expect(b64url(Buffer.alloc(16, 7))).toBe('BwcHBwcHBwcHBwcHBwcHBw==');
+  });
+
+  it('encodes a view into a larger buffer by its own bytes only', () => {
+    const backing = Buffer.from([0xff, 0xfb, 0xff, 0xff]);
+    expect(b64url(backing.subarray(1, 3))).toBe('-_8=');
+  });
+});
 
 describe('known-answer vectors (§3.3)', () => {
   it('encrypts the accelerometer header line', () => {
@@ -27,6 +47,16 @@ describe('known-answer vectors (§3.3)', () => {
     expect(line).toHaveLength(344);
     expect(line.startsWith('JI7K7S5bB174su0k')).toBe(true);
     expect(line.endsWith('yOBl0w==')).toBe(true);
+  });
+
+  it('is textbook RSA of the 24-character base64url key, zero-padded on the left to 256 bytes', () => {
+    const block = privateDecrypt(
+      { key: testPrivateKeyPem, padding: constants.RSA_NO_PADDING },
+      Buffer.from(encryptKeyLine(aesKey, testPublicKeyPem), 'base64url')
+    );
+    expect(block).toHaveLength(256);
+    expect(block.subarray(0, 232).every((b) => b === 0)).toBe(true);
+    expect(block.subarray(232).toString('latin1')).toBe('AQIDBAUGBwgJCgsMDQ4PEA==');
   });
 
   it('accepts the bare base64 DER key the registration response carries', () => {
@@ -71,6 +101,16 @@ describe('encryptTextFile', () => {
     const decrypted = decryptForTest(file);
     expect(decrypted.lines).toEqual(lines);
     expect(decrypted.aesKey).toHaveLength(16);
+  });
+
+  it('draws a fresh random IV for every line when none is given', () => {
+    const file = encryptTextFile(['x', 'x', 'x'], testPublicKeyPem, { aesKey }).toString('utf8');
+    const ivs = file
+      .split('\n')
+      .slice(1, 4)
+      .map((line) => line.split(':')[0]);
+    expect(new Set(ivs).size).toBe(3);
+    for (const ivText of ivs) expect(Buffer.from(ivText ?? '', 'base64url')).toHaveLength(16);
   });
 
   it('keeps several rows in one encrypted line (Android wifi)', () => {

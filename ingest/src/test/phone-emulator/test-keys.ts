@@ -1,12 +1,11 @@
 import { constants, createDecipheriv, privateDecrypt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
-/** The published Beiwe test key pair (see fixtures/README.md); for tests of the emulator only. */
-export const testPublicKeyPem = readFileSync(new URL('./fixtures/beiwe-test-public-key.pem', import.meta.url), 'utf8');
-export const testPrivateKeyPem = readFileSync(
-  new URL('./fixtures/beiwe-test-private-key.pem', import.meta.url),
-  'utf8'
-);
+const fixture = (name: string) => readFileSync(new URL(`../fixtures/beiwe/${name}`, import.meta.url), 'utf8');
+
+/** The published Beiwe test key pair (see test/fixtures/beiwe/README.md); for tests and benches only. */
+export const testPublicKeyPem = fixture('public_key.pem');
+export const testPrivateKeyPem = fixture('private_key.pem');
 
 /** The key as the registration response carries it: the PEM body without header, footer or newlines. */
 export const testPublicKeyBase64 = testPublicKeyPem

@@ -1,0 +1,25 @@
+import { Readable } from 'node:stream';
+import type { Knex } from 'knex';
+import type { StreamTable } from './catalog.ts';
+
+/**
+ * Unix milliseconds to DATETIME(3), exactly: `FROM_UNIXTIME(ms / 1000)` goes through a binary double
+ * and truncates, so .679 can come back as .678. Whole seconds plus whole microseconds cannot.
+ */
+export const fromUnixMs = (v: string) =>
+  `TIMESTAMPADD(MICROSECOND, (${v} MOD 1000) * 1000, FROM_UNIXTIME(${v} DIV 1000))`;
+
+/**
+ * LOAD DATA LOCAL INFILE from the rows in memory, inside the caller's transaction. IGNORE makes a
+ * re-processed upload add nothing: a row already stored has the same primary key. Returns the rows
+ * actually added.
+ */
+export async function loadRows(trx: Knex, def: StreamTable, chunks: readonly Buffer[]): Promise<number> {
+  if (chunks.length === 0) return 0;
+  const set = [`t = ${fromUnixMs('@ms')}`, ...(def.set ? [def.set] : [])].join(', ');
+  const sql = `LOAD DATA LOCAL INFILE 'rows.tsv' IGNORE INTO TABLE ?? CHARACTER SET utf8mb4 (participant_id, @ms, ${def.columns.join(', ')}) SET ${set}`;
+  const [result] = (await trx.raw(sql, [def.table]).options({ infileStreamFactory: () => Readable.from(chunks) })) as [
+    { affectedRows: number },
+  ];
+  return result.affectedRows;
+}

@@ -1,0 +1,113 @@
+import { forEachRow, headerColumns, integerMs, numeric, type ParseContext, type RowWriter } from './rows.ts';
+
+/**
+ * Sensor streams (spec §4.2). Columns are found by header name, not by OS: the header is what the
+ * app wrote, and Android and iOS differ (gyro has `accuracy` only on Android).
+ */
+
+function columnIndex(header: string, names: readonly string[]): number[] | undefined {
+  const columns = headerColumns(header);
+  const indices = names.map((n) => columns.indexOf(n));
+  return indices.every((i) => i >= 0) ? indices : undefined;
+}
+
+/** Android sensor accuracy 0–3, `unknown` until first reported (always on iOS). */
+function accuracy(cell: string | undefined): number | null | undefined {
+  const v = cell?.trim();
+  if (v === undefined || v === 'unknown' || v === '') return null;
+  return /^[0-3]$/.test(v) ? Number(v) : undefined;
+}
+
+function xyzStream(text: string, ctx: ParseContext, w: RowWriter, withOs: boolean): void {
+  const header = text.slice(0, Math.max(0, text.indexOf('\n')));
+  const at = columnIndex(header, ['timestamp', 'x', 'y', 'z']);
+  const accuracyAt = headerColumns(header).indexOf('accuracy');
+  forEachRow(text, (line) => {
+    const cells = line.split(',');
+    if (!at) return w.reject();
+    const [ti, xi, yi, zi] = at as [number, number, number, number];
+    const x = numeric(cells[xi]);
+    const y = numeric(cells[yi]);
+    const z = numeric(cells[zi]);
+    const acc = accuracyAt >= 0 ? accuracy(cells[accuracyAt]) : null;
+    if (x === undefined || y === undefined || z === undefined || acc === undefined) return w.reject();
+    w.row(integerMs(cells[ti]), withOs ? [ctx.os, acc, x, y, z] : [x, y, z]);
+  });
+}
+
+export const accelerometer = (text: string, ctx: ParseContext, w: RowWriter) => xyzStream(text, ctx, w, true);
+export const gyro = (text: string, ctx: ParseContext, w: RowWriter) => xyzStream(text, ctx, w, true);
+export const magnetometer = (text: string, ctx: ParseContext, w: RowWriter) => xyzStream(text, ctx, w, false);
+
+const DEVICEMOTION_COLUMNS = [
+  'timestamp',
+  'roll',
+  'pitch',
+  'yaw',
+  'rotation_rate_x',
+  'rotation_rate_y',
+  'rotation_rate_z',
+  'gravity_x',
+  'gravity_y',
+  'gravity_z',
+  'user_accel_x',
+  'user_accel_y',
+  'user_accel_z',
+  'magnetic_field_calibration_accuracy',
+  'magnetic_field_x',
+  'magnetic_field_y',
+  'magnetic_field_z',
+] as const;
+
+/** iOS 2.5 writes CMMagneticFieldCalibrationAccuracy as words; the spec's −1…2 numbers are accepted too. */
+const CALIBRATION: Record<string, number | null> = {
+  uncalibrated: -1,
+  low: 0,
+  medium: 1,
+  high: 2,
+  unknown: null,
+  '-1': -1,
+  '0': 0,
+  '1': 1,
+  '2': 2,
+};
+
+export function devicemotion(text: string, _ctx: ParseContext, w: RowWriter): void {
+  const header = text.slice(0, Math.max(0, text.indexOf('\n')));
+  const at = columnIndex(header, DEVICEMOTION_COLUMNS);
+  forEachRow(text, (line) => {
+    if (!at) return w.reject();
+    const cells = line.split(',');
+    const values: (string | number | null)[] = [];
+    for (let i = 1; i < at.length; i++) {
+      const cell = cells[at[i]!];
+      if (DEVICEMOTION_COLUMNS[i] === 'magnetic_field_calibration_accuracy') {
+        const level = CALIBRATION[cell?.trim() ?? ''];
+        if (level === undefined) return w.reject();
+        values.push(level);
+      } else {
+        const v = numeric(cell);
+        if (v === undefined) return w.reject();
+        values.push(v);
+      }
+    }
+    w.row(integerMs(cells[at[0]!]), values);
+  });
+}
+
+export function gps(text: string, ctx: ParseContext, w: RowWriter): void {
+  const header = text.slice(0, Math.max(0, text.indexOf('\n')));
+  const at = columnIndex(header, ['timestamp', 'latitude', 'longitude', 'altitude', 'accuracy']);
+  forEachRow(text, (line) => {
+    if (!at) return w.reject();
+    const cells = line.split(',');
+    const [ti, lat, lon, alt, acc] = at.map((i) => cells[i]) as [string, string, string, string, string];
+    const values = [numeric(lat), numeric(lon), numeric(alt), numeric(acc)];
+    if (values.some((v) => v === undefined)) return w.reject();
+    const [latitude, longitude, altitude] = [Number(values[0]), Number(values[1]), Number(values[2])];
+    if (Math.abs(latitude) > 90 || Math.abs(longitude) > 180) return w.reject();
+    // Android prints doubles with 16 decimals (up to 19 digits), which MariaDB's conversion can land
+    // one ulp off; the shortest round-trip form (at most 17 digits) converts exactly.
+    w.row(integerMs(ti), [ctx.os, String(latitude), String(longitude), String(altitude), values[3]!]);
+  });
+}

@@ -1,0 +1,134 @@
+import type { Knex } from 'knex';
+import { BEIWE_STREAMS, parseUploadFileName, type BeiweStream } from '../beiwe/protocol/file-name.ts';
+import type { DeviceSettings } from '../study-config/device-settings-schema.ts';
+import type { RowCounts, UploadProcessor } from '../uploads/worker.ts';
+import { STREAM_TABLES, type StreamTable } from './catalog.ts';
+import { refreshDataQuantity } from './data-quantity.ts';
+import { loadRows } from './load.ts';
+import { localDaysTouched } from './local-days.ts';
+import { minutesCovering, rollUpGps, rollUpMotion, type TimeRange } from './rollups.ts';
+import { createRowWriter, type ParseContext } from './rows.ts';
+
+export type StreamProcessorDeps = {
+  clock: () => Date;
+  /** The study's current device settings (duty cycles give the rows expected per day). */
+  settingsFor: (db: Knex, studyId: number) => Promise<DeviceSettings>;
+};
+
+const isStream = (s: string): s is BeiweStream => (BEIWE_STREAMS as readonly string[]).includes(s);
+const BINARY_STREAMS: ReadonlySet<BeiweStream> = new Set(['audio_recordings', 'ambient_audio']);
+
+/** What a batch touched for one participant's stream: minutes to roll up again, quarter-hours whose days to recount. */
+type Touched = {
+  participantId: number;
+  stream: BeiweStream;
+  def: StreamTable;
+  ranges: TimeRange[];
+  quarters: Set<number>;
+};
+
+/**
+ * Turns decrypted uploads into rows of their streams' tables, then brings the per-minute rollups
+ * and the days' data quantity up to date — in the worker's transaction, so uploads' rows, their
+ * summaries and their "processed" marks commit together or not at all. Each upload is loaded on
+ * its own (its row counts stay exact); summaries are recomputed once per participant and stream
+ * for the whole batch.
+ */
+export function createStreamProcessor(deps: StreamProcessorDeps): UploadProcessor {
+  return async ({ trx, items }) => {
+    const counts = new Map<number, RowCounts>();
+    const touched = new Map<string, Touched>();
+    const owners = await ownersOf(
+      trx,
+      items.map((i) => i.upload.participantId)
+    );
+    // While the server loads one upload, the next is parsed: node and MariaDB share the machine's
+    // cores, and overlapping them is most of the gain on large files.
+    let loading: Promise<void> = Promise.resolve();
+    for (const { upload, plaintext } of items) {
+      if (!isStream(upload.stream)) continue;
+      const def = STREAM_TABLES[upload.stream];
+      const name = parseUploadFileName(upload.fileName, deps.clock());
+      const ctx: ParseContext = {
+        participantId: upload.participantId,
+        os: upload.osType === 'IOS' ? 2 : 1,
+        fileTime: upload.fileTime,
+        surveyId: name.ok ? name.surveyId : undefined,
+        uploadId: upload.id,
+        extension: name.ok ? name.extension : '',
+        now: deps.clock(),
+      };
+      const writer = createRowWriter(ctx);
+      def.parse(
+        { text: BINARY_STREAMS.has(upload.stream) ? '' : plaintext.toString('utf8'), bytes: plaintext },
+        ctx,
+        writer
+      );
+      const written = writer.finish();
+      await loading;
+      loading = loadRows(trx, def, written.chunks).then((stored) => {
+        counts.set(upload.id, { rowsStored: stored, rowsRejected: written.rejected });
+      });
+
+      const key = `${upload.participantId}:${upload.stream}`;
+      const t = touched.get(key) ?? {
+        participantId: upload.participantId,
+        stream: upload.stream,
+        def,
+        ranges: [],
+        quarters: new Set<number>(),
+      };
+      touched.set(key, t);
+      if (written.minMs !== null && written.maxMs !== null)
+        t.ranges.push(minutesCovering(written.minMs, written.maxMs));
+      for (const q of written.quarters) t.quarters.add(q);
+      // The file's own day too: an upload with no rows (a quiet phone) still shows as bytes received.
+      t.quarters.add(Math.floor(upload.fileTime.getTime() / 900_000));
+    }
+
+    await loading;
+    const settings = new Map<number, Promise<DeviceSettings>>();
+    for (const t of touched.values()) {
+      for (const range of mergeRanges(t.ranges)) {
+        if (t.def.rollup === 'motion') await rollUpMotion(trx, t.stream, t.participantId, range);
+        if (t.def.rollup === 'gps') await rollUpGps(trx, t.participantId, range);
+      }
+      const owner = owners.get(t.participantId)!;
+      if (!settings.has(owner.studyId)) settings.set(owner.studyId, deps.settingsFor(trx, owner.studyId));
+      await refreshDataQuantity(trx, {
+        participantId: t.participantId,
+        stream: t.stream,
+        def: t.def,
+        days: localDaysTouched(t.quarters, owner.timezone),
+        settings: await settings.get(owner.studyId)!,
+      });
+    }
+    return counts;
+  };
+}
+
+async function ownersOf(
+  trx: Knex,
+  participantIds: readonly number[]
+): Promise<Map<number, { studyId: number; timezone: string }>> {
+  const rows = (await trx('participants as p')
+    .join('studies as s', 's.id', 'p.study_id')
+    .whereIn('p.id', [...new Set(participantIds)])
+    .select('p.id', 'p.study_id', 's.timezone')) as { id: number; study_id: number; timezone: string }[];
+  return new Map(rows.map((r) => [r.id, { studyId: r.study_id, timezone: r.timezone }]));
+}
+
+/** Overlapping or touching minute ranges become one, so each minute is rolled up once per batch. */
+export function mergeRanges(ranges: readonly TimeRange[]): TimeRange[] {
+  const sorted = [...ranges].sort((a, b) => a.from.getTime() - b.from.getTime());
+  const merged: TimeRange[] = [];
+  for (const r of sorted) {
+    const last = merged.at(-1);
+    if (last && r.from.getTime() <= last.to.getTime()) {
+      if (r.to > last.to) last.to = r.to;
+    } else {
+      merged.push({ from: r.from, to: r.to });
+    }
+  }
+  return merged;
+}

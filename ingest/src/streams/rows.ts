@@ -1,0 +1,128 @@
+import { createHash } from 'node:crypto';
+import { EARLIEST_FILE_TIMESTAMP_S } from '../beiwe/protocol/file-name.ts';
+
+/**
+ * Rows on their way to LOAD DATA LOCAL INFILE, in MariaDB's default text format (tab-separated,
+ * newline-ended, backslash-escaped, `\N` for NULL). Building text in JS and letting the server
+ * parse it is the fastest way in (perf-baseline: ~230k rows/s against ~100k for multi-row INSERTs).
+ */
+export type Cell = string | number | null;
+
+export type ParseContext = {
+  readonly participantId: number;
+  /** 1 Android, 2 iOS: the `os` column where units or layouts differ. */
+  readonly os: 1 | 2;
+  /** The time the file name gives, for rows that carry none (wifi scans, survey answers, audio). */
+  readonly fileTime: Date;
+  readonly surveyId: string | undefined;
+  readonly uploadId: number;
+  readonly extension: string;
+  readonly now: Date;
+};
+
+export type RowWriter = {
+  /** Adds a row whose first cell is its time in Unix milliseconds (validated here). */
+  row(ms: number, cells: readonly Cell[]): void;
+  reject(): void;
+  finish(): WrittenRows;
+};
+
+export type WrittenRows = {
+  chunks: Buffer[];
+  rows: number;
+  rejected: number;
+  minMs: number | null;
+  maxMs: number | null;
+  /**
+   * The quarter-hours (ms since epoch / 900,000) the rows fall in. Every UTC offset is a multiple
+   * of 15 minutes, so no quarter-hour straddles a local midnight: these give the local days touched.
+   */
+  quarters: Set<number>;
+};
+
+const FLUSH_AT = 1 << 20;
+const LATEST_AHEAD_MS = 90 * 86_400_000;
+
+/** Buffers rows in ~1 MiB chunks, so a day of 10 Hz data never becomes one huge string. */
+export function createRowWriter(ctx: ParseContext): RowWriter {
+  const chunks: Buffer[] = [];
+  const earliest = EARLIEST_FILE_TIMESTAMP_S * 1000;
+  const latest = ctx.now.getTime() + LATEST_AHEAD_MS;
+  const prefix = `${ctx.participantId}\t`;
+  let text = '';
+  let rows = 0;
+  let rejected = 0;
+  let minMs = Infinity;
+  let maxMs = -Infinity;
+  const quarters = new Set<number>();
+  return {
+    row(ms, cells) {
+      // Beiwe drops rows whose time is corrupt or out of range; so does Vigil.
+      if (!Number.isSafeInteger(ms) || ms < earliest || ms > latest) {
+        rejected++;
+        return;
+      }
+      let line = `${prefix}${ms}`;
+      for (const cell of cells)
+        line += cell === null ? '\t\\N' : typeof cell === 'number' ? `\t${cell}` : `\t${escapeText(cell)}`;
+      text += `${line}\n`;
+      rows++;
+      if (ms < minMs) minMs = ms;
+      if (ms > maxMs) maxMs = ms;
+      quarters.add(Math.floor(ms / 900_000));
+      if (text.length >= FLUSH_AT) {
+        chunks.push(Buffer.from(text, 'utf8'));
+        text = '';
+      }
+    },
+    reject() {
+      rejected++;
+    },
+    finish() {
+      if (text.length > 0) chunks.push(Buffer.from(text, 'utf8'));
+      text = '';
+      return { chunks, rows, rejected, minMs: rows > 0 ? minMs : null, maxMs: rows > 0 ? maxMs : null, quarters };
+    },
+  };
+}
+
+const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\0': '\\0' };
+
+export function escapeText(value: string): string {
+  return /[\\\t\n\r\0]/.test(value) ? value.replace(/[\\\t\n\r\0]/g, (ch) => ESCAPES[ch] ?? ch) : value;
+}
+
+/** A decimal number as the phones print it; returned as sent so the server converts it once. */
+export function numeric(cell: string | undefined): string | undefined {
+  if (cell === undefined) return undefined;
+  const trimmed = cell.trim();
+  return trimmed !== '' && Number.isFinite(Number(trimmed)) ? trimmed : undefined;
+}
+
+export function integerMs(cell: string | undefined): number {
+  const trimmed = cell?.trim() ?? '';
+  return /^\d{1,16}$/.test(trimmed) ? Number(trimmed) : NaN;
+}
+
+/** Eight bytes of SHA-1, hex: tells apart different rows that share a participant and millisecond. */
+export function shortHash(text: string): string {
+  return createHash('sha1').update(text).digest('hex').slice(0, 16);
+}
+
+/** The header's column names, trimmed (Android writes `timestamp, event` with spaces). */
+export function headerColumns(header: string): string[] {
+  return header.split(',').map((c) => c.trim());
+}
+
+/** Calls `each` for every non-empty line after the first (the header), which it returns. */
+export function forEachRow(text: string, each: (line: string) => void): string {
+  let end = text.indexOf('\n');
+  const header = (end === -1 ? text : text.slice(0, end)).replace(/\r$/, '');
+  while (end !== -1) {
+    const start = end + 1;
+    end = text.indexOf('\n', start);
+    const line = end === -1 ? text.slice(start) : text.slice(start, end);
+    if (line.length > 0 && line !== '\r') each(line.endsWith('\r') ? line.slice(0, -1) : line);
+  }
+  return header;
+}

@@ -1,0 +1,192 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { currentDeviceSettings } from '../study-config/device-settings-store.ts';
+import { insertParticipant, insertStudy } from '../test/factories.ts';
+import { createOwnDatabase } from '../test/test-db.ts';
+import type { Upload } from '../uploads/store.ts';
+import { dropPartitionsBefore, ensureDayPartitions } from './partitions.ts';
+import { createStreamProcessor } from './processor.ts';
+import { rebuildSummaries } from './rebuild.ts';
+
+/** Rollups, data quantity, partitions and retention, driven through the processor with rows written here. */
+describe('summaries of the stream tables', () => {
+  let own: Awaited<ReturnType<typeof createOwnDatabase>>;
+  const now = new Date('2026-11-21T12:00:00Z');
+  const processor = createStreamProcessor({ clock: () => now, settingsFor: currentDeviceSettings });
+  let uploadId = 0;
+
+  beforeAll(async () => {
+    own = await createOwnDatabase('vigil_summaries');
+    await ensureDayPartitions(own.db, now);
+  });
+  afterAll(() => own.drop());
+
+  const upload = (participantId: number, stream: string, fileName: string, osType = 'ANDROID'): Upload => ({
+    id: ++uploadId,
+    participantId,
+    fileName,
+    stream,
+    fileTime: new Date(Number(/_(\d{10})\d*\.\w+$/.exec(fileName)![1]) * 1000),
+    osType,
+    encrypted: true,
+    receivedAt: now,
+    sizeBytes: 1000,
+    sha256: '',
+    archiveKey: '',
+    status: 'queued',
+    lines: null,
+    badLines: null,
+    errorCounts: null,
+    rowsStored: null,
+    rowsRejected: null,
+    error: null,
+    processedAt: null,
+  });
+  const run = async (u: Upload, text: string) =>
+    (await own.db.transaction((trx) => processor({ trx, items: [{ upload: u, plaintext: Buffer.from(text) }] })))?.get(
+      u.id
+    );
+
+  it('keeps exact per-minute magnitude statistics, in m/s² whatever the OS sent', async () => {
+    const study = await insertStudy(own.db);
+    const p = await insertParticipant(own.db, study.id);
+    const start = Date.UTC(2026, 10, 21, 10, 0, 0);
+    // Android in m/s²: magnitudes 5 (3,4,0) and 13 (5,12,0) in minute 0; 10 (6,8,0) in minute 1.
+    const android = [
+      'timestamp,accuracy,x,y,z',
+      `${start},3,3,4,0`,
+      `${start + 100},unknown,5,12,0`,
+      `${start + 60_000},2,6,8,0`,
+    ].join('\n');
+    expect(await run(upload(p.id, 'accelerometer', `pid_accel_${start}.csv`), android)).toEqual({
+      rowsStored: 3,
+      rowsRejected: 0,
+    });
+    // iOS in g: (0, 0, 1) g is 9.80665 m/s², in minute 2; one row with a corrupt time is rejected.
+    const ios = ['timestamp,accuracy,x,y,z', `${start + 120_000},unknown,0,0,1`, `12,unknown,0,0,1`].join('\n');
+    expect(await run(upload(p.id, 'accelerometer', `pid_accel_${start + 120_000}.csv`, 'IOS'), ios)).toEqual({
+      rowsStored: 1,
+      rowsRejected: 1,
+    });
+
+    const minutes = (await own
+      .db('motion_minutes')
+      .where({ participant_id: p.id, stream: 'accelerometer' })
+      .orderBy('minute')) as Record<string, number>[];
+    expect(minutes.map((m) => [m.n, m.mag_sum, m.mag_sq_sum, m.mag_min, m.mag_max])).toEqual([
+      [2, 18, 25 + 169, 5, 13],
+      [1, 10, 100, 10, 10],
+      [
+        1,
+        expect.closeTo(9.80665, 5),
+        expect.closeTo(9.80665 ** 2, 4),
+        expect.closeTo(9.80665, 5),
+        expect.closeTo(9.80665, 5),
+      ],
+    ]);
+  });
+
+  it('counts a day in the study time zone, with the rows its duty cycle expects (a 25-hour DST day too)', async () => {
+    const study = await insertStudy(own.db, { timezone: 'America/New_York' });
+    const p = await insertParticipant(own.db, study.id);
+    // 2026-11-01 is the day New York leaves daylight time: 25 hours long, from 04:00Z to 05:00Z the next day.
+    const justBefore = Date.UTC(2026, 10, 1, 3, 59, 59, 900); // 2026-10-31 23:59:59.900 local
+    const inside = Date.UTC(2026, 10, 2, 4, 59, 59, 0); // 2026-11-01 23:59:59 local (EST)
+    const text = [
+      'timestamp,accuracy,x,y,z',
+      `${justBefore},3,1,0,0`,
+      `${Date.UTC(2026, 10, 1, 4)},3,1,0,0`,
+      `${inside},3,1,0,0`,
+    ].join('\n');
+    await run(upload(p.id, 'accelerometer', `pid_accel_${justBefore}.csv`), text);
+    const days = (await own
+      .db('data_quantity')
+      .where({ participant_id: p.id })
+      .orderBy('day')
+      .select('day', 'rows', 'expected_rows')) as { day: Date; rows: number; expected_rows: number }[];
+    expect(days.map((d) => [d.day.toISOString().slice(0, 10), d.rows, d.expected_rows])).toEqual([
+      ['2026-10-31', 1, 432_000],
+      ['2026-11-01', 2, 450_000],
+    ]);
+  });
+
+  it('leaves nothing behind when an upload fails part-way (one transaction per upload)', async () => {
+    const study = await insertStudy(own.db);
+    const p = await insertParticipant(own.db, study.id);
+    const start = Date.UTC(2026, 10, 21, 11);
+    await expect(
+      own.db.transaction(async (trx) => {
+        await processor({
+          trx,
+          items: [
+            {
+              upload: upload(p.id, 'accelerometer', `pid_accel_${start}.csv`),
+              plaintext: Buffer.from(`timestamp,accuracy,x,y,z\n${start},3,1,2,3`),
+            },
+          ],
+        });
+        throw new Error('crash after the rows were loaded');
+      })
+    ).rejects.toThrow('crash');
+    expect(await own.db('accelerometer').where({ participant_id: p.id })).toHaveLength(0);
+    expect(await own.db('motion_minutes').where({ participant_id: p.id })).toHaveLength(0);
+    expect(await own.db('data_quantity').where({ participant_id: p.id })).toHaveLength(0);
+  });
+
+  it('splits day partitions ahead and drops whole days past retention, keeping the rollups', async () => {
+    const created = await ensureDayPartitions(own.db, new Date(now.getTime() + 3 * 86_400_000));
+    expect(created).toContain('accelerometer.p20261201');
+    const partitions = async () =>
+      (await own
+        .db('information_schema.partitions')
+        .whereRaw('table_schema = DATABASE()')
+        .where({ table_name: 'accelerometer' })
+        .orderBy('partition_ordinal_position')
+        .pluck('partition_name')) as string[];
+    expect((await partitions()).slice(0, 3)).toEqual(['p_history', 'p20261121', 'p20261122']);
+    expect((await partitions()).at(-1)).toBe('p_future');
+
+    const study = await insertStudy(own.db);
+    const p = await insertParticipant(own.db, study.id);
+    const day1 = Date.UTC(2026, 10, 21, 6);
+    const day2 = Date.UTC(2026, 10, 22, 6);
+    await run(
+      upload(p.id, 'accelerometer', `pid_accel_${day1}.csv`),
+      `timestamp,accuracy,x,y,z\n${day1},3,1,0,0\n${day2},3,1,0,0`
+    );
+
+    const dropped = await dropPartitionsBefore(own.db, new Date(Date.UTC(2026, 10, 22)));
+    expect(dropped).toEqual(expect.arrayContaining(['accelerometer.p_history', 'accelerometer.p20261121']));
+    expect(
+      ((await own.db('accelerometer').where({ participant_id: p.id })) as { t: Date }[]).map((r) => r.t.getTime())
+    ).toEqual([day2]);
+    expect(await own.db('motion_minutes').where({ participant_id: p.id })).toHaveLength(2);
+    expect((await partitions())[0]).toBe('p20261122');
+    // A late row for a dropped day still finds a home: the oldest remaining partition takes it.
+    await run(
+      upload(p.id, 'accelerometer', `pid_accel_${day1 + 1}.csv`),
+      `timestamp,accuracy,x,y,z\n${day1 + 1},3,1,0,0`
+    );
+    expect(await own.db('accelerometer').where({ participant_id: p.id })).toHaveLength(2);
+  });
+
+  it('the rebuild recomputes damaged rollups and data quantity from the raw rows', async () => {
+    const study = await insertStudy(own.db);
+    const p = await insertParticipant(own.db, study.id);
+    const start = Date.UTC(2026, 10, 21, 9);
+    await run(
+      upload(p.id, 'accelerometer', `pid_accel_${start}.csv`),
+      `timestamp,accuracy,x,y,z\n${start},3,3,4,0\n${start + 61_000},3,6,8,0`
+    );
+    const before = await own.db('motion_minutes').where({ participant_id: p.id }).orderBy('minute');
+    const quantity = await own.db('data_quantity').where({ participant_id: p.id });
+    await own.db('motion_minutes').where({ participant_id: p.id }).update({ n: 99, mag_sum: 0 });
+    await own.db('data_quantity').where({ participant_id: p.id }).delete();
+
+    expect(await rebuildSummaries(own.db, currentDeviceSettings, { participantId: p.id })).toMatchObject({
+      participants: 1,
+      streams: 1,
+    });
+    expect(await own.db('motion_minutes').where({ participant_id: p.id }).orderBy('minute')).toEqual(before);
+    expect(await own.db('data_quantity').where({ participant_id: p.id })).toEqual(quantity);
+  });
+});

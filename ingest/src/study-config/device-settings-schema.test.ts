@@ -1,0 +1,180 @@
+import { describe, expect, it } from 'vitest';
+import {
+  DEFAULT_DEVICE_SETTINGS,
+  DEVICE_SETTING_KEYS,
+  DeviceSettings,
+  DeviceSettingsPatch,
+  mergeDeviceSettings,
+} from './device-settings-schema.ts';
+
+/** §2.2's booleans and integers with their defaults, copied from the spec. */
+const SPEC_DEFAULTS: Record<string, boolean | number> = {
+  accelerometer: true,
+  gps: true,
+  calls: true,
+  texts: true,
+  wifi: true,
+  bluetooth: false,
+  power_state: true,
+  use_anonymized_hashing: true,
+  use_gps_fuzzing: false,
+  call_clinician_button_enabled: true,
+  call_research_assistant_button_enabled: true,
+  ambient_audio: false,
+  proximity: false,
+  gyro: false,
+  magnetometer: false,
+  devicemotion: false,
+  reachability: true,
+  allow_upload_over_cellular_data: false,
+  accelerometer_off_duration_seconds: 10,
+  accelerometer_on_duration_seconds: 10,
+  accelerometer_frequency: 10,
+  ambient_audio_off_duration_seconds: 600,
+  ambient_audio_on_duration_seconds: 600,
+  ambient_audio_bitrate: 24000,
+  ambient_audio_sampling_rate: 44100,
+  bluetooth_on_duration_seconds: 60,
+  bluetooth_total_duration_seconds: 300,
+  bluetooth_global_offset_seconds: 0,
+  check_for_new_surveys_frequency_seconds: 3600,
+  create_new_data_files_frequency_seconds: 900,
+  upload_data_files_frequency_seconds: 3600,
+  gps_off_duration_seconds: 600,
+  gps_on_duration_seconds: 60,
+  seconds_before_auto_logout: 600,
+  voice_recording_max_time_length_seconds: 240,
+  wifi_log_frequency_seconds: 300,
+  gyro_off_duration_seconds: 600,
+  gyro_on_duration_seconds: 60,
+  gyro_frequency: 10,
+  magnetometer_off_duration_seconds: 600,
+  magnetometer_on_duration_seconds: 60,
+  devicemotion_off_duration_seconds: 600,
+  devicemotion_on_duration_seconds: 60,
+  heartbeat_timer_minutes: 60,
+  resend_period_minutes: 180,
+};
+
+/** §2.2's stated minimums, and Beiwe's model minimum of 1 for the on/off timers and rates. */
+const MINIMUMS: [string, number][] = [
+  ['ambient_audio_bitrate', 16000],
+  ['ambient_audio_sampling_rate', 16000],
+  ['check_for_new_surveys_frequency_seconds', 30],
+  ['create_new_data_files_frequency_seconds', 30],
+  ['upload_data_files_frequency_seconds', 10],
+  ['wifi_log_frequency_seconds', 10],
+  ['heartbeat_timer_minutes', 30],
+  ['accelerometer_on_duration_seconds', 1],
+  ['accelerometer_frequency', 1],
+  ['gps_off_duration_seconds', 1],
+  ['gyro_frequency', 1],
+  ['bluetooth_global_offset_seconds', 0],
+  ['resend_period_minutes', 0],
+];
+
+/** What Android 3.6 reads outside any try/catch (§2.2): a missing one fails registration. */
+const ANDROID_REQUIRED = {
+  boolean: ['accelerometer', 'gyro', 'gps', 'calls', 'texts', 'wifi', 'bluetooth', 'power_state'],
+  number: [
+    'accelerometer_off_duration_seconds',
+    'accelerometer_on_duration_seconds',
+    'gyro_off_duration_seconds',
+    'gyro_on_duration_seconds',
+    'bluetooth_on_duration_seconds',
+    'bluetooth_total_duration_seconds',
+    'bluetooth_global_offset_seconds',
+    'gps_off_duration_seconds',
+    'gps_on_duration_seconds',
+    'check_for_new_surveys_frequency_seconds',
+    'create_new_data_files_frequency_seconds',
+    'seconds_before_auto_logout',
+    'upload_data_files_frequency_seconds',
+    'voice_recording_max_time_length_seconds',
+    'wifi_log_frequency_seconds',
+  ],
+  string: ['about_page_text', 'call_clinician_button_text', 'consent_form_text', 'survey_submit_success_toast_text'],
+};
+
+const fieldsOf = (patch: unknown) => {
+  const result = DeviceSettingsPatch.safeParse(patch);
+  return result.success ? [] : result.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message }));
+};
+
+describe('device settings defaults', () => {
+  it("are Beiwe's, for every boolean and integer key of §2.2", () => {
+    for (const [key, value] of Object.entries(SPEC_DEFAULTS)) {
+      expect([key, DEFAULT_DEVICE_SETTINGS[key as keyof DeviceSettings]]).toEqual([key, value]);
+    }
+  });
+
+  it('name exactly the §2.2 keys (the booleans, integers, five texts and consent_sections) and validate', () => {
+    const texts = [
+      'about_page_text',
+      'call_clinician_button_text',
+      'consent_form_text',
+      'survey_submit_success_toast_text',
+      'heartbeat_message',
+    ];
+    expect(new Set(DEVICE_SETTING_KEYS)).toEqual(
+      new Set([...Object.keys(SPEC_DEFAULTS), ...texts, 'consent_sections'])
+    );
+    expect(DeviceSettings.safeParse(DEFAULT_DEVICE_SETTINGS).success).toBe(true);
+    expect(DEFAULT_DEVICE_SETTINGS.call_clinician_button_text).toBe('Call My Clinician');
+    expect(Object.keys(DEFAULT_DEVICE_SETTINGS.consent_sections).sort()).toEqual(
+      [
+        'welcome',
+        'data_gathering',
+        'privacy',
+        'data_use',
+        'time_commitment',
+        'study_survey',
+        'study_tasks',
+        'withdrawing',
+      ].sort()
+    );
+    expect(DEFAULT_DEVICE_SETTINGS.consent_sections.welcome).toEqual({ text: '', more: '' });
+  });
+
+  it('carry every key Android requires, with the JSON type it reads', () => {
+    const json = JSON.parse(JSON.stringify(DEFAULT_DEVICE_SETTINGS)) as Record<string, unknown>;
+    for (const [type, keys] of Object.entries(ANDROID_REQUIRED)) {
+      for (const key of keys) expect([key, typeof json[key]]).toEqual([key, type]);
+    }
+    for (const key of ANDROID_REQUIRED.number) expect(Number.isInteger(json[key])).toBe(true);
+  });
+});
+
+describe('device settings validation', () => {
+  it.each(MINIMUMS)('%s accepts its minimum %i and refuses one less, naming the field and the rule', (key, min) => {
+    expect(fieldsOf({ [key]: min })).toEqual([]);
+    expect(fieldsOf({ [key]: min - 1 })).toEqual([{ field: key, message: `must be at least ${min}` }]);
+  });
+
+  it('wants integers as JSON integers and booleans as JSON booleans', () => {
+    expect(fieldsOf({ accelerometer_frequency: 10.5 })).toEqual([
+      { field: 'accelerometer_frequency', message: 'must be a whole number' },
+    ]);
+    expect(fieldsOf({ accelerometer_frequency: '10' })).toEqual([
+      { field: 'accelerometer_frequency', message: 'must be a whole number' },
+    ]);
+    expect(fieldsOf({ gps: 1 })).toEqual([{ field: 'gps', message: 'must be true or false' }]);
+    expect(fieldsOf({ gps: 'true' })).toEqual([{ field: 'gps', message: 'must be true or false' }]);
+  });
+
+  it('refuses unknown keys and blank texts (the consent form may be blank), reporting every problem at once', () => {
+    const result = DeviceSettingsPatch.safeParse({ acelerometer: true, about_page_text: ' ', gps: 'no' });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.map((i) => i.code).sort()).toEqual(['custom', 'invalid_type', 'unrecognized_keys']);
+    expect(fieldsOf({ consent_form_text: '' })).toEqual([]);
+    expect(fieldsOf({ consent_sections: { welcome: { text: 'Hi' } } })).toEqual([
+      { field: 'consent_sections.welcome.more', message: 'must be a string' },
+    ]);
+  });
+
+  it('merges a patch over the current settings, keeping the other keys', () => {
+    const merged = mergeDeviceSettings(DEFAULT_DEVICE_SETTINGS, { gps: false, gps_on_duration_seconds: 30 });
+    expect(merged).toMatchObject({ gps: false, gps_on_duration_seconds: 30, accelerometer: true });
+    expect(Object.keys(merged)).toEqual(DEVICE_SETTING_KEYS);
+  });
+});

@@ -1,0 +1,117 @@
+import type { Knex } from 'knex';
+import type { AuditEntry } from '../audit/store.ts';
+import { recordAudit } from '../audit/store.ts';
+import { InvalidInputError } from '../errors.ts';
+import type { Study } from '../studies/store.ts';
+import { updateStudy } from '../studies/store.ts';
+import { mergeDeviceSettings } from './device-settings-schema.ts';
+import { currentDeviceSettingsVersion, insertDeviceSettingsVersion } from './device-settings-store.ts';
+import { insertIntervention, listInterventions } from './intervention-store.ts';
+import type { ImportParts } from './study-json-import.ts';
+import { planImport } from './study-json-import.ts';
+import { insertSurvey } from './survey-store.ts';
+
+export type ImportResult = {
+  deviceSettingsVersion: number | null;
+  surveys: { id: number; objectId: string; surveyType: string; name: string }[];
+  interventionsAdded: string[];
+  timezone: { before: string; after: string } | null;
+  skipped: { field: string; message: string }[];
+};
+
+type Actor = Pick<AuditEntry, 'caller' | 'requestId'>;
+
+/**
+ * Imports a Beiwe study file into `study` as Beiwe does: named device settings overwrite the
+ * current ones, surveys are added with new ids, interventions are merged by name; and the file's
+ * time zone becomes the study's (its absolute times are wall-clock times in it). The whole file is
+ * checked first and nothing is written unless all of it is good. The caller's transaction holds
+ * the study's lock; every change is audited in it.
+ */
+export async function importStudyFile(
+  trx: Knex,
+  study: Study,
+  raw: unknown,
+  parts: ImportParts,
+  actor: Actor,
+  now: Date
+): Promise<ImportResult> {
+  const existing = await listInterventions(trx, study.id);
+  const planned = planImport(
+    raw,
+    existing.map((i) => i.name),
+    parts
+  );
+  if ('problems' in planned) {
+    throw new InvalidInputError(
+      `the study file has ${planned.problems.length} problem${planned.problems.length === 1 ? '' : 's'}; nothing was imported`,
+      planned.problems
+    );
+  }
+  const { plan } = planned;
+  const audit = (action: string, target: AuditEntry['target'], before: unknown, after: unknown) =>
+    recordAudit(trx, now, { ...actor, action, target, before, after });
+
+  const idByName = new Map(existing.map((i) => [i.name, i.id]));
+  const interventionsAdded: string[] = [];
+  for (const name of plan.interventions) {
+    if (idByName.has(name)) continue;
+    const created = await insertIntervention(trx, study.id, name, now);
+    idByName.set(name, created.id);
+    interventionsAdded.push(name);
+    await audit('intervention.create', { type: 'intervention', id: created.id, studyId: study.id }, null, created);
+  }
+
+  let deviceSettingsVersion: number | null = null;
+  if (plan.deviceSettings) {
+    const current = await currentDeviceSettingsVersion(trx, study.id);
+    const next = mergeDeviceSettings(current.settings, plan.deviceSettings);
+    if (JSON.stringify(next) !== JSON.stringify(current.settings)) {
+      const saved = await insertDeviceSettingsVersion(trx, study.id, next, actor.caller.login, now);
+      deviceSettingsVersion = saved.version;
+      await audit(
+        'device_settings.import',
+        { type: 'device_settings', id: study.id, studyId: study.id },
+        current,
+        saved
+      );
+    }
+  }
+
+  const surveys: ImportResult['surveys'] = [];
+  for (const s of plan.surveys) {
+    const survey = await insertSurvey(
+      trx,
+      study.id,
+      {
+        surveyType: s.surveyType,
+        name: s.name,
+        content: s.content,
+        settings: s.settings,
+        schedules: {
+          weekly: s.weekly,
+          absolute: s.absolute,
+          relative: s.relative.map(({ intervention, ...at }) => ({
+            interventionId: idByName.get(intervention)!,
+            ...at,
+          })),
+        },
+      },
+      actor.caller.login,
+      now
+    );
+    surveys.push({ id: survey.id, objectId: survey.objectId, surveyType: survey.surveyType, name: survey.name });
+    await audit('survey.import', { type: 'survey', id: survey.id, studyId: study.id }, null, survey);
+  }
+
+  let timezone: ImportResult['timezone'] = null;
+  if (plan.timeZone !== null && plan.timeZone !== study.timezone) {
+    const after = await updateStudy(trx, study, { timezone: plan.timeZone }, now);
+    timezone = { before: study.timezone, after: plan.timeZone };
+    await audit('study.update', { type: 'study', id: study.id, studyId: study.id }, study, after);
+  }
+
+  const result: ImportResult = { deviceSettingsVersion, surveys, interventionsAdded, timezone, skipped: plan.skipped };
+  await audit('study.import', { type: 'study', id: study.id, studyId: study.id }, null, result);
+  return result;
+}

@@ -1,0 +1,87 @@
+import type { Knex } from 'knex';
+import type { Study } from '../studies/store.ts';
+import type { DeviceSettings } from './device-settings-schema.ts';
+import { currentDeviceSettings } from './device-settings-store.ts';
+import type { Intervention } from './intervention-store.ts';
+import { listInterventions } from './intervention-store.ts';
+import { secondsOfDay } from './schedules.ts';
+import type { Survey } from './survey-store.ts';
+import { listSurveys } from './survey-store.ts';
+
+/**
+ * Beiwe's study settings file (spec §7.1; beiwe-backend `copy_study_helpers.format_study`). Beiwe's
+ * import passes each survey's keys straight to its model, so a survey carries exactly these keys
+ * and the device settings exactly Beiwe's fields: anything more would make Beiwe refuse the file.
+ */
+export type BeiweSurveyJson = {
+  content: unknown[];
+  survey_type: string;
+  settings: Record<string, unknown>;
+  name: string;
+  /** 7 lists of seconds into the day, index 0 = Sunday. */
+  timings: number[][];
+  /** [year, month, day, seconds into the day], study time zone. */
+  absolute_timings: [number, number, number, number][];
+  /** [intervention name, days after, seconds into the day]. */
+  relative_timings: [string, number, number][];
+};
+
+export type BeiweStudyJson = {
+  surveys: BeiweSurveyJson[];
+  device_settings: DeviceSettings;
+  interventions: string[];
+  study_time_zone: string;
+};
+
+export function toBeiweStudyJson(parts: {
+  deviceSettings: DeviceSettings;
+  surveys: readonly Survey[];
+  interventions: readonly Intervention[];
+  timeZone: string;
+}): BeiweStudyJson {
+  const names = new Map(parts.interventions.map((i) => [i.id, i.name]));
+  return {
+    surveys: parts.surveys.map((s) => toBeiweSurveyJson(s, names)),
+    device_settings: parts.deviceSettings,
+    interventions: parts.interventions.map((i) => i.name),
+    study_time_zone: parts.timeZone,
+  };
+}
+
+function toBeiweSurveyJson(survey: Survey, interventionNames: ReadonlyMap<number, string>): BeiweSurveyJson {
+  const { weekly, absolute, relative } = survey.schedules;
+  const timings: number[][] = [[], [], [], [], [], [], []];
+  for (const w of weekly) timings[w.day]!.push(secondsOfDay(w));
+  return {
+    content: survey.content,
+    survey_type: survey.surveyType,
+    settings: survey.settings,
+    name: survey.name,
+    timings: timings.map((day) => day.sort((a, b) => a - b)),
+    absolute_timings: absolute.map((a) => {
+      const [year, month, day] = a.date.split('-').map(Number) as [number, number, number];
+      return [year, month, day, secondsOfDay(a)];
+    }),
+    // An intervention in use cannot be deleted, so every relative schedule has its name.
+    relative_timings: relative.flatMap((r): [string, number, number][] => {
+      const name = interventionNames.get(r.interventionId);
+      return name === undefined ? [] : [[name, r.daysAfter, secondsOfDay(r)]];
+    }),
+  };
+}
+
+/** The study's live surveys, current device settings and interventions, as Beiwe exports them. */
+export async function exportStudy(db: Knex, study: Study): Promise<BeiweStudyJson> {
+  const [deviceSettings, { items: surveys }, interventions] = await Promise.all([
+    currentDeviceSettings(db, study.id),
+    listSurveys(db, study.id, { deleted: 'exclude' }),
+    listInterventions(db, study.id),
+  ]);
+  return toBeiweStudyJson({ deviceSettings, surveys, interventions, timeZone: study.timezone });
+}
+
+/** Beiwe's download name: the study name with spaces as underscores. */
+export function exportFileName(studyName: string): string {
+  const safe = studyName.replace(/ /g, '_').replace(/[^\p{L}\p{N}._-]/gu, '');
+  return `${safe || 'study'}_surveys_and_settings.json`;
+}

@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { isCalendarDate } from './schedules.ts';
+import { AudioContent, AudioSettings, TrackingContent, TrackingSettings } from './survey-content.ts';
+
+/**
+ * The shape of Beiwe's study settings file (spec §7.1). Content and settings are checked as the
+ * admin API checks them; the schedules are Beiwe's lists of seconds into the day.
+ */
+
+const Seconds = z
+  .int({ error: 'must be whole seconds into the day' })
+  .min(0, { error: 'must be 0–86399 seconds' })
+  .max(86_399, { error: 'must be 0–86399 seconds' });
+
+const Weekly = z
+  .array(z.array(Seconds, { error: 'must be a list of seconds' }), { error: 'must be 7 lists of seconds' })
+  .length(7, { error: 'must be 7 lists, Sunday first' })
+  .nullable();
+
+const Absolute = z
+  .array(
+    z
+      .tuple([z.int(), z.int(), z.int(), Seconds], { error: 'must be [year, month, day, seconds]' })
+      .refine(([y, m, d]) => isCalendarDate(isoDateOf(y, m, d)), {
+        error: 'is not a date in the calendar',
+      }),
+    { error: 'must be a list of [year, month, day, seconds]' }
+  )
+  .nullable();
+
+/** A name, or (in very old exports) the exporting database's intervention key. */
+export const Relative = z
+  .array(
+    z.tuple(
+      [
+        z.union([z.string().trim().min(1).max(200), z.int()], { error: 'must be an intervention name' }),
+        z.int({ error: 'must be a whole number of days' }).min(-36_500).max(36_500),
+        Seconds,
+      ],
+      { error: 'must be [intervention, days after, seconds]' }
+    ),
+    { error: 'must be a list of [intervention, days after, seconds]' }
+  )
+  .nullable();
+
+const surveyFields = {
+  name: z.string({ error: 'must be a string' }).max(10_000).optional(),
+  timings: Weekly.optional(),
+  absolute_timings: Absolute.optional(),
+  relative_timings: Relative.optional(),
+};
+
+export const FileSurvey = z.discriminatedUnion(
+  'survey_type',
+  [
+    z.strictObject({
+      survey_type: z.literal('tracking_survey'),
+      content: TrackingContent,
+      settings: TrackingSettings,
+      ...surveyFields,
+    }),
+    z.strictObject({
+      survey_type: z.literal('audio_survey'),
+      content: AudioContent,
+      settings: AudioSettings,
+      ...surveyFields,
+    }),
+  ],
+  { error: 'survey_type must be tracking_survey or audio_survey' }
+);
+
+export const FileParts = {
+  surveys: z.array(z.unknown(), { error: 'must be a list of surveys' }),
+  device_settings: z.record(z.string(), z.unknown(), { error: 'must be an object' }),
+  interventions: z.array(
+    z
+      .string({ error: 'must be a name' })
+      .trim()
+      .min(1, { error: 'must not be empty' })
+      .max(200, { error: 'must be at most 200 characters' }),
+    { error: 'must be a list of names' }
+  ),
+  study_time_zone: z
+    .string({ error: 'must be a time zone name' })
+    .refine(isTimeZone, { error: 'must be an IANA time zone such as Europe/London' }),
+};
+
+/** `YYYY-MM-DD` from Beiwe's [year, month, day]. */
+export const isoDateOf = (y: number, m: number, d: number) =>
+  `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+
+export function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}

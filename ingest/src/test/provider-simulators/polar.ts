@@ -1,0 +1,206 @@
+import type { Context } from 'hono';
+import { Hono } from 'hono';
+import type { SimClock, SimCore, Simulator } from './core.ts';
+import {
+  basicAuthOf,
+  bearerOf,
+  createCore,
+  createWindow,
+  formOf,
+  htmlError,
+  listen,
+  newUserId,
+  randomHex,
+} from './core.ts';
+import type { AccessToken, Consent, Grants } from './grants.ts';
+import { createGrants } from './grants.ts';
+
+/**
+ * Polar AccessLink v3 on one loopback server (its flow, polarremote and accesslink hosts): Basic
+ * client auth, long-lived tokens and no refresh token, user registration (409 on a repeat, 403
+ * while consents are missing), deregistration that revokes the token, and the per-app
+ * `RateLimit-*` windows with 429 (wearable-apis.md §5). Data routes are added through `extend`.
+ */
+
+export type PolarSimOptions = {
+  clock?: SimClock;
+  clientId?: string;
+  clientSecret?: string;
+  /** Polar's `expires_in` is unverified and may be absent (§5.1): null leaves it out. */
+  expiresInSeconds?: number | null;
+  shortWindowLimit?: number;
+  longWindowLimit?: number;
+  extend?: (app: Hono, api: PolarApiContext) => void;
+};
+
+export type PolarApiContext = {
+  core: SimCore;
+  grants: Grants;
+  /** Checks the token, registration, consents and quota: the token, or the answer to send. */
+  authenticate(c: Context, opts?: { registered?: boolean }): AccessToken | Response;
+};
+
+export type PolarSimulator = Simulator & {
+  clientId: string;
+  clientSecret: string;
+  consent(consent: Consent): void;
+  /** While set, every data call for the user answers 403 (consents not accepted at account.polar.com). */
+  setConsentsMissing(userId: string, missing: boolean): void;
+  isRegistered(userId: string): boolean;
+  grants: Grants;
+  env(): Record<string, string>;
+};
+
+const SHORT_WINDOW_MS = 15 * 60_000;
+const LONG_WINDOW_MS = 24 * 3600_000;
+
+export async function startPolarSimulator(options: PolarSimOptions = {}): Promise<PolarSimulator> {
+  const core = createCore(options.clock);
+  const clientId = options.clientId ?? randomHex(16);
+  const clientSecret = core.remember(options.clientSecret ?? randomHex(16));
+  const grants = createGrants(core, () => newUserId('numeric'));
+  const registered = new Map<string, string>();
+  const consentsMissing = new Set<string>();
+  const short = createWindow(core.clock, SHORT_WINDOW_MS, options.shortWindowLimit ?? 500);
+  const long = createWindow(core.clock, LONG_WINDOW_MS, options.longWindowLimit ?? 5000);
+  const expiresIn = options.expiresInSeconds === undefined ? 315_359_999 : options.expiresInSeconds;
+  const app = new Hono();
+
+  const authenticate = (c: Context, opts: { registered?: boolean } = {}): AccessToken | Response => {
+    const s = short.hit('app');
+    const l = long.hit('app');
+    c.header('RateLimit-Usage', `${s.used},${l.used}`);
+    c.header('RateLimit-Limit', `${s.limit},${l.limit}`);
+    c.header('RateLimit-Reset', `${s.resetSeconds},${l.resetSeconds}`);
+    if (!s.allowed || !l.allowed) return c.body(null, 429);
+    const check = grants.checkAccess(bearerOf(c));
+    if (!check.ok) return c.body(null, 401);
+    const userId = check.token.grant.userId;
+    if (consentsMissing.has(userId)) return c.body(null, 403);
+    if ((opts.registered ?? true) && !registered.has(userId)) return c.body(null, 403);
+    return check.token;
+  };
+
+  app.get('/oauth2/authorization', (c) => {
+    core.record('authorize');
+    const fault = core.fault(c, 'authorize');
+    if (fault) return fault;
+    const q = new URL(c.req.url).searchParams;
+    const redirectUri = q.get('redirect_uri');
+    if (q.get('client_id') !== clientId || q.get('response_type') !== 'code' || !redirectUri) {
+      return htmlError(c, 400, 'Invalid request');
+    }
+    const consent = grants.nextConsent();
+    const back = new URL(redirectUri);
+    if (consent.deny) back.searchParams.set('error', 'access_denied');
+    else {
+      const code = grants.issueCode(
+        {
+          clientId,
+          redirectUri,
+          scopes: ['accesslink.read_all'],
+          userId: consent.user,
+          challenge: null,
+          offline: false,
+        },
+        600,
+        randomHex(16)
+      );
+      back.searchParams.set('code', code);
+    }
+    const state = q.get('state');
+    if (state !== null) back.searchParams.set('state', state);
+    return c.redirect(back.toString(), 302);
+  });
+
+  app.post('/v2/oauth2/token', async (c) => {
+    const form = await formOf(c);
+    core.record(`token:${form.get('grant_type') ?? ''}`);
+    const fault = core.fault(c, 'token');
+    if (fault) return fault;
+    const client = basicAuthOf(c);
+    if (!client || client.id !== clientId || client.secret !== clientSecret) {
+      return c.json({ error: 'invalid_client', error_description: 'Bad client credentials' }, 401);
+    }
+    if (form.get('grant_type') !== 'authorization_code') return c.json({ error: 'unsupported_grant_type' }, 400);
+    const code = grants.takeCode(form.get('code') ?? '');
+    if (typeof code === 'string' || code.redirectUri !== form.get('redirect_uri')) {
+      return c.json({ error: 'invalid_grant', error_description: 'Invalid authorization code' }, 400);
+    }
+    const grant = grants.createGrant(code.userId, clientId, code.scopes);
+    const access = grants.issueAccess(grant, expiresIn, randomHex(16));
+    return c.json({
+      access_token: access.token,
+      token_type: 'bearer',
+      ...(expiresIn !== null && { expires_in: expiresIn }),
+      x_user_id: Number(grant.userId),
+    });
+  });
+
+  app.post('/v3/users', async (c) => {
+    core.record('register');
+    const fault = core.fault(c, 'register');
+    if (fault) return fault;
+    const auth = authenticate(c, { registered: false });
+    if (auth instanceof Response) return auth;
+    const body = (await c.req.json().catch(() => ({}))) as { 'member-id'?: unknown };
+    const memberId = typeof body['member-id'] === 'string' ? body['member-id'] : '';
+    if (memberId === '') return c.body(null, 400);
+    const userId = auth.grant.userId;
+    if (registered.has(userId) || [...registered.values()].includes(memberId)) return c.body(null, 409);
+    registered.set(userId, memberId);
+    return c.json(userJson(userId, memberId, core.clock()));
+  });
+
+  app.get('/v3/users/:id', (c) => {
+    core.record('user');
+    const fault = core.fault(c, 'api');
+    if (fault) return fault;
+    const auth = authenticate(c);
+    if (auth instanceof Response) return auth;
+    if (c.req.param('id') !== auth.grant.userId) return c.body(null, 403);
+    return c.json(userJson(auth.grant.userId, registered.get(auth.grant.userId) ?? '', core.clock()));
+  });
+
+  // Deregistration is Polar's revocation: the user's data and our token go with it.
+  app.delete('/v3/users/:id', (c) => {
+    core.record('deregister');
+    const fault = core.fault(c, 'revoke');
+    if (fault) return fault;
+    const auth = authenticate(c);
+    if (auth instanceof Response) return auth;
+    if (c.req.param('id') !== auth.grant.userId) return c.body(null, 403);
+    registered.delete(auth.grant.userId);
+    grants.revokeUser(auth.grant.userId);
+    return c.body(null, 204);
+  });
+
+  options.extend?.(app, { core, grants, authenticate });
+  const server = await listen(app);
+  return {
+    ...core.simulator(server.url, () => server.close()),
+    clientId,
+    clientSecret,
+    grants,
+    consent: (consent) => grants.queueConsent(consent),
+    setConsentsMissing: (userId, missing) =>
+      void (missing ? consentsMissing.add(userId) : consentsMissing.delete(userId)),
+    isRegistered: (userId) => registered.has(userId),
+    env: () => ({
+      VIGIL_POLAR_CLIENT_ID: clientId,
+      VIGIL_POLAR_CLIENT_SECRET: clientSecret,
+      VIGIL_POLAR_AUTH_URL: `${server.url}/oauth2/authorization`,
+      VIGIL_POLAR_TOKEN_URL: `${server.url}/v2/oauth2/token`,
+      VIGIL_POLAR_API_URL: server.url,
+    }),
+  };
+}
+
+const userJson = (userId: string, memberId: string, now: Date) => ({
+  'polar-user-id': Number(userId),
+  'member-id': memberId,
+  'registration-date': now.toISOString(),
+  'first-name': 'Sim',
+  'last-name': 'User',
+  'extra-info': [],
+});

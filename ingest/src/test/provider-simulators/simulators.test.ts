@@ -1,0 +1,195 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { RateLimitedError, TokenRejectedError } from '../../providers/errors.ts';
+import { googleHealthGet } from '../../providers/fitbit/health-api.ts';
+import { polarRequest, polarError } from '../../providers/polar/api.ts';
+import { withingsCall } from '../../providers/withings/api.ts';
+import { withingsSignature } from '../../providers/withings/signature.ts';
+import { createTestClock } from '../fixtures.ts';
+import type { Simulator } from './core.ts';
+import { startGoogleHealthSimulator } from './google-health.ts';
+import { startPolarSimulator } from './polar.ts';
+import { startWithingsSimulator } from './withings.ts';
+
+const REDIRECT = 'http://127.0.0.1:9/oauth/callback/x';
+const started: Simulator[] = [];
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((s) => s.close()));
+});
+const track = <T extends Simulator>(sim: T) => (started.push(sim), sim);
+
+/** The consent step without a browser: the code from the authorize redirect. */
+async function authorize(url: string): Promise<URL> {
+  const res = await fetch(url, { redirect: 'manual' });
+  return new URL(res.headers.get('location')!);
+}
+
+const form = (body: Record<string, string>) => ({ method: 'POST', body: new URLSearchParams(body) });
+
+describe('the Google Health simulator', () => {
+  async function googleTokens(options: Parameters<typeof startGoogleHealthSimulator>[0] = {}) {
+    const sim = track(await startGoogleHealthSimulator(options));
+    const back = await authorize(
+      `${sim.url}/o/oauth2/v2/auth?client_id=${sim.clientId}&response_type=code&redirect_uri=${REDIRECT}&scope=a%20b&access_type=offline&state=s`
+    );
+    const res = await fetch(
+      `${sim.url}/token`,
+      form({
+        grant_type: 'authorization_code',
+        code: back.searchParams.get('code')!,
+        redirect_uri: REDIRECT,
+        client_id: sim.clientId,
+        client_secret: sim.clientSecret,
+      })
+    );
+    return { sim, tokens: (await res.json()) as { access_token: string; refresh_token: string; scope: string } };
+  }
+
+  it('keeps refresh tokens (none in a refresh answer); in testing mode they die after 7 days', async () => {
+    const clock = createTestClock();
+    const { sim, tokens } = await googleTokens({ clock, testingMode: true });
+    expect(tokens.scope).toBe('a b');
+    const refresh = () =>
+      fetch(
+        `${sim.url}/token`,
+        form({
+          grant_type: 'refresh_token',
+          refresh_token: tokens.refresh_token,
+          client_id: sim.clientId,
+          client_secret: sim.clientSecret,
+        })
+      );
+    const first = (await (await refresh()).json()) as Record<string, unknown>;
+    expect(first).toMatchObject({ token_type: 'Bearer', expires_in: 3599 });
+    expect(first.refresh_token).toBeUndefined();
+    clock.advance(7 * 86_400_000);
+    const dead = await refresh();
+    expect(dead.status).toBe(400);
+    expect(await dead.json()).toEqual({
+      error: 'invalid_grant',
+      error_description: 'Token has been expired or revoked.',
+    });
+  });
+
+  it('enforces the per-user quota with a Google RPC 429, read by the client as RateLimitedError', async () => {
+    const { sim, tokens } = await googleTokens({ perUserPerMinute: 2, retryAfterSeconds: 30 });
+    const identity = () => googleHealthGet(fetch, `${sim.url}/v4/users/me/identity`, tokens.access_token);
+    await identity();
+    await identity();
+    const limited = await identity().catch((err: unknown) => err);
+    expect(limited).toBeInstanceOf(RateLimitedError);
+    expect((limited as RateLimitedError).retryAfterSeconds).toBe(30);
+    const raw = await fetch(`${sim.url}/v4/users/me/identity`, {
+      headers: { authorization: `Bearer ${tokens.access_token}` },
+    });
+    expect(raw.status).toBe(429);
+    expect(await raw.json()).toMatchObject({ error: { code: 429, status: 'RESOURCE_EXHAUSTED' } });
+  });
+
+  it('answers 401 UNAUTHENTICATED to a revoked token, and 410 Gone on the legacy Fitbit Web API', async () => {
+    const { sim, tokens } = await googleTokens();
+    const revoke = await fetch(`${sim.url}/revoke`, form({ token: tokens.refresh_token }));
+    expect(revoke.status).toBe(200);
+    await expect(googleHealthGet(fetch, `${sim.url}/v4/users/me/identity`, tokens.access_token)).rejects.toBeInstanceOf(
+      TokenRejectedError
+    );
+    expect((await fetch(`${sim.url}/revoke`, form({ token: tokens.refresh_token }))).status).toBe(400);
+    expect((await fetch(`${sim.url}/fitbit-web-api/1/user/-/activities/date/today.json`)).status).toBe(410);
+  });
+});
+
+describe('the Withings simulator', () => {
+  it('gives 30-second codes, rotates refresh tokens, answers 601 over the app quota and checks revoke signatures', async () => {
+    const clock = createTestClock();
+    const sim = track(await startWithingsSimulator({ clock, perAppPerMinute: 4 }));
+    const code = (
+      await authorize(
+        `${sim.url}/oauth2_user/authorize2?client_id=${sim.clientId}&response_type=code&redirect_uri=${REDIRECT}&scope=user.info&state=s`
+      )
+    ).searchParams.get('code')!;
+    const request = (extra: Record<string, string>) =>
+      fetch(
+        `${sim.url}/v2/oauth2`,
+        form({ action: 'requesttoken', client_id: sim.clientId, client_secret: sim.clientSecret, ...extra })
+      ).then(
+        (r) =>
+          r.json() as Promise<{ status: number; body: { userid: number; access_token: string; refresh_token: string } }>
+      );
+    clock.advance(29_000);
+    const first = await request({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT });
+    expect(first.status).toBe(0);
+    expect(typeof first.body.userid).toBe('number');
+    const second = await request({ grant_type: 'refresh_token', refresh_token: first.body.refresh_token });
+    expect(second.body.refresh_token).not.toBe(first.body.refresh_token);
+
+    await withingsCall(fetch, `${sim.url}/v2/user`, { action: 'getdevice' }, second.body.access_token);
+    // Once the new access token is used, the old refresh token is dead.
+    expect((await request({ grant_type: 'refresh_token', refresh_token: first.body.refresh_token })).status).toBe(503);
+    const overQuota = await withingsCall(
+      fetch,
+      `${sim.url}/v2/user`,
+      { action: 'getdevice' },
+      second.body.access_token
+    ).catch((e: unknown) => e);
+    expect(overQuota).toBeInstanceOf(RateLimitedError);
+
+    clock.advance(60_000);
+    const timestamp = String(Math.floor(clock().getTime() / 1000));
+    const nonceAnswer = (await (
+      await fetch(
+        `${sim.url}/v2/signature`,
+        form({
+          action: 'getnonce',
+          client_id: sim.clientId,
+          timestamp,
+          signature: withingsSignature(sim.clientSecret, { action: 'getnonce', client_id: sim.clientId, timestamp }),
+        })
+      )
+    ).json()) as { body: { nonce: string } };
+    const nonce = nonceAnswer.body.nonce;
+    const forged = await fetch(
+      `${sim.url}/v2/oauth2`,
+      form({ action: 'revoke', client_id: sim.clientId, nonce, signature: 'x', userid: String(first.body.userid) })
+    );
+    expect(((await forged.json()) as { status: number }).status).not.toBe(0);
+    expect(sim.grants.grantsOf(String(first.body.userid)).some((g) => g.revoked)).toBe(false);
+  });
+});
+
+describe('the Polar simulator', () => {
+  it('issues no refresh token, sends RateLimit headers and answers 429 over the short window', async () => {
+    const sim = track(await startPolarSimulator({ shortWindowLimit: 2 }));
+    const code = (
+      await authorize(
+        `${sim.url}/oauth2/authorization?client_id=${sim.clientId}&response_type=code&redirect_uri=${REDIRECT}&state=s`
+      )
+    ).searchParams.get('code')!;
+    const res = await fetch(`${sim.url}/v2/oauth2/token`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`${sim.clientId}:${sim.clientSecret}`).toString('base64')}` },
+      body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT }),
+    });
+    const tokens = (await res.json()) as Record<string, unknown>;
+    expect(tokens).toMatchObject({ token_type: 'bearer', expires_in: 315_359_999 });
+    expect(tokens.refresh_token).toBeUndefined();
+    const register = await polarRequest(fetch, `${sim.url}/v3/users`, tokens.access_token as string, {
+      method: 'POST',
+      json: { 'member-id': 'm1' },
+    });
+    expect(register.status).toBe(200);
+    expect(register.headers.get('ratelimit-usage')).toBe('1,1');
+    const again = await polarRequest(fetch, `${sim.url}/v3/users`, tokens.access_token as string, {
+      method: 'POST',
+      json: { 'member-id': 'm1' },
+    });
+    expect(again.status).toBe(409);
+    const limited = await polarRequest(
+      fetch,
+      `${sim.url}/v3/users/${String(tokens.x_user_id)}`,
+      tokens.access_token as string
+    );
+    expect(limited.status).toBe(429);
+    const err = await polarError(limited, 'a test');
+    expect(err).toBeInstanceOf(RateLimitedError);
+    expect((err as RateLimitedError).retryAfterSeconds).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,76 @@
+import type { KeyObject } from 'node:crypto';
+import type { Knex } from 'knex';
+import { privateKeyContext } from '../beiwe/credentials/store.ts';
+import { decryptBeiweFile } from '../beiwe/protocol/decrypt-file.ts';
+import { toPrivateKey } from '../beiwe/protocol/key-line.ts';
+import type { Vault } from '../vault/vault.ts';
+import type { UploadArchive } from './archive.ts';
+import type { ProcessingResult, Upload } from './store.ts';
+
+type Owner = { studyId: number; privateKey: KeyObject };
+
+/** Participants' study and parsed private key, looked up once per batch rather than once per upload. */
+export type KeyCache = Map<number, Promise<Owner>>;
+
+/** An archived upload read back and decrypted with its participant's key (spec §3.4–3.5). */
+export async function decryptUpload(
+  deps: { db: Knex; vault: Vault; archive: UploadArchive },
+  upload: Upload,
+  keys: KeyCache = new Map()
+): Promise<{ result: ProcessingResult; plaintext: Buffer | undefined }> {
+  let owner = keys.get(upload.participantId);
+  if (!owner) {
+    owner = findOwner(deps, upload.participantId);
+    keys.set(upload.participantId, owner);
+  }
+  const { studyId, privateKey } = await owner;
+  const raw = await deps.archive.get(studyId, upload.archiveKey);
+  if (!upload.encrypted) {
+    return {
+      result: { status: 'processed', lines: countLines(raw), badLines: 0, errorCounts: null, error: null },
+      plaintext: raw,
+    };
+  }
+  const decrypted = decryptBeiweFile(raw, privateKey);
+  if (decrypted.kind === 'key_error') {
+    return {
+      result: { status: 'key_error', lines: 0, badLines: 0, errorCounts: null, error: decrypted.reason },
+      plaintext: undefined,
+    };
+  }
+  if (decrypted.kind === 'empty') {
+    return {
+      result: { status: 'processed', lines: 0, badLines: 0, errorCounts: null, error: decrypted.reason },
+      plaintext: undefined,
+    };
+  }
+  const badLines = Object.values(decrypted.errors).reduce((a, b) => a + b, 0);
+  return {
+    result: {
+      status: 'processed',
+      lines: decrypted.lines,
+      badLines,
+      errorCounts: badLines > 0 ? decrypted.errors : null,
+      error: null,
+    },
+    plaintext: decrypted.plaintext,
+  };
+}
+
+async function findOwner(deps: { db: Knex; vault: Vault }, participantId: number): Promise<Owner> {
+  const row = (await deps
+    .db('participants as p')
+    .join('beiwe_participants as b', 'b.participant_id', 'p.id')
+    .where('p.id', participantId)
+    .first('p.study_id', 'b.private_key_sealed')) as { study_id: number; private_key_sealed: string } | undefined;
+  if (!row) throw new Error(`participant ${participantId} has no Beiwe key`);
+  const pem = deps.vault.open(row.private_key_sealed, privateKeyContext(participantId)).toString('utf8');
+  return { studyId: row.study_id, privateKey: toPrivateKey(pem) };
+}
+
+function countLines(bytes: Buffer): number {
+  if (bytes.length === 0) return 0;
+  let n = 1;
+  for (let i = bytes.indexOf(0x0a); i !== -1; i = bytes.indexOf(0x0a, i + 1)) n++;
+  return n;
+}

@@ -1,0 +1,16 @@
+import type { Knex } from 'knex';
+
+/** Android Bluetooth LE scans. */
+export async function up(knex: Knex): Promise<void> {
+  await knex.schema.createTable('bluetooth', (t) => {
+    t.integer('participant_id').unsigned().notNullable().references('id').inTable('participants').onDelete('CASCADE');
+    t.datetime('t', { precision: 3 }).notNullable();
+    t.string('hashed_mac', 100).notNullable();
+    t.smallint('rssi_dbm').notNullable();
+    t.primary(['participant_id', 't', 'hashed_mac']);
+  });
+}
+
+export async function down(knex: Knex): Promise<void> {
+  await knex.schema.dropTable('bluetooth');
+}
