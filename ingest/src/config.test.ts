@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.ts';
+import { CONFIG_KEYS, ConfigError, loadConfig } from './config.ts';
 
 const key = (id: string) => `${id}:${randomBytes(32).toString('base64')}`;
 
@@ -80,5 +82,11 @@ describe('loadConfig', () => {
 
   it('rejects duplicate key ids', () => {
     expect(() => loadConfig({ VIGIL_MASTER_KEY: `${key('a')},${key('a')}` })).toThrow(/unique/);
+  });
+
+  it('.env.example documents exactly the keys the configuration reads', () => {
+    const example = readFileSync(join(import.meta.dirname, '..', '..', '.env.example'), 'utf8');
+    const documented = [...example.matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]);
+    expect([...documented].sort()).toEqual([...CONFIG_KEYS].sort());
   });
 });

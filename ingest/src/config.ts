@@ -67,6 +67,9 @@ const Env = z.object({
   ...ProviderEnv,
 });
 
+/** Every key the ingest reads; `.env.example` documents exactly these (a test checks). */
+export const CONFIG_KEYS: readonly string[] = Object.keys(Env.shape);
+
 /** Checked beside the schema (not in it) so they are reported even when other keys are bad too. */
 const REQUIRED_IN_PRODUCTION = ['VIGIL_MASTER_KEY', 'VIGIL_ADMIN_SECRET'] as const;
 
