@@ -31,19 +31,30 @@ export async function claimJobs(
   worker: string,
   now: Date,
   leaseMs: number,
-  limit: number
+  limit: number,
+  maxBytes = Infinity
 ): Promise<ClaimedJob[]> {
   return db.transaction(async (trx) => {
-    const rows = (await trx('upload_jobs')
+    const due = (await trx('upload_jobs as j')
+      .join('uploads as u', 'u.id', 'j.upload_id')
       .where((q) => {
-        void q.where((due) => void due.where('state', 'queued').where('run_after', '<=', now));
-        void q.orWhere((stale) => void stale.where('state', 'running').where('lease_until', '<', now));
+        void q.where((d) => void d.where('j.state', 'queued').where('j.run_after', '<=', now));
+        void q.orWhere((stale) => void stale.where('j.state', 'running').where('j.lease_until', '<', now));
       })
-      .orderBy('id')
+      .orderBy('j.id')
       .limit(limit)
+      // Locks the uploads' rows too (MariaDB has no FOR UPDATE OF); only requeueing touches them.
       .forUpdate()
       .skipLocked()
-      .select('id', 'upload_id', 'attempts')) as { id: number; upload_id: number; attempts: number }[];
+      .select('j.id', 'j.upload_id', 'j.attempts', 'u.size_bytes')) as {
+      id: number;
+      upload_id: number;
+      attempts: number;
+      size_bytes: number | string;
+    }[];
+    // Up to maxBytes of uploads, but always at least one job, however large.
+    let bytes = 0;
+    const rows = due.filter((r, i) => (bytes += Number(r.size_bytes)) <= maxBytes || i === 0);
     if (rows.length === 0) return [];
     await trx('upload_jobs')
       .whereIn(

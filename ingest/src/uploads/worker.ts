@@ -33,6 +33,9 @@ export type WorkerDeps = {
   processors: readonly UploadProcessor[];
 };
 
+/** A batch is decrypted in memory before it is written: large uploads (audio) go in smaller batches. */
+const BATCH_MAX_BYTES = 64 * 1024 * 1024;
+
 export const workerId = () => `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
 
 /**
@@ -42,16 +45,16 @@ export const workerId = () => `${hostname()}:${process.pid}:${randomBytes(3).toS
  */
 export async function processNextJob(deps: WorkerDeps, worker: string): Promise<number> {
   const { db, log, clock, config } = deps;
-  const jobs = await claimJobs(db, worker, clock(), config.worker.leaseMs, config.worker.batchSize);
+  const jobs = await claimJobs(db, worker, clock(), config.worker.leaseMs, config.worker.batchSize, BATCH_MAX_BYTES);
   if (jobs.length === 0) return 0;
   try {
     await processBatch(deps, worker, jobs);
   } catch (err) {
-    if (err instanceof LeaseLostError) {
-      log.warn({ jobs: jobs.map((j) => j.id) }, err.message);
-    } else if (jobs.length === 1) {
-      await recordFailure(deps, worker, jobs[0]!, err);
+    if (jobs.length === 1) {
+      if (err instanceof LeaseLostError) log.warn({ jobId: jobs[0]!.id }, err.message);
+      else await recordFailure(deps, worker, jobs[0]!, err);
     } else {
+      // A bad upload, or one job taken over by another worker: the rest are still ours to finish.
       for (const job of jobs) {
         await processBatch(deps, worker, [job]).catch(async (single: unknown) => {
           if (single instanceof LeaseLostError) log.warn({ jobId: job.id }, single.message);
