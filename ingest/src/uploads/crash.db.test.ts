@@ -22,7 +22,8 @@ describe('SIGKILL during uploads and processing', () => {
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('loses nothing that was acknowledged and processes everything exactly once', async () => {
+  // Two real process starts and a restart: allow for a loaded machine.
+  it('loses nothing that was acknowledged and processes everything exactly once', { timeout: 120_000 }, async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'vigil-crash-'));
     const env = {
       VIGIL_DB_HOST: dbConfig.host,
