@@ -119,7 +119,7 @@ async function ownersOf(
 }
 
 /** Overlapping or touching minute ranges become one, so each minute is rolled up once per batch. */
-export function mergeRanges(ranges: readonly TimeRange[]): TimeRange[] {
+function mergeRanges(ranges: readonly TimeRange[]): TimeRange[] {
   const sorted = [...ranges].sort((a, b) => a.from.getTime() - b.from.getTime());
   const merged: TimeRange[] = [];
   for (const r of sorted) {

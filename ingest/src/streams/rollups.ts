@@ -6,7 +6,7 @@ import type { Knex } from 'knex';
  */
 
 /** Magnitude in the stream's normalised unit: m/s² (accelerometer, devicemotion user acceleration), rad/s, µT. */
-export const MOTION_MAGNITUDE: Readonly<Record<string, string>> = {
+const MOTION_MAGNITUDE: Readonly<Record<string, string>> = {
   accelerometer: 'SQRT(x_ms2 * x_ms2 + y_ms2 * y_ms2 + z_ms2 * z_ms2)',
   gyro: 'SQRT(x_rad_s * x_rad_s + y_rad_s * y_rad_s + z_rad_s * z_rad_s)',
   magnetometer: 'SQRT(x_ut * x_ut + y_ut * y_ut + z_ut * z_ut)',

@@ -88,7 +88,7 @@ export function createRowWriter(ctx: ParseContext): RowWriter {
 
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\0': '\\0' };
 
-export function escapeText(value: string): string {
+function escapeText(value: string): string {
   return /[\\\t\n\r\0]/.test(value) ? value.replace(/[\\\t\n\r\0]/g, (ch) => ESCAPES[ch] ?? ch) : value;
 }
 

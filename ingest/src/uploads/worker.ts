@@ -36,7 +36,7 @@ export type WorkerDeps = {
 /** A batch is decrypted in memory before it is written: large uploads (audio) go in smaller batches. */
 const BATCH_MAX_BYTES = 64 * 1024 * 1024;
 
-export const workerId = () => `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+const workerId = () => `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
 
 /**
  * Claims a batch of due jobs and processes it in one transaction; returns how many jobs it took
