@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -18,9 +19,44 @@ export default defineConfig({
         test: {
           name: 'db',
           globalSetup: ['ingest/src/test/global-setup.ts'],
-          include: ['ingest/src/**/*.db.test.ts', 'migrations/src/**/*.db.test.ts'],
+          include: ['ingest/src/**/*.db.test.ts', 'migrations/src/**/*.db.test.ts', 'test/**/*.db.test.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        // The Grafana plugin's components, rendered in jsdom with Grafana's backend service faked.
+        test: {
+          name: 'plugin',
+          environment: 'jsdom',
+          include: ['grafana-plugin/src/**/*.test.{ts,tsx}', 'grafana-plugin/tests/harness/**/*.test.ts'],
+          setupFiles: ['grafana-plugin/tests/setup-jsdom.ts'],
+          // The plugin's projects run after the others: their CPU-heavy rendering and browser would
+          // otherwise slow the timing-sensitive process tests of the ingest.
+          sequence: { groupOrder: 1 },
+          // Loading @grafana/ui dominates; files reset what they use (backend, role) in beforeEach.
+          isolate: false,
+          // @grafana/ui imports CSS files (and @grafana/runtime imports @grafana/ui): through Vite they load, through Node not.
+          server: { deps: { inline: [/@grafana\//] } },
+        },
+        // Grafana's page chrome is set through a setter @grafana/runtime exports only to Grafana itself.
+        resolve: {
+          alias: {
+            'grafana-runtime-internal': fileURLToPath(
+              new URL('node_modules/@grafana/runtime/dist/esm/components/PluginPage.mjs', import.meta.url)
+            ),
+          },
+        },
+      },
+      {
+        // The built plugin in Debian's chromium, through the harness's Grafana stand-in, against a real ingest.
+        test: {
+          name: 'plugin-e2e',
+          globalSetup: ['grafana-plugin/tests/e2e/global-setup.ts'],
+          include: ['grafana-plugin/tests/e2e/**/*.e2e.test.ts'],
+          sequence: { groupOrder: 1 },
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
         },
       },
     ],

@@ -1,0 +1,91 @@
+import { apiRequest } from './client.ts';
+import type {
+  AuditFilter,
+  AuditRecord,
+  BeiweCredentials,
+  BeiweState,
+  ConnectLink,
+  Connection,
+  CreatedLink,
+  DeletedMode,
+  Disconnected,
+  Enrolled,
+  Me,
+  Page,
+  Participant,
+  ParticipantStatus,
+  Provider,
+  PurgeResult,
+  QueueStats,
+  Study,
+  StudyInput,
+  Upload,
+  UploadStatus,
+} from './types.ts';
+
+/** Every admin API call the pages make, one function each (README "The admin API"). */
+
+export type Paging = { limit: number; offset: number };
+
+export const getMe = () => apiRequest<Me>('/me');
+
+export const listStudies = (q: { q?: string; deleted: DeletedMode } & Paging) =>
+  apiRequest<Page<Study>>('/studies', { query: q });
+export const getStudy = (id: number) => apiRequest<Study>(`/studies/${id}`);
+export const createStudy = (input: StudyInput) => apiRequest<Study>('/studies', { method: 'POST', body: input });
+export const updateStudy = (id: number, patch: Partial<StudyInput>) =>
+  apiRequest<Study>(`/studies/${id}`, { method: 'PATCH', body: patch });
+export const deleteStudy = (id: number) => apiRequest<Study>(`/studies/${id}`, { method: 'DELETE' });
+export const restoreStudy = (id: number) => apiRequest<Study>(`/studies/${id}/restore`, { method: 'POST' });
+
+export type ParticipantQuery = { q?: string; status?: ParticipantStatus; deleted: DeletedMode } & Paging;
+
+export const listParticipants = (studyId: number, q: ParticipantQuery) =>
+  apiRequest<Page<Participant>>(`/studies/${studyId}/participants`, { query: q });
+export const enrolParticipant = (studyId: number, input: { label: string; beiwe: boolean }) =>
+  apiRequest<Enrolled>(`/studies/${studyId}/participants`, { method: 'POST', body: input });
+export const getParticipant = (id: number) => apiRequest<Participant>(`/participants/${id}`);
+export const updateParticipant = (id: number, patch: { label?: string; status?: ParticipantStatus }) =>
+  apiRequest<Participant>(`/participants/${id}`, { method: 'PATCH', body: patch });
+export const deleteParticipant = (id: number) => apiRequest<Participant>(`/participants/${id}`, { method: 'DELETE' });
+export const restoreParticipant = (id: number) =>
+  apiRequest<Participant>(`/participants/${id}/restore`, { method: 'POST' });
+
+export const issueBeiwe = (id: number) => apiRequest<BeiweCredentials>(`/participants/${id}/beiwe`, { method: 'POST' });
+export const resetBeiwePassword = (id: number) =>
+  apiRequest<BeiweCredentials>(`/participants/${id}/beiwe/reset-password`, { method: 'POST' });
+export const unregisterPhone = (id: number) =>
+  apiRequest<BeiweState>(`/participants/${id}/beiwe/unregister`, { method: 'POST' });
+export const retireBeiwe = (id: number) =>
+  apiRequest<BeiweState>(`/participants/${id}/beiwe/retire`, { method: 'POST' });
+
+export const listUploads = (participantId: number, q: { status?: UploadStatus } & Paging) =>
+  apiRequest<Page<Upload>>(`/participants/${participantId}/uploads`, { query: q });
+export const requeueUpload = (id: number) =>
+  apiRequest<{ requeued: number }>(`/uploads/${id}/requeue`, { method: 'POST' });
+export const requeueFailedUploads = (participantId: number) =>
+  apiRequest<{ requeued: number }>('/uploads/requeue', {
+    method: 'POST',
+    body: { participantId, status: 'failed' },
+  });
+
+export const getQueueStats = () => apiRequest<QueueStats>('/queue');
+export const purgeExpired = () => apiRequest<PurgeResult>('/purge', { method: 'POST' });
+
+export const listAudit = (filter: AuditFilter & Paging) => apiRequest<Page<AuditRecord>>('/audit', { query: filter });
+
+export const listProviders = () => apiRequest<{ items: Provider[] }>('/providers');
+export const listStudyConnections = (studyId: number) =>
+  apiRequest<Page<Connection>>('/connections', { query: { studyId, limit: 200, offset: 0 } });
+export const listParticipantConnections = (participantId: number) =>
+  apiRequest<{ items: Connection[] }>(`/participants/${participantId}/connections`);
+export const listConnectLinks = (participantId: number) =>
+  apiRequest<{ items: ConnectLink[] }>(`/participants/${participantId}/connect-links`);
+export const createConnectLink = (participantId: number, provider: string) =>
+  apiRequest<CreatedLink>(`/participants/${participantId}/connect-links`, { method: 'POST', body: { provider } });
+export const disconnectConnection = (id: number) =>
+  apiRequest<Disconnected>(`/connections/${id}/disconnect`, { method: 'POST' });
+export const checkConnection = (id: number) =>
+  apiRequest<{ ok: boolean; connection: Connection }>(`/connections/${id}/check`, { method: 'POST' });
+export const moveConnection = (id: number, participantId: number) =>
+  apiRequest<Connection>(`/connections/${id}/move`, { method: 'POST', body: { participantId } });

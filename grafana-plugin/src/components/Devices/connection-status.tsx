@@ -1,0 +1,36 @@
+import React from 'react';
+import { Badge, type BadgeColor } from '@grafana/ui';
+import type { Connection, ConnectionStatus } from '../../api/types.ts';
+
+const look: Record<ConnectionStatus, { color: BadgeColor; text: string }> = {
+  active: { color: 'green', text: 'Connected' },
+  needs_reauth: { color: 'orange', text: 'Needs new consent' },
+  disconnected: { color: 'darkgrey', text: 'Disconnected' },
+};
+
+/** Why a connection is not active, in words for the admin who must act on it. */
+const reasons: Record<string, string> = {
+  revoked: 'the patient withdrew access at the provider',
+  expired: 'the consent expired',
+  scope_missing: 'some permissions were not granted',
+  consent_missing: 'the provider has no consent on record',
+  legacy_api_gone: 'the provider retired the API this connection used',
+  admin: 'disconnected by an admin',
+};
+
+export function reasonOf(c: Connection): string | null {
+  if (!c.statusReason) return null;
+  return reasons[c.statusReason] ?? c.statusReason;
+}
+
+export function ConnectionBadge({ connection, withProvider }: { connection: Connection; withProvider?: boolean }) {
+  const { color, text } = look[connection.status];
+  const reason = reasonOf(connection);
+  return (
+    <Badge
+      color={color}
+      text={withProvider ? `${connection.providerName}: ${text}` : text}
+      tooltip={reason ? `${text}: ${reason}` : undefined}
+    />
+  );
+}
