@@ -57,6 +57,11 @@ describe('toErrorResponse', () => {
     });
     const pool = Object.assign(new Error('Knex: Timeout acquiring a connection.'), { name: 'KnexTimeoutError' });
     expect(toErrorResponse(pool, 'r1', log).status).toBe(503);
+    const deadlock = Object.assign(new Error('Deadlock found when trying to get lock'), {
+      code: 'ER_LOCK_DEADLOCK',
+      errno: 1213,
+    });
+    expect(toErrorResponse(deadlock, 'r1', log)).toMatchObject({ status: 503, headers: { 'Retry-After': '5' } });
   });
 
   it('never leaks SQL or stacks for unknown errors, but logs them with the request id', () => {

@@ -17,6 +17,9 @@ import { streamRoutes } from './streams/routes.ts';
 import { connectionRoutes } from './connections/routes.ts';
 import { connectPublicRoutes } from './connections/public-routes.ts';
 import { studyConfigRoutes } from './study-config/routes.ts';
+import { wearableRoutes } from './wearables/routes.ts';
+import { dataAccessAdminRoutes } from './data-access/admin-routes.ts';
+import { dataAccessRoutes } from './data-access/beiwe-routes.ts';
 
 export function createApp(deps: AppDeps) {
   const admin = new Hono<AppEnv>()
@@ -29,7 +32,9 @@ export function createApp(deps: AppDeps) {
     .route('/', uploadRoutes(deps))
     .route('/', streamRoutes(deps))
     .route('/', connectionRoutes(deps))
-    .route('/', studyConfigRoutes(deps));
+    .route('/', studyConfigRoutes(deps))
+    .route('/', wearableRoutes(deps))
+    .route('/', dataAccessAdminRoutes(deps));
 
   return (
     new Hono<AppEnv>()
@@ -59,6 +64,7 @@ export function createApp(deps: AppDeps) {
       )
       .route('/', healthRoutes(deps))
       .route('/', connectPublicRoutes(deps))
+      .route('/', dataAccessRoutes(deps))
       .route('/api/v1', admin)
   );
 }
@@ -95,10 +101,10 @@ export function toErrorResponse(err: Error, reqId: string, log: Logger): ErrorRe
     };
   }
   if (isDatabaseUnavailable(err)) {
-    log.warn({ requestId: reqId, err: err.message }, 'database unavailable');
+    log.warn({ requestId: reqId, err: err.message }, 'database unavailable or busy');
     return {
       status: 503,
-      body: { error: { code: 'UNAVAILABLE', message: 'the database is unavailable; try again shortly' } },
+      body: { error: { code: 'UNAVAILABLE', message: 'the database is unavailable or busy; try again shortly' } },
       headers: { 'Retry-After': '5' },
     };
   }
@@ -106,12 +112,15 @@ export function toErrorResponse(err: Error, reqId: string, log: Logger): ErrorRe
   return { status: 500, body: { error: { code: 'INTERNAL', message: `internal error (request ${reqId})` } } };
 }
 
+// Connection failures, and transient lock conflicts (deadlock, lock wait timeout) that a retry resolves.
 const unavailableCodes = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
   'ETIMEDOUT',
   'PROTOCOL_CONNECTION_LOST',
   'ER_CON_COUNT_ERROR',
+  'ER_LOCK_DEADLOCK',
+  'ER_LOCK_WAIT_TIMEOUT',
 ]);
 
 function isDatabaseUnavailable(err: Error): boolean {

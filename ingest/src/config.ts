@@ -64,6 +64,12 @@ const Env = z.object({
   VIGIL_RETENTION_DAYS: positiveInt.max(3650).default(30),
   VIGIL_MOTION_RETENTION_DAYS: z.preprocess(blankAsUndefined, positiveInt.optional()),
   VIGIL_PURGE_SCHEDULE: z.string().min(1).default('17 3 * * *'),
+  VIGIL_WEARABLES_DAILY_PULL_TIME: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24-hour), e.g. 00:00')
+    .default('00:00'),
+  VIGIL_WEARABLES_INCREMENTAL_MINUTES: z.coerce.number().int().min(0).max(1440).default(60),
+  VIGIL_WEARABLES_BACKFILL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   ...ProviderEnv,
 });
 
@@ -120,6 +126,12 @@ function shape(env: z.infer<typeof Env>) {
       batchSize: env.VIGIL_WORKER_BATCH_SIZE,
       maxAttempts: env.VIGIL_JOB_MAX_ATTEMPTS,
       leaseMs: env.VIGIL_JOB_LEASE_SECONDS * 1000,
+    },
+    /** Wearable data pulls: daily at this local time (each study's zone), incrementally every N minutes (0: never). */
+    wearablePulls: {
+      dailyPullTime: env.VIGIL_WEARABLES_DAILY_PULL_TIME,
+      incrementalMinutes: env.VIGIL_WEARABLES_INCREMENTAL_MINUTES,
+      backfillDays: env.VIGIL_WEARABLES_BACKFILL_DAYS,
     },
   } as const;
 }

@@ -35,7 +35,12 @@ export function createDb(db: DbConfig, options: { withDatabase?: boolean; log?: 
       min: 0,
       max: db.poolMax,
       afterCreate: (conn: RawConnection, done: (err: Error | null, conn: RawConnection) => void) => {
-        conn.query("SET time_zone = '+00:00', NAMES utf8mb4 COLLATE utf8mb4_unicode_ci", (err) => done(err, conn));
+        // READ COMMITTED: a locking read takes no gap locks, so a worker claiming jobs
+        // (FOR UPDATE SKIP LOCKED) cannot deadlock with a phone's upload inserting the next row.
+        conn.query("SET time_zone = '+00:00', NAMES utf8mb4 COLLATE utf8mb4_unicode_ci", (err) => {
+          if (err) return done(err, conn);
+          conn.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED', (e) => done(e, conn));
+        });
       },
     },
   });

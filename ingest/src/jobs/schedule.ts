@@ -4,12 +4,35 @@ import { SYSTEM_ACTOR } from '../audit/store.ts';
 import type { Logger } from '../log.ts';
 import { purgeExpired } from '../retention/purge.ts';
 import { maintainMotionTables } from '../streams/maintenance.ts';
+import { createBudgets } from '../wearables/budget.ts';
+import { runDuePullJobs } from '../wearables/jobs.ts';
+import { planPulls } from '../wearables/planner.ts';
 
 export type Job = { readonly name: string; readonly cron: string; run(): Promise<unknown> };
 
 /** Every recurring job, in one table. Cron expressions are read in UTC. */
-export function scheduledJobs({ db, clock, config }: Pick<AppDeps, 'db' | 'clock' | 'config'>): Job[] {
+export function scheduledJobs(deps: Pick<AppDeps, 'db' | 'clock' | 'config' | 'vault' | 'log'>): Job[] {
+  const { db, clock, config } = deps;
+  const budgets = createBudgets(clock);
   return [
+    // Plans backfills, daily pulls (also those missed while down) and incremental pulls, then runs
+    // whatever is due; jobs are leased rows, so several processes share the work.
+    {
+      name: 'wearable-pulls',
+      cron: '* * * * *',
+      run: async () => ({
+        ...(await planPulls(db, clock(), config.wearablePulls)),
+        ran: await runDuePullJobs(
+          { ...deps, budgets },
+          {
+            worker: `pulls-${process.pid}`,
+            leaseMs: config.worker.leaseMs,
+            rereadMs: 3 * 86_400_000,
+            backfillDays: config.wearablePulls.backfillDays,
+          }
+        ),
+      }),
+    },
     {
       name: 'purge-deleted',
       cron: config.retention.purgeSchedule,

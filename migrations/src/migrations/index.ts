@@ -39,6 +39,26 @@ import * as createMotionMinutes from './20261121121900_create_motion_minutes.ts'
 import * as createGpsMinutes from './20261121122000_create_gps_minutes.ts';
 import * as createDataQuantity from './20261121122100_create_data_quantity.ts';
 import * as indexUploadsByFileTime from './20261121122200_index_uploads_by_file_time.ts';
+import * as createHeartRate from './20261121130000_create_heart_rate.ts';
+import * as createRestingHeartRate from './20261121130100_create_resting_heart_rate.ts';
+import * as createSteps from './20261121130200_create_steps.ts';
+import * as createDailyActivity from './20261121130300_create_daily_activity.ts';
+import * as createSleepSessions from './20261121130400_create_sleep_sessions.ts';
+import * as createSleepStages from './20261121130500_create_sleep_stages.ts';
+import * as createBodyMeasurements from './20261121130600_create_body_measurements.ts';
+import * as createSpo2 from './20261121130700_create_spo2.ts';
+import * as createHrv from './20261121130800_create_hrv.ts';
+import * as createExercises from './20261121130900_create_exercises.ts';
+import * as createDeviceStatus from './20261121131000_create_device_status.ts';
+import * as createWearableCursors from './20261121131100_create_wearable_cursors.ts';
+import * as createWearableSyncState from './20261121131200_create_wearable_sync_state.ts';
+import * as createWearablePullJobs from './20261121131300_create_wearable_pull_jobs.ts';
+import * as createStudySyncAlerts from './20261121131400_create_study_sync_alerts.ts';
+import * as createSyncAlertEpisodes from './20261121131500_create_sync_alert_episodes.ts';
+import * as createRespiratoryRate from './20261121131600_create_respiratory_rate.ts';
+import * as grantGrafanaReader from './20261121140000_grant_grafana_reader.ts';
+import * as createDataAccessKeys from './20261121150000_create_data_access_keys.ts';
+import * as createDataAccessAttempts from './20261121150100_create_data_access_attempts.ts';
 
 type Migration = { name: string; module: Knex.Migration };
 
@@ -84,4 +104,24 @@ export const migrations: readonly Migration[] = [
   { name: '20261121122000_create_gps_minutes', module: createGpsMinutes },
   { name: '20261121122100_create_data_quantity', module: createDataQuantity },
   { name: '20261121122200_index_uploads_by_file_time', module: indexUploadsByFileTime },
+  { name: '20261121130000_create_heart_rate', module: createHeartRate },
+  { name: '20261121130100_create_resting_heart_rate', module: createRestingHeartRate },
+  { name: '20261121130200_create_steps', module: createSteps },
+  { name: '20261121130300_create_daily_activity', module: createDailyActivity },
+  { name: '20261121130400_create_sleep_sessions', module: createSleepSessions },
+  { name: '20261121130500_create_sleep_stages', module: createSleepStages },
+  { name: '20261121130600_create_body_measurements', module: createBodyMeasurements },
+  { name: '20261121130700_create_spo2', module: createSpo2 },
+  { name: '20261121130800_create_hrv', module: createHrv },
+  { name: '20261121130900_create_exercises', module: createExercises },
+  { name: '20261121131000_create_device_status', module: createDeviceStatus },
+  { name: '20261121131100_create_wearable_cursors', module: createWearableCursors },
+  { name: '20261121131200_create_wearable_sync_state', module: createWearableSyncState },
+  { name: '20261121131300_create_wearable_pull_jobs', module: createWearablePullJobs },
+  { name: '20261121131400_create_study_sync_alerts', module: createStudySyncAlerts },
+  { name: '20261121131500_create_sync_alert_episodes', module: createSyncAlertEpisodes },
+  { name: '20261121131600_create_respiratory_rate', module: createRespiratoryRate },
+  { name: '20261121140000_grant_grafana_reader', module: grantGrafanaReader },
+  { name: '20261121150000_create_data_access_keys', module: createDataAccessKeys },
+  { name: '20261121150100_create_data_access_attempts', module: createDataAccessAttempts },
 ];

@@ -28,6 +28,8 @@ export type GoogleHealthSimOptions = {
   /** Sent with 429s when set; Google does not document the header (§8.2). */
   retryAfterSeconds?: number | null;
   extend?: (app: Hono, api: GoogleApiContext) => void;
+  /** The account's paired devices (the `pairedDevices` list); one Charge 6 synced an hour ago by default. */
+  pairedDevices?: (healthUserId: string) => readonly unknown[] | undefined;
 };
 
 export type GoogleApiContext = {
@@ -150,6 +152,8 @@ export async function startGoogleHealthSimulator(options: GoogleHealthSimOptions
     if (fault) return fault;
     const auth = authenticate(c, `${SCOPE_PREFIX}settings.readonly`);
     if (auth instanceof Response) return auth;
+    const custom = options.pairedDevices?.(auth.grant.userId);
+    if (custom) return c.json(custom.length === 0 ? {} : { pairedDevices: custom });
     const lastSyncTime = new Date(core.clock().getTime() - 3_600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
     return c.json({
       pairedDevices: [

@@ -13,9 +13,13 @@ import { asAdmin, jsonBody, test, testConfig, testDeps, type TestClock } from '.
 import { freePort } from '../ingest-process.ts';
 import { consentOnly, visit, type Visit } from './browser.ts';
 import type { Consent } from './grants.ts';
-import { startGoogleHealthSimulator, type GoogleHealthSimulator } from './google-health.ts';
-import { startPolarSimulator, type PolarSimulator } from './polar.ts';
-import { startWithingsSimulator, type WithingsSimulator } from './withings.ts';
+import {
+  startGoogleHealthSimulator,
+  type GoogleHealthSimOptions,
+  type GoogleHealthSimulator,
+} from './google-health.ts';
+import { startPolarSimulator, type PolarSimOptions, type PolarSimulator } from './polar.ts';
+import { startWithingsSimulator, type WithingsSimOptions, type WithingsSimulator } from './withings.ts';
 
 /**
  * The ingest served over real HTTP with its public URL, configured against the three provider
@@ -48,11 +52,13 @@ export async function startWearablesHarness(parts: {
   vault: Vault;
   archiveStore: ArchiveStore;
   env?: Record<string, string>;
+  /** Extra simulator options (data endpoints, devices, quotas); the clock is always the test's. */
+  sims?: { fitbit?: GoogleHealthSimOptions; withings?: WithingsSimOptions; polar?: PolarSimOptions };
 }): Promise<WearablesHarness> {
   const [fitbit, withings, polar] = await Promise.all([
-    startGoogleHealthSimulator({ clock: parts.clock }),
-    startWithingsSimulator({ clock: parts.clock }),
-    startPolarSimulator({ clock: parts.clock }),
+    startGoogleHealthSimulator({ ...parts.sims?.fitbit, clock: parts.clock }),
+    startWithingsSimulator({ ...parts.sims?.withings, clock: parts.clock }),
+    startPolarSimulator({ ...parts.sims?.polar, clock: parts.clock }),
   ]);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;

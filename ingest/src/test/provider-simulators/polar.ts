@@ -152,7 +152,8 @@ export async function startPolarSimulator(options: PolarSimOptions = {}): Promis
     return c.json(userJson(userId, memberId, core.clock()));
   });
 
-  app.get('/v3/users/:id', (c) => {
+  // Numeric ids only, so data routes such as /v3/users/activities are not taken for a user.
+  app.get('/v3/users/:id{[0-9]+}', (c) => {
     core.record('user');
     const fault = core.fault(c, 'api');
     if (fault) return fault;

@@ -22,6 +22,8 @@ export type WithingsSimOptions = {
   useridAsString?: boolean;
   perAppPerMinute?: number;
   extend?: (app: Hono, api: WithingsApiContext) => void;
+  /** The user's devices (getdevice); one Body Cardio scale seen an hour ago by default. */
+  devices?: (userId: string) => readonly unknown[] | undefined;
 };
 
 export type WithingsApiContext = {
@@ -86,6 +88,8 @@ export async function startWithingsSimulator(options: WithingsSimOptions = {}): 
     const auth = authenticate(c);
     if (auth instanceof Response) return auth;
     if (action !== 'getdevice') return withingsFail(c, 2554, 'Invalid Params: unknown action');
+    const custom = options.devices?.(auth.grant.userId);
+    if (custom) return withingsOk(c, { devices: custom });
     return withingsOk(c, {
       devices: [
         {

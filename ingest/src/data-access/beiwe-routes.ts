@@ -1,0 +1,149 @@
+import type { Context } from 'hono';
+import { Hono } from 'hono';
+import type { AppDeps, AppEnv } from '../app-env.ts';
+import { AppError, statusOfCode } from '../errors.ts';
+import { exportStudy } from '../study-config/study-json-export.ts';
+import { recordAttempt, finishAttempt } from './attempts.ts';
+import { exportZip, type ExportSummary } from './export.ts';
+import type { DataAccessKey } from './keys.ts';
+import { touchKey } from './keys.ts';
+import {
+  authenticate,
+  keyStudy,
+  listField,
+  parseBeiweTime,
+  parseRegistry,
+  parseStreams,
+  studyParticipants,
+  textField,
+  type Form,
+} from './request.ts';
+import { zipResponse } from './zip-response.ts';
+
+type Handled = { response: Response; studyId?: number; outcome: string; attemptDone?: (id: number) => void };
+
+/**
+ * Beiwe's credentialed data-access endpoints (spec §6), for researchers' scripts, mano and Forest.
+ * Every call is recorded with its outcome, including those refused before the key is known.
+ */
+export function dataAccessRoutes(deps: AppDeps) {
+  const { db, clock, log } = deps;
+
+  const handle =
+    (endpoint: string, fn: (form: Form, key: DataAccessKey, c: Context<AppEnv>) => Promise<Handled>) =>
+    async (c: Context<AppEnv>) => {
+      const form = (await c.req.parseBody({ all: true }).catch(() => ({}))) as Form;
+      const accessKey = textField(form, 'access_key');
+      const query = summariseQuery(form);
+      let key: DataAccessKey | undefined;
+      try {
+        key = await authenticate(db, form);
+        const handled = await fn(form, key, c);
+        const now = clock();
+        const id = await recordAttempt(db, now, {
+          keyId: key.id,
+          accessKey,
+          endpoint,
+          status: handled.response.status,
+          outcome: handled.outcome,
+          studyId: handled.studyId,
+          query,
+          requestId: c.get('requestId'),
+        });
+        await touchKey(db, key.id, now);
+        handled.attemptDone?.(id);
+        return handled.response;
+      } catch (err) {
+        const status = err instanceof AppError ? statusOfCode[err.code] : 500;
+        await recordAttempt(db, clock(), {
+          keyId: key?.id,
+          accessKey,
+          endpoint,
+          status,
+          outcome: err instanceof Error ? err.message : 'failed',
+          query,
+          requestId: c.get('requestId'),
+        }).catch((e: unknown) => log.error({ err: e }, 'could not record a data-access attempt'));
+        throw err;
+      }
+    };
+
+  return new Hono<AppEnv>()
+    .post(
+      '/get-data/v1',
+      handle('get-data', async (form, key) => {
+        const study = await keyStudy(db, key, form);
+        const streams = parseStreams(listField(form, 'data_streams'));
+        const participants = await studyParticipants(
+          db,
+          study.id,
+          listField(form, 'participant_ids') ?? listField(form, 'user_ids')
+        );
+        const from = parseBeiweTime(form, 'time_start');
+        const to = parseBeiweTime(form, 'time_end');
+        const registry = parseRegistry(form);
+        const summary: ExportSummary = { entries: 0, skipped: 0, rows: 0, bytes: 0 };
+        let attemptId: number | undefined;
+        const body = exportZip(
+          deps,
+          {
+            studyObjectId: study.objectId,
+            participants,
+            streams,
+            from,
+            to,
+            registry,
+            method: 'store',
+            withRegistry: textField(form, 'web_form') === undefined,
+          },
+          summary
+        );
+        const response = zipResponse(body, 'data.zip', (err) => {
+          const outcome = err
+            ? `failed while streaming: ${err.message}`
+            : `sent ${summary.entries} entries (${summary.skipped} unchanged skipped), ${summary.rows} rows, ${summary.bytes} bytes`;
+          if (err) log.error({ err }, 'data export failed while streaming');
+          if (attemptId !== undefined) void finishAttempt(db, attemptId, outcome).catch(() => undefined);
+        });
+        return {
+          response,
+          studyId: study.id,
+          outcome: `streaming ${streams.length} streams for ${participants.length} participants`,
+          attemptDone: (id) => (attemptId = id),
+        };
+      })
+    )
+    .post(
+      '/get-studies/v1',
+      handle('get-studies', async (_form, key, c) => {
+        const q = db('studies').whereNull('deleted_at').orderBy('id').select('object_id', 'name');
+        if (key.studyId !== null) void q.where({ id: key.studyId });
+        const rows = (await q) as { object_id: string; name: string }[];
+        return { response: c.json(Object.fromEntries(rows.map((r) => [r.object_id, r.name]))), outcome: 'ok' };
+      })
+    )
+    .post('/get-participant-ids/v1', handle('get-participant-ids', participantIds))
+    .post('/get-users/v1', handle('get-users', participantIds))
+    .post(
+      '/get-study-settings/v1',
+      handle('get-study-settings', async (form, key, c) => {
+        const study = await keyStudy(db, key, form);
+        return { response: c.json(await exportStudy(db, study)), studyId: study.id, outcome: 'ok' };
+      })
+    );
+
+  async function participantIds(form: Form, key: DataAccessKey, c: Context<AppEnv>): Promise<Handled> {
+    const study = await keyStudy(db, key, form);
+    const participants = await studyParticipants(db, study.id);
+    return { response: c.json(participants.map((p) => p.patientId)), studyId: study.id, outcome: 'ok' };
+  }
+}
+
+/** What was asked, for the record: never the secret. */
+function summariseQuery(form: Form): Record<string, unknown> {
+  const keep = ['study_id', 'data_streams', 'participant_ids', 'user_ids', 'time_start', 'time_end'];
+  const out: Record<string, unknown> = {};
+  for (const field of keep) if (form[field] !== undefined) out[field] = form[field];
+  if (form.registry !== undefined) out.registry = 'given';
+  return out;
+}

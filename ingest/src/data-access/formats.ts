@@ -1,0 +1,241 @@
+import type { BeiweStream } from '../beiwe/protocol/file-name.ts';
+
+/**
+ * Beiwe's processed chunk CSVs (spec §5.2) rebuilt from Vigil's tables: the per-OS reference
+ * header with `UTC time` at index 1, and each row's cells after the time. `os` is the row's own
+ * where the table keeps it, else the participant's phone (1 Android, 2 iOS).
+ */
+export type Row = Record<string, unknown>;
+export type Os = 1 | 2;
+
+export type ChunkFormat = {
+  readonly table: string;
+  readonly select: readonly string[];
+  /** After `participant_id`: the primary key's order, so rows come out as Beiwe sorts them. */
+  readonly order: readonly string[];
+  /** Header columns after `timestamp,UTC time`. */
+  readonly header: (os: Os) => string;
+  readonly cells: (r: Row, os: Os, patientId: string) => string;
+};
+
+/** The shortest decimal that reads back as the same float32: FLOAT columns give doubles like 9.806650161743164. */
+export function float32(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  // CAST(… AS DOUBLE) can come back a hair off the float32 it was; fround restores it.
+  const n = Math.fround(Number(v));
+  const fits = (digits: number) => Math.fround(Number(n.toPrecision(digits))) === n;
+  // Most sensor floats need 7 or 8 digits: start there and walk (more digits always round-trip too).
+  let digits = 7;
+  if (fits(digits)) while (digits > 1 && fits(digits - 1)) digits--;
+  else while (digits < 9 && !fits(digits)) digits++;
+  return String(Number(n.toPrecision(digits)));
+}
+
+/** Cells come from the database as strings, numbers or null. */
+const text = (v: unknown) => (v === null || v === undefined ? '' : String(v as string | number));
+const fixed = (columns: string) => () => columns;
+
+const XYZ = 'x,y,z';
+const DEVICEMOTION =
+  'roll,pitch,yaw,rotation_rate_x,rotation_rate_y,rotation_rate_z,gravity_x,gravity_y,gravity_z,user_accel_x,user_accel_y,user_accel_z,magnetic_field_calibration_accuracy,magnetic_field_x,magnetic_field_y,magnetic_field_z';
+const DEVICEMOTION_COLUMNS = [
+  'roll_rad',
+  'pitch_rad',
+  'yaw_rad',
+  'rotation_rate_x_rad_s',
+  'rotation_rate_y_rad_s',
+  'rotation_rate_z_rad_s',
+  'gravity_x_g',
+  'gravity_y_g',
+  'gravity_z_g',
+  'user_accel_x_g',
+  'user_accel_y_g',
+  'user_accel_z_g',
+  'magnetic_field_calibration_accuracy',
+  'magnetic_field_x_ut',
+  'magnetic_field_y_ut',
+  'magnetic_field_z_ut',
+];
+const IDENTIFIERS = [
+  'mac',
+  'phone_number',
+  'device_id',
+  'device_os',
+  'os_version',
+  'product',
+  'brand',
+  'hardware_id',
+  'manufacturer',
+  'model',
+  'beiwe_version',
+];
+const IOS_LOG = ['launch_id', 'memory_mb', 'battery', 'event', 'msg', 'd1', 'd2', 'd3', 'd4'];
+const TIMINGS = [
+  'survey_id',
+  'question_id',
+  'question_type',
+  'question_text',
+  'question_answer_options',
+  'answer',
+  'event',
+];
+
+const event = (table: string): ChunkFormat => ({
+  table,
+  select: ['event'],
+  order: ['t', 'event'],
+  header: fixed('event'),
+  cells: (r) => text(r.event),
+});
+
+export const CHUNK_FORMATS: Readonly<Partial<Record<BeiweStream, ChunkFormat>>> = {
+  accelerometer: {
+    table: 'accelerometer',
+    select: ['accuracy', 'x', 'y', 'z'],
+    order: ['t'],
+    header: fixed(`accuracy,${XYZ}`),
+    // iOS values stay in g, as Beiwe serves them.
+    cells: (r) => `${text(r.accuracy ?? 'unknown')},${float32(r.x)},${float32(r.y)},${float32(r.z)}`,
+  },
+  gyro: {
+    table: 'gyro',
+    select: ['os', 'accuracy', 'x_rad_s', 'y_rad_s', 'z_rad_s'],
+    order: ['t'],
+    header: (os) => (os === 2 ? XYZ : `accuracy,${XYZ}`),
+    cells: (r, os) =>
+      `${os === 2 ? '' : `${text(r.accuracy ?? 'unknown')},`}${float32(r.x_rad_s)},${float32(r.y_rad_s)},${float32(r.z_rad_s)}`,
+  },
+  magnetometer: {
+    table: 'magnetometer',
+    select: ['x_ut', 'y_ut', 'z_ut'],
+    order: ['t'],
+    header: fixed(XYZ),
+    cells: (r) => `${float32(r.x_ut)},${float32(r.y_ut)},${float32(r.z_ut)}`,
+  },
+  devicemotion: {
+    table: 'devicemotion',
+    select: DEVICEMOTION_COLUMNS,
+    order: ['t'],
+    header: fixed(DEVICEMOTION),
+    cells: (r) =>
+      DEVICEMOTION_COLUMNS.map((c) =>
+        c === 'magnetic_field_calibration_accuracy' ? text(r[c] ?? 'unknown') : float32(r[c])
+      ).join(','),
+  },
+  gps: {
+    table: 'gps',
+    select: ['latitude', 'longitude', 'altitude_m', 'accuracy_m'],
+    order: ['t'],
+    header: fixed('latitude,longitude,altitude,accuracy'),
+    cells: (r) => `${text(r.latitude)},${text(r.longitude)},${text(r.altitude_m)},${float32(r.accuracy_m)}`,
+  },
+  calls: {
+    table: 'calls',
+    select: ['hashed_phone_number', 'call_type', 'duration_s'],
+    order: ['t', 'hashed_phone_number'],
+    header: fixed('hashed phone number,call type,duration in seconds'),
+    cells: (r) => `${text(r.hashed_phone_number)},${text(r.call_type)},${text(r.duration_s)}`,
+  },
+  texts: {
+    table: 'texts',
+    select: ['hashed_phone_number', 'sent_vs_received', 'message_length', 'time_sent'],
+    order: ['t', 'hashed_phone_number', 'sent_vs_received'],
+    header: fixed('hashed phone number,sent vs received,message length,time sent'),
+    cells: (r) =>
+      `${text(r.hashed_phone_number)},${text(r.sent_vs_received)},${text(r.message_length)},${
+        r.time_sent instanceof Date ? r.time_sent.getTime() : ''
+      }`,
+  },
+  power_state: {
+    table: 'power_state',
+    select: ['os', 'event', 'battery_level'],
+    order: ['t', 'event'],
+    header: (os) => (os === 2 ? 'event,level' : 'event'),
+    // The table keeps iOS's "unknown" level (−1) as NULL.
+    cells: (r, os) =>
+      os === 2 ? `${text(r.event)},${r.battery_level === null ? '-1.0' : float32(r.battery_level)}` : text(r.event),
+  },
+  wifi: {
+    table: 'wifi',
+    select: ['hashed_mac', 'frequency_mhz', 'rssi_dbm'],
+    order: ['t', 'hashed_mac'],
+    header: fixed('hashed MAC,frequency,RSSI'),
+    cells: (r) => `${text(r.hashed_mac)},${text(r.frequency_mhz)},${text(r.rssi_dbm)}`,
+  },
+  bluetooth: {
+    table: 'bluetooth',
+    select: ['hashed_mac', 'rssi_dbm'],
+    order: ['t', 'hashed_mac'],
+    header: fixed('hashed MAC,RSSI'),
+    cells: (r) => `${text(r.hashed_mac)},${text(r.rssi_dbm)}`,
+  },
+  proximity: event('proximity'),
+  reachability: event('reachability'),
+  app_log: {
+    table: 'app_log',
+    select: ['message'],
+    order: ['t', 'message_hash'],
+    header: fixed('event'),
+    cells: (r) => text(r.message),
+  },
+  ios_log: {
+    table: 'ios_log',
+    select: IOS_LOG,
+    order: ['t', 'row_hash'],
+    header: fixed('launchId,memory,battery,event,msg,d1,d2,d3,d4'),
+    cells: (r) => IOS_LOG.map((c) => (c === 'memory_mb' || c === 'battery' ? float32(r[c]) : text(r[c]))).join(','),
+  },
+  identifiers: {
+    table: 'identifiers',
+    select: IDENTIFIERS,
+    order: ['t'],
+    header: fixed(
+      'patient_id,MAC,phone_number,device_id,device_os,os_version,product,brand,hardware_id,manufacturer,model,beiwe_version'
+    ),
+    cells: (r, _os, patientId) => [patientId, ...IDENTIFIERS.map((c) => text(r[c]))].join(','),
+  },
+  survey_timings: {
+    table: 'survey_timings',
+    select: TIMINGS,
+    order: ['survey_id', 't', 'row_hash'],
+    header: (os) =>
+      `question id,survey id,question type,question text,question answer options,answer${os === 2 ? ',event' : ''}`,
+    cells: (r, os) => {
+      const survey = text(r.survey_id);
+      // Android's bare `ts,<event>` rows: Beiwe's insert at index 2 lands after the event.
+      if (os === 1 && r.question_id === '' && r.question_type === '' && r.event !== null) {
+        return `${text(r.event)},${survey}`;
+      }
+      const answer = `${text(r.question_id)},${survey},${text(r.question_type)},${text(r.question_text)},${text(
+        r.question_answer_options
+      )},${text(r.answer)}`;
+      return os === 2 ? `${answer},${text(r.event)}` : answer;
+    },
+  },
+};
+
+/**
+ * FLOAT columns: MariaDB's text protocol prints them with 6 significant digits, so they are read
+ * as DOUBLE (the exact float32 stored) and written with `float32`.
+ */
+export const FLOAT_COLUMNS: ReadonlySet<string> = new Set([
+  'x',
+  'y',
+  'z',
+  'x_rad_s',
+  'y_rad_s',
+  'z_rad_s',
+  'x_ut',
+  'y_ut',
+  'z_ut',
+  ...DEVICEMOTION_COLUMNS.filter((c) => c !== 'magnetic_field_calibration_accuracy'),
+  'accuracy_m',
+  'battery_level',
+  'memory_mb',
+  'battery',
+]);
+
+/** Streams served as the uploaded objects themselves, one entry per file (spec §5.3). */
+export const UNCHUNKED: ReadonlySet<BeiweStream> = new Set(['survey_answers', 'audio_recordings', 'ambient_audio']);
+
+export const SURVEY_ANSWERS_HEADER = 'question id,question type,question text,question answer options,answer';

@@ -1,0 +1,113 @@
+import { RateLimitedError } from '../providers/errors.ts';
+
+/**
+ * Request budgets per provider quota, planned at 80% of the quota so a pull never reaches the
+ * provider's limit: a sliding-window log per key (a sliding window never admits more than a fixed
+ * window of the same length would). Budgets live in the process; a second process shares the
+ * provider's quota, which 429 / status 601 handling covers.
+ */
+
+export const PLAN_SHARE = 0.8;
+const MAX_RETRIES = 6;
+
+export type Quota = { readonly limit: number; readonly windowMs: number };
+
+/** Google: 300/min per user. Withings: 120/min for the whole app. Polar: 500 per 15 min and 5000 per day per app (until its headers say otherwise). */
+export const DEFAULT_QUOTAS = {
+  fitbitUser: { limit: 300, windowMs: 60_000 },
+  withingsApp: { limit: 120, windowMs: 60_000 },
+  polarShort: { limit: 500, windowMs: 15 * 60_000 },
+  polarLong: { limit: 5000, windowMs: 24 * 3_600_000 },
+} as const satisfies Record<string, Quota>;
+
+export type Sleep = (ms: number) => Promise<void>;
+export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export type KeyStats = { limit: number; planned: number; windowMs: number; peak: number; calls: number };
+
+export type Budgets = {
+  /** Waits until a call on every key fits the planned share of its quota, then counts it. */
+  acquire(keys: readonly (readonly [string, Quota])[]): Promise<void>;
+  /** Runs `call` within the budgets, honouring 429 / 601 (Retry-After, or exponential backoff). */
+  limited<T>(keys: readonly (readonly [string, Quota])[], call: () => Promise<T>): Promise<T>;
+  /** A provider told us its real quota (Polar's RateLimit-Limit). */
+  setQuota(key: string, quota: Quota): void;
+  usage(key: string): { used: number; limit: number; windowMs: number } | null;
+  stats(): Record<string, KeyStats>;
+  readonly retries: { waitedMs: number; count: number };
+};
+
+export function createBudgets(clock: () => Date, sleep: Sleep = realSleep): Budgets {
+  const logs = new Map<string, number[]>();
+  const quotas = new Map<string, Quota>();
+  const stats = new Map<string, KeyStats>();
+  const retries = { waitedMs: 0, count: 0 };
+
+  const quotaOf = (key: string, fallback: Quota) => quotas.get(key) ?? fallback;
+  const liveLog = (key: string, windowMs: number, now: number) => {
+    const log = (logs.get(key) ?? []).filter((t) => t > now - windowMs);
+    logs.set(key, log);
+    return log;
+  };
+
+  const budgets: Budgets = {
+    retries,
+    async acquire(keys) {
+      for (;;) {
+        const now = clock().getTime();
+        let waitMs = 0;
+        for (const [key, fallback] of keys) {
+          const q = quotaOf(key, fallback);
+          const planned = Math.max(1, Math.floor(q.limit * PLAN_SHARE));
+          const log = liveLog(key, q.windowMs, now);
+          if (log.length >= planned)
+            waitMs = Math.max(waitMs, (log[log.length - planned] ?? now) + q.windowMs - now + 1);
+        }
+        if (waitMs === 0) {
+          for (const [key, fallback] of keys) {
+            const q = quotaOf(key, fallback);
+            const log = liveLog(key, q.windowMs, now);
+            log.push(now);
+            const s = stats.get(key) ?? {
+              limit: q.limit,
+              planned: Math.floor(q.limit * PLAN_SHARE),
+              windowMs: q.windowMs,
+              peak: 0,
+              calls: 0,
+            };
+            s.calls += 1;
+            s.peak = Math.max(s.peak, log.length);
+            stats.set(key, s);
+          }
+          return;
+        }
+        await sleep(waitMs);
+      }
+    },
+    async limited(keys, call) {
+      for (let attempt = 0; ; attempt++) {
+        await budgets.acquire(keys);
+        try {
+          return await call();
+        } catch (err) {
+          if (!(err instanceof RateLimitedError) || attempt >= MAX_RETRIES) throw err;
+          const waitMs = (err.retryAfterSeconds ?? 2 ** attempt) * 1000;
+          retries.count += 1;
+          retries.waitedMs += waitMs;
+          await sleep(waitMs);
+        }
+      }
+    },
+    setQuota(key, quota) {
+      quotas.set(key, quota);
+    },
+    usage(key) {
+      const s = stats.get(key);
+      if (!s) return null;
+      const q = quotaOf(key, { limit: s.limit, windowMs: s.windowMs });
+      return { used: liveLog(key, q.windowMs, clock().getTime()).length, limit: q.limit, windowMs: q.windowMs };
+    },
+    stats: () => Object.fromEntries(stats),
+  };
+  return budgets;
+}

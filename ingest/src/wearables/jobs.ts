@@ -1,0 +1,155 @@
+import type { Knex } from 'knex';
+import type { Progress, PullDeps, PullPlan } from './pull.ts';
+import { pullConnection } from './pull.ts';
+
+/**
+ * Pull jobs in `wearable_pull_jobs`, run the way upload jobs are: claimed with FOR UPDATE SKIP
+ * LOCKED under a lease (so of several ingest processes one runs a given job), progress written as
+ * it goes (and the lease renewed with it), and finished only by the holder of the lease.
+ */
+export type PullJobKind = 'backfill' | 'daily' | 'incremental' | 'update_now' | 'update_range';
+
+export type NewPullJob = {
+  kind: PullJobKind;
+  connectionId: number;
+  from: Date;
+  to: Date;
+  requestedBy: string;
+  /** Scheduling twice (two processes, a restart) enqueues once. */
+  dedupeKey?: string;
+};
+
+export async function enqueuePullJob(db: Knex, job: NewPullJob, now: Date): Promise<number | null> {
+  const [id] = await db('wearable_pull_jobs')
+    .insert({
+      kind: job.kind,
+      connection_id: job.connectionId,
+      range_from: job.from,
+      range_to: job.to,
+      dedupe_key: job.dedupeKey ?? null,
+      state: 'queued',
+      requested_by: job.requestedBy,
+      run_after: now,
+      created_at: now,
+      updated_at: now,
+    })
+    .onConflict('dedupe_key')
+    .ignore();
+  return id ? Number(id) : null;
+}
+
+type JobRow = { id: number; kind: PullJobKind; connection_id: number; range_from: Date; range_to: Date };
+
+async function claim(db: Knex, worker: string, now: Date, leaseMs: number): Promise<JobRow | undefined> {
+  return db.transaction(async (trx) => {
+    const row = (await trx('wearable_pull_jobs')
+      .where((q) => {
+        void q.where((due) => void due.where('state', 'queued').where('run_after', '<=', now));
+        void q.orWhere((stale) => void stale.where('state', 'running').where('lease_until', '<', now));
+      })
+      .orderBy('id')
+      .forUpdate()
+      .skipLocked()
+      .first('id', 'kind', 'connection_id', 'range_from', 'range_to')) as JobRow | undefined;
+    if (!row) return undefined;
+    await trx('wearable_pull_jobs')
+      .where({ id: row.id })
+      .update({
+        state: 'running',
+        attempts: trx.raw('attempts + 1'),
+        locked_by: worker,
+        lease_until: new Date(now.getTime() + leaseMs),
+        started_at: now,
+        updated_at: now,
+      });
+    return row;
+  });
+}
+
+export type RunnerOptions = { worker: string; leaseMs: number; rereadMs: number; backfillDays: number };
+
+const planOf = (job: JobRow, opts: RunnerOptions): PullPlan =>
+  job.kind === 'update_range'
+    ? { mode: 'range', from: job.range_from, to: job.range_to }
+    : { mode: 'sync', to: job.range_to, rereadMs: opts.rereadMs, backfillFrom: job.range_from };
+
+/** Runs due jobs one after another until none is left; returns how many ran. */
+export async function runDuePullJobs(deps: PullDeps, opts: RunnerOptions): Promise<number> {
+  let ran = 0;
+  for (
+    let job = await claim(deps.db, opts.worker, deps.clock(), opts.leaseMs);
+    job;
+    job = await claim(deps.db, opts.worker, deps.clock(), opts.leaseMs)
+  ) {
+    const mine = { id: job.id, locked_by: opts.worker, state: 'running' };
+    const write = async (p: Progress, extra: Record<string, unknown> = {}) => {
+      const now = deps.clock();
+      await deps
+        .db('wearable_pull_jobs')
+        .where(mine)
+        .update({
+          progress_pct: p.pct,
+          rows_written: p.rowsWritten,
+          current_day: p.currentDay,
+          errors: p.errors.length > 0 ? JSON.stringify(p.errors.slice(-50)) : null,
+          lease_until: new Date(now.getTime() + opts.leaseMs),
+          updated_at: now,
+          ...extra,
+        });
+    };
+    try {
+      const result = await pullConnection(deps, job.connection_id, planOf(job, opts), (p) => write(p));
+      await write(result, { state: result.ok ? 'done' : 'failed', finished_at: deps.clock(), lease_until: null });
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      await write(
+        { pct: 100, rowsWritten: 0, currentDay: null, errors: [message] },
+        { state: 'failed', finished_at: deps.clock() }
+      );
+    }
+    ran += 1;
+  }
+  return ran;
+}
+
+export type PullJobView = {
+  id: number;
+  kind: PullJobKind;
+  connectionId: number;
+  from: string;
+  to: string;
+  state: string;
+  progressPct: number;
+  rowsWritten: number;
+  currentDay: string | null;
+  errors: string[];
+  requestedBy: string;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+};
+
+export async function findPullJob(db: Knex, id: number): Promise<PullJobView | undefined> {
+  const r = (await db('wearable_pull_jobs')
+    .where({ id })
+    .first('*', db.raw('DATE_FORMAT(current_day, "%Y-%m-%d") as current_day_text'))) as
+    Record<string, unknown> | undefined;
+  if (!r) return undefined;
+  const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : null);
+  return {
+    id: Number(r.id),
+    kind: r.kind as PullJobKind,
+    connectionId: Number(r.connection_id),
+    from: iso(r.range_from) ?? '',
+    to: iso(r.range_to) ?? '',
+    state: String(r.state),
+    progressPct: Number(r.progress_pct),
+    rowsWritten: Number(r.rows_written),
+    currentDay: (r.current_day_text as string | null) ?? null,
+    errors: typeof r.errors === 'string' ? (JSON.parse(r.errors) as string[]) : [],
+    requestedBy: String(r.requested_by),
+    createdAt: iso(r.created_at) ?? '',
+    startedAt: iso(r.started_at),
+    finishedAt: iso(r.finished_at),
+  };
+}

@@ -1,0 +1,80 @@
+import type { Knex } from 'knex';
+import { localToUtc } from './time.ts';
+import { enqueuePullJob } from './jobs.ts';
+
+export type ScheduleSettings = {
+  /** `HH:MM` in each study's zone. */
+  dailyPullTime: string;
+  incrementalMinutes: number;
+  backfillDays: number;
+};
+
+type Active = {
+  id: number;
+  timezone: string;
+  daily_pulled_at: Date | null;
+  has_state: number;
+  last_pull_at: Date | null;
+};
+
+const DAY = 86_400_000;
+
+/** The latest daily slot at or before `now` in `timeZone`. */
+export function lastDailySlot(now: Date, timeZone: string, hhmm: string): Date {
+  for (let back = 0; back <= 2; back++) {
+    const day = new Date(now.getTime() - back * DAY).toLocaleDateString('en-CA', { timeZone });
+    const slot = localToUtc(`${day}T${hhmm}`, timeZone);
+    if (slot <= now) return slot;
+  }
+  return new Date(now.getTime() - DAY);
+}
+
+/**
+ * Decides what to pull now, idempotently (each job has a dedupe key, so every process may plan):
+ * a backfill for connections never pulled; a daily pull for each connection whose study's daily
+ * time has passed since its last daily pull (this also catches up runs missed while the machine
+ * was off, and the pull's cursor covers every missed day); an incremental pull per interval.
+ */
+export async function planPulls(db: Knex, now: Date, s: ScheduleSettings): Promise<{ enqueued: number }> {
+  const rows = (await db('device_connections as c')
+    .join('participants as p', 'p.id', 'c.participant_id')
+    .join('studies as st', 'st.id', 'p.study_id')
+    .leftJoin('wearable_sync_state as w', 'w.connection_id', 'c.id')
+    .where('c.status', 'active')
+    .select(
+      'c.id',
+      'st.timezone',
+      'w.daily_pulled_at',
+      'w.last_pull_at',
+      db.raw('w.connection_id IS NOT NULL as has_state')
+    )) as Active[];
+  let enqueued = 0;
+  const backfillFrom = new Date(now.getTime() - s.backfillDays * DAY);
+  for (const c of rows) {
+    const add = async (kind: 'backfill' | 'daily' | 'incremental', key: string) => {
+      const id = await enqueuePullJob(
+        db,
+        { kind, connectionId: c.id, from: backfillFrom, to: now, requestedBy: 'schedule', dedupeKey: key },
+        now
+      );
+      if (id !== null) enqueued += 1;
+    };
+    if (!c.has_state) {
+      await add('backfill', `backfill:${c.id}`);
+      continue;
+    }
+    const slot = lastDailySlot(now, c.timezone, s.dailyPullTime);
+    if (c.daily_pulled_at === null || c.daily_pulled_at < slot) {
+      await add('daily', `daily:${c.id}:${slot.toISOString()}`);
+      await db('wearable_sync_state').where({ connection_id: c.id }).update({ daily_pulled_at: now });
+      continue;
+    }
+    if (s.incrementalMinutes > 0) {
+      const period = s.incrementalMinutes * 60_000;
+      if (c.last_pull_at === null || now.getTime() - c.last_pull_at.getTime() >= period) {
+        await add('incremental', `incremental:${c.id}:${Math.floor(now.getTime() / period)}`);
+      }
+    }
+  }
+  return { enqueued };
+}

@@ -1,0 +1,102 @@
+import type { Knex } from 'knex';
+import type { ProviderId } from '../providers/provider.ts';
+import type { Batch } from './rows.ts';
+import { batchSize } from './rows.ts';
+
+export type Owner = { readonly connectionId: number; readonly participantId: number; readonly source: ProviderId };
+
+const CHUNK = 1000;
+
+async function upsert(trx: Knex, table: string, rows: Record<string, unknown>[], merge?: Record<string, unknown>) {
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    const q = trx(table)
+      .insert(rows.slice(i, i + CHUNK))
+      .onConflict();
+    await (merge ? q.merge(merge) : q.merge());
+  }
+}
+
+/**
+ * Writes a batch idempotently in one transaction: the primary keys identify a sample, so a re-read
+ * overwrites with the provider's current values. A session's stages are replaced as a whole
+ * (sleep is revised after the night). Returns the number of rows in the batch.
+ */
+export async function writeBatch(db: Knex, owner: Owner, batch: Batch, now: Date): Promise<number> {
+  const base = { connection_id: owner.connectionId, participant_id: owner.participantId, source: owner.source };
+  const stamp = <T extends object>(rows: T[]) => rows.map((r) => ({ ...base, ...r }));
+  await db.transaction(async (trx) => {
+    await upsert(trx, 'heart_rate', stamp(batch.heartRate));
+    await upsert(trx, 'resting_heart_rate', stamp(batch.restingHeartRate));
+    await upsert(trx, 'steps', stamp(batch.steps));
+    await upsert(trx, 'daily_activity', stamp(batch.dailyActivity));
+    await upsert(trx, 'spo2', stamp(batch.spo2));
+    await upsert(trx, 'hrv', stamp(batch.hrv));
+    await upsert(trx, 'respiratory_rate', stamp(batch.respiratory));
+    // A scale and a cuff reading at the same second fill their own columns of one row.
+    const bodyColumns = [
+      'weight_kg',
+      'fat_ratio_pct',
+      'fat_mass_kg',
+      'systolic_mmhg',
+      'diastolic_mmhg',
+      'temperature_c',
+    ];
+    await upsert(
+      trx,
+      'body_measurements',
+      stamp(batch.body).map((r) => ({ ...Object.fromEntries(bodyColumns.map((c) => [c, null])), ...r })),
+      {
+        device: trx.raw('VALUES(device)'),
+        utc_offset_min: trx.raw('VALUES(utc_offset_min)'),
+        ...Object.fromEntries(bodyColumns.map((c) => [c, trx.raw('COALESCE(VALUES(??), ??)', [c, c])])),
+      }
+    );
+    await upsert(
+      trx,
+      'exercises',
+      stamp(batch.exercises).map((e) => ({ ...e, hr_zones: JSON.stringify(e.hr_zones) }))
+    );
+    const sessions = batch.sleepSessions.map(({ stages: _stages, ...s }) => ({ ...base, ...s }));
+    await upsert(trx, 'sleep_sessions', sessions);
+    const withStages = batch.sleepSessions.filter((s) => s.stages !== null);
+    for (const s of withStages) {
+      await trx('sleep_stages').where({ connection_id: owner.connectionId, session_id: s.session_id }).delete();
+    }
+    await upsert(
+      trx,
+      'sleep_stages',
+      withStages.flatMap((s) =>
+        (s.stages ?? []).map((st) => ({ connection_id: owner.connectionId, session_id: s.session_id, ...st }))
+      )
+    );
+    await upsert(
+      trx,
+      'sleep_stages',
+      batch.sleepStages.map((st) => ({ connection_id: owner.connectionId, ...st }))
+    );
+    await upsert(
+      trx,
+      'device_status',
+      batch.devices.map((d) => ({
+        connection_id: owner.connectionId,
+        participant_id: owner.participantId,
+        source: owner.source,
+        ...d,
+        first_seen_at: now,
+        last_seen_at: now,
+      })),
+      {
+        model: trx.raw('VALUES(model)'),
+        device_type: trx.raw('VALUES(device_type)'),
+        battery_pct: trx.raw('VALUES(battery_pct)'),
+        battery_status: trx.raw('VALUES(battery_status)'),
+        // Polar's stand-in (the latest data time) must never move back when older data is re-read.
+        last_sync_at: trx.raw(
+          'COALESCE(GREATEST(last_sync_at, VALUES(last_sync_at)), VALUES(last_sync_at), last_sync_at)'
+        ),
+        last_seen_at: trx.raw('VALUES(last_seen_at)'),
+      }
+    );
+  });
+  return batchSize(batch);
+}

@@ -1,0 +1,28 @@
+import type { Knex } from 'knex';
+
+/**
+ * Heart-rate variability readings.
+ */
+export async function up(knex: Knex): Promise<void> {
+  await knex.schema.createTable('hrv', (t) => {
+    t.integer('connection_id')
+      .unsigned()
+      .notNullable()
+      .references('id')
+      .inTable('device_connections')
+      .onDelete('CASCADE');
+    t.integer('participant_id').unsigned().notNullable();
+    t.string('source', 16).notNullable();
+    t.string('device', 128).nullable();
+    t.datetime('measured_at', { precision: 3 }).notNullable();
+    t.smallint('utc_offset_min').notNullable();
+    t.double('rmssd_ms').nullable();
+    t.double('sdnn_ms').nullable();
+    t.primary(['connection_id', 'measured_at']);
+    t.index(['participant_id', 'measured_at'], 'hrv_participant_index');
+  });
+}
+
+export async function down(knex: Knex): Promise<void> {
+  await knex.schema.dropTable('hrv');
+}

@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { repoRoot, scratchDir, yamlToJson } from '../tools.ts';
+import { allPanels, loadDashboards } from './dashboards.ts';
+
+/** Static checks of every dashboard against the provisioned datasource (spec grafana.md §3.3, §4.12 step 5). */
+const scratch = scratchDir();
+afterAll(scratch.remove);
+const datasources = yamlToJson<{ datasources: { uid: string; type: string; jsonData: { timezone: string } }[] }>(
+  readFileSync(join(repoRoot, 'provisioning/datasources/mysql.yaml'), 'utf8'),
+  scratch.path
+).datasources;
+const uids = new Set(datasources.map((d) => d.uid));
+const dashboards = loadDashboards();
+const GLOBALS = new Set([
+  '__from',
+  '__to',
+  '__interval',
+  '__interval_ms',
+  '__range',
+  '__range_s',
+  '__range_ms',
+  '__timezone',
+]);
+
+describe('provisioning and dashboards', () => {
+  it('provisions one MySQL datasource in UTC', () => {
+    expect(datasources).toHaveLength(1);
+    expect(datasources[0]).toMatchObject({ type: 'mysql', jsonData: { timezone: '+00:00' } });
+  });
+
+  it('gives every dashboard a unique uid matching its file name, and no numeric id', () => {
+    const seen = dashboards.map((d) => d.dashboard.uid);
+    expect(new Set(seen).size).toBe(seen.length);
+    for (const { file, dashboard } of dashboards) {
+      expect(file.replace(/^.*\//, '')).toBe(`${dashboard.uid}.json`);
+      expect(dashboard.id ?? null).toBeNull();
+    }
+  });
+
+  for (const { file, dashboard } of dashboards) {
+    it(`${file}: datasources by provisioned uid, variables that exist, macros Grafana can parse`, () => {
+      const text = JSON.stringify(dashboard);
+      expect(text).not.toMatch(/\$\{DS_/);
+      const variables = new Set((dashboard.templating?.list ?? []).map((v) => v.name));
+      const panelIds = allPanels(dashboard).map((p) => p.id);
+      expect(new Set(panelIds).size).toBe(panelIds.length);
+      const sqls = (dashboard.templating?.list ?? []).flatMap((v) =>
+        v.type === 'query' ? [v.datasource?.uid, typeof v.query === 'string' ? v.query : (v.query?.rawSql ?? '')] : []
+      );
+      for (const panel of allPanels(dashboard)) {
+        if (panel.type === 'row') continue;
+        expect(uids, `${panel.title}: panel datasource`).toContain(panel.datasource?.uid);
+        for (const target of panel.targets ?? []) {
+          expect(uids, `${panel.title}: target datasource`).toContain(target.datasource?.uid);
+          expect(['table', 'time_series']).toContain(target.format);
+          sqls.push(target.rawSql ?? '');
+        }
+        for (const [, name] of panel.title.matchAll(/\$\{?(\w+)/g)) {
+          expect(variables.has(name!) || GLOBALS.has(name!), `${panel.title}: $${name}`).toBe(true);
+        }
+      }
+      for (const sql of sqls) {
+        if (sql === undefined) continue;
+        for (const [, name] of sql.matchAll(/\$\{?(\w+)(?!\w*\()/g)) {
+          expect(variables.has(name!) || GLOBALS.has(name!), `${sql}: $${name} is not a variable`).toBe(true);
+        }
+        for (const [, args] of sql.matchAll(/\$\w+\(([^)]*)\)/g)) expect(args).not.toMatch(/\(/);
+      }
+    });
+  }
+});

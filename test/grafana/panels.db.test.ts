@@ -1,0 +1,163 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { grantReader } from '../../migrations/src/migrations/20261121140000_grant_grafana_reader.ts';
+import mysql from 'mysql2/promise';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOwnDatabase } from '../../ingest/src/test/test-db.ts';
+import { repoRoot, scratchDir, yamlToJson } from '../tools.ts';
+import { allPanels, loadDashboards, variableSql, type Dashboard } from './dashboards.ts';
+import { panelInterval } from './intervals.ts';
+import { renderQuery, type QueryContext, type Variable } from './macros.ts';
+import { runSql, shapeProblems } from './run-query.ts';
+import { seedStudy, type Seeded } from './seed.ts';
+
+/**
+ * Every panel query of every dashboard and every alert query, expanded as Grafana 13.1 expands them,
+ * run as a user holding only the reader grants against data the real ingest path wrote.
+ */
+
+const suffix = randomBytes(3).toString('hex');
+const role = `vigil_reader_t${suffix}`;
+const user = `vigil_grafana_t${suffix}`;
+const password = randomBytes(12).toString('hex');
+
+let own: Awaited<ReturnType<typeof createOwnDatabase>>;
+let reader: mysql.Connection;
+let seeded: Seeded;
+
+beforeAll(async () => {
+  own = await createOwnDatabase('vigil_grafana');
+  seeded = await seedStudy(own.db);
+  await own.db.raw('CREATE ROLE ??', [role]);
+  await own.db.raw("CREATE USER ??@'%' IDENTIFIED BY ?", [user, password]);
+  await own.db.raw("GRANT ?? TO ??@'%'", [role, user]);
+  await own.db.raw("SET DEFAULT ROLE ?? FOR ??@'%'", [role, user]);
+  await grantReader(own.db, role);
+  const { host, port, database } = own.config;
+  reader = await mysql.createConnection({ host, port, user, password, database, timezone: 'Z' });
+  // The provisioned jsonData.timezone: the DSN's time_zone parameter.
+  await reader.query("SET time_zone = '+00:00'");
+}, 180_000);
+
+afterAll(async () => {
+  await reader?.end();
+  await own?.db.raw("DROP USER IF EXISTS ??@'%'", [user]);
+  await own?.db.raw('DROP ROLE IF EXISTS ??', [role]);
+  await own?.drop();
+});
+
+function context(
+  seed: Seeded,
+  variables: Variable[],
+  panel?: { interval?: string; maxDataPoints?: number }
+): QueryContext {
+  const fromMs = seed.from.getTime();
+  const toMs = seed.to.getTime();
+  const { intervalMs, interval } = panelInterval(toMs - fromMs, panel?.maxDataPoints ?? 1000, panel?.interval ?? '1m');
+  return { fromMs, toMs, intervalMs, interval, variables };
+}
+
+/** Resolves the dashboard's variables in order, as Grafana does on load, choosing the seeded study and participant. */
+async function resolveVariables(dashboard: Dashboard): Promise<Variable[]> {
+  const resolved: Variable[] = [];
+  const wanted: Record<string, string> = { study: String(seeded.studyId), participant: String(seeded.participantId) };
+  for (const v of dashboard.templating?.list ?? []) {
+    if (v.type === 'custom') {
+      resolved.push({
+        name: v.name,
+        value: (v.current?.value as string | undefined) ?? '',
+        multi: v.multi,
+        includeAll: v.includeAll,
+      });
+      continue;
+    }
+    const sql = variableSql(v);
+    if (!sql) throw new Error(`variable ${v.name} has no query`);
+    const result = await runSql(reader, renderQuery(sql, context(seeded, resolved)).sql);
+    const valueIndex = result.columns.findIndex((c) => c.name === '__value');
+    expect(valueIndex, `${v.name} returns __value`).toBeGreaterThanOrEqual(0);
+    expect(result.columns.map((c) => c.name)).toContain('__text');
+    const options = result.rows.map((r) => String(r[valueIndex]));
+    const value = wanted[v.name] ?? options[0] ?? '';
+    expect(options, `${v.name} offers the seeded one`).toContain(value);
+    resolved.push({ name: v.name, value, multi: v.multi, includeAll: v.includeAll, options });
+  }
+  return resolved;
+}
+
+describe.each(loadDashboards())('dashboard $file', ({ dashboard }) => {
+  for (const panel of allPanels(dashboard).filter((p) => p.targets?.length)) {
+    it(`${panel.type} "${panel.title}" returns what its panel draws`, async () => {
+      const variables = await resolveVariables(dashboard);
+      for (const target of panel.targets ?? []) {
+        const { sql } = renderQuery(target.rawSql ?? '', context(seeded, variables, panel));
+        const result = await runSql(reader, sql);
+        expect(shapeProblems(result, panel.type, target.format ?? 'time_series', true), sql).toEqual([]);
+      }
+    });
+  }
+});
+
+type Rule = {
+  uid: string;
+  data: { refId: string; datasourceUid: string; model: { rawSql?: string; format?: string } }[];
+};
+
+describe('alert rules', () => {
+  const scratch = scratchDir();
+  afterAll(scratch.remove);
+  const file = yamlToJson<{ groups: { rules: Rule[] }[] }>(
+    readFileSync(join(repoRoot, 'provisioning/alerting/vigil.yaml'), 'utf8'),
+    scratch.path
+  );
+  const rules = file.groups.flatMap((g) => g.rules);
+
+  const run = async (uid: string) => {
+    const rule = rules.find((r) => r.uid === uid) ?? expect.fail(`no rule ${uid}`);
+    const query = rule.data.find((d) => d.datasourceUid === 'vigil-mysql') ?? expect.fail('no SQL query');
+    const result = await runSql(reader, renderQuery(query.model.rawSql ?? '', context(seeded, [])).sql);
+    expect(
+      result.columns.filter((c) => c.kind === 'number'),
+      `${uid}: one numeric column`
+    ).toHaveLength(1);
+    return result;
+  };
+
+  it('every rule is a table query with one numeric column', async () => {
+    for (const rule of rules) await run(rule.uid);
+  });
+
+  it('fires for the connection that needs consent again, labelled by participant and provider', async () => {
+    const result = await run('vigil-needs-reconsent');
+    const names = result.columns.map((c) => c.name);
+    expect(result.rows.map((r) => [r[names.indexOf('participant')], r[names.indexOf('provider')]])).toEqual([
+      [seeded.label, 'withings'],
+    ]);
+  });
+
+  it('sees the phone as heard from (it just sent a heartbeat) and the queue as fresh', async () => {
+    expect((await run('vigil-phone-silent')).rows).toEqual([]);
+    const queue = await run('vigil-queue-backlog');
+    expect(Number(queue.rows[0]?.[0])).toBeLessThan(30);
+  });
+});
+
+describe('the reader grants', () => {
+  it('reads data tables and status columns but no secrets', async () => {
+    await expect(reader.query('SELECT COUNT(*) FROM accelerometer')).resolves.toBeDefined();
+    await expect(reader.query('SELECT last_upload_at FROM beiwe_participants')).resolves.toBeDefined();
+    for (const sql of [
+      'SELECT password_hash FROM beiwe_participants',
+      'SELECT private_key_sealed FROM beiwe_participants',
+      'SELECT tokens_sealed FROM device_connections',
+      'SELECT * FROM connect_links',
+      'SELECT * FROM study_archive_keys',
+      'SELECT * FROM audit_log',
+      'SELECT * FROM beiwe_fcm_tokens',
+    ]) {
+      await expect(reader.query(sql), sql).rejects.toThrow(/denied/);
+    }
+    await expect(reader.query('DELETE FROM accelerometer')).rejects.toThrow(/denied/);
+  });
+});
