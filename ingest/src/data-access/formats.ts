@@ -1,4 +1,5 @@
 import type { BeiweStream } from '../beiwe/protocol/file-name.ts';
+import { STREAM_TABLES } from '../streams/catalog.ts';
 
 /**
  * Beiwe's processed chunk CSVs (spec §5.2) rebuilt from Vigil's tables: the per-OS reference
@@ -38,37 +39,9 @@ const fixed = (columns: string) => () => columns;
 const XYZ = 'x,y,z';
 const DEVICEMOTION =
   'roll,pitch,yaw,rotation_rate_x,rotation_rate_y,rotation_rate_z,gravity_x,gravity_y,gravity_z,user_accel_x,user_accel_y,user_accel_z,magnetic_field_calibration_accuracy,magnetic_field_x,magnetic_field_y,magnetic_field_z';
-const DEVICEMOTION_COLUMNS = [
-  'roll_rad',
-  'pitch_rad',
-  'yaw_rad',
-  'rotation_rate_x_rad_s',
-  'rotation_rate_y_rad_s',
-  'rotation_rate_z_rad_s',
-  'gravity_x_g',
-  'gravity_y_g',
-  'gravity_z_g',
-  'user_accel_x_g',
-  'user_accel_y_g',
-  'user_accel_z_g',
-  'magnetic_field_calibration_accuracy',
-  'magnetic_field_x_ut',
-  'magnetic_field_y_ut',
-  'magnetic_field_z_ut',
-];
-const IDENTIFIERS = [
-  'mac',
-  'phone_number',
-  'device_id',
-  'device_os',
-  'os_version',
-  'product',
-  'brand',
-  'hardware_id',
-  'manufacturer',
-  'model',
-  'beiwe_version',
-];
+// The tables' own column lists: one definition of what each table holds.
+const DEVICEMOTION_COLUMNS = STREAM_TABLES.devicemotion.columns;
+const IDENTIFIERS = STREAM_TABLES.identifiers.columns;
 const IOS_LOG = ['launch_id', 'memory_mb', 'battery', 'event', 'msg', 'd1', 'd2', 'd3', 'd4'];
 const TIMINGS = [
   'survey_id',

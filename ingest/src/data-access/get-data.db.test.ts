@@ -1,17 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../app.ts';
-import { createLocalArchiveStore } from '../archive/local-store.ts';
-import { ensureDayPartitions } from '../streams/partitions.ts';
-import { createStreamProcessor } from '../streams/processor.ts';
-import { currentDeviceSettings } from '../study-config/device-settings-store.ts';
-import { asAdmin, asViewer, testDeps, testVault } from '../test/fixtures.ts';
+import { asAdmin, asViewer } from '../test/fixtures.ts';
+import { createTestIngest } from '../test/test-ingest.ts';
 import { createPhone, type GeneratedFile } from '../test/phone-emulator/phone.ts';
-import { createOwnDatabase } from '../test/test-db.ts';
-import { processNextJob } from '../uploads/worker.ts';
 import { beiweForm, unzip } from './test-zip.ts';
 
 /**
@@ -98,31 +88,15 @@ function expectedEntries(pid: string, files: GeneratedFile[]): Map<string, strin
 }
 
 describe('POST /get-data/v1', () => {
-  let own: Awaited<ReturnType<typeof createOwnDatabase>>;
-  let archiveDir: string;
-  let app: ReturnType<typeof createApp>;
-  let deps: ReturnType<typeof testDeps>;
-  const processor = createStreamProcessor({ clock: () => new Date(), settingsFor: currentDeviceSettings });
-  const drain = async (db: Knex) => {
-    while (await processNextJob({ ...deps, db, processors: [processor] }, 'export-test'));
-  };
+  let ingest: Awaited<ReturnType<typeof createTestIngest>>;
+  let app: Awaited<ReturnType<typeof createTestIngest>>['app'];
+  const drain = () => ingest.drain();
 
   beforeAll(async () => {
-    own = await createOwnDatabase('vigil_export');
-    archiveDir = await mkdtemp(join(tmpdir(), 'vigil-export-'));
-    deps = testDeps({
-      db: own.db,
-      clock: () => new Date(),
-      vault: testVault(),
-      archiveStore: createLocalArchiveStore(archiveDir),
-    });
-    app = createApp(deps);
-    await ensureDayPartitions(own.db, new Date());
+    ingest = await createTestIngest('vigil_export');
+    app = ingest.app;
   });
-  afterAll(async () => {
-    await own.drop();
-    await rm(archiveDir, { recursive: true, force: true });
-  });
+  afterAll(() => ingest.close());
 
   it('streams exactly the expected hourly CSVs, and a registry that skips unchanged hours', async () => {
     const post = async (path: string, body: unknown, headers = asAdmin) =>
@@ -147,7 +121,7 @@ describe('POST /get-data/v1', () => {
     await phone.register();
     const files = phone.generateFiles({ from: new Date(START), hours: 2 });
     for (const f of files) expect((await phone.upload(f.fileName, f.bytes)).status).toBe(200);
-    await drain(own.db);
+    await drain();
 
     const created = await post('/api/v1/data-access/keys', { studyId: study.id, name: 'analysis' });
     expect(created.status).toBe(201);
@@ -190,8 +164,8 @@ describe('POST /get-data/v1', () => {
       .filter((f) => f.stream === 'gps')) {
       expect((await phone.upload(f.fileName, f.bytes)).status).toBe(200);
     }
-    await drain(own.db);
-    await own
+    await drain();
+    await ingest
       .db('power_state')
       .insert({ participant_id: enrolled.id, t: new Date(START + 1234), os: 1, event: 'Screen turned on' });
     const again = unzip(Buffer.from(await (await request(JSON.stringify(registry))).arrayBuffer()));
@@ -217,7 +191,7 @@ describe('POST /get-data/v1', () => {
       (await app.request(`/api/v1/participants/${enrolled.id}/export?streams=nope`, { headers: asViewer })).status
     ).toBe(400);
 
-    const attempts = (await own.db('data_access_attempts').orderBy('id')) as {
+    const attempts = (await ingest.db('data_access_attempts').orderBy('id')) as {
       endpoint: string;
       status: number;
       outcome: string;

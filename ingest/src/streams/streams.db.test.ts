@@ -1,18 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../app.ts';
-import { createLocalArchiveStore } from '../archive/local-store.ts';
-import { currentDeviceSettings } from '../study-config/device-settings-store.ts';
-import { asAdmin, asViewer, testDeps, testVault } from '../test/fixtures.ts';
+import { asAdmin, asViewer } from '../test/fixtures.ts';
+import { createTestIngest } from '../test/test-ingest.ts';
 import { createPhone, type GeneratedFile } from '../test/phone-emulator/phone.ts';
 import { streamsByOs } from '../test/phone-emulator/types.ts';
-import { createOwnDatabase } from '../test/test-db.ts';
-import { processNextJob } from '../uploads/worker.ts';
-import { ensureDayPartitions } from './partitions.ts';
-import { createStreamProcessor } from './processor.ts';
 
 /**
  * Every stream of spec §4.2, from each OS, through the real path: the emulated phone uploads, the
@@ -280,31 +271,15 @@ async function exactRows(db: Knex, table: string, participantId: number): Promis
 }
 
 describe('every stream lands in its table', () => {
-  let own: Awaited<ReturnType<typeof createOwnDatabase>>;
-  let archiveDir: string;
-  let deps: ReturnType<typeof testDeps>;
-  let app: ReturnType<typeof createApp>;
-  const processor = createStreamProcessor({ clock: () => new Date(), settingsFor: currentDeviceSettings });
-  const drain = async (db: Knex) => {
-    while (await processNextJob({ ...deps, db, processors: [processor] }, 'streams-test'));
-  };
+  let ingest: Awaited<ReturnType<typeof createTestIngest>>;
+  let app: Awaited<ReturnType<typeof createTestIngest>>['app'];
+  const drain = () => ingest.drain();
 
   beforeAll(async () => {
-    own = await createOwnDatabase('vigil_streams');
-    archiveDir = await mkdtemp(join(tmpdir(), 'vigil-streams-'));
-    deps = testDeps({
-      db: own.db,
-      clock: () => new Date(),
-      vault: testVault(),
-      archiveStore: createLocalArchiveStore(archiveDir),
-    });
-    app = createApp(deps);
-    await ensureDayPartitions(own.db, new Date());
+    ingest = await createTestIngest('vigil_streams');
+    app = ingest.app;
   });
-  afterAll(async () => {
-    await own.drop();
-    await rm(archiveDir, { recursive: true, force: true });
-  });
+  afterAll(() => ingest.close());
 
   /** The admin API's view of the same data: latest time per stream, daily quantity, and the audio itself. */
   async function checkSummaryEndpoints(participantId: number, files: GeneratedFile[]) {
@@ -331,7 +306,7 @@ describe('every stream lands in its table', () => {
     expect(days.every((d) => d.expectedRows === 432_000 && d.completeness === d.rows / 432_000)).toBe(true);
 
     const audio = files.find((f) => f.stream === 'audio_recordings')!;
-    const [stored] = (await own
+    const [stored] = (await ingest
       .db('uploads')
       .where({ participant_id: participantId, file_name: audio.fileName })
       .pluck('id')) as number[];
@@ -339,7 +314,10 @@ describe('every stream lands in its table', () => {
     expect(fetched.headers.get('content-type')).toMatch(/^audio\//);
     expect(Buffer.from(await fetched.arrayBuffer()).equals(audio.audio!)).toBe(true);
 
-    const notAudio = (await own.db('uploads').where({ participant_id: participantId, stream: 'gps' }).first('id')) as {
+    const notAudio = (await ingest
+      .db('uploads')
+      .where({ participant_id: participantId, stream: 'gps' })
+      .first('id')) as {
       id: number;
     };
     expect((await app.request(`/api/v1/uploads/${notAudio.id}/audio`, { headers: asViewer })).status).toBe(409);
@@ -397,7 +375,7 @@ describe('every stream lands in its table', () => {
         files.push(...phone.generateFiles({ from: new Date(Date.UTC(2026, 10, 20, 9 + hour)), hours: 1 }));
       }
       for (const f of files) expect((await phone.upload(f.fileName, f.bytes)).status).toBe(200);
-      await drain(own.db);
+      await drain();
 
       const streams = [...new Set(files.map((f) => f.stream))];
       expect(streams.sort()).toEqual([...streamsByOs[os]].sort());
@@ -405,7 +383,7 @@ describe('every stream lands in its table', () => {
         const out: Record<string, string[]> = {};
         for (const stream of streams) {
           const oracle = ORACLES[stream]!;
-          const rows = await exactRows(own.db, oracle.table, enrolled.id);
+          const rows = await exactRows(ingest.db, oracle.table, enrolled.id);
           out[stream] = rows.map(oracle.actual).sort();
         }
         return out;
@@ -420,25 +398,25 @@ describe('every stream lands in its table', () => {
         if (stream === 'gps') expectSameDoubles(stored[stream]!, expected);
         else expect(stored[stream], stream).toEqual(expected);
       }
-      const [identity] = (await own.db('identifiers').where({ participant_id: enrolled.id })) as {
+      const [identity] = (await ingest.db('identifiers').where({ participant_id: enrolled.id })) as {
         device_id: string;
       }[];
       expect(identity?.device_id).toBe(phone.deviceId);
       // Data quantity: every stored row counted once, and the upload bytes of its days.
-      const quantity = (await own
+      const quantity = (await ingest
         .db('data_quantity')
         .where({ participant_id: enrolled.id })
         .groupBy('stream')
-        .select('stream', own.db.raw('SUM(`rows`) AS r'), own.db.raw('SUM(bytes) AS b'))) as {
+        .select('stream', ingest.db.raw('SUM(`rows`) AS r'), ingest.db.raw('SUM(bytes) AS b'))) as {
         stream: string;
         r: string;
         b: string;
       }[];
-      const uploaded = (await own
+      const uploaded = (await ingest
         .db('uploads')
         .where({ participant_id: enrolled.id })
         .groupBy('stream')
-        .select('stream', own.db.raw('SUM(size_bytes) AS b'))) as { stream: string; b: string }[];
+        .select('stream', ingest.db.raw('SUM(size_bytes) AS b'))) as { stream: string; b: string }[];
       for (const stream of streams) {
         expect([stream, Number(quantity.find((q) => q.stream === stream)?.r)]).toEqual([
           stream,
@@ -449,7 +427,10 @@ describe('every stream lands in its table', () => {
           Number(uploaded.find((u) => u.stream === stream)?.b),
         ]);
       }
-      const rejected = (await own.db('uploads').where({ participant_id: enrolled.id }).sum({ n: 'rows_rejected' })) as {
+      const rejected = (await ingest
+        .db('uploads')
+        .where({ participant_id: enrolled.id })
+        .sum({ n: 'rows_rejected' })) as {
         n: number | string;
       }[];
       expect(Number(rejected[0]?.n)).toBe(0);
@@ -458,9 +439,9 @@ describe('every stream lands in its table', () => {
 
       // Everything processed again: every table stays byte-for-byte the same.
       const summaries = async () => [
-        await own.db('motion_minutes').where({ participant_id: enrolled.id }).orderBy(['stream', 'minute']),
-        await own.db('gps_minutes').where({ participant_id: enrolled.id }).orderBy('minute'),
-        await own.db('data_quantity').where({ participant_id: enrolled.id }).orderBy(['stream', 'day']),
+        await ingest.db('motion_minutes').where({ participant_id: enrolled.id }).orderBy(['stream', 'minute']),
+        await ingest.db('gps_minutes').where({ participant_id: enrolled.id }).orderBy('minute'),
+        await ingest.db('data_quantity').where({ participant_id: enrolled.id }).orderBy(['stream', 'day']),
       ];
       const before = JSON.stringify(await summaries());
       await app.request('/api/v1/uploads/requeue', {
@@ -468,7 +449,7 @@ describe('every stream lands in its table', () => {
         headers: asAdmin,
         body: JSON.stringify({ status: 'processed' }),
       });
-      await drain(own.db);
+      await drain();
       expect(await snapshot()).toEqual(stored);
       expect(JSON.stringify(await summaries())).toBe(before);
     });
