@@ -1,6 +1,6 @@
 import { describe, expect } from 'vitest';
 import { asAdmin, asViewer, grafanaHeaders, test, withoutSecret } from '../test/fixtures.ts';
-import { beiweForm } from './test-zip.ts';
+import { beiweForm } from '../test/beiwe-zip.ts';
 
 /** Spec §6's status codes, each recorded as an attempt; the key admin API; the other credentialed endpoints. */
 describe('data-access credentials', () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asAdmin, asViewer } from '../test/fixtures.ts';
 import { createTestIngest } from '../test/test-ingest.ts';
 import { createPhone, type GeneratedFile } from '../test/phone-emulator/phone.ts';
-import { beiweForm, unzip } from './test-zip.ts';
+import { beiweForm, unzip } from '../test/beiwe-zip.ts';
 
 /**
  * The ZIP for data that went through the real path (emulated phone → upload → worker → tables),

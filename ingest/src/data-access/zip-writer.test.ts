@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createZipWriter } from './zip-writer.ts';
-import { unzip } from './test-zip.ts';
+import { unzip } from '../test/beiwe-zip.ts';
 
 describe('the streaming ZIP writer', () => {
   for (const method of ['store', 'deflate'] as const) {
