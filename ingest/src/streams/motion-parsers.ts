@@ -18,7 +18,20 @@ function accuracy(cell: string | undefined): number | null | undefined {
   return /^[0-3]$/.test(v) ? Number(v) : undefined;
 }
 
-function xyzStream(text: string, ctx: ParseContext, w: RowWriter, withOs: boolean): void {
+/**
+ * A row's magnitude exactly as MariaDB computes it from the stored row (rollups.ts): the columns
+ * are FLOAT, so each value is rounded to single precision first, as is the iOS accelerometer's
+ * virtual m/s² column; the arithmetic after that is double precision, in the same order.
+ */
+const f32 = Math.fround;
+const G = 9.80665;
+const norm = (x: number, y: number, z: number) => Math.sqrt(x * x + y * y + z * z);
+type Magnitude = (x: string, y: string, z: string, os: 1 | 2) => number;
+const asStored: Magnitude = (x, y, z) => norm(f32(Number(x)), f32(Number(y)), f32(Number(z)));
+const accelerometerMs2: Magnitude = (x, y, z, os) =>
+  os === 2 ? norm(f32(f32(Number(x)) * G), f32(f32(Number(y)) * G), f32(f32(Number(z)) * G)) : asStored(x, y, z, os);
+
+function xyzStream(text: string, ctx: ParseContext, w: RowWriter, withOs: boolean, magnitude: Magnitude): void {
   const header = text.slice(0, Math.max(0, text.indexOf('\n')));
   const at = columnIndex(header, ['timestamp', 'x', 'y', 'z']);
   const accuracyAt = headerColumns(header).indexOf('accuracy');
@@ -31,13 +44,14 @@ function xyzStream(text: string, ctx: ParseContext, w: RowWriter, withOs: boolea
     const z = numeric(cells[zi]);
     const acc = accuracyAt >= 0 ? accuracy(cells[accuracyAt]) : null;
     if (x === undefined || y === undefined || z === undefined || acc === undefined) return w.reject();
-    w.row(integerMs(cells[ti]), withOs ? [ctx.os, acc, x, y, z] : [x, y, z]);
+    w.row(integerMs(cells[ti]), withOs ? [ctx.os, acc, x, y, z] : [x, y, z], magnitude(x, y, z, ctx.os));
   });
 }
 
-export const accelerometer = (text: string, ctx: ParseContext, w: RowWriter) => xyzStream(text, ctx, w, true);
-export const gyro = (text: string, ctx: ParseContext, w: RowWriter) => xyzStream(text, ctx, w, true);
-export const magnetometer = (text: string, ctx: ParseContext, w: RowWriter) => xyzStream(text, ctx, w, false);
+export const accelerometer = (text: string, ctx: ParseContext, w: RowWriter) =>
+  xyzStream(text, ctx, w, true, accelerometerMs2);
+export const gyro = (text: string, ctx: ParseContext, w: RowWriter) => xyzStream(text, ctx, w, true, asStored);
+export const magnetometer = (text: string, ctx: ParseContext, w: RowWriter) => xyzStream(text, ctx, w, false, asStored);
 
 const DEVICEMOTION_COLUMNS = [
   'timestamp',
@@ -58,6 +72,9 @@ const DEVICEMOTION_COLUMNS = [
   'magnetic_field_y',
   'magnetic_field_z',
 ] as const;
+
+/** Where user acceleration (in g) sits among the values after the timestamp. */
+const USER_ACCEL = DEVICEMOTION_COLUMNS.indexOf('user_accel_x') - 1;
 
 /** iOS 2.5 writes CMMagneticFieldCalibrationAccuracy as words; the spec's −1…2 numbers are accepted too. */
 const CALIBRATION: Record<string, number | null> = {
@@ -91,7 +108,8 @@ export function devicemotion(text: string, _ctx: ParseContext, w: RowWriter): vo
         values.push(v);
       }
     }
-    w.row(integerMs(cells[at[0]!]), values);
+    const [ux, uy, uz] = values.slice(USER_ACCEL, USER_ACCEL + 3) as [string, string, string];
+    w.row(integerMs(cells[at[0]!]), values, asStored(ux, uy, uz, 2) * G);
   });
 }
 

@@ -6,8 +6,8 @@ import { STREAM_TABLES, type StreamTable } from './catalog.ts';
 import { refreshDataQuantity } from './data-quantity.ts';
 import { loadRows } from './load.ts';
 import { localDaysTouched } from './local-days.ts';
-import { minutesCovering, rollUpGps, rollUpMotion, type TimeRange } from './rollups.ts';
-import { createRowWriter, type ParseContext } from './rows.ts';
+import { addMotionMinutes, minutesCovering, rollUpGps, rollUpMotion, type TimeRange } from './rollups.ts';
+import { createRowWriter, mergeMinutes, type MinuteStats, type ParseContext } from './rows.ts';
 
 export type StreamProcessorDeps = {
   clock: () => Date;
@@ -18,12 +18,16 @@ export type StreamProcessorDeps = {
 const isStream = (s: string): s is BeiweStream => (BEIWE_STREAMS as readonly string[]).includes(s);
 const BINARY_STREAMS: ReadonlySet<BeiweStream> = new Set(['audio_recordings', 'ambient_audio']);
 
-/** What a batch touched for one participant's stream: minutes to roll up again, quarter-hours whose days to recount. */
+/**
+ * What a batch touched for one participant's stream: minutes to roll up again from the table,
+ * minutes to add the parsed rows' statistics to, quarter-hours whose days to recount.
+ */
 type Touched = {
   participantId: number;
   stream: BeiweStream;
   def: StreamTable;
   ranges: TimeRange[];
+  minutes: Map<number, MinuteStats>;
   quarters: Set<number>;
 };
 
@@ -65,10 +69,6 @@ export function createStreamProcessor(deps: StreamProcessorDeps): UploadProcesso
         writer
       );
       const written = writer.finish();
-      await loading;
-      loading = loadRows(trx, def, written.chunks).then((stored) => {
-        counts.set(upload.id, { rowsStored: stored, rowsRejected: written.rejected });
-      });
 
       const key = `${upload.participantId}:${upload.stream}`;
       const t = touched.get(key) ?? {
@@ -76,19 +76,31 @@ export function createStreamProcessor(deps: StreamProcessorDeps): UploadProcesso
         stream: upload.stream,
         def,
         ranges: [],
+        minutes: new Map<number, MinuteStats>(),
         quarters: new Set<number>(),
       };
       touched.set(key, t);
-      if (written.minMs !== null && written.maxMs !== null)
-        t.ranges.push(minutesCovering(written.minMs, written.maxMs));
       for (const q of written.quarters) t.quarters.add(q);
       // The file's own day too: an upload with no rows (a quiet phone) still shows as bytes received.
       t.quarters.add(Math.floor(upload.fileTime.getTime() / 900_000));
+
+      await loading;
+      loading = loadRows(trx, def, written.chunks).then((stored) => {
+        counts.set(upload.id, { rowsStored: stored, rowsRejected: written.rejected });
+        if (written.minMs === null || written.maxMs === null) return;
+        // Statistics from the parsed rows hold only if every row was new; a file processed again,
+        // or overlapping one already stored, is rolled up from the table.
+        if (def.rollup === 'motion' && written.minutes && stored === written.rows)
+          mergeMinutes(t.minutes, written.minutes);
+        else t.ranges.push(minutesCovering(written.minMs, written.maxMs));
+      });
     }
 
     await loading;
     const settings = new Map<number, Promise<DeviceSettings>>();
     for (const t of touched.values()) {
+      if (t.def.rollup === 'motion')
+        t.ranges.push(...(await addMotionMinutes(trx, t.stream, t.participantId, t.minutes)));
       for (const range of mergeRanges(t.ranges)) {
         if (t.def.rollup === 'motion') await rollUpMotion(trx, t.stream, t.participantId, range);
         if (t.def.rollup === 'gps') await rollUpGps(trx, t.participantId, range);

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { MinuteStats } from './rows.ts';
 
 /**
  * Per-minute summaries, recomputed from the raw rows for the minutes an upload touched. Recomputing
@@ -38,6 +39,44 @@ export async function rollUpMotion(trx: Knex, stream: string, participantId: num
        mag_min = VALUES(mag_min), mag_max = VALUES(mag_max)`,
     [stream, stream, participantId, range.from, range.to]
   );
+}
+
+/**
+ * Adds rows just stored (every one of them new) to the minutes they fall in, from the magnitudes
+ * the parser computed: no second pass over the raw rows. Only minutes without a rollup yet are
+ * added to; returns the others (stored rows of an earlier upload, or history whose raw rows
+ * retention dropped) as ranges to recompute from the table. Adding rather than overwriting keeps a
+ * minute right when another worker's upload creates it first.
+ */
+export async function addMotionMinutes(
+  trx: Knex,
+  stream: string,
+  participantId: number,
+  minutes: ReadonlyMap<number, MinuteStats>
+): Promise<TimeRange[]> {
+  if (minutes.size === 0) return [];
+  const keys = [...minutes.keys()].sort((a, b) => a - b);
+  const existing = (await trx('motion_minutes')
+    .where({ participant_id: participantId, stream })
+    .whereBetween('minute', [new Date(keys[0]!), new Date(keys.at(-1)!)])
+    .pluck('minute')) as Date[];
+  const taken = new Set(existing.map((d) => d.getTime()));
+  const fresh = keys.filter((k) => !taken.has(k));
+  for (let i = 0; i < fresh.length; i += 1000) {
+    const rows = fresh.slice(i, i + 1000).map((k) => {
+      const s = minutes.get(k)!;
+      return [participantId, stream, new Date(k), s.n, s.sum, s.sqSum, s.min, s.max];
+    });
+    await trx.raw(
+      `INSERT INTO motion_minutes (participant_id, stream, minute, n, mag_sum, mag_sq_sum, mag_min, mag_max)
+       VALUES ${rows.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}
+       ON DUPLICATE KEY UPDATE n = n + VALUES(n), mag_sum = mag_sum + VALUES(mag_sum),
+         mag_sq_sum = mag_sq_sum + VALUES(mag_sq_sum), mag_min = LEAST(mag_min, VALUES(mag_min)),
+         mag_max = GREATEST(mag_max, VALUES(mag_max))`,
+      rows.flat()
+    );
+  }
+  return [...taken].map((k) => ({ from: new Date(k), to: new Date(k + 60_000) }));
 }
 
 export async function rollUpGps(trx: Knex, participantId: number, range: TimeRange): Promise<void> {

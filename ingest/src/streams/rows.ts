@@ -21,8 +21,11 @@ export type ParseContext = {
 };
 
 export type RowWriter = {
-  /** Adds a row whose first cell is its time in Unix milliseconds (validated here). */
-  row(ms: number, cells: readonly Cell[]): void;
+  /**
+   * Adds a row whose first cell is its time in Unix milliseconds (validated here). Motion streams
+   * also give the row's magnitude, so the per-minute rollup need not read the rows back.
+   */
+  row(ms: number, cells: readonly Cell[], magnitude?: number): void;
   reject(): void;
   finish(): WrittenRows;
 };
@@ -38,7 +41,15 @@ export type WrittenRows = {
    * of 15 minutes, so no quarter-hour straddles a local midnight: these give the local days touched.
    */
   quarters: Set<number>;
+  /**
+   * Magnitude statistics per minute (keyed by the minute's Unix ms) of the rows given one; null
+   * when some magnitude was not a finite number, and the rollup must come from the stored rows.
+   */
+  minutes: Map<number, MinuteStats> | null;
 };
+
+/** One minute of a motion stream as `motion_minutes` keeps it. */
+export type MinuteStats = { n: number; sum: number; sqSum: number; min: number; max: number };
 
 const FLUSH_AT = 1 << 20;
 const LATEST_AHEAD_MS = 90 * 86_400_000;
@@ -55,8 +66,9 @@ export function createRowWriter(ctx: ParseContext): RowWriter {
   let minMs = Infinity;
   let maxMs = -Infinity;
   const quarters = new Set<number>();
+  let minutes: Map<number, MinuteStats> | null = new Map();
   return {
-    row(ms, cells) {
+    row(ms, cells, magnitude) {
       // Beiwe drops rows whose time is corrupt or out of range; so does Vigil.
       if (!Number.isSafeInteger(ms) || ms < earliest || ms > latest) {
         rejected++;
@@ -70,6 +82,10 @@ export function createRowWriter(ctx: ParseContext): RowWriter {
       if (ms < minMs) minMs = ms;
       if (ms > maxMs) maxMs = ms;
       quarters.add(Math.floor(ms / 900_000));
+      if (magnitude !== undefined && minutes) {
+        if (!Number.isFinite(magnitude)) minutes = null;
+        else addToMinute(minutes, ms - (ms % 60_000), magnitude);
+      }
       if (text.length >= FLUSH_AT) {
         chunks.push(Buffer.from(text, 'utf8'));
         text = '';
@@ -81,9 +97,46 @@ export function createRowWriter(ctx: ParseContext): RowWriter {
     finish() {
       if (text.length > 0) chunks.push(Buffer.from(text, 'utf8'));
       text = '';
-      return { chunks, rows, rejected, minMs: rows > 0 ? minMs : null, maxMs: rows > 0 ? maxMs : null, quarters };
+      return {
+        chunks,
+        rows,
+        rejected,
+        minMs: rows > 0 ? minMs : null,
+        maxMs: rows > 0 ? maxMs : null,
+        quarters,
+        minutes,
+      };
     },
   };
+}
+
+function addToMinute(minutes: Map<number, MinuteStats>, minute: number, mag: number): void {
+  const s = minutes.get(minute);
+  if (!s) {
+    minutes.set(minute, { n: 1, sum: mag, sqSum: mag * mag, min: mag, max: mag });
+    return;
+  }
+  s.n++;
+  s.sum += mag;
+  s.sqSum += mag * mag;
+  if (mag < s.min) s.min = mag;
+  if (mag > s.max) s.max = mag;
+}
+
+/** Adds `from`'s minutes into `into`. */
+export function mergeMinutes(into: Map<number, MinuteStats>, from: ReadonlyMap<number, MinuteStats>): void {
+  for (const [minute, s] of from) {
+    const t = into.get(minute);
+    if (!t) {
+      into.set(minute, { ...s });
+      continue;
+    }
+    t.n += s.n;
+    t.sum += s.sum;
+    t.sqSum += s.sqSum;
+    if (s.min < t.min) t.min = s.min;
+    if (s.max > t.max) t.max = s.max;
+  }
 }
 
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\0': '\\0' };

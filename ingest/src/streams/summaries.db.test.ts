@@ -85,6 +85,88 @@ describe('summaries of the stream tables', () => {
     ]);
   });
 
+  it('adds parsed rows to the minute rollups exactly as recomputing them from the stored rows would', async () => {
+    const study = await insertStudy(own.db);
+    const p = await insertParticipant(own.db, study.id);
+    const start = Date.UTC(2026, 10, 21, 11, 0, 0);
+    // Nine decimals: not representable in FLOAT, so the single-precision rounding of the stored
+    // columns shows in every sum if the parser's arithmetic differs from the server's.
+    let seed = 7;
+    const value = () => (((seed = (seed * 48271) % 2147483647) / 2147483647) * 20 - 10).toFixed(9);
+    const DEVICEMOTION_HEADER =
+      'timestamp,roll,pitch,yaw,rotation_rate_x,rotation_rate_y,rotation_rate_z,gravity_x,gravity_y,gravity_z,user_accel_x,user_accel_y,user_accel_z,magnetic_field_calibration_accuracy,magnetic_field_x,magnetic_field_y,magnetic_field_z';
+    const files = [
+      {
+        stream: 'accelerometer',
+        os: 'ANDROID',
+        header: 'timestamp,accuracy,x,y,z',
+        row: () => `3,${value()},${value()},${value()}`,
+      },
+      {
+        stream: 'accelerometer',
+        os: 'IOS',
+        header: 'timestamp,accuracy,x,y,z',
+        row: () => `unknown,${value()},${value()},${value()}`,
+      },
+      {
+        stream: 'gyro',
+        os: 'ANDROID',
+        header: 'timestamp,accuracy,x,y,z',
+        row: () => `2,${value()},${value()},${value()}`,
+      },
+      { stream: 'magnetometer', os: 'IOS', header: 'timestamp,x,y,z', row: () => `${value()},${value()},${value()}` },
+      {
+        stream: 'devicemotion',
+        os: 'IOS',
+        header: DEVICEMOTION_HEADER,
+        row: () => `${Array.from({ length: 12 }, value).join(',')},high,${value()},${value()},${value()}`,
+      },
+    ];
+    const participants = [];
+    for (const f of files) {
+      const q = f.os === 'IOS' ? await insertParticipant(own.db, study.id) : p;
+      participants.push(q.id);
+      // Three minutes at 10 Hz in two files sharing the middle minute (the second finds it rolled
+      // up already), then the first file again (every row a duplicate).
+      const lines = Array.from({ length: 1800 }, (_, i) => `${start + i * 100},${f.row()}`);
+      const first = [f.header, ...lines.slice(0, 900)].join('\n');
+      const second = [f.header, ...lines.slice(900)].join('\n');
+      await run(upload(q.id, f.stream, `pid_${f.stream}_${start}.csv`, f.os), first);
+      await run(upload(q.id, f.stream, `pid_${f.stream}_${start + 90_000}.csv`, f.os), second);
+      expect(await run(upload(q.id, f.stream, `pid_${f.stream}_${start}.csv`, f.os), first)).toMatchObject({
+        rowsStored: 0,
+      });
+    }
+    // Also one batch holding both files of a fresh participant: minutes added from the parse alone.
+    const fresh = await insertParticipant(own.db, study.id);
+    participants.push(fresh.id);
+    const lines = Array.from({ length: 1200 }, (_, i) => `${start + i * 100},3,${value()},${value()},${value()}`);
+    const batch = [lines.slice(0, 600), lines.slice(600)].map((part, i) => ({
+      upload: upload(fresh.id, 'accelerometer', `pid_accel_${start + i * 60_000}.csv`),
+      plaintext: Buffer.from(['timestamp,accuracy,x,y,z', ...part].join('\n')),
+    }));
+    await own.db.transaction((trx) => processor({ trx, items: batch }));
+
+    const minutes = () =>
+      own
+        .db('motion_minutes')
+        .whereIn('participant_id', participants)
+        .orderBy(['participant_id', 'stream', 'minute']) as Promise<Record<string, number>[]>;
+    const incremental = await minutes();
+    expect(incremental).toHaveLength(5 * 3 + 2);
+    for (const id of participants) await rebuildSummaries(own.db, currentDeviceSettings, { participantId: id });
+    const recomputed = await minutes();
+    expect(incremental.map((m) => [m.participant_id, m.stream, m.minute, m.n, m.mag_min, m.mag_max])).toEqual(
+      recomputed.map((m) => [m.participant_id, m.stream, m.minute, m.n, m.mag_min, m.mag_max])
+    );
+    // Sums differ only by the order of addition: relative error near double precision.
+    const close = (a: number, b: number) => Math.abs(a - b) <= 1e-12 * Math.abs(b);
+    for (const [i, m] of incremental.entries()) {
+      expect(close(m.mag_sum, recomputed[i]!.mag_sum), `mag_sum ${m.mag_sum} ≠ ${recomputed[i]!.mag_sum}`).toBe(true);
+      expect(close(m.mag_sq_sum, recomputed[i]!.mag_sq_sum)).toBe(true);
+    }
+  });
+
   it('counts a day in the study time zone, with the rows its duty cycle expects (a 25-hour DST day too)', async () => {
     const study = await insertStudy(own.db, { timezone: 'America/New_York' });
     const p = await insertParticipant(own.db, study.id);
