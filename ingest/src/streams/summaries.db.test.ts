@@ -122,7 +122,7 @@ describe('summaries of the stream tables', () => {
         row: () => `${Array.from({ length: 12 }, value).join(',')},high,${value()},${value()},${value()}`,
       },
     ];
-    const participants = [];
+    const participants: number[] = [];
     for (const f of files) {
       const q = f.os === 'IOS' ? await insertParticipant(own.db, study.id) : p;
       participants.push(q.id);
@@ -147,11 +147,15 @@ describe('summaries of the stream tables', () => {
     }));
     await own.db.transaction((trx) => processor({ trx, items: batch }));
 
+    type Minute = Record<'participant_id' | 'n' | 'mag_sum' | 'mag_sq_sum' | 'mag_min' | 'mag_max', number> & {
+      stream: string;
+      minute: Date;
+    };
     const minutes = () =>
       own
         .db('motion_minutes')
         .whereIn('participant_id', participants)
-        .orderBy(['participant_id', 'stream', 'minute']) as Promise<Record<string, number>[]>;
+        .orderBy(['participant_id', 'stream', 'minute']) as Promise<Minute[]>;
     const incremental = await minutes();
     expect(incremental).toHaveLength(5 * 3 + 2);
     for (const id of participants) await rebuildSummaries(own.db, currentDeviceSettings, { participantId: id });
