@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import type { CallerVariables } from './auth/grafana-proxy.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './log.ts';
+import type { Mailer } from './sync-alerts/mailer.ts';
 import type { UploadArchive } from './uploads/archive.ts';
 import type { Vault } from './vault/vault.ts';
 
@@ -18,6 +19,8 @@ export type AppDeps = {
   readonly clock: () => Date;
   /** The raw upload archive (encrypted at rest, per-study keys). */
   readonly archive: UploadArchive;
+  /** Staff e-mail (disabled when no SMTP server is configured). */
+  readonly mailer: Mailer;
 };
 
 export type AppEnv = { Variables: CallerVariables & RequestIdVariables };

@@ -5,6 +5,7 @@ import { createDb } from './db.ts';
 import { createLogger } from './log.ts';
 import { ADMIN_SECRET, asViewer, createTestClock, test, testConfig } from './test/fixtures.ts';
 import { createLocalArchiveStore } from './archive/local-store.ts';
+import { createMailer } from './sync-alerts/mailer.ts';
 import { createUploadArchive } from './uploads/archive.ts';
 import { createVault } from './vault/vault.ts';
 
@@ -37,6 +38,7 @@ describe('with the database unreachable', () => {
       adminSecret: ADMIN_SECRET,
       clock: createTestClock(),
       archive: createUploadArchive({ db, vault, store: createLocalArchiveStore('/nonexistent-vigil-archive') }),
+      mailer: createMailer(config.mail),
     });
     try {
       const res = await app.request('/api/v1/studies', { headers: asViewer });

@@ -20,6 +20,7 @@ import { studyConfigRoutes } from './study-config/routes.ts';
 import { wearableRoutes } from './wearables/routes.ts';
 import { dataAccessAdminRoutes } from './data-access/admin-routes.ts';
 import { dataAccessRoutes } from './data-access/beiwe-routes.ts';
+import { syncAlertRoutes } from './sync-alerts/routes.ts';
 
 export function createApp(deps: AppDeps) {
   const admin = new Hono<AppEnv>()
@@ -34,7 +35,8 @@ export function createApp(deps: AppDeps) {
     .route('/', connectionRoutes(deps))
     .route('/', studyConfigRoutes(deps))
     .route('/', wearableRoutes(deps))
-    .route('/', dataAccessAdminRoutes(deps));
+    .route('/', dataAccessAdminRoutes(deps))
+    .route('/', syncAlertRoutes(deps));
 
   return (
     new Hono<AppEnv>()

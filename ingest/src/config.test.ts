@@ -84,6 +84,22 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ VIGIL_MASTER_KEY: `${key('a')},${key('a')}` })).toThrow(/unique/);
   });
 
+  it('turns mail off without an SMTP URL, defaults the sync check, and never echoes a bad SMTP URL', () => {
+    expect(loadConfig({}).mail).toEqual({ smtpUrl: undefined, from: 'Vigil <vigil@localhost>' });
+    expect(loadConfig({}).syncAlerts).toEqual({ staleDays: 3, reminderDays: 7, schedule: '0 7 * * *' });
+    expect(loadConfig({ VIGIL_SMTP_URL: 'smtps://u:p@mail.example.org:465' }).mail.smtpUrl).toBe(
+      'smtps://u:p@mail.example.org:465'
+    );
+    let problems: readonly string[] = [];
+    try {
+      loadConfig({ VIGIL_SMTP_URL: 'http://u:hunter2@mail.example.org', VIGIL_SYNC_STALE_DAYS: '0' });
+    } catch (err) {
+      problems = (err as ConfigError).problems;
+    }
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['VIGIL_SMTP_URL', 'VIGIL_SYNC_STALE_DAYS']);
+    expect(problems.join('\n')).not.toContain('hunter2');
+  });
+
   it('.env.example documents exactly the keys the configuration reads', () => {
     const example = readFileSync(join(import.meta.dirname, '..', '..', '.env.example'), 'utf8');
     const documented = [...example.matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]);

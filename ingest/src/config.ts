@@ -70,6 +70,15 @@ const Env = z.object({
     .default('00:00'),
   VIGIL_WEARABLES_INCREMENTAL_MINUTES: z.coerce.number().int().min(0).max(1440).default(60),
   VIGIL_WEARABLES_BACKFILL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  VIGIL_WEARABLES_PULL_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
+  VIGIL_SMTP_URL: z.preprocess(
+    blankAsUndefined,
+    z.url({ protocol: /^smtps?$/, message: 'expected smtp://user:password@host:587 or smtps://…:465' }).optional()
+  ),
+  VIGIL_MAIL_FROM: z.string().min(1).default('Vigil <vigil@localhost>'),
+  VIGIL_SYNC_STALE_DAYS: z.coerce.number().int().min(1).max(365).default(3),
+  VIGIL_SYNC_REMINDER_DAYS: z.coerce.number().int().min(1).max(365).default(7),
+  VIGIL_SYNC_CHECK_SCHEDULE: z.string().min(1).default('0 7 * * *'),
   ...ProviderEnv,
 });
 
@@ -132,6 +141,16 @@ function shape(env: z.infer<typeof Env>) {
       dailyPullTime: env.VIGIL_WEARABLES_DAILY_PULL_TIME,
       incrementalMinutes: env.VIGIL_WEARABLES_INCREMENTAL_MINUTES,
       backfillDays: env.VIGIL_WEARABLES_BACKFILL_DAYS,
+      /** Pull jobs this process runs at once (the rate-limit budgets are shared between them). */
+      concurrency: env.VIGIL_WEARABLES_PULL_CONCURRENCY,
+    },
+    /** Outgoing mail; no SMTP URL turns sending off (the sync check still records its episodes). */
+    mail: { smtpUrl: env.VIGIL_SMTP_URL, from: env.VIGIL_MAIL_FROM },
+    /** The daily sync-health check: stale after N days without a device sync, re-reported every M days. */
+    syncAlerts: {
+      staleDays: env.VIGIL_SYNC_STALE_DAYS,
+      reminderDays: env.VIGIL_SYNC_REMINDER_DAYS,
+      schedule: env.VIGIL_SYNC_CHECK_SCHEDULE,
     },
   } as const;
 }
@@ -159,7 +178,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
 function describeIssue(issue: z.core.$ZodIssue, env: Readonly<Record<string, string | undefined>>): string {
   const key = String(issue.path[0] ?? '(environment)');
   const got = env[key];
-  const secret = /SECRET|KEY|PASSWORD/.test(key);
+  // An SMTP URL carries its password.
+  const secret = /SECRET|KEY|PASSWORD|SMTP_URL/.test(key);
   const shown =
     got === undefined ? 'it is missing' : secret ? 'the value given does not match' : `got ${JSON.stringify(got)}`;
   return `${key}: ${issue.message} (${shown})`;

@@ -12,6 +12,7 @@ import { startUploadWorkers } from './uploads/worker.ts';
 import { currentDeviceSettings } from './study-config/device-settings-store.ts';
 import { maintainMotionTables } from './streams/maintenance.ts';
 import { createStreamProcessor } from './streams/processor.ts';
+import { createMailer } from './sync-alerts/mailer.ts';
 import { createVault } from './vault/vault.ts';
 import type { MasterKey } from './config.ts';
 
@@ -33,7 +34,9 @@ async function main() {
 
   const clock = () => new Date();
   const archive = createUploadArchive({ db, vault, store: createLocalArchiveStore(config.uploads.archiveDir) });
-  const app = createApp({ config, db, log, vault, adminSecret, clock, archive });
+  const mailer = createMailer(config.mail);
+  if (!mailer.enabled) log.warn('VIGIL_SMTP_URL is not set: staff e-mail (sync-health digests) is off');
+  const app = createApp({ config, db, log, vault, adminSecret, clock, archive, mailer });
   const server = serve({ fetch: app.fetch, hostname: config.http.host, port: config.http.port }, (info) =>
     log.info({ host: info.address, port: info.port }, 'ingest listening')
   );
@@ -43,7 +46,7 @@ async function main() {
     server.keepAliveTimeout = 65_000;
     server.headersTimeout = 66_000;
   }
-  const scheduler = startScheduler(scheduledJobs({ db, clock, config, vault, log }), log);
+  const scheduler = startScheduler(scheduledJobs({ db, clock, config, vault, log, mailer }), log);
   const processors = [createStreamProcessor({ clock, settingsFor: currentDeviceSettings })];
   const workers = startUploadWorkers({ db, vault, archive, log, clock, config, processors });
 

@@ -4,6 +4,7 @@ import { SYSTEM_ACTOR } from '../audit/store.ts';
 import type { Logger } from '../log.ts';
 import { purgeExpired } from '../retention/purge.ts';
 import { maintainMotionTables } from '../streams/maintenance.ts';
+import { runSyncCheck } from '../sync-alerts/check.ts';
 import { createBudgets } from '../wearables/budget.ts';
 import { runDuePullJobs } from '../wearables/jobs.ts';
 import { planPulls } from '../wearables/planner.ts';
@@ -11,7 +12,7 @@ import { planPulls } from '../wearables/planner.ts';
 export type Job = { readonly name: string; readonly cron: string; run(): Promise<unknown> };
 
 /** Every recurring job, in one table. Cron expressions are read in UTC. */
-export function scheduledJobs(deps: Pick<AppDeps, 'db' | 'clock' | 'config' | 'vault' | 'log'>): Job[] {
+export function scheduledJobs(deps: Pick<AppDeps, 'db' | 'clock' | 'config' | 'vault' | 'log' | 'mailer'>): Job[] {
   const { db, clock, config } = deps;
   const budgets = createBudgets(clock);
   return [
@@ -29,6 +30,7 @@ export function scheduledJobs(deps: Pick<AppDeps, 'db' | 'clock' | 'config' | 'v
             leaseMs: config.worker.leaseMs,
             rereadMs: 3 * 86_400_000,
             backfillDays: config.wearablePulls.backfillDays,
+            concurrency: config.wearablePulls.concurrency,
           }
         ),
       }),
@@ -42,6 +44,11 @@ export function scheduledJobs(deps: Pick<AppDeps, 'db' | 'clock' | 'config' | 'v
       name: 'maintain-motion-tables',
       cron: '7 0 * * *',
       run: () => maintainMotionTables(db, clock(), config.retention.motionDays),
+    },
+    {
+      name: 'sync-health-digests',
+      cron: config.syncAlerts.schedule,
+      run: () => runSyncCheck(deps, clock()),
     },
   ];
 }

@@ -8,6 +8,7 @@ import type { AppDeps } from '../app-env.ts';
 import { loadConfig, type Config } from '../config.ts';
 import { createLogger } from '../log.ts';
 import type { ArchiveStore } from '../archive/store.ts';
+import { createMailer, type Mailer } from '../sync-alerts/mailer.ts';
 import { createUploadArchive } from '../uploads/archive.ts';
 import { createVault, type Vault } from '../vault/vault.ts';
 
@@ -30,15 +31,18 @@ export function testDeps(parts: {
   vault: Vault;
   archiveStore: ArchiveStore;
   config?: Config;
+  mailer?: Mailer;
 }): AppDeps {
+  const config = parts.config ?? loadConfig({ ...process.env, NODE_ENV: 'test' });
   return {
-    config: parts.config ?? loadConfig({ ...process.env, NODE_ENV: 'test' }),
+    config,
     db: parts.db,
     log: createLogger('silent'),
     vault: parts.vault,
     adminSecret: ADMIN_SECRET,
     clock: parts.clock,
     archive: createUploadArchive({ db: parts.db, vault: parts.vault, store: parts.archiveStore }),
+    mailer: parts.mailer ?? createMailer(config.mail),
   };
 }
 

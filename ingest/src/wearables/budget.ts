@@ -25,6 +25,9 @@ export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(reso
 
 export type KeyStats = { limit: number; planned: number; windowMs: number; peak: number; calls: number };
 
+/** The last time a provider turned a call on this key away (429, Withings 601). */
+export type Throttle = { at: string; retryAfterSeconds: number | null };
+
 export type Budgets = {
   /** Waits until a call on every key fits the planned share of its quota, then counts it. */
   acquire(keys: readonly (readonly [string, Quota])[]): Promise<void>;
@@ -32,7 +35,13 @@ export type Budgets = {
   limited<T>(keys: readonly (readonly [string, Quota])[], call: () => Promise<T>): Promise<T>;
   /** A provider told us its real quota (Polar's RateLimit-Limit). */
   setQuota(key: string, quota: Quota): void;
-  usage(key: string): { used: number; limit: number; windowMs: number } | null;
+  /**
+   * A provider said `used` calls of the key's window are spent, resetting in `resetMs` (Polar's
+   * RateLimit-Usage and -Reset): calls we did not make (another process, the connect flow) are
+   * counted as made, so the plan stays within its share of the whole quota.
+   */
+  report(key: string, used: number, resetMs: number): void;
+  usage(key: string): { used: number; limit: number; windowMs: number; throttled: Throttle | null } | null;
   stats(): Record<string, KeyStats>;
   readonly retries: { waitedMs: number; count: number };
 };
@@ -42,6 +51,7 @@ export function createBudgets(clock: () => Date, sleep: Sleep = realSleep): Budg
   const quotas = new Map<string, Quota>();
   const stats = new Map<string, KeyStats>();
   const retries = { waitedMs: 0, count: 0 };
+  const throttles = new Map<string, Throttle>();
 
   const quotaOf = (key: string, fallback: Quota) => quotas.get(key) ?? fallback;
   const liveLog = (key: string, windowMs: number, now: number) => {
@@ -68,13 +78,9 @@ export function createBudgets(clock: () => Date, sleep: Sleep = realSleep): Budg
             const q = quotaOf(key, fallback);
             const log = liveLog(key, q.windowMs, now);
             log.push(now);
-            const s = stats.get(key) ?? {
-              limit: q.limit,
-              planned: Math.floor(q.limit * PLAN_SHARE),
-              windowMs: q.windowMs,
-              peak: 0,
-              calls: 0,
-            };
+            const s = stats.get(key) ?? { limit: 0, planned: 0, windowMs: 0, peak: 0, calls: 0 };
+            // The quota a provider announced last (Polar's) is the one to report.
+            Object.assign(s, { limit: q.limit, planned: Math.floor(q.limit * PLAN_SHARE), windowMs: q.windowMs });
             s.calls += 1;
             s.peak = Math.max(s.peak, log.length);
             stats.set(key, s);
@@ -92,6 +98,8 @@ export function createBudgets(clock: () => Date, sleep: Sleep = realSleep): Budg
         } catch (err) {
           if (!(err instanceof RateLimitedError) || attempt >= MAX_RETRIES) throw err;
           const waitMs = (err.retryAfterSeconds ?? 2 ** attempt) * 1000;
+          const throttle = { at: clock().toISOString(), retryAfterSeconds: err.retryAfterSeconds };
+          for (const [key] of keys) throttles.set(key, throttle);
           retries.count += 1;
           retries.waitedMs += waitMs;
           await sleep(waitMs);
@@ -101,11 +109,31 @@ export function createBudgets(clock: () => Date, sleep: Sleep = realSleep): Budg
     setQuota(key, quota) {
       quotas.set(key, quota);
     },
+    report(key, used, resetMs) {
+      const s = stats.get(key);
+      if (!s) return;
+      const q = quotaOf(key, { limit: s.limit, windowMs: s.windowMs });
+      const now = clock().getTime();
+      const log = liveLog(key, q.windowMs, now);
+      // Stand-ins for the calls of the provider's window we did not see, leaving when that window ends.
+      const at = Math.min(now, now + resetMs - q.windowMs);
+      const missing = Math.min(used, q.limit) - log.filter((t) => t >= at).length;
+      if (missing > 0)
+        logs.set(
+          key,
+          [...Array<number>(missing).fill(at), ...log].sort((a, b) => a - b)
+        );
+    },
     usage(key) {
       const s = stats.get(key);
       if (!s) return null;
       const q = quotaOf(key, { limit: s.limit, windowMs: s.windowMs });
-      return { used: liveLog(key, q.windowMs, clock().getTime()).length, limit: q.limit, windowMs: q.windowMs };
+      return {
+        used: liveLog(key, q.windowMs, clock().getTime()).length,
+        limit: q.limit,
+        windowMs: q.windowMs,
+        throttled: throttles.get(key) ?? null,
+      };
     },
     stats: () => Object.fromEntries(stats),
   };

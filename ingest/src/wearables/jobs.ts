@@ -40,9 +40,16 @@ export async function enqueuePullJob(db: Knex, job: NewPullJob, now: Date): Prom
 
 type JobRow = { id: number; kind: PullJobKind; connection_id: number; range_from: Date; range_to: Date };
 
-async function claim(db: Knex, worker: string, now: Date, leaseMs: number): Promise<JobRow | undefined> {
+async function claim(
+  db: Knex,
+  worker: string,
+  now: Date,
+  leaseMs: number,
+  busy: ReadonlySet<number>
+): Promise<JobRow | undefined> {
   return db.transaction(async (trx) => {
     const row = (await trx('wearable_pull_jobs')
+      .whereNotIn('connection_id', [...busy])
       .where((q) => {
         void q.where((due) => void due.where('state', 'queued').where('run_after', '<=', now));
         void q.orWhere((stale) => void stale.where('state', 'running').where('lease_until', '<', now));
@@ -66,49 +73,79 @@ async function claim(db: Knex, worker: string, now: Date, leaseMs: number): Prom
   });
 }
 
-export type RunnerOptions = { worker: string; leaseMs: number; rereadMs: number; backfillDays: number };
+export type RunnerOptions = {
+  worker: string;
+  leaseMs: number;
+  rereadMs: number;
+  backfillDays: number;
+  /**
+   * Jobs run at once by this process. Pulls mostly wait on the provider, and the budgets are
+   * shared, so a few at a time stay within every quota (1 when not given).
+   */
+  concurrency?: number;
+};
 
 const planOf = (job: JobRow, opts: RunnerOptions): PullPlan =>
   job.kind === 'update_range'
     ? { mode: 'range', from: job.range_from, to: job.range_to }
     : { mode: 'sync', to: job.range_to, rereadMs: opts.rereadMs, backfillFrom: job.range_from };
 
-/** Runs due jobs one after another until none is left; returns how many ran. */
+async function runJob(deps: PullDeps, opts: RunnerOptions, job: JobRow): Promise<void> {
+  const mine = { id: job.id, locked_by: opts.worker, state: 'running' };
+  const write = async (p: Progress, extra: Record<string, unknown> = {}) => {
+    const now = deps.clock();
+    await deps
+      .db('wearable_pull_jobs')
+      .where(mine)
+      .update({
+        progress_pct: p.pct,
+        rows_written: p.rowsWritten,
+        current_day: p.currentDay,
+        errors: p.errors.length > 0 ? JSON.stringify(p.errors.slice(-50)) : null,
+        lease_until: new Date(now.getTime() + opts.leaseMs),
+        updated_at: now,
+        ...extra,
+      });
+  };
+  try {
+    const result = await pullConnection(deps, job.connection_id, planOf(job, opts), (p) => write(p));
+    await write(result, { state: result.ok ? 'done' : 'failed', finished_at: deps.clock(), lease_until: null });
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    await write(
+      { pct: 100, rowsWritten: 0, currentDay: null, errors: [message] },
+      { state: 'failed', finished_at: deps.clock() }
+    );
+  }
+}
+
+/** Runs due jobs, `concurrency` at a time, until none is left; returns how many ran. */
 export async function runDuePullJobs(deps: PullDeps, opts: RunnerOptions): Promise<number> {
   let ran = 0;
-  for (
-    let job = await claim(deps.db, opts.worker, deps.clock(), opts.leaseMs);
-    job;
-    job = await claim(deps.db, opts.worker, deps.clock(), opts.leaseMs)
-  ) {
-    const mine = { id: job.id, locked_by: opts.worker, state: 'running' };
-    const write = async (p: Progress, extra: Record<string, unknown> = {}) => {
-      const now = deps.clock();
-      await deps
-        .db('wearable_pull_jobs')
-        .where(mine)
-        .update({
-          progress_pct: p.pct,
-          rows_written: p.rowsWritten,
-          current_day: p.currentDay,
-          errors: p.errors.length > 0 ? JSON.stringify(p.errors.slice(-50)) : null,
-          lease_until: new Date(now.getTime() + opts.leaseMs),
-          updated_at: now,
-          ...extra,
-        });
-    };
-    try {
-      const result = await pullConnection(deps, job.connection_id, planOf(job, opts), (p) => write(p));
-      await write(result, { state: result.ok ? 'done' : 'failed', finished_at: deps.clock(), lease_until: null });
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      await write(
-        { pct: 100, rowsWritten: 0, currentDay: null, errors: [message] },
-        { state: 'failed', finished_at: deps.clock() }
-      );
+  // Two jobs of one connection (a daily pull and an "update now") never run side by side here:
+  // claims are taken one at a time, each skipping the connections already running.
+  const busy = new Set<number>();
+  let claiming: Promise<unknown> = Promise.resolve();
+  const next = () => {
+    const claimed = claiming.then(async () => {
+      const job = await claim(deps.db, opts.worker, deps.clock(), opts.leaseMs, busy);
+      if (job) busy.add(job.connection_id);
+      return job;
+    });
+    claiming = claimed.catch(() => undefined);
+    return claimed;
+  };
+  const loop = async () => {
+    for (let job = await next(); job; job = await next()) {
+      try {
+        await runJob(deps, opts, job);
+      } finally {
+        busy.delete(job.connection_id);
+      }
+      ran += 1;
     }
-    ran += 1;
-  }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 1) }, loop));
   return ran;
 }
 

@@ -15,6 +15,7 @@ type Active = {
   daily_pulled_at: Date | null;
   has_state: number;
   last_pull_at: Date | null;
+  pending: number;
 };
 
 const DAY = 86_400_000;
@@ -33,7 +34,9 @@ export function lastDailySlot(now: Date, timeZone: string, hhmm: string): Date {
  * Decides what to pull now, idempotently (each job has a dedupe key, so every process may plan):
  * a backfill for connections never pulled; a daily pull for each connection whose study's daily
  * time has passed since its last daily pull (this also catches up runs missed while the machine
- * was off, and the pull's cursor covers every missed day); an incremental pull per interval.
+ * was off, and the pull's cursor covers every missed day); an incremental pull per interval,
+ * unless a pull of the connection is still queued or running (a daily pull of many connections
+ * waits on the quotas for a while; pulling the same days again behind it would only spend them).
  */
 export async function planPulls(db: Knex, now: Date, s: ScheduleSettings): Promise<{ enqueued: number }> {
   const rows = (await db('device_connections as c')
@@ -46,7 +49,10 @@ export async function planPulls(db: Knex, now: Date, s: ScheduleSettings): Promi
       'st.timezone',
       'w.daily_pulled_at',
       'w.last_pull_at',
-      db.raw('w.connection_id IS NOT NULL as has_state')
+      db.raw('w.connection_id IS NOT NULL as has_state'),
+      db.raw(
+        "EXISTS (SELECT 1 FROM wearable_pull_jobs j WHERE j.connection_id = c.id AND j.state IN ('queued', 'running')) as pending"
+      )
     )) as Active[];
   let enqueued = 0;
   const backfillFrom = new Date(now.getTime() - s.backfillDays * DAY);
@@ -69,7 +75,7 @@ export async function planPulls(db: Knex, now: Date, s: ScheduleSettings): Promi
       await db('wearable_sync_state').where({ connection_id: c.id }).update({ daily_pulled_at: now });
       continue;
     }
-    if (s.incrementalMinutes > 0) {
+    if (s.incrementalMinutes > 0 && !c.pending) {
       const period = s.incrementalMinutes * 60_000;
       if (c.last_pull_at === null || now.getTime() - c.last_pull_at.getTime() >= period) {
         await add('incremental', `incremental:${c.id}:${Math.floor(now.getTime() / period)}`);

@@ -7,16 +7,29 @@ import type { PullDeps } from './pull.ts';
 /**
  * Test tooling for the pulls: dependencies whose rate-limit waits move the test clock instead of
  * sleeping (the simulators share that clock, so their quota windows move with it), and a reader
- * of a table's rows for exact comparisons.
+ * of a table's rows for exact comparisons. A wait moves the clock only once no request is on its
+ * way to a simulator: in real time a request arrives a latency after its budget let it go, not a
+ * minute later because another job (running concurrently) waited for the next window.
  */
 export function pullDeps(wearables: WearablesHarness, clock: TestClock): PullDeps & { slept: number[] } {
   const slept: number[] = [];
-  const budgets = createBudgets(clock, (ms) => {
+  let inFlight = 0;
+  const fetchFn: typeof fetch = async (input, init) => {
+    inFlight += 1;
+    try {
+      return await fetch(input, init);
+    } finally {
+      inFlight -= 1;
+    }
+  };
+  const budgets = createBudgets(clock, async (ms) => {
     slept.push(ms);
-    clock.advance(ms);
-    return Promise.resolve();
+    const until = clock().getTime() + ms;
+    while (inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    // Waits overlap as in real time: a job waiting for the same minute as another does not add to it.
+    clock.set(new Date(Math.max(clock().getTime(), until)));
   });
-  return { ...wearables.deps, budgets, slept };
+  return { ...wearables.deps, budgets, slept, fetchFn };
 }
 
 export const UNIFIED_TABLES = [

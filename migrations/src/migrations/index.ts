@@ -56,6 +56,7 @@ import * as createWearablePullJobs from './20261121131300_create_wearable_pull_j
 import * as createStudySyncAlerts from './20261121131400_create_study_sync_alerts.ts';
 import * as createSyncAlertEpisodes from './20261121131500_create_sync_alert_episodes.ts';
 import * as createRespiratoryRate from './20261121131600_create_respiratory_rate.ts';
+import * as createSyncAlertDigests from './20261121131700_create_sync_alert_digests.ts';
 import * as grantGrafanaReader from './20261121140000_grant_grafana_reader.ts';
 import * as createDataAccessKeys from './20261121150000_create_data_access_keys.ts';
 import * as createDataAccessAttempts from './20261121150100_create_data_access_attempts.ts';
@@ -121,6 +122,7 @@ export const migrations: readonly Migration[] = [
   { name: '20261121131400_create_study_sync_alerts', module: createStudySyncAlerts },
   { name: '20261121131500_create_sync_alert_episodes', module: createSyncAlertEpisodes },
   { name: '20261121131600_create_respiratory_rate', module: createRespiratoryRate },
+  { name: '20261121131700_create_sync_alert_digests', module: createSyncAlertDigests },
   { name: '20261121140000_grant_grafana_reader', module: grantGrafanaReader },
   { name: '20261121150000_create_data_access_keys', module: createDataAccessKeys },
   { name: '20261121150100_create_data_access_attempts', module: createDataAccessAttempts },

@@ -67,10 +67,17 @@ export function createCore(clock: SimClock = () => new Date()): SimCore {
   };
 }
 
-/** Serves the app on 127.0.0.1 with an OS-chosen port. */
-export async function listen(app: Hono): Promise<{ url: string; close: () => Promise<void> }> {
+/** Serves the app on 127.0.0.1 with an OS-chosen port, answering each request after `latencyMs` (benches). */
+export async function listen(app: Hono, latencyMs = 0): Promise<{ url: string; close: () => Promise<void> }> {
+  const handle =
+    latencyMs > 0
+      ? async (req: Request) => {
+          await new Promise((resolve) => setTimeout(resolve, latencyMs));
+          return app.fetch(req);
+        }
+      : app.fetch;
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s));
+    const s = serve({ fetch: handle, hostname: '127.0.0.1', port: 0 }, () => resolve(s));
   });
   const { port } = server.address() as AddressInfo;
   return {
@@ -112,9 +119,14 @@ export function basicAuthOf(c: Context): { id: string; secret: string } | null {
   return { id: decodeURIComponent(decoded.slice(0, at)), secret: decodeURIComponent(decoded.slice(at + 1)) };
 }
 
-/** A fixed-window counter: `limit` calls per `windowMs` per key. */
-export function createWindow(clock: SimClock, windowMs: number, limit: number) {
+/**
+ * A fixed-window counter: `limit` calls per `windowMs` per key. It remembers the busiest window any
+ * key saw and how many calls it turned away, so a test can assert a quota was never exceeded.
+ */
+export function createWindow(clock: SimClock, windowMs: number, limit: number | (() => number)) {
   const windows = new Map<string, { start: number; used: number }>();
+  const limitNow = typeof limit === 'number' ? () => limit : limit;
+  const seen = { peak: 0, rejected: 0 };
   return {
     hit(key: string): { allowed: boolean; used: number; limit: number; resetSeconds: number } {
       const now = clock().getTime();
@@ -122,10 +134,18 @@ export function createWindow(clock: SimClock, windowMs: number, limit: number) {
       if (!w || now - w.start >= windowMs) windows.set(key, (w = { start: now - (now % windowMs), used: 0 }));
       w.used += 1;
       const resetSeconds = Math.ceil((w.start + windowMs - now) / 1000);
-      return { allowed: w.used <= limit, used: w.used, limit, resetSeconds };
+      const max = limitNow();
+      const allowed = w.used <= max;
+      if (allowed) seen.peak = Math.max(seen.peak, w.used);
+      else seen.rejected += 1;
+      return { allowed, used: w.used, limit: max, resetSeconds };
     },
+    /** The most calls admitted in one window of one key, the limit now, and the calls refused. */
+    stats: (): QuotaStats => ({ limit: limitNow(), windowMs, peak: seen.peak, rejected: seen.rejected }),
   };
 }
+
+export type QuotaStats = { limit: number; windowMs: number; peak: number; rejected: number };
 
 export const htmlError = (c: Context, status: 400 | 401 | 404, text: string) =>
   c.html(`<!doctype html><title>Error</title><h1>${text}</h1>`, status);

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
-import type { SimClock, SimCore, Simulator } from './core.ts';
+import type { QuotaStats, SimClock, SimCore, Simulator } from './core.ts';
 import { bearerOf, createCore, createWindow, listen, newUserId, randomHex } from './core.ts';
 import type { AccessToken, Consent, Grants } from './grants.ts';
 import { createGrants } from './grants.ts';
@@ -24,6 +24,8 @@ export type GoogleHealthSimOptions = {
   testingMode?: boolean;
   refreshReturnsRefreshToken?: boolean;
   perUserPerMinute?: number;
+  /** Every answer waits this long (benches: a realistic provider). */
+  latencyMs?: number;
   perProjectPerMinute?: number;
   /** Sent with 429s when set; Google does not document the header (§8.2). */
   retryAfterSeconds?: number | null;
@@ -48,6 +50,8 @@ export type GoogleHealthSimulator = Simulator & {
   /** The patient removes the app's access in their Google account. */
   revokeUser(healthUserId: string): void;
   grants: Grants;
+  /** What the quotas saw: the busiest minute of any one user, of the project, and calls refused. */
+  quotas(): { perUser: QuotaStats; perProject: QuotaStats };
   /** The ingest's configuration keys pointing at this simulator. */
   env(): Record<string, string>;
 };
@@ -182,7 +186,7 @@ export async function startGoogleHealthSimulator(options: GoogleHealthSimOptions
   });
 
   options.extend?.(app, { core, grants, authenticate, error });
-  const server = await listen(app);
+  const server = await listen(app, options.latencyMs);
   return {
     ...core.simulator(server.url, () => server.close()),
     clientId,
@@ -191,6 +195,7 @@ export async function startGoogleHealthSimulator(options: GoogleHealthSimOptions
     consent: (consent) => grants.queueConsent(consent),
     addUser: (id, legacy) => void users.set(id, legacy),
     revokeUser: (userId) => grants.revokeUser(userId),
+    quotas: () => ({ perUser: perUser.stats(), perProject: perProject.stats() }),
     env: () => ({
       VIGIL_FITBIT_CLIENT_ID: clientId,
       VIGIL_FITBIT_CLIENT_SECRET: clientSecret,

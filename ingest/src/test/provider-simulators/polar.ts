@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
-import type { SimClock, SimCore, Simulator } from './core.ts';
+import type { QuotaStats, SimClock, SimCore, Simulator } from './core.ts';
 import {
   basicAuthOf,
   bearerOf,
@@ -30,6 +30,14 @@ export type PolarSimOptions = {
   expiresInSeconds?: number | null;
   shortWindowLimit?: number;
   longWindowLimit?: number;
+  /**
+   * Calls each registered user adds to the windows: Polar's quota is recalled as 500 + 20 × users
+   * per 15 minutes and 5000 + 100 × users per day (§5.4, unverified), so pass 20 and 100 for that.
+   */
+  shortWindowPerUser?: number;
+  longWindowPerUser?: number;
+  /** Every answer waits this long (benches: a realistic provider). */
+  latencyMs?: number;
   extend?: (app: Hono, api: PolarApiContext) => void;
 };
 
@@ -48,6 +56,8 @@ export type PolarSimulator = Simulator & {
   setConsentsMissing(userId: string, missing: boolean): void;
   isRegistered(userId: string): boolean;
   grants: Grants;
+  /** What the app's two windows saw. */
+  quotas(): { short: QuotaStats; long: QuotaStats };
   env(): Record<string, string>;
 };
 
@@ -61,8 +71,16 @@ export async function startPolarSimulator(options: PolarSimOptions = {}): Promis
   const grants = createGrants(core, () => newUserId('numeric'));
   const registered = new Map<string, string>();
   const consentsMissing = new Set<string>();
-  const short = createWindow(core.clock, SHORT_WINDOW_MS, options.shortWindowLimit ?? 500);
-  const long = createWindow(core.clock, LONG_WINDOW_MS, options.longWindowLimit ?? 5000);
+  const short = createWindow(
+    core.clock,
+    SHORT_WINDOW_MS,
+    () => (options.shortWindowLimit ?? 500) + (options.shortWindowPerUser ?? 0) * registered.size
+  );
+  const long = createWindow(
+    core.clock,
+    LONG_WINDOW_MS,
+    () => (options.longWindowLimit ?? 5000) + (options.longWindowPerUser ?? 0) * registered.size
+  );
   const expiresIn = options.expiresInSeconds === undefined ? 315_359_999 : options.expiresInSeconds;
   const app = new Hono();
 
@@ -177,7 +195,7 @@ export async function startPolarSimulator(options: PolarSimOptions = {}): Promis
   });
 
   options.extend?.(app, { core, grants, authenticate });
-  const server = await listen(app);
+  const server = await listen(app, options.latencyMs);
   return {
     ...core.simulator(server.url, () => server.close()),
     clientId,
@@ -187,6 +205,7 @@ export async function startPolarSimulator(options: PolarSimOptions = {}): Promis
     setConsentsMissing: (userId, missing) =>
       void (missing ? consentsMissing.add(userId) : consentsMissing.delete(userId)),
     isRegistered: (userId) => registered.has(userId),
+    quotas: () => ({ short: short.stats(), long: long.stats() }),
     env: () => ({
       VIGIL_POLAR_CLIENT_ID: clientId,
       VIGIL_POLAR_CLIENT_SECRET: clientSecret,

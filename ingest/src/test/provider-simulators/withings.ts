@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
-import type { SimClock, SimCore, Simulator } from './core.ts';
+import type { QuotaStats, SimClock, SimCore, Simulator } from './core.ts';
 import { bearerOf, createCore, createWindow, formOf, listen, newUserId, randomHex } from './core.ts';
 import type { AccessToken, Consent, Grants } from './grants.ts';
 import { createGrants } from './grants.ts';
@@ -21,6 +21,8 @@ export type WithingsSimOptions = {
   accessTtlSeconds?: number;
   useridAsString?: boolean;
   perAppPerMinute?: number;
+  /** Every answer waits this long (benches: a realistic provider). */
+  latencyMs?: number;
   extend?: (app: Hono, api: WithingsApiContext) => void;
   /** The user's devices (getdevice); one Body Cardio scale seen an hour ago by default. */
   devices?: (userId: string) => readonly unknown[] | undefined;
@@ -40,6 +42,8 @@ export type WithingsSimulator = Simulator & {
   /** The patient removes the app in their Withings account. */
   revokeUser(userId: string): void;
   grants: Grants;
+  /** What the app-wide quota saw (every call counts, the OAuth ones too). */
+  quotas(): { app: QuotaStats };
   env(): Record<string, string>;
 };
 
@@ -108,7 +112,7 @@ export async function startWithingsSimulator(options: WithingsSimOptions = {}): 
   });
 
   options.extend?.(app, { core, grants, authenticate });
-  const server = await listen(app);
+  const server = await listen(app, options.latencyMs);
   return {
     ...core.simulator(server.url, () => server.close()),
     clientId,
@@ -116,6 +120,7 @@ export async function startWithingsSimulator(options: WithingsSimOptions = {}): 
     grants,
     consent: (consent) => grants.queueConsent(consent),
     revokeUser: (userId) => grants.revokeUser(userId),
+    quotas: () => ({ app: perApp.stats() }),
     env: () => ({
       VIGIL_WITHINGS_CLIENT_ID: clientId,
       VIGIL_WITHINGS_CLIENT_SECRET: clientSecret,

@@ -43,6 +43,10 @@ function observe(env: PullEnv, headers: Headers) {
   const [shortLimit, longLimit] = limit;
   if (shortLimit) env.budgets.setQuota(SHORT, { limit: shortLimit, windowMs: DEFAULT_QUOTAS.polarShort.windowMs });
   if (longLimit) env.budgets.setQuota(LONG, { limit: longLimit, windowMs: DEFAULT_QUOTAS.polarLong.windowMs });
+  const [shortUsed, longUsed] = usage;
+  const [shortReset, longReset] = reset ?? [];
+  if (shortUsed !== undefined && shortReset !== undefined) env.budgets.report(SHORT, shortUsed, shortReset * 1000);
+  if (longUsed !== undefined && longReset !== undefined) env.budgets.report(LONG, longUsed, longReset * 1000);
   env.observe({ usage, limit, resetSeconds: reset ?? null });
 }
 

@@ -1,0 +1,66 @@
+import { Hono } from 'hono';
+import type { Knex } from 'knex';
+import { z } from 'zod';
+import type { AppDeps, AppEnv } from '../app-env.ts';
+import { actorOf } from '../app-env.ts';
+import { recordAudit } from '../audit/store.ts';
+import { NotFoundError } from '../errors.ts';
+import { Id, Paging } from '../listing.ts';
+import { findStudy } from '../studies/store.ts';
+import { validate } from '../validate.ts';
+import { runSyncCheck } from './check.ts';
+import { SyncAlertSettings } from './schemas.ts';
+import { findSyncAlertSettings, listDigests, saveSyncAlertSettings } from './store.ts';
+
+const ById = z.object({ id: Id });
+const DigestQuery = Paging.omit({ deleted: true });
+
+/** Who gets a study's sync-health digests and when a device counts as stale; the digests sent; the check on demand. */
+export function syncAlertRoutes({ db, clock, config, log, mailer }: AppDeps) {
+  const view = (studyId: number, s: SyncAlertSettings) => ({
+    studyId,
+    recipients: s.recipients,
+    staleDeviceDays: s.staleDeviceDays,
+    effectiveStaleDeviceDays: s.staleDeviceDays ?? config.syncAlerts.staleDays,
+    reminderDays: config.syncAlerts.reminderDays,
+    mailEnabled: mailer.enabled,
+  });
+  const study = async (trx: Knex, id: number, opts: { live?: boolean; forUpdate?: boolean } = {}) => {
+    const found = await findStudy(trx, id, { forUpdate: opts.forUpdate ?? false });
+    if (!found || (opts.live && found.deletedAt)) throw new NotFoundError(`study ${id} does not exist`);
+    return found;
+  };
+
+  return new Hono<AppEnv>()
+    .get('/studies/:id/sync-alerts', validate('param', ById), async (c) => {
+      const { id } = c.req.valid('param');
+      await study(db, id);
+      return c.json(view(id, await findSyncAlertSettings(db, id)));
+    })
+    .put('/studies/:id/sync-alerts', validate('param', ById), validate('json', SyncAlertSettings), async (c) => {
+      const { id } = c.req.valid('param');
+      const after = c.req.valid('json');
+      const now = clock();
+      await db.transaction(async (trx) => {
+        await study(trx, id, { live: true, forUpdate: true });
+        const before = await findSyncAlertSettings(trx, id, { forUpdate: true });
+        await saveSyncAlertSettings(trx, id, after, now);
+        await recordAudit(trx, now, {
+          ...actorOf(c),
+          action: 'study.sync-alerts.update',
+          target: { type: 'study', id, studyId: id },
+          before,
+          after,
+        });
+      });
+      return c.json(view(id, after));
+    })
+    .get('/studies/:id/sync-digests', validate('param', ById), validate('query', DigestQuery), async (c) => {
+      const { id } = c.req.valid('param');
+      const page = c.req.valid('query');
+      await study(db, id);
+      const { items, total } = await listDigests(db, id, page);
+      return c.json({ items, total, limit: page.limit, offset: page.offset });
+    })
+    .post('/sync-check', async (c) => c.json(await runSyncCheck({ db, config, log, mailer }, clock())));
+}
