@@ -36,6 +36,9 @@ export default defineConfig({
           sequence: { groupOrder: 1 },
           // Loading @grafana/ui dominates; files reset what they use (backend, role) in beforeEach.
           isolate: false,
+          // A form of 100 fields renders in jsdom in a second or two on a quiet machine; a busy one
+          // (other projects' MariaDB and browser) can take several times that.
+          testTimeout: 20_000,
           // @grafana/ui imports CSS files (and @grafana/runtime imports @grafana/ui): through Vite they load, through Node not.
           server: { deps: { inline: [/@grafana\//] } },
         },

@@ -7,9 +7,15 @@ export const PLUGIN_BASE_URL = `/a/${PLUGIN_ID}`;
 export const ROUTES = {
   studies: 'studies',
   study: 'studies/:studyId',
+  deviceSettings: 'studies/:studyId/device-settings',
+  surveys: 'studies/:studyId/surveys',
+  survey: 'studies/:studyId/surveys/:surveyId',
+  studyFile: 'studies/:studyId/study-file',
   participant: 'participants/:participantId',
   audit: 'audit',
   operations: 'operations',
+  sync: 'sync',
+  notifications: 'studies/:studyId/notifications',
 } as const;
 
 /** An absolute in-Grafana path to one of the app's pages. */
@@ -18,7 +24,10 @@ export function prefixRoute(path: string): string {
 }
 
 export const studyPath = (studyId: number) => prefixRoute(`studies/${studyId}`);
+export const surveyPath = (studyId: number, surveyId: number | 'new') =>
+  prefixRoute(`studies/${studyId}/surveys/${surveyId}`);
 export const participantPath = (participantId: number) => prefixRoute(`participants/${participantId}`);
+export const notificationsPath = (studyId: number) => prefixRoute(`studies/${studyId}/notifications`);
 
 /**
  * The ingest's admin API as the plugin-proxy routes in plugin.json expose it: Grafana maps

@@ -24,7 +24,7 @@ export class ApiError extends Error {
 
 type Query = Record<string, string | number | boolean | undefined>;
 
-export type RequestOptions = { method?: 'GET' | 'POST' | 'PATCH' | 'DELETE'; query?: Query; body?: unknown };
+export type RequestOptions = { method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; query?: Query; body?: unknown };
 
 /** Calls the admin API through Grafana's plugin proxy; failures become ApiErrors in words. */
 export async function apiRequest<T>(path: string, options: RequestOptions = {}): Promise<T> {

@@ -7,6 +7,7 @@ import type {
   ConnectLink,
   Connection,
   CreatedLink,
+  DataQuantity,
   DeletedMode,
   Disconnected,
   Enrolled,
@@ -15,10 +16,14 @@ import type {
   Participant,
   ParticipantStatus,
   Provider,
+  PullJob,
   PurgeResult,
   QueueStats,
   Study,
   StudyInput,
+  SyncAlerts,
+  SyncDigest,
+  SyncHealth,
   Upload,
   UploadStatus,
 } from './types.ts';
@@ -89,3 +94,20 @@ export const checkConnection = (id: number) =>
   apiRequest<{ ok: boolean; connection: Connection }>(`/connections/${id}/check`, { method: 'POST' });
 export const moveConnection = (id: number, participantId: number) =>
   apiRequest<Connection>(`/connections/${id}/move`, { method: 'POST', body: { participantId } });
+
+export const pullConnection = (id: number, range?: { from: string; to: string }) =>
+  apiRequest<{ items: PullJob[] }>(`/connections/${id}/pulls`, { method: 'POST', body: range ?? {} });
+export const getPullJob = (id: number) => apiRequest<PullJob>(`/pull-jobs/${id}`);
+export const getSyncHealth = (connectionId: number) =>
+  apiRequest<SyncHealth>(`/connections/${connectionId}/sync-health`);
+export const listConnections = (q: { studyId?: number } & Paging) =>
+  apiRequest<Page<Connection>>('/connections', { query: q });
+
+export const getSyncAlerts = (studyId: number) => apiRequest<SyncAlerts>(`/studies/${studyId}/sync-alerts`);
+export const saveSyncAlerts = (studyId: number, input: { recipients: string[]; staleDeviceDays: number | null }) =>
+  apiRequest<SyncAlerts>(`/studies/${studyId}/sync-alerts`, { method: 'PUT', body: input });
+export const listSyncDigests = (studyId: number, q: Paging) =>
+  apiRequest<Page<SyncDigest>>(`/studies/${studyId}/sync-digests`, { query: q });
+export const runSyncCheck = () => apiRequest<unknown>('/sync-check', { method: 'POST' });
+export const getDataQuantity = (participantId: number, q: { from: string; to: string }) =>
+  apiRequest<DataQuantity>(`/participants/${participantId}/data/quantity`, { query: q });

@@ -159,3 +159,97 @@ export type ConnectLink = {
 export type CreatedLink = { id: number; participantId: number; provider: string; url: string; expiresAt: string };
 
 export type Disconnected = Connection & { revokedAtProvider: boolean; revokeError: string | null };
+
+export type PullJobState = 'queued' | 'running' | 'done' | 'failed';
+
+/** An on-demand or scheduled wearable pull; it runs on the ingest's next scheduler tick (each minute). */
+export type PullJob = {
+  id: number;
+  kind: 'backfill' | 'daily' | 'incremental' | 'update_now' | 'update_range';
+  connectionId: number;
+  from: string;
+  to: string;
+  state: PullJobState;
+  progressPct: number;
+  rowsWritten: number;
+  currentDay: string | null;
+  errors: string[];
+  requestedBy: string;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+};
+
+/** The ingest's request budget for a provider key, as of the connection's last pull. */
+export type RateLimits = {
+  key: string;
+  plannedShare: number;
+  used?: number;
+  limit?: number;
+  windowMs?: number;
+};
+
+/** A wearable seen on a connection; the columns of `device_status` as the ingest sends them. */
+export type WearableDevice = {
+  device_id: string;
+  model: string | null;
+  device_type: string | null;
+  battery_pct: number | null;
+  battery_status: string | null;
+  last_sync_at: string | null;
+};
+
+export type SyncHealth = {
+  connectionId: number;
+  tokenStatus: ConnectionStatus;
+  tokenStatusReason: string | null;
+  lastDeviceSyncAt: string | null;
+  lastPullAt: string | null;
+  lastSuccessAt: string | null;
+  lastError: string | null;
+  lastErrorAt: string | null;
+  rateLimits: RateLimits | null;
+  devices: WearableDevice[];
+  cursors: { data_type: string; synced_until: string }[];
+};
+
+export type SyncAlerts = {
+  studyId: number;
+  recipients: string[];
+  /** The study's own threshold; null falls back to the ingest's default (`effectiveStaleDeviceDays`). */
+  staleDeviceDays: number | null;
+  effectiveStaleDeviceDays: number;
+  reminderDays: number;
+  mailEnabled: boolean;
+};
+
+export type SyncEpisode = {
+  kind: 'stale_device' | 'needs_consent';
+  participantId: number;
+  participantLabel: string;
+  provider: string;
+  device: string | null;
+  daysSinceSync: number | null;
+  action: string;
+};
+
+export type SyncDigest = {
+  id: number;
+  sentAt: string;
+  recipients: string[];
+  error: string | null;
+  episodes: SyncEpisode[];
+};
+
+/** Rows a participant's phone sent per stream and day (in the study's time zone), against what its duty cycles lead one to expect. */
+export type DataQuantity = {
+  participantId: number;
+  days: {
+    stream: string;
+    day: string;
+    rows: number;
+    bytes: number;
+    expectedRows: number | null;
+    completeness: number | null;
+  }[];
+};

@@ -33,4 +33,20 @@ export const testIds = {
   },
   audit: { page: 'data-testid vigil audit', table: 'data-testid vigil audit-table' },
   operations: { page: 'data-testid vigil operations', queue: 'data-testid vigil queue' },
+  deviceSettings: { page: 'data-testid vigil device-settings', form: 'data-testid vigil device-settings-form' },
+  surveys: { page: 'data-testid vigil surveys', table: 'data-testid vigil surveys-table' },
+  surveyEditor: { form: 'data-testid vigil survey-editor', question: 'data-testid vigil survey-question' },
+  studyFile: { page: 'data-testid vigil study-file', preview: 'data-testid vigil import-preview' },
+  sync: {
+    page: 'data-testid vigil sync',
+    connections: 'data-testid vigil sync-connections',
+    jobs: 'data-testid vigil pull-jobs',
+    range: 'data-testid vigil update-range',
+  },
+  notifications: {
+    page: 'data-testid vigil notifications',
+    form: 'data-testid vigil sync-alerts-form',
+    digests: 'data-testid vigil sync-digests',
+  },
+  exportData: { form: 'data-testid vigil export-form', progress: 'data-testid vigil export-progress' },
 };

@@ -3,7 +3,7 @@ import { useParams } from 'react-router-dom';
 import { css } from '@emotion/css';
 import { locationUtil, type GrafanaTheme2 } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
-import { LinkButton, LoadingPlaceholder, RadioButtonGroup, useStyles2 } from '@grafana/ui';
+import { Button, LinkButton, LoadingPlaceholder, RadioButtonGroup, Stack, useStyles2 } from '@grafana/ui';
 import { toApiError } from '../api/client.ts';
 import { getParticipant, getStudy, listUploads, requeueFailedUploads } from '../api/endpoints.ts';
 import { UPLOAD_STATUSES, type UploadStatus } from '../api/types.ts';
@@ -11,6 +11,7 @@ import { PARTICIPANT_DASHBOARD, prefixRoute, ROUTES, studyPath } from '../consta
 import { formatTime } from '../format.ts';
 import { useRequest } from '../hooks/use-request.ts';
 import { Devices } from '../components/Devices/Devices.tsx';
+import { ExportData } from '../components/ExportData/ExportData.tsx';
 import { EnrolmentSheet, type SheetRequest } from '../components/EnrolmentSheet/EnrolmentSheet.tsx';
 import { ErrorAlert } from '../components/ErrorAlert/ErrorAlert.tsx';
 import { GuardedButton } from '../components/GuardedButton/GuardedButton.tsx';
@@ -18,6 +19,7 @@ import { NoticeBar, type Notice } from '../components/NoticeBar/NoticeBar.tsx';
 import { Pager } from '../components/Pager/Pager.tsx';
 import { ParticipantActions } from '../components/ParticipantActions/ParticipantActions.tsx';
 import { StatusBadge } from '../components/ParticipantsTable/ParticipantsTable.tsx';
+import { ParticipantSync } from '../components/SyncConnections/ParticipantSync.tsx';
 import { LastSeen, PhoneBadge } from '../components/PhoneStatus/PhoneStatus.tsx';
 import { UploadsTable } from '../components/UploadsTable/UploadsTable.tsx';
 import { testIds } from '../components/testIds.ts';
@@ -36,6 +38,7 @@ export default function ParticipantPage() {
   const [offset, setOffset] = useState(0);
   const [notice, setNotice] = useState<Notice | null>(null);
   const [sheet, setSheet] = useState<SheetRequest | null>(null);
+  const [exporting, setExporting] = useState(false);
 
   const participant = useRequest(async () => {
     const p = await getParticipant(participantId);
@@ -110,9 +113,16 @@ export default function ParticipantPage() {
         ...(p.deletedAt ? [{ label: 'Deleted', value: formatTime(p.deletedAt) }] : []),
       ]}
       actions={
-        <LinkButton variant="secondary" icon="apps" href={locationUtil.assureBaseUrl(dashboardUrl)}>
-          Open dashboard
-        </LinkButton>
+        <Stack direction="row" gap={1}>
+          {phone && (
+            <Button variant="secondary" icon="download-alt" onClick={() => setExporting(true)}>
+              Export data
+            </Button>
+          )}
+          <LinkButton variant="secondary" icon="apps" href={locationUtil.assureBaseUrl(dashboardUrl)}>
+            Open dashboard
+          </LinkButton>
+        </Stack>
       }
     >
       <div data-testid={testIds.participant.page}>
@@ -146,6 +156,7 @@ export default function ParticipantPage() {
         </dl>
 
         <Devices participant={p} now={now} onNotice={setNotice} />
+        <ParticipantSync participantId={p.id} />
 
         <div className={s.heading}>
           <h3>Uploads</h3>
@@ -175,6 +186,7 @@ export default function ParticipantPage() {
           </>
         )}
         {sheet && <EnrolmentSheet {...sheet} studyName={study.name} onDismiss={() => setSheet(null)} />}
+        {exporting && <ExportData participant={p} onDismiss={() => setExporting(false)} />}
       </div>
     </PluginPage>
   );

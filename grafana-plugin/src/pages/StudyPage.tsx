@@ -1,9 +1,17 @@
 import React, { useCallback, useMemo, useState } from 'react';
 import { useParams } from 'react-router-dom';
 import { css } from '@emotion/css';
-import type { GrafanaTheme2 } from '@grafana/data';
+import { locationUtil, type GrafanaTheme2 } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
-import { EmptyState, FilterInput, LoadingPlaceholder, RadioButtonGroup, useStyles2 } from '@grafana/ui';
+import {
+  EmptyState,
+  FilterInput,
+  LinkButton,
+  LoadingPlaceholder,
+  RadioButtonGroup,
+  Stack,
+  useStyles2,
+} from '@grafana/ui';
 import { getStudy, listParticipants, listStudyConnections, updateStudy } from '../api/endpoints.ts';
 import {
   PARTICIPANT_STATUSES,
@@ -22,6 +30,7 @@ import { NoticeBar, type Notice } from '../components/NoticeBar/NoticeBar.tsx';
 import { Pager } from '../components/Pager/Pager.tsx';
 import { ParticipantsTable } from '../components/ParticipantsTable/ParticipantsTable.tsx';
 import { StudyForm } from '../components/StudyForm/StudyForm.tsx';
+import { StudyTabs } from '../components/StudyTabs/StudyTabs.tsx';
 import { testIds } from '../components/testIds.ts';
 
 const LIMIT = 50;
@@ -108,17 +117,27 @@ export default function StudyPage() {
       subTitle={current.description || undefined}
       info={[{ label: 'Time zone', value: current.timezone }]}
       actions={
-        <GuardedButton
-          variant="secondary"
-          icon="pen"
-          onClick={() => setEditing(true)}
-          disabled={Boolean(current.deletedAt)}
-        >
-          Edit study
-        </GuardedButton>
+        <Stack direction="row" gap={1}>
+          <LinkButton
+            variant="secondary"
+            icon="sync"
+            href={locationUtil.assureBaseUrl(`${prefixRoute(ROUTES.sync)}?studyId=${studyId}`)}
+          >
+            Sync
+          </LinkButton>
+          <GuardedButton
+            variant="secondary"
+            icon="pen"
+            onClick={() => setEditing(true)}
+            disabled={Boolean(current.deletedAt)}
+          >
+            Edit study
+          </GuardedButton>
+        </Stack>
       }
     >
       <div data-testid={testIds.study.page}>
+        <StudyTabs studyId={studyId} active="participants" />
         <NoticeBar notice={notice} onDismiss={() => setNotice(null)} />
         <div className={s.toolbar}>
           <FilterInput placeholder="Search by label" value={q} onChange={filter(setQ)} width={30} />

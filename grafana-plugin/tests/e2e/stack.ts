@@ -8,6 +8,7 @@ import { inject } from 'vitest';
 import { freePort, startIngest, waitReady, type IngestProcess } from '../../../ingest/src/test/ingest-process.ts';
 import {
   startWithingsSimulator,
+  type WithingsSimOptions,
   type WithingsSimulator,
 } from '../../../ingest/src/test/provider-simulators/withings.ts';
 import { createOwnDatabase } from '../../../ingest/src/test/test-db.ts';
@@ -49,13 +50,13 @@ export type Stack = {
  * Debian's chromium. The ingest's public URL is its own loopback address, so the enrolment sheet's
  * server URL and connect links work from the test.
  */
-export async function startStack(): Promise<Stack> {
+export async function startStack(options: { withings?: WithingsSimOptions } = {}): Promise<Stack> {
   const { distDir, hostBundle, chromium: executablePath } = inject('pluginHarness');
   const database = await createOwnDatabase('vigil_plugin_e2e');
   const dataDir = await mkdtemp(join(tmpdir(), 'vigil-plugin-e2e-'));
   const secret = randomBytes(32).toString('hex');
   const { host, port, user, password, database: name } = database.config;
-  const withings = await startWithingsSimulator();
+  const withings = await startWithingsSimulator(options.withings);
   const ingestPort = await freePort();
   const ingest = await startIngest(
     {

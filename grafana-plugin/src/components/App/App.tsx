@@ -11,6 +11,12 @@ const StudyPage = lazy(() => import('../../pages/StudyPage.tsx'));
 const ParticipantPage = lazy(() => import('../../pages/ParticipantPage.tsx'));
 const AuditPage = lazy(() => import('../../pages/AuditPage.tsx'));
 const OperationsPage = lazy(() => import('../../pages/OperationsPage.tsx'));
+const SyncPage = lazy(() => import('../../pages/SyncPage.tsx'));
+const NotificationsPage = lazy(() => import('../../pages/NotificationsPage.tsx'));
+const DeviceSettingsPage = lazy(() => import('../../pages/DeviceSettingsPage.tsx'));
+const SurveysPage = lazy(() => import('../../pages/SurveysPage.tsx'));
+const SurveyPage = lazy(() => import('../../pages/SurveyPage.tsx'));
+const StudyFilePage = lazy(() => import('../../pages/StudyFilePage.tsx'));
 
 /** The app's pages, relative to /a/vigil-admin-app (Grafana mounts the root page there). */
 function App({ meta }: AppRootProps<AppSettings>) {
@@ -39,6 +45,12 @@ function App({ meta }: AppRootProps<AppSettings>) {
           <Route path={ROUTES.participant} element={<ParticipantPage />} />
           <Route path={ROUTES.audit} element={<AuditPage />} />
           <Route path={ROUTES.operations} element={<OperationsPage />} />
+          <Route path={ROUTES.sync} element={<SyncPage />} />
+          <Route path={ROUTES.notifications} element={<NotificationsPage />} />
+          <Route path={ROUTES.deviceSettings} element={<DeviceSettingsPage />} />
+          <Route path={ROUTES.surveys} element={<SurveysPage />} />
+          <Route path={ROUTES.survey} element={<SurveyPage />} />
+          <Route path={ROUTES.studyFile} element={<StudyFilePage />} />
           <Route path="*" element={<Navigate to={ROUTES.studies} replace />} />
         </Routes>
       </Suspense>

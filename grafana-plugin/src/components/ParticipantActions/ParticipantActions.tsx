@@ -8,6 +8,7 @@ import {
   issueBeiwe,
   resetBeiwePassword,
   restoreParticipant,
+  retireBeiwe,
   unregisterPhone,
 } from '../../api/endpoints.ts';
 import type { Participant } from '../../api/types.ts';
@@ -25,7 +26,7 @@ type Props = {
   onNotice: (notice: Notice) => void;
 };
 
-type Open = 'edit' | 'reset' | 'unregister' | null;
+type Open = 'edit' | 'reset' | 'unregister' | 'retire' | null;
 
 /** What an Admin can do to one participant: edit, phone credentials, delete (with Undo) or restore. */
 export function ParticipantActions({ participant: p, onSheet, onChanged, onNotice }: Props) {
@@ -73,6 +74,11 @@ export function ParticipantActions({ participant: p, onSheet, onChanged, onNotic
       await unregisterPhone(p.id);
       return { severity: 'success', text: `Unregistered the phone of ${p.label}: they can register a phone again.` };
     });
+  const retire = () =>
+    run('retire', async () => {
+      await retireBeiwe(p.id);
+      return { severity: 'success', text: `Retired ${p.label}: their phone can no longer register or upload.` };
+    });
 
   if (p.deletedAt) {
     return (
@@ -90,7 +96,7 @@ export function ParticipantActions({ participant: p, onSheet, onChanged, onNotic
 
   const button = (
     label: string,
-    icon: 'pen' | 'key-skeleton-alt' | 'mobile-android' | 'trash-alt',
+    icon: 'pen' | 'key-skeleton-alt' | 'mobile-android' | 'ban' | 'trash-alt',
     onClick: () => void
   ) => (
     <GuardedButton
@@ -112,6 +118,7 @@ export function ParticipantActions({ participant: p, onSheet, onChanged, onNotic
         ? button('Reset password', 'key-skeleton-alt', () => setOpen('reset'))
         : button('Issue phone credentials', 'key-skeleton-alt', () => void issue())}
       {p.beiwe?.registered && button('Unregister phone', 'mobile-android', () => setOpen('unregister'))}
+      {p.beiwe && !p.beiwe.retiredAt && button('Retire', 'ban', () => setOpen('retire'))}
       {button('Delete', 'trash-alt', () => void remove())}
 
       {open === 'edit' && (
@@ -139,6 +146,14 @@ export function ParticipantActions({ participant: p, onSheet, onChanged, onNotic
         body="The registered phone can no longer upload. The participant can then register the same or a new phone with their password."
         confirmText="Unregister phone"
         onConfirm={unregister}
+        onDismiss={() => setOpen(null)}
+      />
+      <ConfirmModal
+        isOpen={open === 'retire'}
+        title={`Retire ${p.label}?`}
+        body="Their phone is told the participant is permanently retired: it can no longer register or upload, and this cannot be undone. Data already received is kept."
+        confirmText="Retire"
+        onConfirm={retire}
         onDismiss={() => setOpen(null)}
       />
     </div>

@@ -5,6 +5,7 @@ import { Badge, InteractiveTable, TextLink, useStyles2, type BadgeColor } from '
 import type { Connection, Participant, ParticipantStatus } from '../../api/types.ts';
 import { participantPath } from '../../constants.ts';
 import { formatTime } from '../../format.ts';
+import { Completeness, COMPLETENESS_DAYS } from '../Completeness/Completeness.tsx';
 import type { SheetRequest } from '../EnrolmentSheet/EnrolmentSheet.tsx';
 import { ConnectionBadge } from '../Devices/connection-status.tsx';
 import type { Notice } from '../NoticeBar/NoticeBar.tsx';
@@ -69,6 +70,12 @@ export function ParticipantsTable({ participants, devices, now, onChanged, onNot
         header: 'Last heartbeat',
         cell: ({ row }: Cell) =>
           row.original.beiwe ? <LastSeen at={row.original.beiwe.lastHeartbeatAt} now={now} /> : '—',
+      },
+      {
+        id: 'completeness',
+        header: `Data (${COMPLETENESS_DAYS} days)`,
+        cell: ({ row }: Cell) =>
+          row.original.beiwe && !row.original.deletedAt ? <Completeness participantId={row.original.id} /> : '—',
       },
       {
         id: 'devices',
