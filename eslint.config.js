@@ -34,6 +34,7 @@ export default tseslint.config(
       'ingest/src/main.ts',
       'ingest/src/cli/**',
       'ingest/src/test/**',
+      'ingest/src/demo/**',
       '**/*.test.ts',
       'vitest.config.ts',
       'test/**',

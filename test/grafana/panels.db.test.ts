@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { grantReader } from '../../migrations/src/migrations/20261121140000_grant_grafana_reader.ts';
+import { grantReaderWearables } from '../../migrations/src/migrations/20261121140100_grant_grafana_reader_wearables.ts';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOwnDatabase } from '../../ingest/src/test/test-db.ts';
@@ -34,6 +35,7 @@ beforeAll(async () => {
   await own.db.raw("GRANT ?? TO ??@'%'", [role, user]);
   await own.db.raw("SET DEFAULT ROLE ?? FOR ??@'%'", [role, user]);
   await grantReader(own.db, role);
+  await grantReaderWearables(own.db, role);
   const { host, port, database } = own.config;
   reader = await mysql.createConnection({ host, port, user, password, database, timezone: 'Z' });
   // The provisioned jsonData.timezone: the DSN's time_zone parameter.
@@ -99,6 +101,35 @@ describe.each(loadDashboards())('dashboard $file', ({ dashboard }) => {
   }
 });
 
+describe('the wearable panels', () => {
+  const overview = loadDashboards().find((d) => d.dashboard.uid === 'vigil-participant-overview')!.dashboard;
+  const query = async (titleStart: string) => {
+    const panel = allPanels(overview).find((p) => p.title.startsWith(titleStart)) ?? expect.fail(titleStart);
+    const variables = await resolveVariables(overview);
+    const result = await runSql(reader, renderQuery(panel.targets![0]!.rawSql!, context(seeded, variables, panel)).sql);
+    const column = (name: string) => result.rows.map((r) => r[result.columns.findIndex((c) => c.name === name)]);
+    return { result, column };
+  };
+  const distinct = (values: unknown[]) => [...new Set(values.map(String))].sort();
+
+  it('draw what each pulled wearable measured, labelled by provider', async () => {
+    expect(distinct((await query('Heart rate')).column('metric'))).toEqual(['fitbit', 'polar', 'withings']);
+    expect(distinct((await query('Steps per day')).column('metric'))).toEqual(['fitbit', 'polar']);
+    expect(distinct((await query('Weight')).column('metric'))).toEqual(['withings']);
+    expect(distinct((await query('Sleep stages')).column('source'))).toEqual(['fitbit', 'polar']);
+  });
+
+  it('gives whole local days of steps and plausible heart rates', async () => {
+    const steps = await query('Steps per day');
+    for (const n of steps.column('steps')) expect(Number(n)).toBeGreaterThan(100);
+    expect(distinct(steps.column('time').map((t) => (t as Date).toISOString().slice(11)))).toEqual(['00:00:00.000Z']);
+    for (const bpm of (await query('Heart rate')).column('bpm')) {
+      expect(Number(bpm)).toBeGreaterThan(35);
+      expect(Number(bpm)).toBeLessThan(200);
+    }
+  });
+});
+
 type Rule = {
   uid: string;
   data: { refId: string; datasourceUid: string; model: { rawSql?: string; format?: string } }[];
@@ -147,6 +178,7 @@ describe('the reader grants', () => {
   it('reads data tables and status columns but no secrets', async () => {
     await expect(reader.query('SELECT COUNT(*) FROM accelerometer')).resolves.toBeDefined();
     await expect(reader.query('SELECT last_upload_at FROM beiwe_participants')).resolves.toBeDefined();
+    await expect(reader.query('SELECT state, errors FROM wearable_pull_jobs')).resolves.toBeDefined();
     for (const sql of [
       'SELECT password_hash FROM beiwe_participants',
       'SELECT private_key_sealed FROM beiwe_participants',
@@ -155,6 +187,7 @@ describe('the reader grants', () => {
       'SELECT * FROM study_archive_keys',
       'SELECT * FROM audit_log',
       'SELECT * FROM beiwe_fcm_tokens',
+      'SELECT requested_by FROM wearable_pull_jobs',
     ]) {
       await expect(reader.query(sql), sql).rejects.toThrow(/denied/);
     }

@@ -1,44 +1,54 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { serve } from '@hono/node-server';
 import type { Knex } from 'knex';
 import { createApp } from '../../ingest/src/app.ts';
 import { createLocalArchiveStore } from '../../ingest/src/archive/local-store.ts';
-import { markNeedsReauth } from '../../ingest/src/connections/status.ts';
-import { findConnection, insertConnection, withoutTokens } from '../../ingest/src/connections/store.ts';
+import type { ArchiveStore } from '../../ingest/src/archive/store.ts';
+import { loadConfig } from '../../ingest/src/config.ts';
+import { syntheticWearables } from '../../ingest/src/demo/wearable-data.ts';
+import { connectWearable, PROVIDERS, startSimulators } from '../../ingest/src/demo/wearables.ts';
+import type { ProviderId } from '../../ingest/src/providers/provider.ts';
 import { ensureDayPartitions } from '../../ingest/src/streams/partitions.ts';
 import { createStreamProcessor } from '../../ingest/src/streams/processor.ts';
 import { currentDeviceSettings } from '../../ingest/src/study-config/device-settings-store.ts';
-import { asAdmin, testDeps, testVault } from '../../ingest/src/test/app-deps.ts';
+import { asAdmin, createTestClock, testDeps, testVault } from '../../ingest/src/test/app-deps.ts';
+import { freePort } from '../../ingest/src/test/ingest-process.ts';
 import { createPhone, type GeneratedFile } from '../../ingest/src/test/phone-emulator/phone.ts';
 import type { StreamId } from '../../ingest/src/test/phone-emulator/types.ts';
 import { processNextJob } from '../../ingest/src/uploads/worker.ts';
+import type { Vault } from '../../ingest/src/vault/vault.ts';
+import { createBudgets } from '../../ingest/src/wearables/budget.ts';
+import { enqueuePullJob, runDuePullJobs } from '../../ingest/src/wearables/jobs.ts';
 
 /** Streams the dashboards draw, which the seeded phone must have produced. */
 const NEEDED: readonly StreamId[] = ['accelerometer', 'gps', 'power_state', 'calls', 'texts', 'survey_answers'];
 
 export type Seeded = { studyId: number; participantId: number; label: string; from: Date; to: Date };
 
+const DAY_MS = 86_400_000;
+
 /**
  * A study with one emulated Android phone whose hours of data go through the real ingest path
  * (upload → archive → queue → worker → stream tables, rollups, data quantity), a heartbeat, one
- * upload left waiting in the queue and a wearable connection that needs consent again.
+ * upload left waiting in the queue; and a Fitbit, a Withings scale and a Polar watch connected
+ * through the provider simulators and pulled by the real pull jobs, after which the patient
+ * revokes Withings at the vendor so that the next pull finds the connection needs consent again.
  */
 export async function seedStudy(db: Knex, start = new Date('2026-11-19T08:00:00Z')): Promise<Seeded> {
   const archiveDir = await mkdtemp(join(tmpdir(), 'vigil-grafana-seed-'));
   try {
-    const deps = testDeps({
-      db,
-      clock: () => new Date(),
-      vault: testVault(),
-      archiveStore: createLocalArchiveStore(archiveDir),
-    });
+    const vault = testVault();
+    const archiveStore = createLocalArchiveStore(archiveDir);
+    const deps = testDeps({ db, clock: () => new Date(), vault, archiveStore });
     const app = createApp(deps);
     const processor = createStreamProcessor({ clock: () => new Date(), settingsFor: currentDeviceSettings });
     await ensureDayPartitions(db, new Date());
     const post = async <T>(path: string, body: object) =>
       (await (await app.request(path, { method: 'POST', headers: asAdmin, body: JSON.stringify(body) })).json()) as T;
-    const study = await post<{ id: number }>('/api/v1/studies', { name: `Dashboards ${Date.now()}` });
+    const timezone = 'Europe/Paris';
+    const study = await post<{ id: number }>('/api/v1/studies', { name: `Dashboards ${Date.now()}`, timezone });
     const label = 'dash-android';
     const enrolled = await post<{ id: number; beiwe: { patientId: string; temporaryPassword: string } }>(
       `/api/v1/studies/${study.id}/participants`,
@@ -68,21 +78,9 @@ export async function seedStudy(db: Knex, start = new Date('2026-11-19T08:00:00Z
     if (last) await phone.upload(last.fileName, last.bytes);
     await phone.heartbeat();
 
-    const now = new Date();
-    const connectionId = await insertConnection(
-      db,
-      {
-        participant_id: enrolled.id,
-        provider: 'withings',
-        api: 'withings',
-        status: 'active',
-        scopes_requested: 'user.metrics',
-      },
-      now
-    );
-    const connection = await findConnection(db, connectionId);
-    if (!connection) throw new Error('connection not stored');
-    await db.transaction((trx) => markNeedsReauth(trx, withoutTokens(connection), 'revoked', now));
+    await seedWearables({ db, vault, archiveStore }, enrolled.id, timezone, new Date(start.getTime() - DAY_MS), {
+      revoke: 'withings',
+    });
     return {
       studyId: study.id,
       participantId: enrolled.id,
@@ -92,5 +90,71 @@ export async function seedStudy(db: Knex, start = new Date('2026-11-19T08:00:00Z
     };
   } finally {
     await rm(archiveDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Connects the participant's Fitbit, Withings and Polar accounts through the simulators (serving
+ * synthetic data) to the ingest served over HTTP, and runs the backfill pull jobs from `from` to
+ * now; with `revoke`, the patient then withdraws that provider's access and an "update now" pull
+ * finds out. Rate-limit waits move the pull's clock (which the simulators share) instead of sleeping.
+ */
+export async function seedWearables(
+  parts: { db: Knex; vault: Vault; archiveStore: ArchiveStore },
+  participantId: number,
+  timeZone: string,
+  from: Date,
+  options: { revoke?: 'fitbit' | 'withings' } = {}
+): Promise<void> {
+  const { db } = parts;
+  const clock = createTestClock(new Date());
+  const sims = await startSimulators(
+    syntheticWearables({ timeZone, from, now: clock, seed: 'grafana-dashboards' }),
+    clock
+  );
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const config = loadConfig({ ...process.env, NODE_ENV: 'test', ...sims.env(), VIGIL_PUBLIC_URL: url });
+  const deps = testDeps({ ...parts, clock, config });
+  const server = serve({ fetch: createApp(deps).fetch, hostname: '127.0.0.1', port });
+  try {
+    for (const provider of PROVIDERS) await connectWearable(url, asAdmin, sims, participantId, provider);
+    const connections = (await db('device_connections')
+      .where({ participant_id: participantId })
+      .select('id', 'provider', 'external_user_id')) as {
+      id: number;
+      provider: ProviderId;
+      external_user_id: string;
+    }[];
+    const budgets = createBudgets(clock, (ms) => {
+      clock.advance(ms);
+      return Promise.resolve();
+    });
+    const pull = { ...deps, budgets };
+    const runner = { worker: 'grafana-seed', leaseMs: 300_000, rereadMs: 3 * DAY_MS, backfillDays: 3 };
+    for (const c of connections) {
+      await enqueuePullJob(
+        db,
+        { kind: 'backfill', connectionId: c.id, from, to: clock(), requestedBy: 'schedule' },
+        clock()
+      );
+    }
+    await runDuePullJobs(pull, runner);
+    const revoked = connections.find((c) => c.provider === options.revoke);
+    if (options.revoke && revoked) {
+      sims[options.revoke].revokeUser(revoked.external_user_id);
+      await enqueuePullJob(
+        db,
+        { kind: 'update_now', connectionId: revoked.id, from, to: clock(), requestedBy: 'grafana-seed' },
+        clock()
+      );
+      await runDuePullJobs(pull, runner);
+    }
+  } finally {
+    await new Promise<void>((resolve) => {
+      if ('closeAllConnections' in server) server.closeAllConnections();
+      server.close(() => resolve());
+    });
+    await sims.close();
   }
 }

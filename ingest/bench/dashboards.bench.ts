@@ -1,0 +1,244 @@
+/**
+ * Dashboard panel queries (issue 8): `node --import tsx bench/dashboards.bench.ts [runs]` from ingest/.
+ *
+ * One Android participant for 30 days at Beiwe defaults: accelerometer at 10 Hz, 10 s on / 10 s off
+ * (432,000 rows a day) and GPS at 1 Hz one minute in six (14,400 a day) loaded through the ingest's
+ * loader and rolled up by the summaries rebuild; power state, calls, texts and surveys emulated by
+ * the phone and sent through upload → worker; a Fitbit, a Withings scale and a Polar watch connected
+ * through the provider simulators and backfilled by the real pull jobs (then Withings revoked by the
+ * patient, so that the re-consent panels have a row). The cohort is that participant and 199 more in
+ * the same study, each with 30 days of data quantity per stream (written straight into
+ * data_quantity: the heatmap reads only that table). Every panel query of every dashboard is
+ * expanded by the Grafana harness's macros for the last 30 days and run `runs` times (default 20,
+ * after two warm-ups) in a UTC session as Grafana's; p50 and p95 per panel against the budget:
+ * p95 < 300 ms, the cohort heatmap < 1 s.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mysql from 'mysql2/promise';
+import { allPanels, loadDashboards, variableSql } from '../../test/grafana/dashboards.ts';
+import { panelInterval } from '../../test/grafana/intervals.ts';
+import { renderQuery, type QueryContext, type Variable } from '../../test/grafana/macros.ts';
+import { runSql } from '../../test/grafana/run-query.ts';
+import { seedWearables } from '../../test/grafana/seed.ts';
+import { createApp } from '../src/app.ts';
+import { createLocalArchiveStore } from '../src/archive/local-store.ts';
+import { STREAM_TABLES } from '../src/streams/catalog.ts';
+import { loadRows } from '../src/streams/load.ts';
+import { ensureDayPartitions } from '../src/streams/partitions.ts';
+import { createStreamProcessor } from '../src/streams/processor.ts';
+import { rebuildSummaries } from '../src/streams/rebuild.ts';
+import { createRowWriter } from '../src/streams/rows.ts';
+import { currentDeviceSettings } from '../src/study-config/device-settings-store.ts';
+import { asAdmin, testDeps, testVault } from '../src/test/app-deps.ts';
+import { createPhone } from '../src/test/phone-emulator/phone.ts';
+import { createPrng } from '../src/test/phone-emulator/prng.ts';
+import type { StreamId } from '../src/test/phone-emulator/types.ts';
+import { createOwnDatabase } from '../src/test/test-db.ts';
+import { processNextJob } from '../src/uploads/worker.ts';
+
+const DAY_MS = 86_400_000;
+const DAYS = 30;
+const COHORT = 200;
+const runs = Number(process.argv[2] ?? 20);
+/** The small streams the panels read raw, sent by the emulated phone; GPS and accelerometer are loaded. */
+const EMULATED: readonly StreamId[] = ['power_state', 'calls', 'texts', 'survey_answers', 'survey_timings'];
+const HEATMAP = 'Completeness of $stream';
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!;
+
+async function main() {
+  const own = await createOwnDatabase('vigil_bench_dashboards');
+  const archiveDir = await mkdtemp(join(tmpdir(), 'vigil-bench-dashboards-'));
+  const vault = testVault();
+  const archiveStore = createLocalArchiveStore(archiveDir);
+  const deps = testDeps({ db: own.db, clock: () => new Date(), vault, archiveStore });
+  const app = createApp(deps);
+  const processor = createStreamProcessor({ clock: () => new Date(), settingsFor: currentDeviceSettings });
+  const now = Date.now();
+  const start = Math.floor((now - DAYS * DAY_MS) / DAY_MS) * DAY_MS;
+  const timezone = 'Europe/Paris';
+  let reader: mysql.Connection | undefined;
+  try {
+    await ensureDayPartitions(own.db, new Date(now + DAY_MS));
+    const post = async <T>(path: string, body: object) => {
+      const res = await app.request(path, { method: 'POST', headers: asAdmin, body: JSON.stringify(body) });
+      if (res.status >= 300) throw new Error(`${path}: HTTP ${res.status} ${await res.text()}`);
+      return (await res.json()) as T;
+    };
+    const study = await post<{ id: number }>('/api/v1/studies', { name: 'Dashboards bench', timezone });
+    type Enrolled = { id: number; beiwe: { patientId: string; temporaryPassword: string } };
+    const month = await post<Enrolled>(`/api/v1/studies/${study.id}/participants`, { label: 'month' });
+
+    let t0 = performance.now();
+    process.stdout.write(`emulating ${DAYS} days of the phone's event and survey streams through upload and worker… `);
+    const phone = createPhone({
+      os: 'android',
+      serverUrl: 'http://vigil.bench',
+      patientId: month.beiwe.patientId,
+      temporaryPassword: month.beiwe.temporaryPassword,
+      seed: 'dashboards-bench',
+      fetch: (i, init) => Promise.resolve(app.request(i as string, init)),
+    });
+    await phone.register();
+    const streams = EMULATED;
+    for (let d = 0; d < DAYS; d++) {
+      for (const f of phone.generateFiles({ from: start + d * DAY_MS, hours: 24, streams })) {
+        await phone.upload(f.fileName, f.bytes);
+      }
+      while (await processNextJob({ ...deps, processors: [processor] }, 'bench'));
+    }
+    await phone.heartbeat();
+    process.stdout.write(`${seconds(performance.now() - t0)}\n`);
+
+    t0 = performance.now();
+    process.stdout.write(
+      `loading ${DAYS} days of accelerometer (10 Hz, 10 s on / 10 s off) and GPS (1 Hz, 1 min in 6), rolling up… `
+    );
+    let accelRows = 0;
+    let gpsRows = 0;
+    for (let d = 0; d < DAYS; d++) {
+      const rowWriter = () =>
+        createRowWriter({
+          participantId: month.id,
+          os: 1,
+          fileTime: new Date(start + d * DAY_MS),
+          surveyId: undefined,
+          uploadId: 0,
+          extension: 'csv',
+          now: new Date(now),
+        });
+      const writer = rowWriter();
+      const gps = rowWriter();
+      for (let s = 0; s < 86_400; s += 20) {
+        for (let i = 0; i < 100; i++) {
+          const ms = start + d * DAY_MS + s * 1000 + i * 100;
+          const a = Math.sin(ms / 7000) * (s % 3600 < 600 ? 3 : 0.3);
+          writer.row(ms, [1, 3, (a * 0.6).toFixed(7), (a * 0.4 + 0.1).toFixed(7), (9.81 + a).toFixed(6)]);
+        }
+      }
+      for (let s = 0; s < 86_400; s++) {
+        // At home, but for an afternoon walk around the block; a fix a second for one minute in six.
+        const away = s > 50_000 && s < 54_000 ? (s - 50_000) / 1e5 : 0;
+        if (s % 360 < 60) {
+          gps.row(start + d * DAY_MS + s * 1000 + 5, [1, String(48.8566 + away), String(2.3522 - away), '35.2', '8.5']);
+        }
+      }
+      await own.db.transaction(async (trx) => {
+        accelRows += await loadRows(trx, STREAM_TABLES.accelerometer, writer.finish().chunks);
+        gpsRows += await loadRows(trx, STREAM_TABLES.gps, gps.finish().chunks);
+      });
+    }
+    await rebuildSummaries(own.db, currentDeviceSettings, { participantId: month.id });
+    process.stdout.write(
+      `${accelRows.toLocaleString('en')} + ${gpsRows.toLocaleString('en')} rows, ${seconds(performance.now() - t0)}\n`
+    );
+
+    t0 = performance.now();
+    process.stdout.write(
+      'connecting a Fitbit, a Withings scale and a Polar watch, backfilling 30 days, revoking Withings… '
+    );
+    await seedWearables({ db: own.db, vault, archiveStore }, month.id, timezone, new Date(start), {
+      revoke: 'withings',
+    });
+    const wearableRows = (await own.db.raw(
+      'SELECT (SELECT COUNT(*) FROM heart_rate) AS hr, (SELECT COUNT(*) FROM steps) AS steps, (SELECT COUNT(*) FROM sleep_stages) AS stages'
+    )) as [{ hr: number; steps: number; stages: number }[]];
+    const w = wearableRows[0][0]!;
+    process.stdout.write(
+      `${w.hr} heart-rate, ${w.steps} step and ${w.stages} sleep-stage rows, ${seconds(performance.now() - t0)}\n`
+    );
+
+    t0 = performance.now();
+    process.stdout.write(`enrolling ${COHORT - 1} more participants with ${DAYS} days of data quantity each… `);
+    const rng = createPrng('dashboards-bench-cohort');
+    const quantityStreams = ['accelerometer', 'gps', 'gyro', 'calls', 'texts', 'power_state', 'wifi', 'bluetooth'];
+    for (let p = 1; p < COHORT; p++) {
+      const enrolled = await post<Enrolled>(`/api/v1/studies/${study.id}/participants`, {
+        label: `p${String(p).padStart(3, '0')}`,
+      });
+      const adherence = rng.between(0.2, 1);
+      const rows = [];
+      for (let d = 0; d < DAYS; d++) {
+        if (!rng.chance(adherence)) continue;
+        const day = new Date(start + d * DAY_MS).toISOString().slice(0, 10);
+        for (const stream of quantityStreams) {
+          const expected = stream === 'accelerometer' ? 432_000 : stream === 'gps' ? 14_400 : null;
+          const got = Math.round((expected ?? 500) * rng.between(0.3, 1.05));
+          rows.push({ participant_id: enrolled.id, stream, day, rows: got, bytes: got * 40, expected_rows: expected });
+        }
+      }
+      if (rows.length > 0) await own.db.batchInsert('data_quantity', rows, 1000);
+    }
+    await own.db.raw(
+      'ANALYZE TABLE data_quantity, heart_rate, steps, sleep_stages, sleep_sessions, motion_minutes, gps_minutes'
+    );
+    process.stdout.write(`${seconds(performance.now() - t0)}\n`);
+
+    const { host, port, user, password, database } = own.config;
+    reader = await mysql.createConnection({ host, port, user, password, database, timezone: 'Z' });
+    await reader.query("SET time_zone = '+00:00'");
+    // The last 30 days up to now, which includes what was uploaded and pulled while loading.
+    const toMs = Date.now();
+    const fromMs = toMs - DAYS * DAY_MS;
+    const context = (variables: Variable[], panel?: { interval?: string; maxDataPoints?: number }): QueryContext => {
+      const { intervalMs, interval } = panelInterval(
+        toMs - fromMs,
+        panel?.maxDataPoints ?? 1000,
+        panel?.interval ?? '1m'
+      );
+      return { fromMs, toMs, intervalMs, interval, variables };
+    };
+    const wanted: Record<string, string> = { study: String(study.id), participant: String(month.id) };
+
+    console.log(`\nDashboard panel queries over ${DAYS} days (${runs} runs each, after 2 warm-ups)`);
+    console.log('| dashboard | panel | rows | p50 | p95 | budget | within |');
+    console.log('|---|---|---:|---:|---:|---:|---|');
+    let over = 0;
+    for (const { dashboard } of loadDashboards()) {
+      const variables: Variable[] = [];
+      for (const v of dashboard.templating?.list ?? []) {
+        if (v.type === 'custom') {
+          variables.push({ name: v.name, value: (v.current?.value as string | undefined) ?? '' });
+          continue;
+        }
+        const options = (await runSql(reader, renderQuery(variableSql(v) ?? '', context(variables)).sql)).rows.map(
+          (r) => String(r[0])
+        );
+        variables.push({ name: v.name, value: wanted[v.name] ?? options[0] ?? '', options });
+      }
+      for (const panel of allPanels(dashboard).filter((p) => p.targets?.length)) {
+        const sqls = (panel.targets ?? []).map((t) => renderQuery(t.rawSql ?? '', context(variables, panel)).sql);
+        const times: number[] = [];
+        let rows = 0;
+        for (let i = 0; i < runs + 2; i++) {
+          const began = performance.now();
+          for (const sql of sqls) rows = (await runSql(reader, sql)).rows.length;
+          if (i >= 2) times.push(performance.now() - began);
+        }
+        times.sort((a, b) => a - b);
+        const budget = panel.title.startsWith(HEATMAP) ? 1000 : 300;
+        const p95 = percentile(times, 0.95);
+        const within = p95 < budget;
+        if (!within) over++;
+        console.log(
+          `| ${dashboard.title} | ${panel.title} | ${rows} | ${percentile(times, 0.5).toFixed(1)} ms | ${p95.toFixed(1)} ms | ${budget} ms | ${within ? 'yes' : 'NO'} |`
+        );
+      }
+    }
+    console.log(over === 0 ? '\nevery panel within budget' : `\n${over} panel(s) over budget`);
+    if (over > 0) process.exitCode = 1;
+  } finally {
+    await reader?.end();
+    await own.drop();
+    await rm(archiveDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
