@@ -3,14 +3,14 @@ import { z } from 'zod';
 import type { AppDeps, AppEnv } from '../app-env.ts';
 import { actorOf } from '../app-env.ts';
 import { recordAudit } from '../audit/store.ts';
-import { BEIWE_STREAMS } from '../beiwe/protocol/file-name.ts';
 import { ForbiddenError, NotFoundError } from '../errors.ts';
 import { Id } from '../listing.ts';
 import { findParticipant } from '../participants/store.ts';
 import { findStudy } from '../studies/store.ts';
 import { validate } from '../validate.ts';
 import { finishAttempt, listAttempts, recordAttempt } from './attempts.ts';
-import { exportZip, type ExportSummary } from './export.ts';
+import { estimateExport } from './estimate.ts';
+import { EXPORT_STREAMS, exportZip, type ExportSummary } from './export.ts';
 import { deleteKey, findKey, insertKey, listKeys, setKeyDisabledAt, type DataAccessKey } from './keys.ts';
 import { parseStreams, studyParticipants } from './request.ts';
 import { zipResponse } from './zip-response.ts';
@@ -39,7 +39,7 @@ const ExportQuery = z.object({
             .filter(Boolean)
         : []
     )
-    .pipe(z.array(z.enum(BEIWE_STREAMS))),
+    .pipe(z.array(z.enum(EXPORT_STREAMS))),
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
 });
@@ -129,6 +129,19 @@ export function dataAccessAdminRoutes(deps: AppDeps) {
       if (!study) throw new NotFoundError(`participant ${id} does not exist`);
       const [beiwe] = (await studyParticipants(db, study.id)).filter((p) => p.id === id);
       if (!beiwe) throw new NotFoundError(`participant ${id} has no Beiwe data`);
+      const streams = parseStreams(query.streams);
+      const from = query.from ? new Date(query.from) : undefined;
+      const to = query.to ? new Date(query.to) : undefined;
+      // Deflated: an admin's browser download gains more from size than a script does.
+      const method = 'deflate';
+      const estimate = await estimateExport(db, {
+        participantId: id,
+        timezone: study.timezone,
+        streams,
+        from,
+        to,
+        method,
+      });
       const summary: ExportSummary = { entries: 0, skipped: 0, rows: 0, bytes: 0 };
       const attemptId = await recordAttempt(db, clock(), {
         actorLogin: actorOf(c).caller.login,
@@ -144,21 +157,31 @@ export function dataAccessAdminRoutes(deps: AppDeps) {
         {
           studyObjectId: study.objectId,
           participants: [beiwe],
-          streams: parseStreams(query.streams),
-          from: query.from ? new Date(query.from) : undefined,
-          to: query.to ? new Date(query.to) : undefined,
+          streams,
+          from,
+          to,
           registry: new Map(),
-          // Deflated: an admin's browser download gains more from size than a script does.
-          method: 'deflate',
+          method,
           withRegistry: false,
         },
         summary
       );
-      return zipResponse(body, `${beiwe.patientId}.zip`, (err) => {
-        const outcome = err
-          ? `failed while streaming: ${err.message}`
-          : `sent ${summary.entries} entries, ${summary.rows} rows`;
-        void finishAttempt(db, attemptId, outcome).catch(() => undefined);
-      });
+      const range = [from, to].map((d) => (d ? `_${d.toISOString().slice(0, 10)}` : '')).join('');
+      // A streamed ZIP has no length: the estimates let a browser show progress against the bytes it has read.
+      const headers = {
+        'x-vigil-estimated-rows': String(estimate.rows),
+        'x-vigil-estimated-bytes': String(estimate.bytes),
+      };
+      return zipResponse(
+        body,
+        `${beiwe.patientId}${range}.zip`,
+        (err) => {
+          const outcome = err
+            ? `failed while streaming: ${err.message}`
+            : `sent ${summary.entries} entries, ${summary.rows} rows`;
+          void finishAttempt(db, attemptId, outcome).catch(() => undefined);
+        },
+        headers
+      );
     });
 }

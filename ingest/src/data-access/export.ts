@@ -1,19 +1,26 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
-import type { BeiweStream } from '../beiwe/protocol/file-name.ts';
+import { BEIWE_STREAMS, type BeiweStream } from '../beiwe/protocol/file-name.ts';
 import type { UploadArchive } from '../uploads/archive.ts';
 import { decryptUpload, type KeyCache } from '../uploads/plaintext.ts';
 import { findUpload } from '../uploads/store.ts';
 import type { Vault } from '../vault/vault.ts';
 import { CHUNK_FORMATS, FLOAT_COLUMNS, SURVEY_ANSWERS_HEADER, type Os, type Row } from './formats.ts';
+import { WEARABLE_FORMATS, WEARABLE_STREAMS, type WearableStream } from './wearable-formats.ts';
 import { createZipWriter, type ZipMethod } from './zip-writer.ts';
+
+/** Beiwe's streams, then Vigil's wearable ones (names that cannot clash with Beiwe's). */
+export const EXPORT_STREAMS = [...BEIWE_STREAMS, ...WEARABLE_STREAMS] as const;
+export type ExportStream = (typeof EXPORT_STREAMS)[number];
+
+const isWearableStream = (s: ExportStream): s is WearableStream => s.startsWith('wearable_');
 
 export type ExportParticipant = { readonly id: number; readonly patientId: string; readonly os: Os };
 
 export type ExportRequest = {
   readonly studyObjectId: string;
   readonly participants: readonly ExportParticipant[];
-  readonly streams: readonly BeiweStream[];
+  readonly streams: readonly ExportStream[];
   /** Inclusive bounds on each entry's time bin (the hour, or an unchunked file's second), as Beiwe compares them. */
   readonly from?: Date | undefined;
   readonly to?: Date | undefined;
@@ -29,6 +36,11 @@ export type ExportDeps = { readonly db: Knex; readonly vault: Vault; readonly ar
 export type ExportSummary = { entries: number; skipped: number; rows: number; bytes: number };
 
 const HOUR = 3_600_000;
+/**
+ * Rows a query stream buffers before it pauses the connection (16 by default): MariaDB keeps
+ * sending while an hour's CSV is built, at a few hundred kB of memory per stream.
+ */
+const READ_AHEAD = { highWaterMark: 2000 };
 
 type Entry = { name: string; registryPath: string; bin: Date; data: Buffer; rows: number };
 
@@ -58,13 +70,13 @@ export async function* exportZip(
         }
         totals.entries++;
         totals.rows += entry.rows;
-        for (const part of zip.entry(uniqueName(names, entry.name), entry.data, entry.bin)) yield part;
+        for (const part of await zip.entry(uniqueName(names, entry.name), entry.data, entry.bin)) yield part;
         totals.bytes = zip.bytesWritten;
       }
     }
   }
   if (req.withRegistry) {
-    yield* zip.entry('registry', Buffer.from(JSON.stringify(Object.fromEntries(registry))), new Date());
+    yield* await zip.entry('registry', Buffer.from(JSON.stringify(Object.fromEntries(registry))), new Date());
   }
   yield zip.finish();
   totals.bytes = zip.bytesWritten;
@@ -92,9 +104,10 @@ function entriesOf(
   deps: ExportDeps,
   req: ExportRequest,
   p: ExportParticipant,
-  stream: BeiweStream,
+  stream: ExportStream,
   keys: KeyCache
 ): AsyncGenerator<Entry> {
+  if (isWearableStream(stream)) return wearableEntries(deps.db, req, p, stream);
   if (stream === 'survey_answers') return surveyAnswerEntries(deps.db, req, p);
   if (stream === 'audio_recordings' || stream === 'ambient_audio') return audioEntries(deps, req, p, stream, keys);
   return chunkEntries(deps.db, req, p, stream);
@@ -112,40 +125,88 @@ async function* chunkEntries(
     .select(['t', ...format.select.map((c) => (FLOAT_COLUMNS.has(c) ? db.raw('CAST(?? AS DOUBLE) AS ??', [c, c]) : c))])
     .where('participant_id', p.id)
     .orderBy(format.order.map((column) => ({ column })));
-  // A bin is included when its hour lies within [from, to]: the rows from the first whole hour at or after `from`.
-  if (req.from) void q.where('t', '>=', new Date(Math.ceil(req.from.getTime() / HOUR) * HOUR));
-  if (req.to) void q.where('t', '<', new Date(Math.floor(req.to.getTime() / HOUR) * HOUR + HOUR));
+  const { from, to } = binRange(req.from, req.to);
+  if (from) void q.where('t', '>=', from);
+  if (to) void q.where('t', '<', to);
   const surveyed = stream === 'survey_timings';
+  yield* hourlyEntries(
+    req,
+    p,
+    q.stream(READ_AHEAD) as AsyncIterable<Row>,
+    (first) => {
+      // A bin takes the header of its first row's phone (a participant who changed phones mid-hour is rare).
+      const os: Os = first.os === 1 || first.os === 2 ? first.os : p.os;
+      return {
+        folder: surveyed ? `${stream}/${String(first.survey_id)}` : stream,
+        header: format.header(os),
+        cells: (r) => format.cells(r, os, p.patientId),
+      };
+    },
+    surveyed ? (r) => String(r.survey_id) : undefined
+  );
+}
+
+function wearableEntries(db: Knex, req: ExportRequest, p: ExportParticipant, stream: WearableStream) {
+  const format = WEARABLE_FORMATS[stream];
+  const { from, to } = binRange(req.from, req.to);
+  const rows = format.query(db, p.id, from, to).stream(READ_AHEAD) as AsyncIterable<Row>;
+  return hourlyEntries(req, p, rows, () => ({ folder: stream, header: format.header, cells: format.cells }));
+}
+
+/**
+ * Row times whose hourly bin lies within [from, to], as [from, to): a bin is included when its
+ * hour is, so rows start at the first whole hour at or after `from`.
+ */
+export function binRange(
+  from: Date | undefined,
+  to: Date | undefined
+): { from: Date | undefined; to: Date | undefined } {
+  return {
+    from: from && new Date(Math.ceil(from.getTime() / HOUR) * HOUR),
+    to: to && new Date(Math.floor(to.getTime() / HOUR) * HOUR + HOUR),
+  };
+}
+
+type Bin = { folder: string; header: string; cells: (r: Row) => string };
+
+/**
+ * Rows in time order (`t`) cut into hourly CSVs, Beiwe's processed chunks: `timestamp,UTC time`
+ * then the bin's columns. `split` also ends a bin where it changes (a survey's timings).
+ */
+async function* hourlyEntries(
+  req: ExportRequest,
+  p: ExportParticipant,
+  rows: AsyncIterable<Row>,
+  binOf: (first: Row) => Bin,
+  split?: (r: Row) => string
+): AsyncGenerator<Entry> {
   let lines: string[] = [];
   let hour = -1;
-  let survey = '';
-  let os: Os = p.os;
+  let key = '';
+  let bin: Bin | undefined;
   const flush = (): Entry => {
-    const bin = new Date(hour * HOUR);
-    const iso = bin.toISOString().slice(0, 19);
-    const folder = surveyed ? `${stream}/${survey}` : stream;
-    const data = Buffer.from(`timestamp,UTC time,${format.header(os)}\n${lines.join('\n')}`);
+    const start = new Date(hour * HOUR);
     return {
-      name: `${p.patientId}/${folder}/${timeBinName(bin)}.csv`,
-      registryPath: `CHUNKED_DATA/${req.studyObjectId}/${p.patientId}/${folder}/${iso}.csv`,
-      bin,
-      data,
+      name: `${p.patientId}/${bin!.folder}/${timeBinName(start)}.csv`,
+      registryPath: `CHUNKED_DATA/${req.studyObjectId}/${p.patientId}/${bin!.folder}/${start.toISOString().slice(0, 19)}.csv`,
+      bin: start,
+      data: Buffer.from(`timestamp,UTC time,${bin!.header}\n${lines.join('\n')}`),
       rows: lines.length,
     };
   };
-  for await (const row of q.stream() as AsyncIterable<Row>) {
-    const ms = (row.t as Date).getTime();
+  for await (const row of rows) {
+    const t = row.t as Date;
+    const ms = t.getTime();
     const rowHour = Math.floor(ms / HOUR);
-    const rowSurvey = surveyed ? String(row.survey_id) : '';
-    if (rowHour !== hour || rowSurvey !== survey) {
+    const rowKey = split ? split(row) : '';
+    if (rowHour !== hour || rowKey !== key) {
       if (lines.length > 0) yield flush();
       lines = [];
       hour = rowHour;
-      survey = rowSurvey;
-      // A bin takes the header of its first row's phone (a participant who changed phones mid-hour is rare).
-      os = row.os === 1 || row.os === 2 ? row.os : p.os;
+      key = rowKey;
+      bin = binOf(row);
     }
-    lines.push(`${ms},${new Date(ms).toISOString().slice(0, 23)},${format.cells(row, os, p.patientId)}`);
+    lines.push(`${ms},${t.toISOString().slice(0, 23)},${bin!.cells(row)}`);
   }
   if (lines.length > 0) yield flush();
 }
@@ -169,7 +230,7 @@ async function* surveyAnswerEntries(db: Knex, req: ExportRequest, p: ExportParti
     data: Buffer.from(`${SURVEY_ANSWERS_HEADER}\n${lines.join('\n')}`),
     rows: lines.length,
   });
-  for await (const row of q.stream() as AsyncIterable<Row>) {
+  for await (const row of q.stream(READ_AHEAD) as AsyncIterable<Row>) {
     const rowKey = `${(row.t as Date).getTime()}/${String(row.survey_id)}`;
     if (rowKey !== key) {
       if (lines.length > 0) yield flush();

@@ -19,17 +19,21 @@ export type ChunkFormat = {
   readonly cells: (r: Row, os: Os, patientId: string) => string;
 };
 
+const FLT_MIN = 1.1754943508222875e-38;
+
 /** The shortest decimal that reads back as the same float32: FLOAT columns give doubles like 9.806650161743164. */
 export function float32(v: unknown): string {
   if (v === null || v === undefined) return '';
   // CAST(… AS DOUBLE) can come back a hair off the float32 it was; fround restores it.
   const n = Math.fround(Number(v));
-  const fits = (digits: number) => Math.fround(Number(n.toPrecision(digits))) === n;
-  // Most sensor floats need 7 or 8 digits: start there and walk (more digits always round-trip too).
-  let digits = 7;
-  if (fits(digits)) while (digits > 1 && fits(digits - 1)) digits--;
-  else while (digits < 9 && !fits(digits)) digits++;
-  return String(Number(n.toPrecision(digits)));
+  // A float32 needs at most 9 digits. A normal one that needs fewer than 6 reads back from 6 digits
+  // too (padded with zeros, which String drops), so the search starts there: sensor values mostly
+  // need 7 or 8. Subnormals have fewer bits, so they may need fewer digits than that.
+  for (let digits = Math.abs(n) < FLT_MIN ? 1 : 6; digits < 9; digits++) {
+    const x = Number(n.toPrecision(digits));
+    if (Math.fround(x) === n) return String(x);
+  }
+  return String(Number(n.toPrecision(9)));
 }
 
 /** Cells come from the database as strings, numbers or null. */

@@ -186,6 +186,16 @@ describe('POST /get-data/v1', () => {
     const wanted = [...expected.keys()].filter((n) => /\/(gps|calls)\//.test(n));
     expect([...adminEntries.keys()].sort()).toEqual(wanted.sort());
     for (const n of wanted) expectSameCsv(adminEntries.get(n)?.toString(), expected.get(n)!, n);
+    // Whole days: the estimate from data_quantity counts exactly the rows the processor stored.
+    const whole = await app.request(`/api/v1/participants/${enrolled.id}/export?streams=gps,calls`, {
+      headers: asViewer,
+    });
+    const wholeZip = Buffer.from(await whole.arrayBuffer());
+    const wholeRows = [...unzip(wholeZip).values()].reduce((n, csv) => n + csv.toString().split('\n').length - 1, 0);
+    expect(Number(whole.headers.get('x-vigil-estimated-rows'))).toBe(wholeRows);
+    const estimatedBytes = Number(whole.headers.get('x-vigil-estimated-bytes'));
+    expect(estimatedBytes / wholeZip.length).toBeGreaterThan(0.5);
+    expect(estimatedBytes / wholeZip.length).toBeLessThan(2);
     expect((await app.request(`/api/v1/participants/${enrolled.id}/export`)).status).toBe(401);
     expect(
       (await app.request(`/api/v1/participants/${enrolled.id}/export?streams=nope`, { headers: asViewer })).status
@@ -199,6 +209,7 @@ describe('POST /get-data/v1', () => {
     expect(attempts.map((a) => [a.endpoint, a.status])).toEqual([
       ['get-data', 200],
       ['get-data', 200],
+      ['admin-export', 200],
       ['admin-export', 200],
     ]);
     expect(attempts[0]!.outcome).toMatch(new RegExp(`^sent ${expected.size} entries`));

@@ -1,8 +1,7 @@
 import type { Knex } from 'knex';
-import { BEIWE_STREAMS, type BeiweStream } from '../beiwe/protocol/file-name.ts';
 import { ForbiddenError, InvalidInputError, NotFoundError } from '../errors.ts';
 import { findStudyByObjectId, type Study } from '../studies/store.ts';
-import type { ExportParticipant } from './export.ts';
+import { EXPORT_STREAMS, type ExportParticipant, type ExportStream } from './export.ts';
 import { verifyKey, type DataAccessKey } from './keys.ts';
 
 /** A POSTed form as Hono's `parseBody({ all: true })` gives it. */
@@ -61,11 +60,12 @@ export async function keyStudy(db: Knex, key: DataAccessKey, form: Form): Promis
   return study;
 }
 
-export function parseStreams(requested: readonly string[] | undefined): BeiweStream[] {
-  if (!requested || requested.length === 0) return [...BEIWE_STREAMS];
-  const unknown = requested.filter((s) => !(BEIWE_STREAMS as readonly string[]).includes(s));
+/** Every stream (Beiwe's and the wearable ones) when none are named. */
+export function parseStreams(requested: readonly string[] | undefined): ExportStream[] {
+  if (!requested || requested.length === 0) return [...EXPORT_STREAMS];
+  const unknown = requested.filter((s) => !(EXPORT_STREAMS as readonly string[]).includes(s));
   if (unknown.length > 0) throw new NotFoundError(`unknown data streams: ${unknown.join(', ')}`);
-  return BEIWE_STREAMS.filter((s) => requested.includes(s));
+  return EXPORT_STREAMS.filter((s) => requested.includes(s));
 }
 
 /** The study's live participants with a Beiwe identity, by patient id; all of them when none are named. */

@@ -7,7 +7,8 @@
 export function zipResponse(
   body: AsyncGenerator<Buffer>,
   fileName: string,
-  done: (err: Error | undefined) => void
+  done: (err: Error | undefined) => void,
+  headers: Readonly<Record<string, string>> = {}
 ): Response {
   const stream = new ReadableStream<Uint8Array>(
     {
@@ -38,6 +39,7 @@ export function zipResponse(
       'content-type': 'application/zip',
       'content-disposition': `attachment; filename="${fileName}"`,
       'cache-control': 'no-store',
+      ...headers,
     },
   });
 }

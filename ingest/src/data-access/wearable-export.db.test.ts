@@ -1,0 +1,427 @@
+import type { Knex } from 'knex';
+import { describe, expect } from 'vitest';
+import type { createApp } from '../app.ts';
+import { insertConnection } from '../connections/store.ts';
+import { uniqueName } from '../test/factories.ts';
+import { beiweForm, unzip } from '../test/beiwe-zip.ts';
+import { asAdmin, asViewer, test, withoutSecret } from '../test/fixtures.ts';
+import { emptyBatch, type Batch } from '../wearables/rows.ts';
+import { writeBatch } from '../wearables/writer.ts';
+
+/**
+ * Wearable rows written by the real wearable writer, exported as the `wearable_*` streams: the
+ * expected CSVs are written out by hand from docs/data-export.md.
+ */
+const at = (iso: string) => new Date(`${iso}Z`);
+const ms = (iso: string) => at(iso).getTime();
+const line = (iso: string, rest: string) => `${ms(iso)},${iso},${rest}`;
+
+const fitbitDay = (): Batch => ({
+  ...emptyBatch(),
+  heartRate: [
+    {
+      device: 'Charge 6',
+      utc_offset_min: 60,
+      context: 'intraday',
+      measured_at: at('2026-11-20T09:00:05.000'),
+      bpm: 61,
+    },
+    {
+      device: 'Charge 6',
+      utc_offset_min: 60,
+      context: 'intraday',
+      measured_at: at('2026-11-20T09:59:59.500'),
+      bpm: 72,
+    },
+    {
+      device: 'Charge 6',
+      utc_offset_min: 60,
+      context: 'intraday',
+      measured_at: at('2026-11-20T10:00:00.000'),
+      bpm: 70,
+    },
+  ],
+  restingHeartRate: [{ device: 'Charge 6', local_date: '2026-11-20', bpm: 58 }],
+  steps: [
+    {
+      device: 'Charge 6',
+      utc_offset_min: 60,
+      start_at: at('2026-11-20T09:00:00.000'),
+      end_at: at('2026-11-20T09:01:00.000'),
+      steps: 12,
+    },
+  ],
+  dailyActivity: [
+    {
+      device: 'Charge 6',
+      local_date: '2026-11-20',
+      steps: 8000,
+      active_duration_s: 3600,
+      calories_kcal: 2100.5,
+      distance_m: 5400.25,
+    },
+  ],
+  sleepSessions: [
+    {
+      device: 'Charge 6',
+      utc_offset_min: 60,
+      session_id: 's1',
+      start_at: at('2026-11-19T23:10:00.000'),
+      end_at: at('2026-11-20T06:40:00.000'),
+      local_date: '2026-11-20',
+      asleep_s: 25200,
+      awake_s: 600,
+      light_s: 14400,
+      deep_s: 5400,
+      rem_s: 5400,
+      score: 80,
+      stages: [
+        {
+          start_at: at('2026-11-19T23:10:00.000'),
+          end_at: at('2026-11-19T23:40:00.000'),
+          utc_offset_min: 60,
+          stage: 'light',
+        },
+        {
+          start_at: at('2026-11-19T23:40:00.000'),
+          end_at: at('2026-11-20T00:20:00.000'),
+          utc_offset_min: 60,
+          stage: 'deep',
+        },
+        {
+          start_at: at('2026-11-20T00:20:00.000'),
+          end_at: at('2026-11-20T06:40:00.000'),
+          utc_offset_min: 60,
+          stage: 'rem',
+        },
+      ],
+    },
+  ],
+  spo2: [{ device: 'Charge 6', utc_offset_min: 60, measured_at: at('2026-11-20T09:30:00.000'), spo2_pct: 97.5 }],
+  hrv: [
+    {
+      device: 'Charge 6',
+      utc_offset_min: 60,
+      measured_at: at('2026-11-20T09:30:00.000'),
+      rmssd_ms: 41.2,
+      sdnn_ms: null,
+    },
+  ],
+  respiratory: [
+    { device: 'Charge 6', utc_offset_min: 60, measured_at: at('2026-11-20T09:30:00.000'), breaths_per_min: 14.25 },
+  ],
+  exercises: [
+    {
+      device: 'Charge 6',
+      utc_offset_min: 60,
+      exercise_id: 'e1',
+      start_at: at('2026-11-20T09:10:00.000'),
+      duration_s: 1200,
+      sport: 'running',
+      calories_kcal: 150,
+      distance_m: 2500,
+      hr_avg_bpm: 140,
+      hr_max_bpm: 171,
+      hr_zones: [{ index: 1, lower_bpm: 100, upper_bpm: 130, in_zone_s: 300 }],
+    },
+  ],
+  devices: [
+    {
+      device_id: 'd1',
+      model: 'Charge 6, black',
+      device_type: 'TRACKER',
+      battery_pct: 80,
+      battery_status: 'Medium',
+      last_sync_at: at('2026-11-20T09:45:00.000'),
+    },
+  ],
+});
+
+const withingsDay = (): Batch => ({
+  ...emptyBatch(),
+  heartRate: [
+    { device: 'BPM Connect', utc_offset_min: 60, context: 'spot', measured_at: at('2026-11-20T09:00:05.000'), bpm: 64 },
+  ],
+  body: [
+    {
+      device: 'Body Cardio',
+      utc_offset_min: 60,
+      measured_at: at('2026-11-20T09:15:00.000'),
+      weight_kg: 72.4,
+      fat_ratio_pct: 21.5,
+    },
+    {
+      device: 'BPM Connect',
+      utc_offset_min: 60,
+      measured_at: at('2026-11-20T10:05:00.000'),
+      systolic_mmhg: 120,
+      diastolic_mmhg: 80,
+    },
+  ],
+});
+
+/** Entry name (after the patient id) → CSV, from the documented headers. */
+const EXPECTED: Record<string, string> = {
+  'wearable_heart_rate/2026-11-20 09_00_00+00_00.csv': [
+    'timestamp,UTC time,source,device,context,bpm,utc_offset_min',
+    line('2026-11-20T09:00:05.000', 'fitbit,Charge 6,intraday,61,60'),
+    line('2026-11-20T09:00:05.000', 'withings,BPM Connect,spot,64,60'),
+    line('2026-11-20T09:59:59.500', 'fitbit,Charge 6,intraday,72,60'),
+  ].join('\n'),
+  'wearable_heart_rate/2026-11-20 10_00_00+00_00.csv': [
+    'timestamp,UTC time,source,device,context,bpm,utc_offset_min',
+    line('2026-11-20T10:00:00.000', 'fitbit,Charge 6,intraday,70,60'),
+  ].join('\n'),
+  'wearable_resting_heart_rate/2026-11-20 00_00_00+00_00.csv': [
+    'timestamp,UTC time,source,device,local_date,bpm',
+    line('2026-11-20T00:00:00.000', 'fitbit,Charge 6,2026-11-20,58'),
+  ].join('\n'),
+  'wearable_steps/2026-11-20 09_00_00+00_00.csv': [
+    'timestamp,UTC time,source,device,end UTC time,steps,utc_offset_min',
+    line('2026-11-20T09:00:00.000', 'fitbit,Charge 6,2026-11-20T09:01:00.000,12,60'),
+  ].join('\n'),
+  'wearable_daily_activity/2026-11-20 00_00_00+00_00.csv': [
+    'timestamp,UTC time,source,device,local_date,steps,active_duration_s,calories_kcal,distance_m',
+    line('2026-11-20T00:00:00.000', 'fitbit,Charge 6,2026-11-20,8000,3600,2100.5,5400.25'),
+  ].join('\n'),
+  'wearable_sleep_sessions/2026-11-19 23_00_00+00_00.csv': [
+    'timestamp,UTC time,source,device,session_id,end UTC time,local_date,asleep_s,awake_s,light_s,deep_s,rem_s,score,utc_offset_min',
+    line(
+      '2026-11-19T23:10:00.000',
+      'fitbit,Charge 6,s1,2026-11-20T06:40:00.000,2026-11-20,25200,600,14400,5400,5400,80,60'
+    ),
+  ].join('\n'),
+  'wearable_sleep_stages/2026-11-19 23_00_00+00_00.csv': [
+    'timestamp,UTC time,source,device,session_id,end UTC time,stage,utc_offset_min',
+    line('2026-11-19T23:10:00.000', 'fitbit,Charge 6,s1,2026-11-19T23:40:00.000,light,60'),
+    line('2026-11-19T23:40:00.000', 'fitbit,Charge 6,s1,2026-11-20T00:20:00.000,deep,60'),
+  ].join('\n'),
+  'wearable_sleep_stages/2026-11-20 00_00_00+00_00.csv': [
+    'timestamp,UTC time,source,device,session_id,end UTC time,stage,utc_offset_min',
+    line('2026-11-20T00:20:00.000', 'fitbit,Charge 6,s1,2026-11-20T06:40:00.000,rem,60'),
+  ].join('\n'),
+  'wearable_body_measurements/2026-11-20 09_00_00+00_00.csv': [
+    'timestamp,UTC time,source,device,weight_kg,fat_ratio_pct,fat_mass_kg,systolic_mmhg,diastolic_mmhg,temperature_c,utc_offset_min',
+    line('2026-11-20T09:15:00.000', 'withings,Body Cardio,72.4,21.5,,,,,60'),
+  ].join('\n'),
+  'wearable_body_measurements/2026-11-20 10_00_00+00_00.csv': [
+    'timestamp,UTC time,source,device,weight_kg,fat_ratio_pct,fat_mass_kg,systolic_mmhg,diastolic_mmhg,temperature_c,utc_offset_min',
+    line('2026-11-20T10:05:00.000', 'withings,BPM Connect,,,,120,80,,60'),
+  ].join('\n'),
+  'wearable_spo2/2026-11-20 09_00_00+00_00.csv': [
+    'timestamp,UTC time,source,device,spo2_pct,utc_offset_min',
+    line('2026-11-20T09:30:00.000', 'fitbit,Charge 6,97.5,60'),
+  ].join('\n'),
+  'wearable_hrv/2026-11-20 09_00_00+00_00.csv': [
+    'timestamp,UTC time,source,device,rmssd_ms,sdnn_ms,utc_offset_min',
+    line('2026-11-20T09:30:00.000', 'fitbit,Charge 6,41.2,,60'),
+  ].join('\n'),
+  'wearable_respiratory_rate/2026-11-20 09_00_00+00_00.csv': [
+    'timestamp,UTC time,source,device,breaths_per_min,utc_offset_min',
+    line('2026-11-20T09:30:00.000', 'fitbit,Charge 6,14.25,60'),
+  ].join('\n'),
+  'wearable_exercises/2026-11-20 09_00_00+00_00.csv': [
+    'timestamp,UTC time,source,device,exercise_id,duration_s,sport,calories_kcal,distance_m,hr_avg_bpm,hr_max_bpm,hr_zones,utc_offset_min',
+    line(
+      '2026-11-20T09:10:00.000',
+      'fitbit,Charge 6,e1,1200,running,150,2500,140,171,"[{""index"":1,""lower_bpm"":100,""upper_bpm"":130,""in_zone_s"":300}]",60'
+    ),
+  ].join('\n'),
+  'wearable_device_status/2026-11-20 11_00_00+00_00.csv': [
+    'timestamp,UTC time,source,device_id,model,device_type,battery_pct,battery_status,last sync UTC time,last seen UTC time',
+    line(
+      '2026-11-20T11:30:00.000',
+      'fitbit,d1,"Charge 6, black",TRACKER,80,Medium,2026-11-20T09:45:00.000,2026-11-20T11:30:00.000'
+    ),
+  ].join('\n'),
+};
+
+/** A participant with a Fitbit and a Withings connection whose day went through the wearable writer. */
+async function seed(app: ReturnType<typeof createApp>, db: Knex) {
+  const post = async (path: string, body: unknown) =>
+    app.request(path, { method: 'POST', headers: asAdmin, body: JSON.stringify(body) });
+  const study = (await (await post('/api/v1/studies', { name: uniqueName('Wearable export') })).json()) as {
+    id: number;
+    objectId: string;
+  };
+  const enrolled = (await (await post(`/api/v1/studies/${study.id}/participants`, { label: 'w1' })).json()) as {
+    id: number;
+    beiwe: { patientId: string };
+  };
+  const pid = enrolled.beiwe.patientId;
+  const now = at('2026-11-20T11:30:00.000');
+  const connect = (provider: 'fitbit' | 'withings', api: string) =>
+    insertConnection(
+      db,
+      { participant_id: enrolled.id, provider, api, status: 'active', scopes_requested: 'all' },
+      now
+    );
+  const fitbit = {
+    connectionId: await connect('fitbit', 'google-health'),
+    participantId: enrolled.id,
+    source: 'fitbit' as const,
+  };
+  const withings = {
+    connectionId: await connect('withings', 'withings'),
+    participantId: enrolled.id,
+    source: 'withings' as const,
+  };
+  await writeBatch(db, fitbit, fitbitDay(), now);
+  await writeBatch(db, withings, withingsDay(), now);
+  return { post, study, enrolled, pid, fitbit, now };
+}
+
+describe('wearable streams in POST /get-data/v1', () => {
+  test('exports exactly the documented hourly CSVs, and the registry skips unchanged hours', async ({ app, db }) => {
+    const { post, study, pid, fitbit, now } = await seed(app, db);
+    const key = (await (await post('/api/v1/data-access/keys', { studyId: study.id, name: 'wearables' })).json()) as {
+      accessKey: string;
+      secretKey: string;
+    };
+    const request = (fields: Record<string, string | undefined>) =>
+      app.request(
+        '/get-data/v1',
+        beiweForm({
+          access_key: key.accessKey,
+          secret_key: key.secretKey,
+          study_id: study.objectId,
+          participant_ids: JSON.stringify([pid]),
+          time_start: '2026-11-19T00:00:00',
+          time_end: '2026-11-21T00:00:00',
+          ...fields,
+        })
+      );
+
+    // No data_streams: every stream, Beiwe's (empty here) and the wearable ones.
+    const res = await request({});
+    expect(res.status).toBe(200);
+    const entries = unzip(Buffer.from(await res.arrayBuffer()));
+    const expected = new Map(Object.entries(EXPECTED).map(([name, csv]) => [`${pid}/${name}`, csv]));
+    expect([...entries.keys()].sort()).toEqual([...expected.keys(), 'registry'].sort());
+    for (const [name, csv] of expected) expect(entries.get(name)?.toString(), name).toBe(csv);
+    const registry = JSON.parse(entries.get('registry')!.toString()) as Record<string, string>;
+    expect(Object.keys(registry).sort()).toEqual(
+      Object.keys(EXPECTED)
+        .map((name) => {
+          const [stream, bin] = name.split('/') as [string, string];
+          return `CHUNKED_DATA/${study.objectId}/${pid}/${stream}/${bin.slice(0, 10)}T${bin.slice(11, 19).replaceAll('_', ':')}.csv`;
+        })
+        .sort()
+    );
+
+    // Only the named streams; hours outside the range are left out.
+    const spo2 = unzip(
+      Buffer.from(
+        await (
+          await request({
+            data_streams: JSON.stringify(['wearable_spo2', 'wearable_heart_rate']),
+            time_start: '2026-11-20T09:30:00',
+          })
+        ).arrayBuffer()
+      )
+    );
+    expect([...spo2.keys()].sort()).toEqual(
+      [`${pid}/wearable_heart_rate/2026-11-20 10_00_00+00_00.csv`, 'registry'].sort()
+    );
+
+    // The same day read again (unchanged), one more sample in a downloaded hour, one in a new hour.
+    await writeBatch(db, fitbit, { ...fitbitDay(), devices: [] }, now);
+    await writeBatch(
+      db,
+      fitbit,
+      {
+        ...emptyBatch(),
+        heartRate: [
+          {
+            device: 'Charge 6',
+            utc_offset_min: 60,
+            context: 'intraday',
+            measured_at: at('2026-11-20T09:20:00.000'),
+            bpm: 66,
+          },
+          {
+            device: 'Charge 6',
+            utc_offset_min: 60,
+            context: 'intraday',
+            measured_at: at('2026-11-20T12:00:00.000'),
+            bpm: 75,
+          },
+        ],
+      },
+      now
+    );
+    const again = unzip(Buffer.from(await (await request({ registry: JSON.stringify(registry) })).arrayBuffer()));
+    expect([...again.keys()].sort()).toEqual(
+      [
+        `${pid}/wearable_heart_rate/2026-11-20 09_00_00+00_00.csv`,
+        `${pid}/wearable_heart_rate/2026-11-20 12_00_00+00_00.csv`,
+        'registry',
+      ].sort()
+    );
+    expect(again.get(`${pid}/wearable_heart_rate/2026-11-20 09_00_00+00_00.csv`)?.toString().split('\n')).toEqual([
+      'timestamp,UTC time,source,device,context,bpm,utc_offset_min',
+      line('2026-11-20T09:00:05.000', 'fitbit,Charge 6,intraday,61,60'),
+      line('2026-11-20T09:00:05.000', 'withings,BPM Connect,spot,64,60'),
+      line('2026-11-20T09:20:00.000', 'fitbit,Charge 6,intraday,66,60'),
+      line('2026-11-20T09:59:59.500', 'fitbit,Charge 6,intraday,72,60'),
+    ]);
+
+    const unknown = await request({ data_streams: JSON.stringify(['heart_rate']) });
+    expect(unknown.status).toBe(404);
+  });
+});
+
+describe('GET /api/v1/participants/:id/export', () => {
+  test('streams the deflated ZIP with its file name and estimates of its rows and bytes', async ({ app, db }) => {
+    const { enrolled, pid } = await seed(app, db);
+    // Phone-stream quantities as the processor keeps them: one day in range, one day after it.
+    await db('data_quantity').insert([
+      { participant_id: enrolled.id, stream: 'gps', day: '2026-11-20', rows: 5000, bytes: 1, expected_rows: null },
+      { participant_id: enrolled.id, stream: 'gps', day: '2026-11-22', rows: 7000, bytes: 1, expected_rows: null },
+    ]);
+    const streams = 'wearable_heart_rate,wearable_sleep_stages,wearable_device_status';
+    const res = await app.request(
+      `/api/v1/participants/${enrolled.id}/export?streams=${streams}&from=2026-11-19T00:00:00Z&to=2026-11-20T23:59:59Z`,
+      { headers: asViewer }
+    );
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/zip');
+    expect(res.headers.get('content-disposition')).toBe(`attachment; filename="${pid}_2026-11-19_2026-11-20.zip"`);
+    const zip = Buffer.from(await res.arrayBuffer());
+    const entries = unzip(zip);
+    const wanted = Object.keys(EXPECTED).filter((n) => streams.split(',').includes(n.split('/')[0]!));
+    expect([...entries.keys()].sort()).toEqual(wanted.map((n) => `${pid}/${n}`).sort());
+    for (const n of wanted) expect(entries.get(`${pid}/${n}`)?.toString(), n).toBe(EXPECTED[n]);
+    // Every exported row was counted ahead of the first byte.
+    const exportedRows = [...entries.values()].reduce((n, csv) => n + csv.toString().split('\n').length - 1, 0);
+    expect(Number(res.headers.get('x-vigil-estimated-rows'))).toBe(exportedRows);
+    expect(Number(res.headers.get('x-vigil-estimated-bytes'))).toBeGreaterThan(0);
+
+    // Phone streams are estimated from data_quantity's days in range.
+    const withGps = await app.request(
+      `/api/v1/participants/${enrolled.id}/export?streams=gps,wearable_spo2&from=2026-11-19T00:00:00Z&to=2026-11-21T00:00:00Z`,
+      { headers: asViewer }
+    );
+    expect(withGps.status).toBe(200);
+    expect(Number(withGps.headers.get('x-vigil-estimated-rows'))).toBe(5000 + 1);
+    const gpsOnly = Number(withGps.headers.get('x-vigil-estimated-bytes'));
+    await withGps.arrayBuffer();
+    const everything = await app.request(`/api/v1/participants/${enrolled.id}/export?streams=gps,wearable_spo2`, {
+      headers: asViewer,
+    });
+    expect(Number(everything.headers.get('x-vigil-estimated-rows'))).toBe(12000 + 1);
+    expect(Number(everything.headers.get('x-vigil-estimated-bytes'))).toBeGreaterThan(gpsOnly);
+    expect((await everything.arrayBuffer()).byteLength).toBeGreaterThan(0);
+    expect(res.headers.get('content-disposition')).not.toBe(everything.headers.get('content-disposition'));
+  });
+
+  test('refuses bad input, unknown participants and callers without the secret', async ({ app, db }) => {
+    const { enrolled } = await seed(app, db);
+    const get = (query: string, headers: Record<string, string> = asViewer) =>
+      app.request(`/api/v1/participants/${enrolled.id}/export${query}`, { headers });
+    expect((await get('?streams=heart_rate')).status).toBe(400);
+    expect((await get('?from=yesterday')).status).toBe(400);
+    expect((await app.request('/api/v1/participants/999999999/export', { headers: asViewer })).status).toBe(404);
+    expect((await get('', withoutSecret)).status).toBe(401);
+  });
+});
