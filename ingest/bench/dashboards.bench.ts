@@ -174,7 +174,7 @@ async function main() {
       if (rows.length > 0) await own.db.batchInsert('data_quantity', rows, 1000);
     }
     await own.db.raw(
-      'ANALYZE TABLE data_quantity, heart_rate, steps, sleep_stages, sleep_sessions, motion_minutes, gps_minutes'
+      'ANALYZE TABLE data_quantity, heart_rate, heart_rate_minutes, steps, sleep_stages, sleep_sessions, motion_minutes, gps_minutes'
     );
     process.stdout.write(`${seconds(performance.now() - t0)}\n`);
 

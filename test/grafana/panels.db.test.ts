@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { grantReader } from '../../migrations/src/migrations/20261121140000_grant_grafana_reader.ts';
 import { grantReaderWearables } from '../../migrations/src/migrations/20261121140100_grant_grafana_reader_wearables.ts';
+import { grantReaderHeartRateMinutes } from '../../migrations/src/migrations/20261121140300_grant_grafana_reader_heart_rate_minutes.ts';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOwnDatabase } from '../../ingest/src/test/test-db.ts';
@@ -36,6 +37,7 @@ beforeAll(async () => {
   await own.db.raw("SET DEFAULT ROLE ?? FOR ??@'%'", [role, user]);
   await grantReader(own.db, role);
   await grantReaderWearables(own.db, role);
+  await grantReaderHeartRateMinutes(own.db, role);
   const { host, port, database } = own.config;
   reader = await mysql.createConnection({ host, port, user, password, database, timezone: 'Z' });
   // The provisioned jsonData.timezone: the DSN's time_zone parameter.

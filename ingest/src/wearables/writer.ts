@@ -6,6 +6,9 @@ import { batchSize } from './rows.ts';
 export type Owner = { readonly connectionId: number; readonly participantId: number; readonly source: ProviderId };
 
 const CHUNK = 1000;
+const MINUTE_MS = 60_000;
+/** Readings further apart than this are rolled up by separate statements, not one spanning the gap. */
+const RUN_GAP_MS = 3_600_000;
 
 async function upsert(trx: Knex, table: string, rows: Record<string, unknown>[], merge?: Record<string, unknown>) {
   for (let i = 0; i < rows.length; i += CHUNK) {
@@ -16,16 +19,58 @@ async function upsert(trx: Knex, table: string, rows: Record<string, unknown>[],
   }
 }
 
+type MinuteRange = { from: Date; to: Date };
+
+/** Whole-minute ranges [from, to) covering the readings, split where they are far apart (spot readings over weeks). */
+function minuteRuns(times: readonly Date[]): MinuteRange[] {
+  const minutes = [...new Set(times.map((t) => Math.floor(t.getTime() / MINUTE_MS) * MINUTE_MS))].sort((a, b) => a - b);
+  const runs: MinuteRange[] = [];
+  for (const m of minutes) {
+    const last = runs.at(-1);
+    if (last && m - last.to.getTime() < RUN_GAP_MS) last.to = new Date(m + MINUTE_MS);
+    else runs.push({ from: new Date(m), to: new Date(m + MINUTE_MS) });
+  }
+  return runs;
+}
+
+/**
+ * Recomputes the participant's per-minute heart rate from this wearable's readings (every
+ * connection of that provider the participant ever had) for the minutes a batch touched.
+ * Recomputing rather than adding keeps the minutes exact when a provider re-sends or corrects
+ * readings; a minute never loses all its readings, since readings are only overwritten.
+ */
+async function rollUpHeartRate(trx: Knex, owner: Owner, times: readonly Date[]) {
+  for (const { from, to } of minuteRuns(times)) {
+    // DATE_FORMAT truncates in the stored UTC whatever the session's time zone.
+    await trx.raw(
+      `INSERT INTO heart_rate_minutes (participant_id, source, minute, n, bpm_sum, bpm_min, bpm_max)
+       SELECT participant_id, source, CAST(DATE_FORMAT(measured_at, '%Y-%m-%d %H:%i:00') AS DATETIME) AS minute,
+         COUNT(*), SUM(bpm), MIN(bpm), MAX(bpm)
+       FROM heart_rate WHERE participant_id = ? AND source = ? AND measured_at >= ? AND measured_at < ?
+       GROUP BY participant_id, source, minute
+       ON DUPLICATE KEY UPDATE n = VALUES(n), bpm_sum = VALUES(bpm_sum), bpm_min = VALUES(bpm_min),
+         bpm_max = VALUES(bpm_max)`,
+      [owner.participantId, owner.source, from, to]
+    );
+  }
+}
+
 /**
  * Writes a batch idempotently in one transaction: the primary keys identify a sample, so a re-read
  * overwrites with the provider's current values. A session's stages are replaced as a whole
- * (sleep is revised after the night). Returns the number of rows in the batch.
+ * (sleep is revised after the night), and the heart-rate minutes it touched are rolled up again.
+ * Returns the number of rows in the batch.
  */
 export async function writeBatch(db: Knex, owner: Owner, batch: Batch, now: Date): Promise<number> {
   const base = { connection_id: owner.connectionId, participant_id: owner.participantId, source: owner.source };
   const stamp = <T extends object>(rows: T[]) => rows.map((r) => ({ ...base, ...r }));
   await db.transaction(async (trx) => {
     await upsert(trx, 'heart_rate', stamp(batch.heartRate));
+    await rollUpHeartRate(
+      trx,
+      owner,
+      batch.heartRate.map((r) => r.measured_at)
+    );
     await upsert(trx, 'resting_heart_rate', stamp(batch.restingHeartRate));
     await upsert(trx, 'steps', stamp(batch.steps));
     await upsert(trx, 'daily_activity', stamp(batch.dailyActivity));

@@ -57,9 +57,11 @@ import * as createStudySyncAlerts from './20261121131400_create_study_sync_alert
 import * as createSyncAlertEpisodes from './20261121131500_create_sync_alert_episodes.ts';
 import * as createRespiratoryRate from './20261121131600_create_respiratory_rate.ts';
 import * as createSyncAlertDigests from './20261121131700_create_sync_alert_digests.ts';
+import * as createHeartRateMinutes from './20261121131800_create_heart_rate_minutes.ts';
 import * as grantGrafanaReader from './20261121140000_grant_grafana_reader.ts';
 import * as grantGrafanaReaderWearables from './20261121140100_grant_grafana_reader_wearables.ts';
 import * as indexHeartRateForDashboards from './20261121140200_index_heart_rate_for_dashboards.ts';
+import * as grantGrafanaReaderHeartRateMinutes from './20261121140300_grant_grafana_reader_heart_rate_minutes.ts';
 import * as createDataAccessKeys from './20261121150000_create_data_access_keys.ts';
 import * as createDataAccessAttempts from './20261121150100_create_data_access_attempts.ts';
 
@@ -125,9 +127,11 @@ export const migrations: readonly Migration[] = [
   { name: '20261121131500_create_sync_alert_episodes', module: createSyncAlertEpisodes },
   { name: '20261121131600_create_respiratory_rate', module: createRespiratoryRate },
   { name: '20261121131700_create_sync_alert_digests', module: createSyncAlertDigests },
+  { name: '20261121131800_create_heart_rate_minutes', module: createHeartRateMinutes },
   { name: '20261121140000_grant_grafana_reader', module: grantGrafanaReader },
   { name: '20261121140100_grant_grafana_reader_wearables', module: grantGrafanaReaderWearables },
   { name: '20261121140200_index_heart_rate_for_dashboards', module: indexHeartRateForDashboards },
+  { name: '20261121140300_grant_grafana_reader_heart_rate_minutes', module: grantGrafanaReaderHeartRateMinutes },
   { name: '20261121150000_create_data_access_keys', module: createDataAccessKeys },
   { name: '20261121150100_create_data_access_attempts', module: createDataAccessAttempts },
 ];

@@ -1,0 +1,27 @@
+import type { Knex } from 'knex';
+import { READER_ROLE } from './20261121140000_grant_grafana_reader.ts';
+
+/** The participant dashboard's heart-rate panel reads the per-minute rollup instead of every reading. */
+export const READER_TABLES = ['heart_rate_minutes'] as const;
+
+export async function grantReaderHeartRateMinutes(knex: Knex, role: string): Promise<void> {
+  for (const table of READER_TABLES) await knex.raw('GRANT SELECT ON ?? TO ?', [table, role]);
+}
+
+async function mayGrant(knex: Knex): Promise<boolean> {
+  const [rows] = (await knex.raw(
+    "SELECT 1 FROM information_schema.applicable_roles WHERE role_name = ? AND is_grantable = 'YES'",
+    [READER_ROLE]
+  )) as [unknown[]];
+  return rows.length > 0;
+}
+
+export async function up(knex: Knex): Promise<void> {
+  if (await mayGrant(knex)) await grantReaderHeartRateMinutes(knex, READER_ROLE);
+}
+
+export async function down(knex: Knex): Promise<void> {
+  if (await mayGrant(knex)) {
+    for (const table of READER_TABLES) await knex.raw('REVOKE SELECT ON ?? FROM ?', [table, READER_ROLE]);
+  }
+}
