@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { mayGrantReader } from '../reader-role.ts';
 import { READER_ROLE } from './20261121140000_grant_grafana_reader.ts';
 
 /**
@@ -31,20 +32,12 @@ export async function grantReaderWearables(knex: Knex, role: string): Promise<vo
   await knex.raw(`GRANT SELECT (${columns}) ON ?? TO ?`, [...PULL_JOB_COLUMNS, 'wearable_pull_jobs', role]);
 }
 
-async function mayGrant(knex: Knex): Promise<boolean> {
-  const [rows] = (await knex.raw(
-    "SELECT 1 FROM information_schema.applicable_roles WHERE role_name = ? AND is_grantable = 'YES'",
-    [READER_ROLE]
-  )) as [unknown[]];
-  return rows.length > 0;
-}
-
 export async function up(knex: Knex): Promise<void> {
-  if (await mayGrant(knex)) await grantReaderWearables(knex, READER_ROLE);
+  if (await mayGrantReader(knex)) await grantReaderWearables(knex, READER_ROLE);
 }
 
 export async function down(knex: Knex): Promise<void> {
-  if (await mayGrant(knex)) {
+  if (await mayGrantReader(knex)) {
     await knex.raw(`REVOKE SELECT (${columns}) ON ?? FROM ?`, [...PULL_JOB_COLUMNS, 'wearable_pull_jobs', READER_ROLE]);
   }
 }

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { mayGrantReader } from '../reader-role.ts';
 import { READER_ROLE } from './20261121140000_grant_grafana_reader.ts';
 
 /** The participant dashboard's heart-rate panel reads the per-minute rollup instead of every reading. */
@@ -8,20 +9,12 @@ export async function grantReaderHeartRateMinutes(knex: Knex, role: string): Pro
   for (const table of READER_TABLES) await knex.raw('GRANT SELECT ON ?? TO ?', [table, role]);
 }
 
-async function mayGrant(knex: Knex): Promise<boolean> {
-  const [rows] = (await knex.raw(
-    "SELECT 1 FROM information_schema.applicable_roles WHERE role_name = ? AND is_grantable = 'YES'",
-    [READER_ROLE]
-  )) as [unknown[]];
-  return rows.length > 0;
-}
-
 export async function up(knex: Knex): Promise<void> {
-  if (await mayGrant(knex)) await grantReaderHeartRateMinutes(knex, READER_ROLE);
+  if (await mayGrantReader(knex)) await grantReaderHeartRateMinutes(knex, READER_ROLE);
 }
 
 export async function down(knex: Knex): Promise<void> {
-  if (await mayGrant(knex)) {
+  if (await mayGrantReader(knex)) {
     for (const table of READER_TABLES) await knex.raw('REVOKE SELECT ON ?? FROM ?', [table, READER_ROLE]);
   }
 }
