@@ -17,6 +17,7 @@ import type {
   ParticipantStatus,
   Provider,
   PullJob,
+  PullJobState,
   PurgeResult,
   QueueStats,
   Study,
@@ -98,6 +99,10 @@ export const moveConnection = (id: number, participantId: number) =>
 export const pullConnection = (id: number, range?: { from: string; to: string }) =>
   apiRequest<{ items: PullJob[] }>(`/connections/${id}/pulls`, { method: 'POST', body: range ?? {} });
 export const getPullJob = (id: number) => apiRequest<PullJob>(`/pull-jobs/${id}`);
+export const listPullJobs = (q: { connectionIds: number[]; states: PullJobState[] } & Paging) =>
+  apiRequest<Page<PullJob>>('/pull-jobs', {
+    query: { connectionId: q.connectionIds.join(','), state: q.states.join(','), limit: q.limit, offset: q.offset },
+  });
 export const getSyncHealth = (connectionId: number) =>
   apiRequest<SyncHealth>(`/connections/${connectionId}/sync-health`);
 export const listConnections = (q: { studyId?: number } & Paging) =>

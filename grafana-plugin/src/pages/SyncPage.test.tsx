@@ -78,6 +78,7 @@ describe('SyncPage', () => {
           }),
         ])
       )
+      .on('GET', '/pull-jobs', page([]))
       .on('GET', '/connections/31/sync-health', { body: health() })
       .on('GET', '/connections/32/sync-health', {
         body: health({
@@ -151,6 +152,42 @@ describe('SyncPage', () => {
     const reads = backend.calls.filter((c) => c.path === '/pull-jobs/77').length;
     await new Promise((r) => setTimeout(r, 1800));
     expect(backend.calls.filter((c) => c.path === '/pull-jobs/77').length).toBe(reads);
+  }, 20_000);
+
+  it('shows a scheduled job already running when the page opens, and the last finished, following it live', async () => {
+    const daily = { id: 90, kind: 'daily' as const, connectionId: 32, requestedBy: 'scheduler', startedAt: ago(0) };
+    const polls = [
+      aJob({ ...daily, state: 'running', progressPct: 60, rowsWritten: 200, currentDay: '2026-11-20' }),
+      aJob({ ...daily, state: 'done', progressPct: 100, rowsWritten: 250, finishedAt: ago(0) }),
+    ];
+    backend
+      .on('GET', '/pull-jobs', ({ query }) =>
+        query.state === 'queued,running'
+          ? page([aJob({ ...daily, state: 'running', progressPct: 25, rowsWritten: 80, currentDay: '2026-11-18' })])
+          : page([aJob({ id: 60, state: 'done', progressPct: 100, rowsWritten: 42, finishedAt: ago(DAY) })])
+      )
+      .on('GET', '/pull-jobs/90', () => ({ body: polls.length > 1 ? polls.shift() : polls[0] }));
+    renderSync();
+
+    const jobs = await screen.findByTestId('data-testid vigil pull-jobs');
+    const running = await within(jobs).findByRole('listitem', { name: 'Job 90' });
+    expect(within(running).getByText('Daily pull: Polar of patient_2')).toBeInTheDocument();
+    expect(within(running).getByText('25%, at 2026-11-18; 80 rows written so far.')).toBeInTheDocument();
+    const bar = within(running).getByRole('progressbar', { name: 'Progress of job 90' });
+    expect(bar).toHaveAttribute('aria-valuenow', '25');
+    const finished = within(jobs).getByRole('listitem', { name: 'Job 60' });
+    expect(within(finished).getByText(/42 rows written\.$/)).toBeInTheDocument();
+    expect(backend.calls.filter((c) => c.path === '/pull-jobs').map((c) => c.query)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ connectionId: '31,32', state: 'queued,running' }),
+        expect.objectContaining({ connectionId: '31,32', state: 'done,failed' }),
+      ])
+    );
+
+    expect(await within(running).findByText(/60%, at 2026-11-20/, {}, { timeout: 4000 })).toBeInTheDocument();
+    expect(bar).toHaveAttribute('aria-valuenow', '60');
+    expect(await within(running).findByText(/250 rows written\.$/, {}, { timeout: 4000 })).toBeInTheDocument();
+    expect(backend.calls.some((c) => c.path === '/pull-jobs/60')).toBe(false);
   }, 20_000);
 
   it('shows a failed job’s errors', async () => {

@@ -166,12 +166,12 @@ export type PullJobView = {
   finishedAt: string | null;
 };
 
-export async function findPullJob(db: Knex, id: number): Promise<PullJobView | undefined> {
-  const r = (await db('wearable_pull_jobs')
-    .where({ id })
-    .first('*', db.raw('DATE_FORMAT(current_day, "%Y-%m-%d") as current_day_text'))) as
-    Record<string, unknown> | undefined;
-  if (!r) return undefined;
+export const PULL_JOB_STATES = ['queued', 'running', 'done', 'failed'] as const;
+export type PullJobState = (typeof PULL_JOB_STATES)[number];
+
+const viewColumns = (db: Knex) => ['j.*', db.raw('DATE_FORMAT(j.current_day, "%Y-%m-%d") as current_day_text')];
+
+function toPullJobView(r: Record<string, unknown>): PullJobView {
   const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : null);
   return {
     id: Number(r.id),
@@ -189,4 +189,39 @@ export async function findPullJob(db: Knex, id: number): Promise<PullJobView | u
     startedAt: iso(r.started_at),
     finishedAt: iso(r.finished_at),
   };
+}
+
+export async function findPullJob(db: Knex, id: number): Promise<PullJobView | undefined> {
+  const r = (await db('wearable_pull_jobs as j').where('j.id', id).first(viewColumns(db))) as
+    Record<string, unknown> | undefined;
+  return r && toPullJobView(r);
+}
+
+export type PullJobFilter = {
+  connectionIds?: number[] | undefined;
+  participantId?: number | undefined;
+  studyId?: number | undefined;
+  states?: PullJobState[] | undefined;
+  limit: number;
+  offset: number;
+};
+
+/** Pull jobs, newest first: what a page shows of the scheduled and on-demand pulls it did not start. */
+export async function listPullJobs(db: Knex, filter: PullJobFilter): Promise<{ items: PullJobView[]; total: number }> {
+  const base = db('wearable_pull_jobs as j').where((q) => {
+    if (filter.connectionIds !== undefined) void q.whereIn('j.connection_id', filter.connectionIds);
+    if (filter.states !== undefined) void q.whereIn('j.state', filter.states);
+  });
+  if (filter.participantId !== undefined || filter.studyId !== undefined) {
+    void base.join('device_connections as c', 'c.id', 'j.connection_id').where((q) => {
+      if (filter.participantId !== undefined) void q.where('c.participant_id', filter.participantId);
+      if (filter.studyId !== undefined)
+        void q.whereIn('c.participant_id', db('participants').select('id').where('study_id', filter.studyId));
+    });
+  }
+  const [rows, [count]] = await Promise.all([
+    base.clone().select(viewColumns(db)).orderBy('j.id', 'desc').limit(filter.limit).offset(filter.offset),
+    base.clone().count({ n: '*' }),
+  ]);
+  return { items: (rows as Record<string, unknown>[]).map(toPullJobView), total: Number(count?.n ?? 0) };
 }

@@ -6,16 +6,25 @@ import { recordAudit } from '../audit/store.ts';
 import { connectionTarget } from '../connections/status.ts';
 import { findConnection, listConnections } from '../connections/store.ts';
 import { InvalidInputError, NotFoundError } from '../errors.ts';
-import { Id } from '../listing.ts';
+import { Id, Paging } from '../listing.ts';
 import { validate } from '../validate.ts';
-import { enqueuePullJob, findPullJob, type PullJobKind } from './jobs.ts';
+import { enqueuePullJob, findPullJob, listPullJobs, PULL_JOB_STATES, type PullJobKind } from './jobs.ts';
 
 const ById = z.object({ id: Id });
 const PullRequest = z
   .strictObject({ from: z.iso.datetime({ offset: true }).optional(), to: z.iso.datetime({ offset: true }).optional() })
   .default({});
+/** One value or a comma-separated list: `state=queued,running`, `connectionId=4,7`. */
+const commaList = <T extends z.ZodType>(item: T) =>
+  z.preprocess((v) => (typeof v === 'string' ? v.split(',') : v), z.array(item).min(1).max(200));
+const PullJobQuery = Paging.omit({ deleted: true }).extend({
+  connectionId: commaList(Id).optional(),
+  participantId: Id.optional(),
+  studyId: Id.optional(),
+  state: commaList(z.enum(PULL_JOB_STATES)).optional(),
+});
 
-/** The admin API for on-demand pulls ("update now", "update range") and their progress. */
+/** The admin API for on-demand pulls ("update now", "update range") and the progress of every pull job. */
 export function wearableRoutes(deps: AppDeps) {
   const { db, clock, config } = deps;
 
@@ -72,6 +81,18 @@ export function wearableRoutes(deps: AppDeps) {
       for (const connection of items)
         jobs.push(await findPullJob(db, await enqueue(c, connection.id, c.req.valid('json'))));
       return c.json({ items: jobs }, 202);
+    })
+    .get('/pull-jobs', validate('query', PullJobQuery), async (c) => {
+      const q = c.req.valid('query');
+      const filter = {
+        connectionIds: q.connectionId,
+        participantId: q.participantId,
+        studyId: q.studyId,
+        states: q.state,
+        limit: q.limit,
+        offset: q.offset,
+      };
+      return c.json({ ...(await listPullJobs(db, filter)), limit: q.limit, offset: q.offset });
     })
     .get('/pull-jobs/:id', validate('param', ById), async (c) => {
       const job = await findPullJob(db, c.req.valid('param').id);

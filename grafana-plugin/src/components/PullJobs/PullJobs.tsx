@@ -23,13 +23,13 @@ const kindText: Record<PullJob['kind'], string> = {
   incremental: 'Incremental pull',
 };
 
-/** The pulls started from this page, with live progress. */
+/** The connections' running and recent pulls, scheduled or started here, with live progress. */
 export function PullJobs({ watched, connections }: { watched: WatchedJob[]; connections: Connection[] }) {
   const s = useStyles2(getStyles);
   if (watched.length === 0) return null;
   return (
     <section data-testid={testIds.sync.jobs}>
-      <h4>Updates started here</h4>
+      <h4>Updates</h4>
       <ul className={s.list}>
         {watched.map(({ job, pollError }) => {
           const connection = connections.find((c) => c.id === job.connectionId);

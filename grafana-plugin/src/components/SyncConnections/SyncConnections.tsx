@@ -8,7 +8,7 @@ import { getSyncHealth, pullConnection } from '../../api/endpoints.ts';
 import type { Connection, RateLimits, SyncHealth } from '../../api/types.ts';
 import { participantPath } from '../../constants.ts';
 import { formatDuration, formatTime } from '../../format.ts';
-import { isFinished, usePullJobs } from '../../hooks/use-pull-jobs.ts';
+import { usePullJobs } from '../../hooks/use-pull-jobs.ts';
 import { useRequest } from '../../hooks/use-request.ts';
 import { ConnectionBadge } from '../Devices/connection-status.tsx';
 import { GuardedButton } from '../GuardedButton/GuardedButton.tsx';
@@ -21,7 +21,7 @@ type Props = {
   connections: Connection[];
   /** On the Sync page the table names each connection's participant; on a participant's page it need not. */
   showParticipant?: boolean;
-  /** Shown right under the table (the page's pager), above the updates started here. */
+  /** Shown right under the table (the page's pager), above the updates. */
   children?: React.ReactNode;
 };
 
@@ -35,15 +35,15 @@ type Row = {
 
 /**
  * Each wearable connection's sync state (token, last device sync in the 2/7-day colour bands, last
- * success and error, rate-limit use), with "Update now" and "Update range", and the progress of the
- * updates started here.
+ * success and error, rate-limit use), with "Update now" and "Update range", and the progress of
+ * their updates, scheduled or started here.
  */
 export function SyncConnections({ connections, showParticipant, children }: Props) {
   const s = useStyles2(getStyles);
   const [ranging, setRanging] = useState<Connection | null>(null);
   const [messages, setMessages] = useState<Record<number, RowMessage>>({});
-  const { watched, add } = usePullJobs();
-  const finished = watched.filter((w) => isFinished(w.job)).length;
+  const connectionIds = useMemo(() => connections.map((c) => c.id), [connections]);
+  const { watched, add, settled } = usePullJobs(connectionIds);
 
   // Keyed by connection: while another page of connections loads, the previous answers stay on their own rows.
   const health = useRequest(
@@ -56,7 +56,7 @@ export function SyncConnections({ connections, showParticipant, children }: Prop
           })
         )
       ),
-    [connections, finished]
+    [connections, settled]
   );
   // "Synced 3 h ago" is relative to when the sync state was read.
   const now = useMemo(() => new Date(), [health.state.value]); // eslint-disable-line react-hooks/exhaustive-deps
