@@ -9,43 +9,7 @@ import { formatBytes } from '../../format.ts';
 import { ProgressBar } from '../ProgressBar/ProgressBar.tsx';
 import { testIds } from '../testIds.ts';
 import { downloadExport, saveFile, type Received } from './download.ts';
-
-/** The ingest's names for the streams it exports (ingest/src/data-access/export.ts EXPORT_STREAMS). */
-const PHONE_STREAMS = [
-  'accelerometer',
-  'gyro',
-  'magnetometer',
-  'devicemotion',
-  'gps',
-  'calls',
-  'texts',
-  'power_state',
-  'wifi',
-  'bluetooth',
-  'proximity',
-  'reachability',
-  'app_log',
-  'ios_log',
-  'identifiers',
-  'survey_answers',
-  'survey_timings',
-  'audio_recordings',
-  'ambient_audio',
-];
-const WEARABLE_STREAMS = [
-  'heart_rate',
-  'resting_heart_rate',
-  'steps',
-  'daily_activity',
-  'sleep_sessions',
-  'sleep_stages',
-  'body_measurements',
-  'spo2',
-  'hrv',
-  'respiratory_rate',
-  'exercises',
-  'device_status',
-].map((name) => `wearable_${name}`);
+import { PHONE_STREAMS, WEARABLE_STREAMS } from './streams.ts';
 
 type Phase =
   | { kind: 'choosing'; error?: string }

@@ -76,130 +76,88 @@ export function SchedulesEditor({
     <div>
       <p className={s.hint}>Times are in the study’s time zone, {timezone}.</p>
       <h4>Every week</h4>
-      {weekly.map((w, i) => {
-        const problem = rowProblem(problems, `schedules.weekly.${i}`);
-        return (
-          <Field key={i} invalid={Boolean(problem)} error={problem}>
-            <>
-              <div className={s.row}>
-                <NativeSelect
-                  id={`weekly-${i}-day`}
-                  aria-label={`Weekly time ${i + 1} day`}
-                  value={w.day}
-                  options={dayOptions}
-                  onChange={(day) => update('weekly', weekly, i, { day })}
-                />
-                <Input
-                  aria-label={`Weekly time ${i + 1} time`}
-                  placeholder="HH:MM"
-                  width={10}
-                  value={w.time}
-                  onChange={(e) => update('weekly', weekly, i, { time: e.currentTarget.value })}
-                />
-                <IconButton
-                  name="trash-alt"
-                  tooltip={`Remove weekly time ${i + 1}`}
-                  onClick={() => remove('weekly', weekly, i)}
-                />
-              </div>
-            </>
-          </Field>
-        );
-      })}
-      <Button
-        size="sm"
-        variant="secondary"
-        icon="plus"
-        onClick={() => onChange({ weekly: [...weekly, { day: 1, time: '09:00' }] })}
-      >
+      {weekly.map((w, i) => (
+        <ScheduleRow
+          key={i}
+          problem={rowProblem(problems, `schedules.weekly.${i}`)}
+          removeLabel={`Remove weekly time ${i + 1}`}
+          onRemove={() => remove('weekly', weekly, i)}
+        >
+          <NativeSelect
+            id={`weekly-${i}-day`}
+            aria-label={`Weekly time ${i + 1} day`}
+            value={w.day}
+            options={dayOptions}
+            onChange={(day) => update('weekly', weekly, i, { day })}
+          />
+          <TimeInput
+            label={`Weekly time ${i + 1} time`}
+            value={w.time}
+            onChange={(time) => update('weekly', weekly, i, { time })}
+          />
+        </ScheduleRow>
+      ))}
+      <AddButton onClick={() => onChange({ weekly: [...weekly, { day: 1, time: '09:00' }] })}>
         Add weekly time
-      </Button>
+      </AddButton>
 
       <h4 className={s.heading}>On dates</h4>
-      {absolute.map((a, i) => {
-        const problem = rowProblem(problems, `schedules.absolute.${i}`);
-        return (
-          <Field key={i} invalid={Boolean(problem)} error={problem}>
-            <>
-              <div className={s.row}>
-                <Input
-                  aria-label={`Date ${i + 1}`}
-                  placeholder="YYYY-MM-DD"
-                  width={16}
-                  value={a.date}
-                  onChange={(e) => update('absolute', absolute, i, { date: e.currentTarget.value })}
-                />
-                <Input
-                  aria-label={`Date ${i + 1} time`}
-                  placeholder="HH:MM"
-                  width={10}
-                  value={a.time}
-                  onChange={(e) => update('absolute', absolute, i, { time: e.currentTarget.value })}
-                />
-                <IconButton
-                  name="trash-alt"
-                  tooltip={`Remove date ${i + 1}`}
-                  onClick={() => remove('absolute', absolute, i)}
-                />
-              </div>
-            </>
-          </Field>
-        );
-      })}
-      <Button
-        size="sm"
-        variant="secondary"
-        icon="plus"
-        onClick={() => onChange({ absolute: [...absolute, { date: '', time: '09:00' }] })}
-      >
-        Add date
-      </Button>
+      {absolute.map((a, i) => (
+        <ScheduleRow
+          key={i}
+          problem={rowProblem(problems, `schedules.absolute.${i}`)}
+          removeLabel={`Remove date ${i + 1}`}
+          onRemove={() => remove('absolute', absolute, i)}
+        >
+          <Input
+            aria-label={`Date ${i + 1}`}
+            placeholder="YYYY-MM-DD"
+            width={16}
+            value={a.date}
+            onChange={(e) => update('absolute', absolute, i, { date: e.currentTarget.value })}
+          />
+          <TimeInput
+            label={`Date ${i + 1} time`}
+            value={a.time}
+            onChange={(time) => update('absolute', absolute, i, { time })}
+          />
+        </ScheduleRow>
+      ))}
+      <AddButton onClick={() => onChange({ absolute: [...absolute, { date: '', time: '09:00' }] })}>Add date</AddButton>
 
       <h4 className={s.heading}>Relative to an intervention</h4>
-      {relative.map((r, i) => {
-        const problem = rowProblem(problems, `schedules.relative.${i}`);
-        return (
-          <Field key={i} invalid={Boolean(problem)} error={problem}>
-            <>
-              <div className={s.row}>
-                <Input
-                  aria-label={`Relative time ${i + 1} days after`}
-                  type="number"
-                  width={10}
-                  value={r.daysAfter}
-                  onChange={(e) => update('relative', relative, i, { daysAfter: e.currentTarget.value })}
-                />
-                <span>days after</span>
-                <NativeSelect
-                  id={`relative-${i}-intervention`}
-                  aria-label={`Relative time ${i + 1} intervention`}
-                  value={r.interventionId ?? ''}
-                  placeholder="Choose an intervention"
-                  options={interventionOptions}
-                  onChange={(interventionId) => update('relative', relative, i, { interventionId })}
-                />
-                <span>at</span>
-                <Input
-                  aria-label={`Relative time ${i + 1} time`}
-                  placeholder="HH:MM"
-                  width={10}
-                  value={r.time}
-                  onChange={(e) => update('relative', relative, i, { time: e.currentTarget.value })}
-                />
-                <IconButton
-                  name="trash-alt"
-                  tooltip={`Remove relative time ${i + 1}`}
-                  onClick={() => remove('relative', relative, i)}
-                />
-              </div>
-            </>
-          </Field>
-        );
-      })}
-      <Button
-        size="sm"
-        variant="secondary"
-        icon="plus"
+      {relative.map((r, i) => (
+        <ScheduleRow
+          key={i}
+          problem={rowProblem(problems, `schedules.relative.${i}`)}
+          removeLabel={`Remove relative time ${i + 1}`}
+          onRemove={() => remove('relative', relative, i)}
+        >
+          <Input
+            aria-label={`Relative time ${i + 1} days after`}
+            type="number"
+            width={10}
+            value={r.daysAfter}
+            onChange={(e) => update('relative', relative, i, { daysAfter: e.currentTarget.value })}
+          />
+          <span>days after</span>
+          <NativeSelect
+            id={`relative-${i}-intervention`}
+            aria-label={`Relative time ${i + 1} intervention`}
+            value={r.interventionId ?? ''}
+            placeholder="Choose an intervention"
+            options={interventionOptions}
+            onChange={(interventionId) => update('relative', relative, i, { interventionId })}
+          />
+          <span>at</span>
+          <TimeInput
+            label={`Relative time ${i + 1} time`}
+            value={r.time}
+            onChange={(time) => update('relative', relative, i, { time })}
+          />
+        </ScheduleRow>
+      ))}
+      <AddButton
         onClick={() =>
           onChange({
             relative: [...relative, { interventionId: interventions[0]?.id ?? null, daysAfter: '0', time: '09:00' }],
@@ -207,7 +165,7 @@ export function SchedulesEditor({
         }
       >
         Add relative time
-      </Button>
+      </AddButton>
       <Field
         className={s.heading}
         label="New intervention"
@@ -236,6 +194,49 @@ export function SchedulesEditor({
         </>
       </Field>
     </div>
+  );
+}
+
+/** One schedule line: its inputs, a remove button, and the ingest's objection to it. */
+function ScheduleRow({
+  problem,
+  removeLabel,
+  onRemove,
+  children,
+}: {
+  problem: string | undefined;
+  removeLabel: string;
+  onRemove: () => void;
+  children: React.ReactNode;
+}) {
+  const s = useStyles2(getStyles);
+  return (
+    <Field invalid={Boolean(problem)} error={problem}>
+      <div className={s.row}>
+        {children}
+        <IconButton name="trash-alt" tooltip={removeLabel} onClick={onRemove} />
+      </div>
+    </Field>
+  );
+}
+
+function TimeInput({ label, value, onChange }: { label: string; value: string; onChange: (time: string) => void }) {
+  return (
+    <Input
+      aria-label={label}
+      placeholder="HH:MM"
+      width={10}
+      value={value}
+      onChange={(e) => onChange(e.currentTarget.value)}
+    />
+  );
+}
+
+function AddButton({ onClick, children }: { onClick: () => void; children: React.ReactNode }) {
+  return (
+    <Button size="sm" variant="secondary" icon="plus" onClick={onClick}>
+      {children}
+    </Button>
   );
 }
 
