@@ -19,6 +19,7 @@ import { StudyShell } from '../components/StudyTabs/StudyShell.tsx';
 import { describeFilePath, previewImport, readText, studyFileName } from '../components/StudyFile/study-file.ts';
 import { sentence, withoutQuestionName } from '../components/SurveyEditor/problems.ts';
 import { testIds } from '../components/testIds.ts';
+import { saveFile } from '../save-file.ts';
 
 /** Beiwe's study settings file: download this study's, or bring another's settings and surveys in. */
 export default function StudyFilePage() {
@@ -53,7 +54,8 @@ function StudyFile({ study }: { study: Study }) {
     setExporting(true);
     setExportError(null);
     try {
-      saveJson(studyFileName(study.name), await exportStudyFile(study.id));
+      const data = await exportStudyFile(study.id);
+      saveFile(new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' }), studyFileName(study.name));
     } catch (err) {
       setExportError(toApiError(err));
     } finally {
@@ -233,19 +235,6 @@ function ImportDone({ result }: { result: ImportResult }) {
       </ul>
     </Alert>
   );
-}
-
-/** Hands the browser a JSON file to save, as the ingest's Content-Disposition would. */
-function saveJson(name: string, data: unknown) {
-  const url = URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = name;
-  document.body.appendChild(link);
-  link.click();
-  link.remove();
-  // Revoked later: some browsers start reading the blob only after the click has returned.
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 const getStyles = (theme: GrafanaTheme2) => ({

@@ -8,7 +8,8 @@ import { dayRange, rangeProblem } from '../../days.ts';
 import { formatBytes } from '../../format.ts';
 import { ProgressBar } from '../ProgressBar/ProgressBar.tsx';
 import { testIds } from '../testIds.ts';
-import { downloadExport, saveFile, type Received } from './download.ts';
+import { saveFile } from '../../save-file.ts';
+import { downloadExport, type Received } from './download.ts';
 import { PHONE_STREAMS, WEARABLE_STREAMS } from './streams.ts';
 
 type Phase =
