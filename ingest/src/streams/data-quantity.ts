@@ -37,21 +37,33 @@ export function expectedRows(stream: string, settings: DeviceSettings, dayMs: nu
   }
 }
 
-/** Recounts the given days of one participant's stream (rows from the rollup where there is one) and stores them. */
+/** One stream's days to recount. */
+export type StreamDays = { stream: string; def: StreamTable; days: readonly LocalDay[] };
+
+/**
+ * Recounts the given days of a participant's streams (rows from the rollup where there is one,
+ * bytes from the uploads) and stores them. Each day is counted in one statement for all its
+ * streams, and everything is stored in one: a batch of uploads touches many streams, and a round
+ * trip per stream and day was most of the cost of keeping the counts.
+ */
 export async function refreshDataQuantity(
   trx: Knex,
-  input: {
-    participantId: number;
-    stream: string;
-    def: StreamTable;
-    days: readonly LocalDay[];
-    settings: DeviceSettings;
-  }
+  input: { participantId: number; streams: readonly StreamDays[]; settings: DeviceSettings }
 ): Promise<void> {
-  const { participantId, stream, def, days, settings } = input;
-  for (const { day, start, end } of days) {
-    const rowsQuery =
-      def.rollup === 'motion'
+  const { participantId, streams, settings } = input;
+  const byDay = new Map<string, { day: LocalDay; streams: StreamDays[] }>();
+  for (const s of streams) {
+    for (const day of s.days) {
+      const entry = byDay.get(day.day) ?? { day, streams: [] };
+      entry.streams.push(s);
+      byDay.set(day.day, entry);
+    }
+  }
+  const records = [];
+  for (const { day, streams: touched } of byDay.values()) {
+    const { start, end } = day;
+    const counts = touched.flatMap(({ stream, def }) => [
+      (def.rollup === 'motion'
         ? trx('motion_minutes')
             .where({ participant_id: participantId, stream })
             .where('minute', '>=', start)
@@ -61,25 +73,33 @@ export async function refreshDataQuantity(
             .where({ participant_id: participantId })
             .where('t', '>=', start)
             .where('t', '<', end)
-            .count({ n: '*' });
-    const [[rows], [bytes]] = await Promise.all([
-      rowsQuery as Promise<{ n: number | string | null }[]>,
+            .count({ n: '*' })
+      ).select(trx.raw('? AS stream, ? AS what', [stream, 'rows'])),
       trx('uploads')
         .where({ participant_id: participantId, stream })
         .where('file_time', '>=', start)
         .where('file_time', '<', end)
-        .sum({ n: 'size_bytes' }) as Promise<{ n: number | string | null }[]>,
+        .sum({ n: 'size_bytes' })
+        .select(trx.raw('? AS stream, ? AS what', [stream, 'bytes'])),
     ]);
-    await trx('data_quantity')
-      .insert({
+    const [first, ...rest] = counts;
+    const found = (await first!.unionAll(rest, true)) as { stream: string; what: string; n: number | string | null }[];
+    const count = (stream: string, what: string) =>
+      Number(found.find((r) => r.stream === stream && r.what === what)?.n ?? 0);
+    for (const { stream } of touched) {
+      records.push({
         participant_id: participantId,
         stream,
-        day,
-        rows: Number(rows?.n ?? 0),
-        bytes: Number(bytes?.n ?? 0),
+        day: day.day,
+        rows: count(stream, 'rows'),
+        bytes: count(stream, 'bytes'),
         expected_rows: expectedRows(stream, settings, end.getTime() - start.getTime()),
-      })
-      .onConflict(['participant_id', 'stream', 'day'])
-      .merge(['rows', 'bytes', 'expected_rows']);
+      });
+    }
   }
+  if (records.length === 0) return;
+  await trx('data_quantity')
+    .insert(records)
+    .onConflict(['participant_id', 'stream', 'day'])
+    .merge(['rows', 'bytes', 'expected_rows']);
 }

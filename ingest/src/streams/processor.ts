@@ -3,7 +3,7 @@ import { BEIWE_STREAMS, parseUploadFileName, type BeiweStream } from '../beiwe/p
 import type { DeviceSettings } from '../study-config/device-settings-schema.ts';
 import type { RowCounts, UploadProcessor } from '../uploads/worker.ts';
 import { STREAM_TABLES, type StreamTable } from './catalog.ts';
-import { refreshDataQuantity } from './data-quantity.ts';
+import { refreshDataQuantity, type StreamDays } from './data-quantity.ts';
 import { loadRows } from './load.ts';
 import { localDaysTouched } from './local-days.ts';
 import { addMotionMinutes, minutesCovering, rollUpGps, rollUpMotion, type TimeRange } from './rollups.ts';
@@ -97,7 +97,7 @@ export function createStreamProcessor(deps: StreamProcessorDeps): UploadProcesso
     }
 
     await loading;
-    const settings = new Map<number, Promise<DeviceSettings>>();
+    const byParticipant = new Map<number, StreamDays[]>();
     for (const t of touched.values()) {
       if (t.def.rollup === 'motion')
         t.ranges.push(...(await addMotionMinutes(trx, t.stream, t.participantId, t.minutes)));
@@ -105,15 +105,16 @@ export function createStreamProcessor(deps: StreamProcessorDeps): UploadProcesso
         if (t.def.rollup === 'motion') await rollUpMotion(trx, t.stream, t.participantId, range);
         if (t.def.rollup === 'gps') await rollUpGps(trx, t.participantId, range);
       }
-      const owner = owners.get(t.participantId)!;
-      if (!settings.has(owner.studyId)) settings.set(owner.studyId, deps.settingsFor(trx, owner.studyId));
-      await refreshDataQuantity(trx, {
-        participantId: t.participantId,
-        stream: t.stream,
-        def: t.def,
-        days: localDaysTouched(t.quarters, owner.timezone),
-        settings: await settings.get(owner.studyId)!,
-      });
+      const days = localDaysTouched(t.quarters, owners.get(t.participantId)!.timezone);
+      const streams = byParticipant.get(t.participantId) ?? [];
+      streams.push({ stream: t.stream, def: t.def, days });
+      byParticipant.set(t.participantId, streams);
+    }
+    const settings = new Map<number, Promise<DeviceSettings>>();
+    for (const [participantId, streams] of byParticipant) {
+      const { studyId } = owners.get(participantId)!;
+      if (!settings.has(studyId)) settings.set(studyId, deps.settingsFor(trx, studyId));
+      await refreshDataQuantity(trx, { participantId, streams, settings: await settings.get(studyId)! });
     }
     return counts;
   };

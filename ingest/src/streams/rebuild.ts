@@ -34,7 +34,7 @@ export async function rebuildSummaries(
         if (def.rollup === 'motion') await rollUpMotion(trx, stream, p.id, range);
         if (def.rollup === 'gps') await rollUpGps(trx, p.id, range);
         const touched = everyDay(extent.from!, extent.to!, p.timezone);
-        await refreshDataQuantity(trx, { participantId: p.id, stream, def, days: touched, settings });
+        await refreshDataQuantity(trx, { participantId: p.id, streams: [{ stream, def, days: touched }], settings });
         days += touched.length;
       });
       streams++;

@@ -142,24 +142,34 @@ export type ProcessingResult = {
   rowsRejected?: number | null;
 };
 
-export async function recordProcessingResult(
+/**
+ * Records the results of a batch of uploads in one statement: a batch can hold hundreds of small
+ * uploads, and one UPDATE each was a round trip per Wi-Fi scan.
+ */
+export async function recordProcessingResults(
   db: Knex,
-  uploadId: number,
-  result: ProcessingResult,
+  results: readonly { uploadId: number; result: ProcessingResult }[],
   now: Date
 ): Promise<void> {
-  await db('uploads')
-    .where({ id: uploadId })
-    .update({
-      status: result.status,
-      lines: result.lines,
-      bad_lines: result.badLines,
-      error_counts: result.errorCounts && JSON.stringify(result.errorCounts),
-      error: result.error?.slice(0, 1000) ?? null,
-      rows_stored: result.rowsStored ?? null,
-      rows_rejected: result.rowsRejected ?? null,
-      processed_at: now,
-    });
+  if (results.length === 0) return;
+  const values = results.map(({ uploadId, result }) => [
+    uploadId,
+    result.status,
+    result.lines,
+    result.badLines,
+    result.errorCounts && JSON.stringify(result.errorCounts),
+    result.error?.slice(0, 1000) ?? null,
+    result.rowsStored ?? null,
+    result.rowsRejected ?? null,
+  ]);
+  const row = '?, ?, ?, ?, ?, ?, ?, ?';
+  const first =
+    'SELECT ? AS id, ? AS status, ? AS `lines`, ? AS bad_lines, ? AS error_counts, ? AS error, ? AS rows_stored, ? AS rows_rejected';
+  const derived = [first, ...values.slice(1).map(() => `SELECT ${row}`)].join(' UNION ALL ');
+  await db.raw(
+    `UPDATE uploads u JOIN (${derived}) v ON v.id = u.id SET u.status = v.status, u.lines = v.lines, u.bad_lines = v.bad_lines, u.error_counts = v.error_counts, u.error = v.error, u.rows_stored = v.rows_stored, u.rows_rejected = v.rows_rejected, u.processed_at = ?`,
+    [...values.flat(), now]
+  );
 }
 
 export async function setUploadStatus(

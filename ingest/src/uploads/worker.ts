@@ -8,7 +8,7 @@ import type { Vault } from '../vault/vault.ts';
 import type { UploadArchive } from './archive.ts';
 import { decryptUpload, type KeyCache } from './plaintext.ts';
 import { claimJobs, completeJobs, failJob, type ClaimedJob } from './queue.ts';
-import { findUploads, recordProcessingResult, setUploadStatus, type Upload } from './store.ts';
+import { findUploads, recordProcessingResults, setUploadStatus, type Upload } from './store.ts';
 
 export type ProcessItem = { readonly upload: Upload; readonly plaintext: Buffer };
 export type RowCounts = { rowsStored: number; rowsRejected: number };
@@ -91,15 +91,17 @@ async function processBatch(deps: WorkerDeps, worker: string, jobs: readonly Cla
     for (const processor of deps.processors) {
       for (const [id, c] of (await processor({ trx, items })) ?? []) counts.set(id, c);
     }
-    for (const { upload, result } of decrypted) {
-      const c = counts.get(upload.id);
-      await recordProcessingResult(
-        trx,
-        upload.id,
-        { ...result, rowsStored: c?.rowsStored ?? null, rowsRejected: c?.rowsRejected ?? null },
-        clock()
-      );
-    }
+    await recordProcessingResults(
+      trx,
+      decrypted.map(({ upload, result }) => {
+        const c = counts.get(upload.id);
+        return {
+          uploadId: upload.id,
+          result: { ...result, rowsStored: c?.rowsStored ?? null, rowsRejected: c?.rowsRejected ?? null },
+        };
+      }),
+      clock()
+    );
     // Losing a lease means another worker has that job: roll back rather than record it twice.
     if (!(await completeJobs(trx, jobs, worker, clock()))) throw new LeaseLostError(jobs.map((j) => j.id));
   });
