@@ -1,4 +1,13 @@
-import { forEachRow, headerColumns, integerMs, numeric, type ParseContext, type RowWriter } from './rows.ts';
+import {
+  decimal,
+  forEachRow,
+  headerColumns,
+  integerMs,
+  numeric,
+  trimmed,
+  type ParseContext,
+  type RowWriter,
+} from './rows.ts';
 
 /**
  * Sensor streams (spec §4.2). Columns are found by header name, not by OS: the header is what the
@@ -11,11 +20,21 @@ function columnIndex(header: string, names: readonly string[]): number[] | undef
   return indices.every((i) => i >= 0) ? indices : undefined;
 }
 
-/** Android sensor accuracy 0–3, `unknown` until first reported (always on iOS). */
-function accuracy(cell: string | undefined): number | null | undefined {
-  const v = cell?.trim();
-  if (v === undefined || v === 'unknown' || v === '') return null;
-  return /^[0-3]$/.test(v) ? Number(v) : undefined;
+/** Android sensor accuracy 0–3 as its cell, `unknown` until first reported (always on iOS); undefined if neither. */
+function accuracy(cell: string | undefined): string | undefined {
+  switch (cell?.trim()) {
+    case '0':
+    case '1':
+    case '2':
+    case '3':
+      return cell!.trim();
+    case undefined:
+    case '':
+    case 'unknown':
+      return '\\N';
+    default:
+      return undefined;
+  }
 }
 
 /**
@@ -26,25 +45,28 @@ function accuracy(cell: string | undefined): number | null | undefined {
 const f32 = Math.fround;
 const G = 9.80665;
 const norm = (x: number, y: number, z: number) => Math.sqrt(x * x + y * y + z * z);
-type Magnitude = (x: string, y: string, z: string, os: 1 | 2) => number;
-const asStored: Magnitude = (x, y, z) => norm(f32(Number(x)), f32(Number(y)), f32(Number(z)));
+type Magnitude = (x: number, y: number, z: number, os: 1 | 2) => number;
+const asStored: Magnitude = (x, y, z) => norm(f32(x), f32(y), f32(z));
 const accelerometerMs2: Magnitude = (x, y, z, os) =>
-  os === 2 ? norm(f32(f32(Number(x)) * G), f32(f32(Number(y)) * G), f32(f32(Number(z)) * G)) : asStored(x, y, z, os);
+  os === 2 ? norm(f32(f32(x) * G), f32(f32(y) * G), f32(f32(z) * G)) : asStored(x, y, z, os);
 
 function xyzStream(text: string, ctx: ParseContext, w: RowWriter, withOs: boolean, magnitude: Magnitude): void {
   const header = text.slice(0, Math.max(0, text.indexOf('\n')));
   const at = columnIndex(header, ['timestamp', 'x', 'y', 'z']);
   const accuracyAt = headerColumns(header).indexOf('accuracy');
   forEachRow(text, (line) => {
-    const cells = line.split(',');
     if (!at) return w.reject();
+    const cells = line.split(',');
     const [ti, xi, yi, zi] = at as [number, number, number, number];
-    const x = numeric(cells[xi]);
-    const y = numeric(cells[yi]);
-    const z = numeric(cells[zi]);
-    const acc = accuracyAt >= 0 ? accuracy(cells[accuracyAt]) : null;
-    if (x === undefined || y === undefined || z === undefined || acc === undefined) return w.reject();
-    w.row(integerMs(cells[ti]), withOs ? [ctx.os, acc, x, y, z] : [x, y, z], magnitude(x, y, z, ctx.os));
+    const [xs, ys, zs] = [cells[xi], cells[yi], cells[zi]];
+    const x = decimal(xs);
+    const y = decimal(ys);
+    const z = decimal(zs);
+    const acc = accuracyAt >= 0 ? accuracy(cells[accuracyAt]) : '\\N';
+    if (Number.isNaN(x) || Number.isNaN(y) || Number.isNaN(z) || acc === undefined) return w.reject();
+    // The numbers go in as sent (trimmed), so the server converts each once; `decimal` vetted them.
+    const xyz = `${trimmed(xs!)}\t${trimmed(ys!)}\t${trimmed(zs!)}`;
+    w.rowText(integerMs(cells[ti]), withOs ? `${ctx.os}\t${acc}\t${xyz}` : xyz, magnitude(x, y, z, ctx.os));
   });
 }
 
@@ -109,7 +131,7 @@ export function devicemotion(text: string, _ctx: ParseContext, w: RowWriter): vo
       }
     }
     const [ux, uy, uz] = values.slice(USER_ACCEL, USER_ACCEL + 3) as [string, string, string];
-    w.row(integerMs(cells[at[0]!]), values, asStored(ux, uy, uz, 2) * G);
+    w.row(integerMs(cells[at[0]!]), values, asStored(Number(ux), Number(uy), Number(uz), 2) * G);
   });
 }
 

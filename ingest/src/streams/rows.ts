@@ -26,6 +26,11 @@ export type RowWriter = {
    * also give the row's magnitude, so the per-minute rollup need not read the rows back.
    */
   row(ms: number, cells: readonly Cell[], magnitude?: number): void;
+  /**
+   * The same with the cells after the time already tab-separated, for rows of numbers as sent
+   * (`decimal` checked them): nothing in them needs escaping, and the 10 Hz streams skip the work.
+   */
+  rowText(ms: number, cells: string, magnitude?: number): void;
   reject(): void;
   finish(): WrittenRows;
 };
@@ -67,29 +72,35 @@ export function createRowWriter(ctx: ParseContext): RowWriter {
   let maxMs = -Infinity;
   const quarters = new Set<number>();
   let minutes: Map<number, MinuteStats> | null = new Map();
+  const add = (ms: number, cells: string, magnitude: number | undefined) => {
+    // Beiwe drops rows whose time is corrupt or out of range; so does Vigil.
+    if (!Number.isSafeInteger(ms) || ms < earliest || ms > latest) {
+      rejected++;
+      return;
+    }
+    text += `${prefix}${ms}${cells}\n`;
+    rows++;
+    if (ms < minMs) minMs = ms;
+    if (ms > maxMs) maxMs = ms;
+    quarters.add(Math.floor(ms / 900_000));
+    if (magnitude !== undefined && minutes) {
+      if (!Number.isFinite(magnitude)) minutes = null;
+      else addToMinute(minutes, ms - (ms % 60_000), magnitude);
+    }
+    if (text.length >= FLUSH_AT) {
+      chunks.push(Buffer.from(text, 'utf8'));
+      text = '';
+    }
+  };
   return {
     row(ms, cells, magnitude) {
-      // Beiwe drops rows whose time is corrupt or out of range; so does Vigil.
-      if (!Number.isSafeInteger(ms) || ms < earliest || ms > latest) {
-        rejected++;
-        return;
-      }
-      let line = `${prefix}${ms}`;
+      let line = '';
       for (const cell of cells)
         line += cell === null ? '\t\\N' : typeof cell === 'number' ? `\t${cell}` : `\t${escapeText(cell)}`;
-      text += `${line}\n`;
-      rows++;
-      if (ms < minMs) minMs = ms;
-      if (ms > maxMs) maxMs = ms;
-      quarters.add(Math.floor(ms / 900_000));
-      if (magnitude !== undefined && minutes) {
-        if (!Number.isFinite(magnitude)) minutes = null;
-        else addToMinute(minutes, ms - (ms % 60_000), magnitude);
-      }
-      if (text.length >= FLUSH_AT) {
-        chunks.push(Buffer.from(text, 'utf8'));
-        text = '';
-      }
+      add(ms, line, magnitude);
+    },
+    rowText(ms, cells, magnitude) {
+      add(ms, `\t${cells}`, magnitude);
     },
     reject() {
       rejected++;
@@ -147,14 +158,32 @@ function escapeText(value: string): string {
 
 /** A decimal number as the phones print it; returned as sent so the server converts it once. */
 export function numeric(cell: string | undefined): string | undefined {
-  if (cell === undefined) return undefined;
-  const trimmed = cell.trim();
-  return trimmed !== '' && Number.isFinite(Number(trimmed)) ? trimmed : undefined;
+  const text = cell && trimmed(cell);
+  return text && Number.isFinite(Number(text)) ? text : undefined;
 }
 
+/** A number as the phones print it (NaN if it is not one), for the value itself; `numeric` gives its text. */
+export function decimal(cell: string | undefined): number {
+  const text = cell && trimmed(cell);
+  const value = text ? Number(text) : NaN;
+  return Number.isFinite(value) ? value : NaN;
+}
+
+/** The cell trimmed, without a call for the usual cell that starts and ends in printable ASCII. */
+export function trimmed(cell: string): string {
+  return printable(cell.charCodeAt(0)) && printable(cell.charCodeAt(cell.length - 1)) ? cell : cell.trim();
+}
+
+const printable = (code: number) => code > 32 && code < 127;
+
 export function integerMs(cell: string | undefined): number {
-  const trimmed = cell?.trim() ?? '';
-  return /^\d{1,16}$/.test(trimmed) ? Number(trimmed) : NaN;
+  const text = cell === undefined ? '' : trimmed(cell);
+  if (text.length === 0 || text.length > 16) return NaN;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return NaN;
+  }
+  return Number(text);
 }
 
 /** Eight bytes of SHA-1, hex: tells apart different rows that share a participant and millisecond. */
