@@ -128,8 +128,8 @@ async function main() {
         }
       }
       await own.db.transaction(async (trx) => {
-        accelRows += await loadRows(trx, STREAM_TABLES.accelerometer, writer.finish().chunks);
-        gpsRows += await loadRows(trx, STREAM_TABLES.gps, gps.finish().chunks);
+        accelRows += await loadRows(trx, STREAM_TABLES.accelerometer, writer.finish());
+        gpsRows += await loadRows(trx, STREAM_TABLES.gps, gps.finish());
       });
     }
     await rebuildSummaries(own.db, currentDeviceSettings, { participantId: month.id });

@@ -78,8 +78,8 @@ async function main() {
       }
       const [a, g] = [accel.finish(), gps.finish()];
       await own.db.transaction(async (trx) => {
-        rows += await loadRows(trx, STREAM_TABLES.accelerometer, a.chunks);
-        rows += await loadRows(trx, STREAM_TABLES.gps, g.chunks);
+        rows += await loadRows(trx, STREAM_TABLES.accelerometer, a);
+        rows += await loadRows(trx, STREAM_TABLES.gps, g);
       });
     }
 

@@ -133,7 +133,7 @@ async function main() {
     }
     const prepared = writer.finish();
     const loadStart = performance.now();
-    const loaded = await own.db.transaction((trx) => loadRows(trx, STREAM_TABLES.accelerometer, prepared.chunks));
+    const loaded = await own.db.transaction((trx) => loadRows(trx, STREAM_TABLES.accelerometer, prepared));
     const loadMs = performance.now() - loadStart;
     const e2eRate = Number(e2eCount?.n) / (e2eMs / 1000);
     const loadRate = loaded / (loadMs / 1000);
@@ -166,7 +166,7 @@ async function main() {
             (9.8 + s).toFixed(7),
           ]);
         }
-        inserted += await own.db.transaction((trx) => loadRows(trx, STREAM_TABLES.accelerometer, w.finish().chunks));
+        inserted += await own.db.transaction((trx) => loadRows(trx, STREAM_TABLES.accelerometer, w.finish()));
       }
     }
     await own.db.raw('ANALYZE TABLE accelerometer');

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import type { Knex } from 'knex';
 import type { StreamTable } from './catalog.ts';
+import type { WrittenRows } from './rows.ts';
 
 /**
  * Unix milliseconds to DATETIME(3), exactly: `FROM_UNIXTIME(ms / 1000)` goes through a binary double
@@ -14,12 +15,17 @@ export const fromUnixMs = (v: string) =>
  * re-processed upload add nothing: a row already stored has the same primary key. Returns the rows
  * actually added.
  */
-export async function loadRows(trx: Knex, def: StreamTable, chunks: readonly Buffer[]): Promise<number> {
+export async function loadRows(
+  trx: Knex,
+  def: StreamTable,
+  rows: Pick<WrittenRows, 'participantId' | 'chunks'>
+): Promise<number> {
+  const { participantId, chunks } = rows;
   if (chunks.length === 0) return 0;
-  const set = [`t = ${fromUnixMs('@ms')}`, ...(def.set ? [def.set] : [])].join(', ');
-  const sql = `LOAD DATA LOCAL INFILE 'rows.tsv' IGNORE INTO TABLE ?? CHARACTER SET utf8mb4 (participant_id, @ms, ${def.columns.join(', ')}) SET ${set}`;
-  const [result] = (await trx.raw(sql, [def.table]).options({ infileStreamFactory: () => Readable.from(chunks) })) as [
-    { affectedRows: number },
-  ];
+  const set = ['participant_id = ?', `t = ${fromUnixMs('@ms')}`, ...(def.set ? [def.set] : [])].join(', ');
+  const sql = `LOAD DATA LOCAL INFILE 'rows.tsv' IGNORE INTO TABLE ?? CHARACTER SET utf8mb4 (@ms, ${def.columns.join(', ')}) SET ${set}`;
+  const [result] = (await trx
+    .raw(sql, [def.table, participantId])
+    .options({ infileStreamFactory: () => Readable.from(chunks) })) as [{ affectedRows: number }];
   return result.affectedRows;
 }

@@ -26,7 +26,7 @@ describe('motion parsers', () => {
       '1763769600000,unknown,0.5,-1.25,9.75',
       '1763769600100, 3 , 1e-3 ,2,3',
     ]);
-    expect(out.tsv).toEqual(['7\t1763769600000\t1\t\\N\t0.5\t-1.25\t9.75', '7\t1763769600100\t1\t3\t1e-3\t2\t3']);
+    expect(out.tsv).toEqual(['1763769600000\t1\t\\N\t0.5\t-1.25\t9.75', '1763769600100\t1\t3\t1e-3\t2\t3']);
     expect(out.rejected).toBe(0);
     const minute = out.minutes!.get(1763769600000)!;
     expect(minute.n).toBe(2);
@@ -47,18 +47,18 @@ describe('motion parsers', () => {
       '1763769600700,2,1,2',
     ]);
     expect(out.rows).toBe(2);
-    expect(out.tsv).toEqual(['7\t1763769600000\t1\t2\t1\t2\t3', '7\t1763769600500\t1\t2\t1\t2\t3']);
+    expect(out.tsv).toEqual(['1763769600000\t1\t2\t1\t2\t3', '1763769600500\t1\t2\t1\t2\t3']);
     expect(out.rejected).toBe(7);
   });
 
   it('takes iOS accelerometer rows (no accuracy column, in g) and magnetometer rows (no OS column)', () => {
     const ios = parse(accelerometer, 2, ['timestamp,x,y,z', '1763769600000,0,0,-1']);
-    expect(ios.tsv).toEqual(['7\t1763769600000\t2\t\\N\t0\t0\t-1']);
+    expect(ios.tsv).toEqual(['1763769600000\t2\t\\N\t0\t0\t-1']);
     expect(ios.minutes!.get(1763769600000)!.sum).toBeCloseTo(9.80665, 5);
     const mag = parse(magnetometer, 2, ['timestamp,x,y,z', '1763769600000,10,20,30']);
-    expect(mag.tsv).toEqual(['7\t1763769600000\t10\t20\t30']);
+    expect(mag.tsv).toEqual(['1763769600000\t10\t20\t30']);
     const gyroRows = parse(gyro, 1, ['timestamp,accuracy,x,y,z', '1763769600000,1,0.1,0.2,0.3']);
-    expect(gyroRows.tsv).toEqual(['7\t1763769600000\t1\t1\t0.1\t0.2\t0.3']);
+    expect(gyroRows.tsv).toEqual(['1763769600000\t1\t1\t0.1\t0.2\t0.3']);
   });
 
   it('rejects every row of a file whose header lacks a column', () => {

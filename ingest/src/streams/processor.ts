@@ -85,7 +85,7 @@ export function createStreamProcessor(deps: StreamProcessorDeps): UploadProcesso
       t.quarters.add(Math.floor(upload.fileTime.getTime() / 900_000));
 
       await loading;
-      loading = loadRows(trx, def, written.chunks).then((stored) => {
+      loading = loadRows(trx, def, written).then((stored) => {
         counts.set(upload.id, { rowsStored: stored, rowsRejected: written.rejected });
         if (written.minMs === null || written.maxMs === null) return;
         // Statistics from the parsed rows hold only if every row was new; a file processed again,

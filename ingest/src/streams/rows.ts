@@ -36,6 +36,8 @@ export type RowWriter = {
 };
 
 export type WrittenRows = {
+  /** Every row's participant: the loader sets it, rather than each row repeating it. */
+  participantId: number;
   chunks: Buffer[];
   rows: number;
   rejected: number;
@@ -64,7 +66,6 @@ export function createRowWriter(ctx: ParseContext): RowWriter {
   const chunks: Buffer[] = [];
   const earliest = EARLIEST_FILE_TIMESTAMP_S * 1000;
   const latest = ctx.now.getTime() + LATEST_AHEAD_MS;
-  const prefix = `${ctx.participantId}\t`;
   let text = '';
   let rows = 0;
   let rejected = 0;
@@ -78,7 +79,7 @@ export function createRowWriter(ctx: ParseContext): RowWriter {
       rejected++;
       return;
     }
-    text += `${prefix}${ms}${cells}\n`;
+    text += `${ms}${cells}\n`;
     rows++;
     if (ms < minMs) minMs = ms;
     if (ms > maxMs) maxMs = ms;
@@ -109,6 +110,7 @@ export function createRowWriter(ctx: ParseContext): RowWriter {
       if (text.length > 0) chunks.push(Buffer.from(text, 'utf8'));
       text = '';
       return {
+        participantId: ctx.participantId,
         chunks,
         rows,
         rejected,
