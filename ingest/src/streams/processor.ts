@@ -1,13 +1,14 @@
 import type { Knex } from 'knex';
 import { BEIWE_STREAMS, parseUploadFileName, type BeiweStream } from '../beiwe/protocol/file-name.ts';
 import type { DeviceSettings } from '../study-config/device-settings-schema.ts';
-import type { RowCounts, UploadProcessor } from '../uploads/worker.ts';
+import type { Upload } from '../uploads/store.ts';
+import type { ProcessItem, RowCounts, UploadProcessor } from '../uploads/worker.ts';
 import { STREAM_TABLES, type StreamTable } from './catalog.ts';
 import { refreshDataQuantity, type StreamDays } from './data-quantity.ts';
 import { loadRows } from './load.ts';
 import { localDaysTouched } from './local-days.ts';
 import { addMotionMinutes, minutesCovering, rollUpGps, rollUpMotion, type TimeRange } from './rollups.ts';
-import { createRowWriter, mergeMinutes, type MinuteStats, type ParseContext } from './rows.ts';
+import { createRowWriter, mergeMinutes, type MinuteStats, type ParseContext, type WrittenRows } from './rows.ts';
 
 export type StreamProcessorDeps = {
   clock: () => Date;
@@ -19,81 +20,78 @@ const isStream = (s: string): s is BeiweStream => (BEIWE_STREAMS as readonly str
 const BINARY_STREAMS: ReadonlySet<BeiweStream> = new Set(['audio_recordings', 'ambient_audio']);
 
 /**
- * What a batch touched for one participant's stream: minutes to roll up again from the table,
- * minutes to add the parsed rows' statistics to, quarter-hours whose days to recount.
+ * One participant's stream in a batch: its uploads, then what they touched — minutes to roll up
+ * again from the table, minutes to add the parsed rows' statistics to, quarter-hours whose days
+ * to recount.
  */
 type Touched = {
   participantId: number;
   stream: BeiweStream;
   def: StreamTable;
+  items: ProcessItem[];
   ranges: TimeRange[];
   minutes: Map<number, MinuteStats>;
   quarters: Set<number>;
 };
 
+type Parsed = { upload: Upload; written: WrittenRows };
+
 /**
  * Turns decrypted uploads into rows of their streams' tables, then brings the per-minute rollups
  * and the days' data quantity up to date — in the worker's transaction, so uploads' rows, their
- * summaries and their "processed" marks commit together or not at all. Each upload is loaded on
- * its own (its row counts stay exact); summaries are recomputed once per participant and stream
- * for the whole batch.
+ * summaries and their "processed" marks commit together or not at all. A participant's uploads of
+ * one stream are loaded in one statement (see `loadTogether`); summaries are recomputed once per
+ * participant and stream for the whole batch.
  */
 export function createStreamProcessor(deps: StreamProcessorDeps): UploadProcessor {
   return async ({ trx, items }) => {
     const counts = new Map<number, RowCounts>();
     const touched = new Map<string, Touched>();
-    const owners = await ownersOf(
-      trx,
-      items.map((i) => i.upload.participantId)
-    );
-    // While the server loads one upload, the next is parsed: node and MariaDB share the machine's
-    // cores, and overlapping them is most of the gain on large files.
-    let loading: Promise<void> = Promise.resolve();
-    for (const { upload, plaintext } of items) {
-      if (!isStream(upload.stream)) continue;
-      const def = STREAM_TABLES[upload.stream];
-      const name = parseUploadFileName(upload.fileName, deps.clock());
-      const ctx: ParseContext = {
-        participantId: upload.participantId,
-        os: upload.osType === 'IOS' ? 2 : 1,
-        fileTime: upload.fileTime,
-        surveyId: name.ok ? name.surveyId : undefined,
-        uploadId: upload.id,
-        extension: name.ok ? name.extension : '',
-        now: deps.clock(),
-      };
-      const writer = createRowWriter(ctx);
-      def.parse(
-        { text: BINARY_STREAMS.has(upload.stream) ? '' : plaintext.toString('utf8'), bytes: plaintext },
-        ctx,
-        writer
-      );
-      const written = writer.finish();
-
-      const key = `${upload.participantId}:${upload.stream}`;
+    for (const item of items) {
+      const { participantId, stream } = item.upload;
+      if (!isStream(stream)) continue;
+      const key = `${participantId}:${stream}`;
       const t = touched.get(key) ?? {
-        participantId: upload.participantId,
-        stream: upload.stream,
-        def,
+        participantId,
+        stream,
+        def: STREAM_TABLES[stream],
+        items: [],
         ranges: [],
         minutes: new Map<number, MinuteStats>(),
         quarters: new Set<number>(),
       };
       touched.set(key, t);
-      for (const q of written.quarters) t.quarters.add(q);
-      // The file's own day too: an upload with no rows (a quiet phone) still shows as bytes received.
-      t.quarters.add(Math.floor(upload.fileTime.getTime() / 900_000));
+      t.items.push(item);
+    }
+    const owners = await ownersOf(
+      trx,
+      items.map((i) => i.upload.participantId)
+    );
 
+    // While the server loads one stream's rows, the next stream is parsed: node and MariaDB share
+    // the machine's cores, and overlapping them is most of the gain on large files.
+    let loading: Promise<void> = Promise.resolve();
+    for (const t of touched.values()) {
+      const parsed = t.items.map(({ upload, plaintext }) => ({ upload, written: parse(deps, t, upload, plaintext) }));
+      for (const { upload, written } of parsed) {
+        for (const q of written.quarters) t.quarters.add(q);
+        // The file's own day too: an upload with no rows (a quiet phone) still shows as bytes received.
+        t.quarters.add(Math.floor(upload.fileTime.getTime() / 900_000));
+      }
       await loading;
-      loading = loadRows(trx, def, written).then((stored) => {
-        counts.set(upload.id, { rowsStored: stored, rowsRejected: written.rejected });
-        if (written.minMs === null || written.maxMs === null) return;
-        // Statistics from the parsed rows hold only if every row was new; a file processed again,
-        // or overlapping one already stored, is rolled up from the table.
-        if (def.rollup === 'motion' && written.minutes && stored === written.rows)
-          mergeMinutes(t.minutes, written.minutes);
-        else t.ranges.push(minutesCovering(written.minMs, written.maxMs));
+      loading = loadTogether(trx, t, parsed).then((stored) => {
+        for (const [i, { upload, written }] of parsed.entries()) {
+          counts.set(upload.id, { rowsStored: stored[i]!, rowsRejected: written.rejected });
+          if (written.minMs === null || written.maxMs === null) continue;
+          // Statistics from the parsed rows hold only if every row was new; a file processed again,
+          // or overlapping one already stored, is rolled up from the table.
+          if (t.def.rollup === 'motion' && written.minutes && stored[i] === written.rows)
+            mergeMinutes(t.minutes, written.minutes);
+          else t.ranges.push(minutesCovering(written.minMs, written.maxMs));
+        }
       });
+      // Awaited before the next load or after the last; should a parse throw first, that is the batch's error.
+      loading.catch(() => undefined);
     }
 
     await loading;
@@ -119,6 +117,50 @@ export function createStreamProcessor(deps: StreamProcessorDeps): UploadProcesso
     return counts;
   };
 }
+
+function parse(deps: StreamProcessorDeps, t: Touched, upload: Upload, plaintext: Buffer): WrittenRows {
+  const name = parseUploadFileName(upload.fileName, deps.clock());
+  const ctx: ParseContext = {
+    participantId: upload.participantId,
+    os: upload.osType === 'IOS' ? 2 : 1,
+    fileTime: upload.fileTime,
+    surveyId: name.ok ? name.surveyId : undefined,
+    uploadId: upload.id,
+    extension: name.ok ? name.extension : '',
+    now: deps.clock(),
+  };
+  const writer = createRowWriter(ctx);
+  t.def.parse({ text: BINARY_STREAMS.has(t.stream) ? '' : plaintext.toString('utf8'), bytes: plaintext }, ctx, writer);
+  return writer.finish();
+}
+
+/**
+ * Loads several uploads' rows in one statement, and returns the rows each stored. A statement per
+ * upload was most of the cost of small ones (a Wi-Fi scan is a few rows). The count the server
+ * gives is for the statement: when it is every row, each upload stored all of its own. When some
+ * rows were already there (a file processed again), the uploads are loaded again one by one from
+ * a savepoint, which gives each its exact count.
+ */
+async function loadTogether(trx: Knex, t: Touched, parsed: readonly Parsed[]): Promise<number[]> {
+  const one = (p: Parsed) => loadRows(trx, t.def, p.written);
+  if (parsed.length === 1) return [await one(parsed[0]!)];
+  const all = { participantId: t.participantId, chunks: parsed.flatMap((p) => p.written.chunks) };
+  const rows = parsed.map((p) => p.written.rows);
+  const total = rows.reduce((a, b) => a + b, 0);
+  try {
+    await trx.transaction(async (savepoint) => {
+      if ((await loadRows(savepoint, t.def, all)) !== total) throw new SomeRowsStored();
+    });
+    return rows;
+  } catch (err) {
+    if (!(err instanceof SomeRowsStored)) throw err;
+    const stored: number[] = [];
+    for (const p of parsed) stored.push(await one(p));
+    return stored;
+  }
+}
+
+class SomeRowsStored extends Error {}
 
 async function ownersOf(
   trx: Knex,

@@ -171,6 +171,42 @@ describe('summaries of the stream tables', () => {
     }
   });
 
+  it("loads a batch's uploads of a stream together, yet counts each one's stored rows exactly", async () => {
+    const study = await insertStudy(own.db);
+    const p = await insertParticipant(own.db, study.id);
+    const start = Date.UTC(2026, 10, 21, 9, 0, 0);
+    const file = (from: number, n: number) => {
+      const lines = Array.from({ length: n }, (_, i) => `${start + (from + i) * 100},3,${i % 7},1,2`);
+      return { upload: upload(p.id, 'accelerometer', `pid_accel_${start + from * 100}.csv`), lines };
+    };
+    const item = (f: ReturnType<typeof file>) => ({
+      upload: f.upload,
+      plaintext: Buffer.from(['timestamp,accuracy,x,y,z', ...f.lines].join('\n')),
+    });
+    const a = file(0, 300);
+    await run(a.upload, ['timestamp,accuracy,x,y,z', ...a.lines].join('\n'));
+    // A fresh file, the first one again (all duplicates), and one whose first row the fresh one holds.
+    const b = file(600, 300);
+    const again = { ...a, upload: { ...a.upload, id: ++uploadId } };
+    const c = file(899, 301);
+    const counts = await own.db.transaction((trx) => processor({ trx, items: [b, again, c].map(item) }));
+    expect([b, again, c].map((f) => counts?.get(f.upload.id))).toEqual([
+      { rowsStored: 300, rowsRejected: 0 },
+      { rowsStored: 0, rowsRejected: 0 },
+      { rowsStored: 300, rowsRejected: 0 },
+    ]);
+    const [stored] = (await own.db('accelerometer').where({ participant_id: p.id }).count({ n: '*' })) as {
+      n: number;
+    }[];
+    expect(Number(stored?.n)).toBe(900);
+    const minutes = async () =>
+      (await own.db('motion_minutes').where({ participant_id: p.id }).orderBy('minute')).map((m: { n: number }) => m.n);
+    const incremental = await minutes();
+    await rebuildSummaries(own.db, currentDeviceSettings, { participantId: p.id });
+    expect(incremental).toEqual(await minutes());
+    expect(incremental.reduce((x, y) => x + y, 0)).toBe(900);
+  });
+
   it('counts a day in the study time zone, with the rows its duty cycle expects (a 25-hour DST day too)', async () => {
     const study = await insertStudy(own.db, { timezone: 'America/New_York' });
     const p = await insertParticipant(own.db, study.id);
