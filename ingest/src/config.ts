@@ -57,7 +57,7 @@ const Env = z.object({
     .default('http://localhost:8080'),
   VIGIL_UPLOAD_MAX_BYTES: positiveInt.default(128 * 1024 * 1024),
   VIGIL_ARCHIVE_DIR: z.string().min(1).optional(),
-  VIGIL_WORKER_CONCURRENCY: z.coerce.number().int().min(0).max(16).default(1),
+  VIGIL_WORKER_CONCURRENCY: z.coerce.number().int().min(0).max(16).default(2),
   VIGIL_WORKER_BATCH_SIZE: positiveInt.max(500).default(100),
   VIGIL_JOB_MAX_ATTEMPTS: positiveInt.max(100).default(5),
   VIGIL_JOB_LEASE_SECONDS: positiveInt.default(300),

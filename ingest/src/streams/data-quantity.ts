@@ -98,6 +98,8 @@ export async function refreshDataQuantity(
     }
   }
   if (records.length === 0) return;
+  // In key order, so concurrent batches lock these rows in the same order (no deadlock).
+  records.sort((a, b) => a.stream.localeCompare(b.stream) || a.day.localeCompare(b.day));
   await trx('data_quantity')
     .insert(records)
     .onConflict(['participant_id', 'stream', 'day'])
