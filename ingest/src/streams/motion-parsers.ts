@@ -22,12 +22,13 @@ function columnIndex(header: string, names: readonly string[]): number[] | undef
 
 /** Android sensor accuracy 0–3 as its cell, `unknown` until first reported (always on iOS); undefined if neither. */
 function accuracy(cell: string | undefined): string | undefined {
-  switch (cell?.trim()) {
+  const v = cell?.trim();
+  switch (v) {
     case '0':
     case '1':
     case '2':
     case '3':
-      return cell!.trim();
+      return v;
     case undefined:
     case '':
     case 'unknown':

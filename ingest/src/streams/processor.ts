@@ -68,13 +68,14 @@ export function createStreamProcessor(deps: StreamProcessorDeps): UploadProcesso
       items.map((i) => i.upload.participantId)
     );
 
-    // While the server loads one stream's rows, the next stream is parsed: node and MariaDB share
-    // the machine's cores, and overlapping them is most of the gain on large files.
-    // Every batch takes its row locks (minute rollups, data quantity) in the same order, so two
-    // workers on one participant wait for each other instead of deadlocking.
+    // Streams go in one order (participant, then name), so two workers' batches for one participant
+    // take their row locks (tables, minute rollups, data quantity) in the same order: one waits for
+    // the other instead of deadlocking.
     const groups = [...touched.values()].sort(
       (a, b) => a.participantId - b.participantId || a.stream.localeCompare(b.stream)
     );
+    // While the server loads one stream's rows, the next stream is parsed: node and MariaDB share
+    // the machine's cores, and overlapping them is most of the gain on large files.
     let loading: Promise<void> = Promise.resolve();
     for (const t of groups) {
       const parsed = t.items.map(({ upload, plaintext }) => ({ upload, written: parse(deps, t, upload, plaintext) }));
