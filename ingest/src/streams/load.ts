@@ -13,19 +13,28 @@ export const fromUnixMs = (v: string) =>
 /**
  * LOAD DATA LOCAL INFILE from the rows in memory, inside the caller's transaction. IGNORE makes a
  * re-processed upload add nothing: a row already stored has the same primary key. Returns the rows
- * actually added.
+ * actually added. `onSent` is called once the rows have been handed to the server (or there were
+ * none): from then on the server works on them without this thread.
  */
 export async function loadRows(
   trx: Knex,
   def: StreamTable,
-  rows: Pick<WrittenRows, 'participantId' | 'chunks'>
+  rows: Pick<WrittenRows, 'participantId' | 'chunks'>,
+  onSent?: () => void
 ): Promise<number> {
   const { participantId, chunks } = rows;
-  if (chunks.length === 0) return 0;
+  if (chunks.length === 0) {
+    onSent?.();
+    return 0;
+  }
   const set = ['participant_id = ?', `t = ${fromUnixMs('@ms')}`, ...(def.set ? [def.set] : [])].join(', ');
   const sql = `LOAD DATA LOCAL INFILE 'rows.tsv' IGNORE INTO TABLE ?? CHARACTER SET utf8mb4 (@ms, ${def.columns.join(', ')}) SET ${set}`;
-  const [result] = (await trx
-    .raw(sql, [def.table, participantId])
-    .options({ infileStreamFactory: () => Readable.from(chunks) })) as [{ affectedRows: number }];
+  const [result] = (await trx.raw(sql, [def.table, participantId]).options({
+    infileStreamFactory: () => {
+      const stream = Readable.from(chunks);
+      if (onSent) stream.once('end', onSent);
+      return stream;
+    },
+  })) as [{ affectedRows: number }];
   return result.affectedRows;
 }

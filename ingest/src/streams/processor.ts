@@ -18,6 +18,11 @@ export type StreamProcessorDeps = {
 
 const isStream = (s: string): s is BeiweStream => (BEIWE_STREAMS as readonly string[]).includes(s);
 const BINARY_STREAMS: ReadonlySet<BeiweStream> = new Set(['audio_recordings', 'ambient_audio']);
+/**
+ * Rows per statement, at most one upload over: enough that a statement's own cost is small beside
+ * them (~40 ms of server work), few enough that parsing the next ones overlaps loading these.
+ */
+const ROWS_PER_LOAD = 10_000;
 
 /**
  * One participant's stream in a batch: its uploads, then what they touched — minutes to roll up
@@ -74,18 +79,15 @@ export function createStreamProcessor(deps: StreamProcessorDeps): UploadProcesso
     const groups = [...touched.values()].sort(
       (a, b) => a.participantId - b.participantId || a.stream.localeCompare(b.stream)
     );
-    // While the server loads one stream's rows, the next stream is parsed: node and MariaDB share
-    // the machine's cores, and overlapping them is most of the gain on large files.
+    // While the server loads some rows, the next are parsed: node and MariaDB share the machine's
+    // cores, and overlapping them is most of the gain on large files. Small uploads of a stream
+    // share a statement; large ones are loaded a few at a time, so the overlap stays.
     let loading: Promise<void> = Promise.resolve();
-    for (const t of groups) {
-      const parsed = t.items.map(({ upload, plaintext }) => ({ upload, written: parse(deps, t, upload, plaintext) }));
-      for (const { upload, written } of parsed) {
-        for (const q of written.quarters) t.quarters.add(q);
-        // The file's own day too: an upload with no rows (a quiet phone) still shows as bytes received.
-        t.quarters.add(Math.floor(upload.fileTime.getTime() / 900_000));
-      }
+    const load = async (t: Touched, parsed: readonly Parsed[]) => {
       await loading;
-      loading = loadTogether(trx, t, parsed).then((stored) => {
+      let sent = () => {};
+      const handedOver = new Promise<void>((resolve) => (sent = resolve));
+      loading = loadTogether(trx, t, parsed, sent).then((stored) => {
         for (const [i, { upload, written }] of parsed.entries()) {
           counts.set(upload.id, { rowsStored: stored[i]!, rowsRejected: written.rejected });
           if (written.minMs === null || written.maxMs === null) continue;
@@ -98,6 +100,27 @@ export function createStreamProcessor(deps: StreamProcessorDeps): UploadProcesso
       });
       // Awaited before the next load or after the last; should a parse throw first, that is the batch's error.
       loading.catch(() => undefined);
+      // Parsing on before the rows are handed over would stall the server: asking for them (and the
+      // savepoint before) needs this thread.
+      await Promise.race([handedOver, loading]);
+    };
+    for (const t of groups) {
+      let pending: Parsed[] = [];
+      let pendingRows = 0;
+      for (const { upload, plaintext } of t.items) {
+        const written = parse(deps, t, upload, plaintext);
+        for (const q of written.quarters) t.quarters.add(q);
+        // The file's own day too: an upload with no rows (a quiet phone) still shows as bytes received.
+        t.quarters.add(Math.floor(upload.fileTime.getTime() / 900_000));
+        pending.push({ upload, written });
+        pendingRows += written.rows;
+        if (pendingRows >= ROWS_PER_LOAD) {
+          await load(t, pending);
+          pending = [];
+          pendingRows = 0;
+        }
+      }
+      if (pending.length > 0) await load(t, pending);
     }
 
     await loading;
@@ -147,15 +170,15 @@ function parse(deps: StreamProcessorDeps, t: Touched, upload: Upload, plaintext:
  * rows were already there (a file processed again), the uploads are loaded again one by one from
  * a savepoint, which gives each its exact count.
  */
-async function loadTogether(trx: Knex, t: Touched, parsed: readonly Parsed[]): Promise<number[]> {
+async function loadTogether(trx: Knex, t: Touched, parsed: readonly Parsed[], onSent: () => void): Promise<number[]> {
   const one = (p: Parsed) => loadRows(trx, t.def, p.written);
-  if (parsed.length === 1) return [await one(parsed[0]!)];
+  if (parsed.length === 1) return [await loadRows(trx, t.def, parsed[0]!.written, onSent)];
   const all = { participantId: t.participantId, chunks: parsed.flatMap((p) => p.written.chunks) };
   const rows = parsed.map((p) => p.written.rows);
   const total = rows.reduce((a, b) => a + b, 0);
   try {
     await trx.transaction(async (savepoint) => {
-      if ((await loadRows(savepoint, t.def, all)) !== total) throw new SomeRowsStored();
+      if ((await loadRows(savepoint, t.def, all, onSent)) !== total) throw new SomeRowsStored();
     });
     return rows;
   } catch (err) {
