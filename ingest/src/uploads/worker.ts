@@ -79,14 +79,12 @@ async function processBatch(deps: WorkerDeps, worker: string, jobs: readonly Cla
     ).map((u) => [u.id, u])
   );
   const keys: KeyCache = new Map();
-  // All at once: reading and unpacking archived files runs on libuv's threads meanwhile.
-  const decrypted: (ProcessItemResult & { upload: Upload })[] = await Promise.all(
-    jobs.map(async (job) => {
-      const upload = uploads.get(job.uploadId);
-      if (!upload) throw new Error(`upload ${job.uploadId} no longer exists`);
-      return { upload, ...(await decryptUpload(deps, upload, keys)) };
-    })
-  );
+  const decrypted: (ProcessItemResult & { upload: Upload })[] = [];
+  for (const job of jobs) {
+    const upload = uploads.get(job.uploadId);
+    if (!upload) throw new Error(`upload ${job.uploadId} no longer exists`);
+    decrypted.push({ upload, ...(await decryptUpload(deps, upload, keys)) });
+  }
   await db.transaction(async (trx) => {
     const items = decrypted.flatMap(({ upload, plaintext }) => (plaintext ? [{ upload, plaintext }] : []));
     const counts = new Map<number, RowCounts>();
