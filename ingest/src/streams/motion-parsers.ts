@@ -59,7 +59,9 @@ function xyzStream(text: string, ctx: ParseContext, w: RowWriter, withOs: boolea
     if (!at) return w.reject();
     const cells = line.split(',');
     const [ti, xi, yi, zi] = at as [number, number, number, number];
-    const [xs, ys, zs] = [cells[xi], cells[yi], cells[zi]];
+    const xs = cells[xi];
+    const ys = cells[yi];
+    const zs = cells[zi];
     const x = decimal(xs);
     const y = decimal(ys);
     const z = decimal(zs);

@@ -158,10 +158,9 @@ function escapeText(value: string): string {
   return /[\\\t\n\r\0]/.test(value) ? value.replace(/[\\\t\n\r\0]/g, (ch) => ESCAPES[ch] ?? ch) : value;
 }
 
-/** A decimal number as the phones print it; returned as sent so the server converts it once. */
+/** A decimal number as the phones print it; returned as sent (trimmed) so the server converts it once. */
 export function numeric(cell: string | undefined): string | undefined {
-  const text = cell && trimmed(cell);
-  return text && Number.isFinite(Number(text)) ? text : undefined;
+  return cell === undefined || Number.isNaN(decimal(cell)) ? undefined : trimmed(cell);
 }
 
 /** A number as the phones print it (NaN if it is not one), for the value itself; `numeric` gives its text. */
