@@ -36,7 +36,10 @@ const DAY_MS = 86_400_000;
  * through the provider simulators and pulled by the real pull jobs, after which the patient
  * revokes Withings at the vendor so that the next pull finds the connection needs consent again.
  */
-export async function seedStudy(db: Knex, start = new Date('2026-11-19T08:00:00Z')): Promise<Seeded> {
+export async function seedStudy(db: Knex, now = new Date()): Promise<Seeded> {
+  // Uploads, heartbeats and pull jobs are stamped with the real time of the run, so the phone's hours
+  // start two days back (08:00 UTC, a working morning in Paris) and the window reaches past now.
+  const start = new Date(Math.floor(now.getTime() / DAY_MS) * DAY_MS - 2 * DAY_MS + 8 * 3_600_000);
   const archiveDir = await mkdtemp(join(tmpdir(), 'vigil-grafana-seed-'));
   try {
     const vault = testVault();
@@ -44,7 +47,7 @@ export async function seedStudy(db: Knex, start = new Date('2026-11-19T08:00:00Z
     const deps = testDeps({ db, clock: () => new Date(), vault, archiveStore });
     const app = createApp(deps);
     const processor = createStreamProcessor({ clock: () => new Date(), settingsFor: currentDeviceSettings });
-    await ensureDayPartitions(db, new Date());
+    await ensureDayPartitions(db, now);
     const post = async <T>(path: string, body: object) =>
       (await (await app.request(path, { method: 'POST', headers: asAdmin, body: JSON.stringify(body) })).json()) as T;
     const timezone = 'Europe/Paris';
@@ -85,8 +88,8 @@ export async function seedStudy(db: Knex, start = new Date('2026-11-19T08:00:00Z
       studyId: study.id,
       participantId: enrolled.id,
       label,
-      from: new Date(start.getTime() - 86_400_000),
-      to: new Date(start.getTime() + 3 * 86_400_000),
+      from: new Date(start.getTime() - DAY_MS),
+      to: new Date(start.getTime() + 3 * DAY_MS),
     };
   } finally {
     await rm(archiveDir, { recursive: true, force: true });
