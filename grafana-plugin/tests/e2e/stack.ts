@@ -5,7 +5,14 @@ import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { inject } from 'vitest';
-import { freePort, startIngest, waitReady, type IngestProcess } from '../../../ingest/src/test/ingest-process.ts';
+import {
+  clockEnv,
+  envOnMachineClock,
+  freePort,
+  startIngest,
+  waitReady,
+  type IngestProcess,
+} from '../../../ingest/src/test/ingest-process.ts';
 import {
   startWithingsSimulator,
   type WithingsSimOptions,
@@ -88,8 +95,12 @@ export async function startStack(options: { withings?: WithingsSimOptions } = {}
       secureJsonData: { sharedSecret: secret },
     },
   });
+  // Chromium hangs under libfaketime (its zygote never answers), so it runs on the machine's clock
+  // and each page gets the test's time from Playwright's clock instead.
+  const shifted = clockEnv();
   const browser = await chromium.launch({
     executablePath,
+    env: envOnMachineClock(),
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'],
   });
@@ -104,6 +115,7 @@ export async function startStack(options: { withings?: WithingsSimOptions } = {}
     async open(who, path) {
       const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, baseURL: harness.url });
       await context.addCookies([{ name: 'harness_user', value: who, url: harness.url }]);
+      if (Object.keys(shifted).length > 0) await context.clock.install({ time: Date.now() });
       const page = await context.newPage();
       // A missing element should fail a step in seconds, not after Playwright's default 30 s.
       page.setDefaultTimeout(10_000);

@@ -5,16 +5,16 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDb, dropDatabase } from '../db.ts';
-import { freePort, startIngest, waitReady, type IngestProcess } from '../test/ingest-process.ts';
+import { clockEnv, freePort, startIngest, waitReady, type IngestProcess } from '../test/ingest-process.ts';
 import { testDbConfig } from '../test/test-db.ts';
 
 const ingestDir = join(import.meta.dirname, '..', '..');
 
-/** `npm run demo`'s script, with only PATH and `env`: its output and exit code. */
+/** `npm run demo`'s script, with only PATH, the test's clock and `env`: its output and exit code. */
 function runDemo(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; output: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/demo/cli.ts', ...args], {
     cwd: ingestDir,
-    env: { PATH: process.env.PATH ?? '', ...env },
+    env: { PATH: process.env.PATH ?? '', ...clockEnv(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

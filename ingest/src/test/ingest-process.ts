@@ -21,14 +21,39 @@ export type IngestProcess = {
 };
 
 /**
+ * The variables that put this process on a shifted clock (`faketime`, libfaketime's LD_PRELOAD), so
+ * that the processes a test starts keep the test's time, as processes on one machine share its clock.
+ */
+export function clockEnv(): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(
+      (e): e is [string, string] =>
+        e[1] !== undefined && (e[0].startsWith('FAKETIME') || (e[0] === 'LD_PRELOAD' && e[1].includes('faketime')))
+    )
+  );
+}
+
+/** This process's environment without the shifted clock, for programs that cannot run under libfaketime. */
+export function envOnMachineClock(): Record<string, string | undefined> {
+  const shifted = clockEnv();
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !(name in shifted)));
+}
+
+/**
  * Runs the ingest exactly as `npm start` does (`node --import tsx src/main.ts`: one process, so a
- * signal reaches the service itself), with only the given environment.
+ * signal reaches the service itself), with only the given environment and the test's clock.
  */
 export async function startIngest(env: Record<string, string>, port?: number): Promise<IngestProcess> {
   const listenOn = port ?? (await freePort());
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ingestDir,
-    env: { PATH: process.env.PATH ?? '', VIGIL_HTTP_HOST: '127.0.0.1', VIGIL_HTTP_PORT: String(listenOn), ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      ...clockEnv(),
+      VIGIL_HTTP_HOST: '127.0.0.1',
+      VIGIL_HTTP_PORT: String(listenOn),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
