@@ -65,8 +65,12 @@ describe('createLocalArchiveStore', () => {
     const fresh = join(accel, '.tmp-fresh');
     await writeFile(stale, 'half a body');
     await writeFile(fresh, 'a put in flight');
+    // Both times are set from the process clock that the sweep reads: the kernel stamps files with
+    // its own, which differs under faketime.
     const hourAgo = new Date(Date.now() - 3_600_000);
+    const secondAgo = new Date(Date.now() - 1_000);
     await utimes(stale, hourAgo, hourAgo);
+    await utimes(fresh, secondAgo, secondAgo);
 
     await expect(store.get('study-1/abcd1234/accel/.tmp-stale')).rejects.toThrow(InvalidArchiveKeyError);
     expect(await sweepTempFiles(root, 600_000)).toBe(1);
