@@ -58,3 +58,13 @@ export const test = base.extend<Fixtures>({
     await use(createApp(deps));
   },
 });
+
+/**
+ * The same, with the app's clock starting at the time of the run, for tests whose emulated phones
+ * name their files by it (the server checks a file's time against its own clock).
+ */
+export const testFromNow = test.extend<{ clock: TestClock }>({
+  clock: async ({}, use) => {
+    await use(createTestClock(new Date()));
+  },
+});

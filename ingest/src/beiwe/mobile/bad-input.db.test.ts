@@ -6,7 +6,7 @@ import type { Knex } from 'knex';
 import { describe, expect } from 'vitest';
 import { createLocalArchiveStore } from '../../archive/local-store.ts';
 import { createApp } from '../../app.ts';
-import { asAdmin, test, testConfig, testDeps } from '../../test/fixtures.ts';
+import { asAdmin, testConfig, testDeps, testFromNow as test } from '../../test/fixtures.ts';
 import { b64url, encryptLine, encryptTextFile, sha256B64url } from '../../test/phone-emulator/encrypt.ts';
 import { androidFormBody, iosMultipartBody } from '../../test/phone-emulator/http-bodies.ts';
 import { createPhone } from '../../test/phone-emulator/phone.ts';
