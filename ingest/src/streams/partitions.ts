@@ -28,7 +28,12 @@ async function partitionsOf(db: Knex, table: string): Promise<Partition[]> {
   return rows.map((r) => ({ name: r.name, bound: r.bound.replaceAll("'", '') }));
 }
 
-/** Splits day partitions off `p_future` up to `daysAhead` days after `today` (UTC days). Returns those created. */
+/**
+ * Splits day partitions off `p_future` up to `daysAhead` days after `today` (UTC days). Returns those
+ * created. Days before `today` that have no partition yet (a fresh install long after the first
+ * managed day, or a service that was down) go to today's partition rather than one empty partition
+ * each: only future days are still empty, and today's partition is dropped once all of it is past.
+ */
 export async function ensureDayPartitions(db: Knex, today: Date, daysAhead = 7): Promise<string[]> {
   return withPartitionLock(db, async () => {
     const created: string[] = [];
@@ -37,7 +42,8 @@ export async function ensureDayPartitions(db: Knex, today: Date, daysAhead = 7):
       const bounded = (await partitionsOf(db, table)).filter((p) => p.bound !== 'MAXVALUE');
       const last = bounded.at(-1)?.bound ?? FIRST_MANAGED_DAY;
       const days: string[] = [];
-      for (let day = last; day <= until; day = dayOf(new Date(Date.parse(day) + DAY_MS))) days.push(day);
+      const first = last > dayOf(today) ? last : dayOf(today);
+      for (let day = first; day <= until; day = dayOf(new Date(Date.parse(day) + DAY_MS))) days.push(day);
       if (days.length === 0) continue;
       const parts = days.map(
         (day) => `PARTITION ${partitionName(day)} VALUES LESS THAN ('${dayOf(new Date(Date.parse(day) + DAY_MS))}')`

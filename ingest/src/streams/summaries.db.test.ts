@@ -291,6 +291,34 @@ describe('summaries of the stream tables', () => {
     expect(await own.db('accelerometer').where({ participant_id: p.id })).toHaveLength(2);
   });
 
+  it('a fresh install long after the first managed day splits off only today and the days ahead', async () => {
+    const fresh = await createOwnDatabase('vigil_partitions');
+    try {
+      const later = new Date('2028-01-10T12:00:00Z');
+      const created = await ensureDayPartitions(fresh.db, later, 2);
+      expect(created.filter((name) => name.startsWith('accelerometer.'))).toEqual([
+        'accelerometer.p20280110',
+        'accelerometer.p20280111',
+        'accelerometer.p20280112',
+      ]);
+      const study = await insertStudy(fresh.db);
+      const p = await insertParticipant(fresh.db, study.id);
+      // A late row from a day that got no partition of its own lands in today's, which retention
+      // drops only once all of today is past.
+      await fresh
+        .db('accelerometer')
+        .insert({ participant_id: p.id, t: new Date(Date.UTC(2027, 5, 1, 6)), os: 1, accuracy: 3, x: 1, y: 0, z: 0 });
+      expect(await dropPartitionsBefore(fresh.db, later)).toContain('accelerometer.p_history');
+      expect(await fresh.db('accelerometer').where({ participant_id: p.id })).toHaveLength(1);
+      expect(await dropPartitionsBefore(fresh.db, new Date('2028-01-11T00:00:00Z'))).toContain(
+        'accelerometer.p20280110'
+      );
+      expect(await fresh.db('accelerometer').where({ participant_id: p.id })).toHaveLength(0);
+    } finally {
+      await fresh.drop();
+    }
+  });
+
   it('the rebuild recomputes damaged rollups and data quantity from the raw rows', async () => {
     const study = await insertStudy(own.db);
     const p = await insertParticipant(own.db, study.id);
