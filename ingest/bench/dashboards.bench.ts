@@ -63,7 +63,8 @@ async function main() {
   const timezone = 'Europe/Paris';
   let reader: mysql.Connection | undefined;
   try {
-    await ensureDayPartitions(own.db, new Date(now + DAY_MS));
+    // Day partitions for the month, as a deployment that has run through it has them.
+    await ensureDayPartitions(own.db, new Date(start), DAYS + 8);
     const post = async <T>(path: string, body: object) => {
       const res = await app.request(path, { method: 'POST', headers: asAdmin, body: JSON.stringify(body) });
       if (res.status >= 300) throw new Error(`${path}: HTTP ${res.status} ${await res.text()}`);

@@ -33,7 +33,7 @@ async function main() {
   });
   const app = createApp(deps);
   try {
-    await ensureDayPartitions(own.db, new Date(START + (days + 2) * DAY_MS));
+    await ensureDayPartitions(own.db, new Date(START), days + 2);
     const post = async (path: string, body: unknown) =>
       (await app.request(path, { method: 'POST', headers: asAdmin, body: JSON.stringify(body) })).json();
     const study = (await post('/api/v1/studies', { name: 'Export bench' })) as { id: number; objectId: string };

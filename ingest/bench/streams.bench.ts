@@ -39,7 +39,7 @@ async function main() {
   const app = createApp(deps);
   const processor = createStreamProcessor({ clock: () => new Date(), settingsFor: currentDeviceSettings });
   try {
-    await ensureDayPartitions(own.db, new Date(DAY.getTime() + 40 * 86_400_000));
+    await ensureDayPartitions(own.db, DAY, 47);
     const study = (await (
       await app.request('/api/v1/studies', {
         method: 'POST',
