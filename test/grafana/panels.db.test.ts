@@ -134,8 +134,32 @@ describe('the wearable panels', () => {
 
 type Rule = {
   uid: string;
-  data: { refId: string; datasourceUid: string; model: { rawSql?: string; format?: string } }[];
+  data: {
+    refId: string;
+    relativeTimeRange?: { from: number; to: number };
+    datasourceUid: string;
+    model: { rawSql?: string; format?: string };
+  }[];
 };
+
+/**
+ * A rule's query as Grafana evaluates it: provisioning reads `$$` as a literal `$`, and the time
+ * range is the query's relative range ending at the evaluation, which is now (the test's clock).
+ */
+function alertQuery(query: Rule['data'][number]): string {
+  const range = query.relativeTimeRange ?? expect.fail(`${query.refId}: no relativeTimeRange`);
+  const now = Date.now();
+  const fromMs = now - range.from * 1000;
+  const toMs = now - range.to * 1000;
+  const { intervalMs, interval } = panelInterval(toMs - fromMs, 43_200, '1s');
+  return renderQuery((query.model.rawSql ?? '').replaceAll('$$', '$'), {
+    fromMs,
+    toMs,
+    intervalMs,
+    interval,
+    variables: [],
+  }).sql;
+}
 
 describe('alert rules', () => {
   const scratch = scratchDir();
@@ -149,7 +173,7 @@ describe('alert rules', () => {
   const run = async (uid: string) => {
     const rule = rules.find((r) => r.uid === uid) ?? expect.fail(`no rule ${uid}`);
     const query = rule.data.find((d) => d.datasourceUid === 'vigil-mysql') ?? expect.fail('no SQL query');
-    const result = await runSql(reader, renderQuery(query.model.rawSql ?? '', context(seeded, [])).sql);
+    const result = await runSql(reader, alertQuery(query));
     expect(
       result.columns.filter((c) => c.kind === 'number'),
       `${uid}: one numeric column`
