@@ -96,14 +96,15 @@ export async function startStack(options: { withings?: WithingsSimOptions } = {}
     },
   });
   // Chromium hangs under libfaketime (its zygote never answers), so it runs on the machine's clock
-  // and each page gets the test's time from Playwright's clock instead.
-  const shifted = clockEnv();
+  // and its pages' Date is moved to the test's. (Playwright's page clock cannot do it: it replays
+  // its install on every new document by its own timestamps, which assumes one clock.)
   const browser = await chromium.launch({
     executablePath,
     env: envOnMachineClock(),
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'],
   });
+  const clockOffsetMs = Object.keys(clockEnv()).length > 0 ? await offsetFrom(browser) : 0;
   await mkdir(ARTIFACTS, { recursive: true });
 
   return {
@@ -115,7 +116,7 @@ export async function startStack(options: { withings?: WithingsSimOptions } = {}
     async open(who, path) {
       const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, baseURL: harness.url });
       await context.addCookies([{ name: 'harness_user', value: who, url: harness.url }]);
-      if (Object.keys(shifted).length > 0) await context.clock.install({ time: Date.now() });
+      if (clockOffsetMs !== 0) await context.addInitScript(shiftDate, clockOffsetMs);
       const page = await context.newPage();
       // A missing element should fail a step in seconds, not after Playwright's default 30 s.
       page.setDefaultTimeout(10_000);
@@ -139,4 +140,28 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   // Icons are fetched as the page renders; wait for them so the picture shows the page as seen.
   await page.waitForLoadState('networkidle');
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+/** How far the test's clock is from the browser's. */
+async function offsetFrom(browser: Browser): Promise<number> {
+  const page = await browser.newPage();
+  try {
+    const browserNow = await page.evaluate(() => Date.now());
+    return Date.now() - browserNow;
+  } finally {
+    await page.close();
+  }
+}
+
+/** Runs in the page before its scripts: `Date` reads the clock shifted by `offsetMs`. */
+function shiftDate(offsetMs: number): void {
+  const RealDate = Date;
+  const now = () => RealDate.now() + offsetMs;
+  globalThis.Date = new Proxy(RealDate, {
+    construct: (target, args: unknown[], newTarget: () => unknown) =>
+      Reflect.construct(target, args.length === 0 ? [now()] : args, newTarget) as object,
+    apply: () => new RealDate(now()).toString(),
+    get: (target, property, receiver) =>
+      property === 'now' ? now : (Reflect.get(target, property, receiver) as unknown),
+  });
 }
