@@ -21,6 +21,11 @@ import {
 const ENDPOINT =
   /^\/+(register_user|set_password|upload|download_surveys|get_latest_device_settings|mobile-heartbeat|set_fcm_token)(?:\/ios)?\/*$/;
 
+/** Patient ids are 8 ASCII characters (Vigil makes them from a–z and 1–9). */
+const PATIENT_ID = /^[\x21-\x7e]{1,8}$/;
+/** What `beiwe_participants.device_id` holds; phones send an Android id (16) or a UUID (36). */
+const MAX_DEVICE_ID = 200;
+
 type Endpoint =
   | 'register_user'
   | 'set_password'
@@ -72,6 +77,9 @@ async function handle(deps: AppDeps, c: Context<AppEnv>, endpoint: Endpoint, ios
   const deviceId = form.fields.get('device_id');
   if (patientId === undefined || password === undefined || deviceId === undefined) return denied();
   if (deviceId === '') return c.text('device_id is empty', 400);
+  if (deviceId.length > MAX_DEVICE_ID) return c.text(`device_id is longer than ${MAX_DEVICE_ID} characters`, 400);
+  // No patient has any other id (and the column is ASCII: other text cannot even be compared with it).
+  if (!PATIENT_ID.test(patientId.trim())) return denied();
   const phone = await findPhone(deps.db, patientId.trim());
   if (!phone) return denied();
   const checksPassword = endpoint === 'register_user' || endpoint === 'set_password';
@@ -183,7 +191,7 @@ function deviceReport(form: MobileForm, phone: Phone, ios: boolean, registering:
   const pathOs = ios ? 'IOS' : 'ANDROID';
   const osType = registering ? pathOs : ((phone.osType as DeviceReport['osType'] | null) ?? pathOs);
   return {
-    deviceId: (form.fields.get('device_id') ?? '').slice(0, 200),
+    deviceId: form.fields.get('device_id') ?? '',
     osType,
     osVersion: field('os_version'),
     versionCode: field('version_code'),
