@@ -225,6 +225,13 @@ describe('upload decision table (spec §3.6)', () => {
       `${phone.patientId}_accel_${t}\u0000.csv`,
       `${phone.patientId}_accel_1000000000000.csv`,
       `${phone.patientId}_mystery_${t}.csv`,
+      // Junk a storage path cannot take (issue #21): once a 400 that nothing kept and the phone retried forever.
+      `${phone.patientId}_accel _${t}.csv`,
+      `${phone.patientId}_accel_${t}:1.csv`,
+      `${phone.patientId}_accel_ü_${t}.csv`,
+      `${phone.patientId}_surveyAnswers_${'s'.repeat(190)}_${t}.csv`,
+      `${phone.patientId}_accel_${'x'.repeat(240)}_${t}.csv`,
+      `${phone.patientId}_accel__${t}.csv`,
     ];
     for (const name of names) {
       const res = await post('/upload', auth(), { name, bytes: validFile() });
