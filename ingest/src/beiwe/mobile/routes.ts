@@ -2,7 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AppDeps, AppEnv } from '../../app-env.ts';
 import { archiveUpload, commitUpload, receiveUpload } from '../../uploads/receive.ts';
-import { beiweDeviceHash, hashPassword, verifyPassword } from '../protocol/passwords.ts';
+import { beiweDeviceHash, hashPassword, isPatientIdShaped, verifyPassword } from '../protocol/passwords.ts';
 import { MalformedBodyError, parseMobileBody, type MobileForm } from './body.ts';
 import { surveysForPhone } from '../../study-config/phone-surveys.ts';
 import { deviceSettingsFor } from './device-settings.ts';
@@ -21,8 +21,6 @@ import {
 const ENDPOINT =
   /^\/+(register_user|set_password|upload|download_surveys|get_latest_device_settings|mobile-heartbeat|set_fcm_token)(?:\/ios)?\/*$/;
 
-/** Patient ids are 8 ASCII characters (Vigil makes them from a–z and 1–9). */
-const PATIENT_ID = /^[\x21-\x7e]{1,8}$/;
 /** What `beiwe_participants.device_id` holds; phones send an Android id (16) or a UUID (36). */
 const MAX_DEVICE_ID = 200;
 
@@ -78,8 +76,7 @@ async function handle(deps: AppDeps, c: Context<AppEnv>, endpoint: Endpoint, ios
   if (patientId === undefined || password === undefined || deviceId === undefined) return denied();
   if (deviceId === '') return c.text('device_id is empty', 400);
   if (deviceId.length > MAX_DEVICE_ID) return c.text(`device_id is longer than ${MAX_DEVICE_ID} characters`, 400);
-  // No patient has any other id (and the column is ASCII: other text cannot even be compared with it).
-  if (!PATIENT_ID.test(patientId.trim())) return denied();
+  if (!isPatientIdShaped(patientId.trim())) return denied();
   const phone = await findPhone(deps.db, patientId.trim());
   if (!phone) return denied();
   const checksPassword = endpoint === 'register_user' || endpoint === 'set_password';
