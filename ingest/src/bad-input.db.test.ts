@@ -62,7 +62,9 @@ const BAD_STRINGS: readonly [string, string][] = [
 /** Non-string JSON values of the wrong type or range. */
 const BAD_VALUES: readonly [string, unknown][] = [
   ...BAD_STRINGS.filter(([label]) =>
-    ['empty', 'nul', 'sql-quote', 'traversal', 'emoji-4-byte', 'long-201', 'long-100k'].includes(label)
+    ['empty', 'nul', 'sql-quote', 'traversal', 'emoji-4-byte', 'long-201', 'long-1k', 'long-10k', 'long-100k'].includes(
+      label
+    )
   ),
   ['null', null],
   ['true', true],
@@ -502,7 +504,11 @@ describe('bad-input matrix over every endpoint', () => {
       const body = bytes === undefined ? head : Buffer.concat([head, Buffer.from('&file='), bytes]);
       return run({ label: `${path} ${label}`, path, init: formInit(body) });
     };
-    for (const [label, value] of BAD_STRINGS) {
+    for (const [label, value] of [
+      ...BAD_STRINGS,
+      ['long-extension', `${fx.patientId}_accel_${t}.${long(2000, 'x')}`],
+      ['dot-then-emoji', `${fx.patientId}_accel_${t}.${'😀'.repeat(600)}`],
+    ] as const) {
       await upload(`file_name=${label}`, value, file);
       await upload(
         `file_name=pid_accel_${label}_t.csv`,
