@@ -77,6 +77,40 @@ const BAD_VALUES: readonly [string, unknown][] = [
   ['object', { $gt: '' }],
 ];
 
+/** What the matrix puts in nested places. */
+const NESTED_VALUES: readonly [string, unknown][] = [
+  ['long-10k', long(10_000, 'é')],
+  ['emoji-4-byte', '😀🧬𝕍'],
+  ['null', null],
+  ['huge', 1e308],
+  ['negative', -99999999999],
+  ['object', { a: [] }],
+];
+
+/** Paths to the leaves below the top level (arrays through their first item), spread over the body. */
+function nestedLeaves(value: unknown, at: (string | number)[] = []): (string | number)[][] {
+  const children: [string | number, unknown][] = Array.isArray(value)
+    ? value.length > 0
+      ? [[0, value[0]]]
+      : []
+    : typeof value === 'object' && value !== null
+      ? Object.entries(value)
+      : [];
+  if (children.length === 0) return at.length > 1 ? [at] : [];
+  const leaves = children.flatMap(([k, v]) => nestedLeaves(v, [...at, k]));
+  // Every other leaf of a long list, so a big body does not fill the sample with one part of it.
+  return at.length === 0 ? leaves.filter((_, i) => i % Math.max(1, Math.floor(leaves.length / 8)) === 0) : leaves;
+}
+
+function replaceAt(value: unknown, path: readonly (string | number)[], replacement: unknown): unknown {
+  if (path.length === 0) return replacement;
+  const [head, ...rest] = path;
+  if (Array.isArray(value))
+    return (value as unknown[]).map((v, i) => (i === head ? replaceAt(v, rest, replacement) : v));
+  const object = value as Record<string, unknown>;
+  return { ...object, [head!]: replaceAt(object[head!], rest, replacement) };
+}
+
 /** Path parameters that are not ids. */
 const BAD_IDS = [
   '0',
@@ -707,6 +741,16 @@ describe('bad-input matrix over every endpoint', () => {
             label: `${key} ${field}=${label}`,
             path: target,
             init: { method, headers: asAdmin, body: JSON.stringify({ ...body, [field]: value }) },
+          });
+        }
+      }
+      // Nested values (a question's text, a date in a list, a survey inside an imported file): a few leaves of each body.
+      for (const leaf of nestedLeaves(body).slice(0, 8)) {
+        for (const [label, value] of NESTED_VALUES) {
+          await run({
+            label: `${key} ${leaf.join('.')}=${label}`,
+            path: target,
+            init: { method, headers: asAdmin, body: JSON.stringify(replaceAt(body, leaf, value)) },
           });
         }
       }
