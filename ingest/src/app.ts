@@ -40,7 +40,8 @@ export function createApp(deps: AppDeps) {
 
   return (
     new Hono<AppEnv>()
-      .use(requestId())
+      // A caller's X-Request-Id is kept beside audit rows and attempts (64 characters at most).
+      .use(requestId({ limitLength: 64 }))
       .use(async (c, next) => {
         const started = performance.now();
         await next();

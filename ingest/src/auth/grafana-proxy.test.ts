@@ -70,4 +70,33 @@ describe('grafanaProxyAuth', () => {
       role: 'Viewer',
     });
   });
+
+  it('401 for a login longer than a Grafana login can be (190 characters), on reads and writes alike', async () => {
+    for (const method of ['GET', 'POST']) {
+      const at = (login: string) =>
+        statusOf(
+          app.request('/thing', {
+            method,
+            headers: { 'x-vigil-secret': SECRET, 'x-grafana-context': context({ Login: login, OrgRole: 'Admin' }) },
+          })
+        );
+      expect(await at('a'.repeat(190))).toBe(200);
+      expect(await at('a'.repeat(191))).toBe(401);
+      expect(await at('a'.repeat(20_000))).toBe(401);
+    }
+  });
+
+  it('reads the context as UTF-8, as Grafana writes it: a non-ASCII login arrives intact; bytes that are not UTF-8 are 401', async () => {
+    // Node gives a header's bytes as Latin-1 characters, as these are.
+    const raw = (text: string | Buffer) => Buffer.from(text).toString('latin1');
+    const headers = (ctx: string) => ({ 'x-vigil-secret': SECRET, 'x-grafana-context': ctx });
+    const res = await app.request('/thing', { headers: headers(raw(context({ Login: 'zoë 😀' }))) });
+    expect(await res.json()).toMatchObject({ login: 'zoë 😀' });
+    const invalid = Buffer.concat([
+      Buffer.from('{"Login":"'),
+      Buffer.from([0xff, 0xc0, 0xaf]),
+      Buffer.from('","OrgRole":"Viewer"}'),
+    ]);
+    expect(await statusOf(app.request('/thing', { headers: headers(raw(invalid)) }))).toBe(401);
+  });
 });

@@ -14,8 +14,11 @@ export const CONTEXT_HEADER = 'x-grafana-context';
 export const OrgRole = z.enum(['Admin', 'Editor', 'Viewer', 'None']);
 export type OrgRole = z.infer<typeof OrgRole>;
 
+// Grafana keeps logins in a VARCHAR(190) column (as does the audit trail): a longer one is no Grafana user.
+const GRAFANA_LOGIN_MAX = 190;
+
 const GrafanaContext = z.object({
-  Login: z.string(),
+  Login: z.string().max(GRAFANA_LOGIN_MAX),
   OrgRole: z.union([OrgRole, z.literal('').transform(() => 'None' as const)]),
   IsGrafanaAdmin: z.boolean().default(false),
   IsAnonymous: z.boolean().default(false),
@@ -34,6 +37,8 @@ export function canRead(caller: Caller): boolean {
 export function canChange(caller: Caller): boolean {
   return caller.isServerAdmin || caller.role === 'Admin';
 }
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export function grafanaProxyAuth(sharedSecret: string) {
   const expected = digest(sharedSecret);
@@ -61,9 +66,10 @@ function parseCaller(header: string | undefined): Caller {
   if (header === undefined) throw new UnauthorizedError('missing X-Grafana-Context: no signed-in Grafana user');
   let json: unknown;
   try {
-    json = JSON.parse(header);
+    // Node hands header bytes over as Latin-1; Grafana writes the user's login in UTF-8.
+    json = JSON.parse(utf8.decode(Buffer.from(header, 'latin1')));
   } catch {
-    throw new UnauthorizedError('X-Grafana-Context is not JSON');
+    throw new UnauthorizedError('X-Grafana-Context is not UTF-8 JSON');
   }
   const parsed = GrafanaContext.safeParse(json);
   if (!parsed.success) throw new UnauthorizedError('X-Grafana-Context does not describe a Grafana user');

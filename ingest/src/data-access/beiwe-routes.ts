@@ -60,7 +60,8 @@ export function dataAccessRoutes(deps: AppDeps) {
           accessKey,
           endpoint,
           status,
-          outcome: err instanceof Error ? err.message : 'failed',
+          // An unexpected error's message may quote values (a database error quotes its statement).
+          outcome: err instanceof AppError ? err.message : 'internal error',
           query,
           requestId: c.get('requestId'),
         }).catch((e: unknown) => log.error({ err: e }, 'could not record a data-access attempt'));
@@ -100,7 +101,7 @@ export function dataAccessRoutes(deps: AppDeps) {
         );
         const response = zipResponse(body, 'data.zip', (err) => {
           const outcome = err
-            ? `failed while streaming: ${err.message}`
+            ? `failed while streaming: ${err instanceof AppError ? err.message : 'internal error'}`
             : `sent ${summary.entries} entries (${summary.skipped} unchanged skipped), ${summary.rows} rows, ${summary.bytes} bytes`;
           if (err) log.error({ err }, 'data export failed while streaming');
           if (attemptId !== undefined) void finishAttempt(db, attemptId, outcome).catch(() => undefined);

@@ -37,6 +37,9 @@ describe('data-access credentials', () => {
       [{ ...good, study_id: 'x'.repeat(24) }, 404],
       [{ ...good, data_streams: '["gps","heart_rate"]' }, 404],
       [{ ...good, participant_ids: '["zzzzzzzz"]' }, 404],
+      // Text no patient id can be (the column is ASCII): once a collation 500.
+      [{ ...good, participant_ids: '["zzzzzzzü"]' }, 400],
+      [{ ...good, participant_ids: '😀' }, 400],
       [{ ...good, time_start: '2026-11-20 10:00:00' }, 400],
       [{ ...good, time_end: '2026-02-30T10:00:00' }, 400],
     ];

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { isPatientIdShaped } from '../beiwe/protocol/passwords.ts';
 import { ForbiddenError, InvalidInputError, NotFoundError } from '../errors.ts';
 import { findStudyByObjectId, type Study } from '../studies/store.ts';
 import { EXPORT_STREAMS, type ExportParticipant, type ExportStream } from './export.ts';
@@ -80,6 +81,12 @@ export async function studyParticipants(
     .whereNull('p.deleted_at')
     .orderBy('b.patient_id')
     .select('p.id', 'b.patient_id', 'b.os_type');
+  const malformed = (patientIds ?? []).filter((id) => !isPatientIdShaped(id));
+  if (malformed.length > 0) {
+    throw InvalidInputError.fromFields([
+      { field: 'participant_ids', message: `not patient ids: ${malformed.slice(0, 10).join(', ')}` },
+    ]);
+  }
   if (patientIds && patientIds.length > 0) void q.whereIn('b.patient_id', patientIds);
   const rows = (await q) as { id: number; patient_id: string; os_type: string | null }[];
   const found = rows.map(

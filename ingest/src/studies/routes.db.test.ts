@@ -46,6 +46,25 @@ describe('POST /api/v1/studies', () => {
     expect(((await res.json()) as ErrorJson).error.code).toBe('INVALID_INPUT');
   });
 
+  test('400 for a body that is not UTF-8 or has an unpaired surrogate, where it was once silently replaced; nothing stored', async ({
+    app,
+    db,
+  }) => {
+    const name = uniqueName('Bytes');
+    const bodies = [
+      Buffer.concat([Buffer.from(`{"name":"${name} `), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]),
+      // An overlong encoding of "/": never valid UTF-8.
+      Buffer.concat([Buffer.from(`{"name":"${name} `), Buffer.from([0xc0, 0xaf]), Buffer.from('"}')]),
+      Buffer.from(`{"name":"${name} \\ud800"}`),
+    ];
+    for (const body of bodies) {
+      const res = await app.request('/api/v1/studies', { method: 'POST', headers: asAdmin, body });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as ErrorJson).error.fields?.[0]?.field).toBe('body');
+    }
+    expect(await db('studies').where('name', 'like', `${name}%`)).toHaveLength(0);
+  });
+
   test('409 when a live study already has the name', async ({ app, db }) => {
     const existing = await insertStudy(db);
     const res = await app.request('/api/v1/studies', {

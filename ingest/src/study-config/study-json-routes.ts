@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { AppDeps, AppEnv } from '../app-env.ts';
 import { actorOf } from '../app-env.ts';
 import { InvalidInputError, PayloadTooLargeError } from '../errors.ts';
+import { parseJsonBody } from '../json-body.ts';
 import { Id } from '../listing.ts';
 import { validate } from '../validate.ts';
 import { exportFileName, exportStudy } from './study-json-export.ts';
@@ -63,18 +64,11 @@ export function studyJsonRoutes({ db, clock }: AppDeps) {
 
 /** The file is the JSON body, or (as Beiwe's form sends it) the multipart field `upload`. */
 async function readStudyFile(req: Request): Promise<unknown> {
-  let text: string;
   if ((req.headers.get('content-type') ?? '').startsWith('multipart/form-data')) {
     const upload = (await req.formData()).get('upload');
     if (upload === null)
       throw InvalidInputError.fromFields([{ field: 'upload', message: 'attach the study file as "upload"' }]);
-    text = typeof upload === 'string' ? upload : await upload.text();
-  } else {
-    text = await req.text();
+    return parseJsonBody(typeof upload === 'string' ? Buffer.from(upload) : await upload.arrayBuffer(), '$');
   }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (err) {
-    throw InvalidInputError.fromFields([{ field: '$', message: `is not JSON: ${(err as Error).message}` }]);
-  }
+  return parseJsonBody(await req.arrayBuffer(), '$');
 }

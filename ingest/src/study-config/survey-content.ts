@@ -89,8 +89,8 @@ export const TrackingContent = z
       });
       for (const p of skipLogicProblems(questions)) ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
     },
-    // Runs even when a question is malformed, so one answer lists every problem.
-    { when: () => true }
+    // Runs even when a question is malformed, so one answer lists every problem (but not on what is no list).
+    { when: (payload) => Array.isArray(payload.value) }
   );
 
 /** An audio survey's content: the prompt the participant reads before recording. */

@@ -124,3 +124,11 @@ describe('schedules', () => {
     });
   });
 });
+
+describe('content that is not a list', () => {
+  it.each([['text'], [null], [0], [{ question_id: 'q1' }]])('%j is a field problem, not a thrown error', (content) => {
+    expect(problems({ surveyType: 'tracking_survey', name: 'n', content })).toEqual([
+      { field: 'content', message: 'must be a list of questions' },
+    ]);
+  });
+});

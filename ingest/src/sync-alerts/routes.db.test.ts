@@ -196,6 +196,16 @@ describe('POST /api/v1/sync-check and GET /api/v1/studies/:id/sync-digests', () 
       mailEnabled: true,
     });
     expect(sink.received.map((m) => m.to)).toEqual([['ward@example.org']]);
+    const [audit] = (await own
+      .db('audit_log')
+      .where({ action: 'sync-check.run', request_id: run.headers.get('x-request-id') })
+      .select('actor_login', 'actor_role', 'target_type', 'after')) as Record<string, unknown>[];
+    expect(audit).toMatchObject({ actor_login: 'ann', actor_role: 'Admin', target_type: 'sync-check' });
+    const after = audit!.after;
+    expect(typeof after === 'string' ? (JSON.parse(after) as unknown) : after).toMatchObject({
+      studiesChecked: 1,
+      digestsSent: 1,
+    });
 
     // A second digest a reminder interval later, to see the order and the paging.
     clock.advance(7 * 86_400_000);

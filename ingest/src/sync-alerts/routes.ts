@@ -62,5 +62,18 @@ export function syncAlertRoutes({ db, clock, config, log, mailer }: AppDeps) {
       const { items, total } = await listDigests(db, id, page);
       return c.json({ items, total, limit: page.limit, offset: page.offset });
     })
-    .post('/sync-check', async (c) => c.json(await runSyncCheck({ db, config, log, mailer }, clock())));
+    .post('/sync-check', async (c) => {
+      const now = clock();
+      const summary = await runSyncCheck({ db, config, log, mailer }, now);
+      // The check commits its own work (and may have sent mail): the audit row says who asked and
+      // what came of it, in counts only.
+      await recordAudit(db, now, {
+        ...actorOf(c),
+        action: 'sync-check.run',
+        target: { type: 'sync-check', id: 'all' },
+        before: null,
+        after: summary,
+      });
+      return c.json(summary);
+    });
 }

@@ -1,5 +1,5 @@
 import { constants, publicEncrypt, randomBytes } from 'node:crypto';
-import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Knex } from 'knex';
@@ -131,6 +131,85 @@ describe('authentication (spec §1.5)', () => {
   });
 });
 
+describe('identifiers no column can hold (issue #21)', () => {
+  const ENDPOINTS = [
+    'register_user',
+    'set_password',
+    'upload',
+    'download_surveys',
+    'get_latest_device_settings',
+    'mobile-heartbeat',
+    'set_fcm_token',
+  ];
+
+  test('a patient_id that is not ASCII, or too long, is the bad-credential answer on all 7 endpoints, not a 500', async ({
+    app,
+    db,
+  }) => {
+    const { auth, post, participantId } = await registeredPhone(app);
+    const history = () => db('beiwe_device_history').where({ participant_id: participantId });
+    const before = (await history()).length;
+    for (const patientId of ['zzzzzzzü', 'ü', '😀', 'ａｂｃｄ', 'abcdefghi', 'a'.repeat(10_000), 'a\u0000b']) {
+      for (const endpoint of ENDPOINTS) {
+        for (const ios of [false, true]) {
+          const path = ios ? `/${endpoint}/ios/` : `/${endpoint}`;
+          const fields = auth([
+            ['new_password', 'x'],
+            ['phone_number', 'p'],
+          ]).map(([k, v]): [string, string] => [k, k === 'patient_id' ? patientId : v]);
+          const res = await post(path, fields);
+          const expected = ios && endpoint !== 'set_fcm_token' ? 401 : 403;
+          expect([path, patientId.slice(0, 12), res.status, await res.text()]).toEqual([
+            path,
+            patientId.slice(0, 12),
+            expected,
+            '',
+          ]);
+        }
+      }
+    }
+    expect(await history()).toHaveLength(before);
+  });
+
+  test('a device_id over 200 characters is 400 on register_user and every other endpoint, and leaves no archived file', async ({
+    db,
+    clock,
+    vault,
+  }) => {
+    const dir = await mkdtemp(join(tmpdir(), 'vigil-device-id-'));
+    try {
+      const app = createApp(testDeps({ db, clock, vault, archiveStore: createLocalArchiveStore(dir) }));
+      const { phone, participantId, post } = await enrolledPhone(app);
+      const files = async () =>
+        (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile());
+      const fields = (deviceId: string): [string, string][] => [
+        ['patient_id', phone.patientId],
+        ['password', sha256B64url(phone.password)],
+        ['device_id', deviceId],
+        ['new_password', 'new password'],
+        ['phone_number', 'p'],
+      ];
+      for (const endpoint of ENDPOINTS) {
+        const res = await post(`/${endpoint}`, fields('d'.repeat(201)));
+        expect([endpoint, res.status, await res.text()]).toEqual([
+          endpoint,
+          400,
+          'device_id is longer than 200 characters',
+        ]);
+      }
+      expect(await files()).toHaveLength(0);
+      expect(await db('uploads').where({ participant_id: participantId })).toHaveLength(0);
+      expect(await db('beiwe_device_history').where({ participant_id: participantId })).toHaveLength(0);
+      // Nothing changed: the temporary password still registers, with a device id of the largest size.
+      const res = await post('/register_user', fields('d'.repeat(200)));
+      expect(res.status).toBe(200);
+      expect(await files()).toHaveLength(1);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('upload decision table (spec §3.6)', () => {
   test('bad names answer "file obviously invalid." and the bytes are kept as a rejected upload', async ({
     app,
@@ -146,6 +225,13 @@ describe('upload decision table (spec §3.6)', () => {
       `${phone.patientId}_accel_${t}\u0000.csv`,
       `${phone.patientId}_accel_1000000000000.csv`,
       `${phone.patientId}_mystery_${t}.csv`,
+      // Junk a storage path cannot take (issue #21): once a 400 that nothing kept and the phone retried forever.
+      `${phone.patientId}_accel _${t}.csv`,
+      `${phone.patientId}_accel_${t}:1.csv`,
+      `${phone.patientId}_accel_ü_${t}.csv`,
+      `${phone.patientId}_surveyAnswers_${'s'.repeat(190)}_${t}.csv`,
+      `${phone.patientId}_accel_${'x'.repeat(240)}_${t}.csv`,
+      `${phone.patientId}_accel__${t}.csv`,
     ];
     for (const name of names) {
       const res = await post('/upload', auth(), { name, bytes: validFile() });

@@ -2,7 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AppDeps, AppEnv } from '../../app-env.ts';
 import { archiveUpload, commitUpload, receiveUpload } from '../../uploads/receive.ts';
-import { beiweDeviceHash, hashPassword, verifyPassword } from '../protocol/passwords.ts';
+import { beiweDeviceHash, hashPassword, isPatientIdShaped, verifyPassword } from '../protocol/passwords.ts';
 import { MalformedBodyError, parseMobileBody, type MobileForm } from './body.ts';
 import { surveysForPhone } from '../../study-config/phone-surveys.ts';
 import { deviceSettingsFor } from './device-settings.ts';
@@ -20,6 +20,9 @@ import {
 
 const ENDPOINT =
   /^\/+(register_user|set_password|upload|download_surveys|get_latest_device_settings|mobile-heartbeat|set_fcm_token)(?:\/ios)?\/*$/;
+
+/** What `beiwe_participants.device_id` holds; phones send an Android id (16) or a UUID (36). */
+const MAX_DEVICE_ID = 200;
 
 type Endpoint =
   | 'register_user'
@@ -72,6 +75,8 @@ async function handle(deps: AppDeps, c: Context<AppEnv>, endpoint: Endpoint, ios
   const deviceId = form.fields.get('device_id');
   if (patientId === undefined || password === undefined || deviceId === undefined) return denied();
   if (deviceId === '') return c.text('device_id is empty', 400);
+  if (deviceId.length > MAX_DEVICE_ID) return c.text(`device_id is longer than ${MAX_DEVICE_ID} characters`, 400);
+  if (!isPatientIdShaped(patientId.trim())) return denied();
   const phone = await findPhone(deps.db, patientId.trim());
   if (!phone) return denied();
   const checksPassword = endpoint === 'register_user' || endpoint === 'set_password';
@@ -183,7 +188,7 @@ function deviceReport(form: MobileForm, phone: Phone, ios: boolean, registering:
   const pathOs = ios ? 'IOS' : 'ANDROID';
   const osType = registering ? pathOs : ((phone.osType as DeviceReport['osType'] | null) ?? pathOs);
   return {
-    deviceId: (form.fields.get('device_id') ?? '').slice(0, 200),
+    deviceId: form.fields.get('device_id') ?? '',
     osType,
     osVersion: field('os_version'),
     versionCode: field('version_code'),

@@ -114,6 +114,22 @@ describe('parseUploadFileName', () => {
     }
   });
 
+  it('rejects what an archive key cannot hold: other characters, empty or hidden parts, long parts or names', () => {
+    for (const name of [
+      'abcd1234_accel _1700000000000.csv',
+      'abcd1234_accel_1700000000000:1.csv',
+      'abcd1234_accel_ü_1700000000000.csv',
+      'abcd1234_accel_😀_1700000000000.csv',
+      'abcd1234_accel__1700000000000.csv',
+      'abcd1234_accel_.x_1700000000000.csv',
+      `abcd1234_surveyAnswers_${'s'.repeat(181)}_1700000000000.csv`,
+      `abcd1234_accel_${'x'.repeat(240)}_1700000000000.csv`,
+    ]) {
+      expect(parse(name), name).toMatchObject({ ok: false, code: 'unsafe' });
+    }
+    expect(expectParsed(`abcd1234_surveyAnswers_${'s'.repeat(180)}_1700000000000.csv`).surveyId).toHaveLength(180);
+  });
+
   it('rejects unknown streams and names without a stream', () => {
     expect(parse('abcd1234_heartRate_1700000000000.csv')).toMatchObject({ ok: false, code: 'unknown_stream' });
     expect(parse('abcd1234_1700000000000.csv')).toMatchObject({ ok: false, code: 'malformed' });

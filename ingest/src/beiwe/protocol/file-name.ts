@@ -54,6 +54,11 @@ const BINARY_EXTENSIONS: ReadonlySet<UploadExtension> = new Set(['mp4', 'wav', '
 export const EARLIEST_FILE_TIMESTAMP_S = 1406851200;
 const LATEST_AHEAD_S = 90 * 86400;
 
+const MAX_NAME_LENGTH = 255;
+// The archive allows 200 per path segment; the last one also gets `.<16 hex digits>` of the content's hash.
+const MAX_SEGMENT_LENGTH = 180;
+const SAFE_NAME = /^[A-Za-z0-9._-]+$/;
+
 export type ParsedFileName = {
   ok: true;
   name: string;
@@ -102,6 +107,13 @@ export function parseUploadFileName(name: string, now: Date): ParsedFileName | F
     return reject('unsafe', 'file name contains a path separator, "..", or a control character');
   }
 
+  // Every `_` becomes a folder of the archive key, which takes only these characters (and the name
+  // itself is kept in a 255-character column).
+  if (name.length > MAX_NAME_LENGTH) return reject('unsafe', `file name is over ${MAX_NAME_LENGTH} characters`);
+  if (!SAFE_NAME.test(name)) {
+    return reject('unsafe', 'file name has a character other than letters, digits, ".", "-" and "_"');
+  }
+
   const segments = name.slice(0, dot).split('_');
   const patientId = segments[0]!;
   const timeSegment = segments[segments.length - 1]!;
@@ -121,6 +133,11 @@ export function parseUploadFileName(name: string, now: Date): ParsedFileName | F
   const seconds = Number(timeSegment.slice(0, 10));
   if (seconds < EARLIEST_FILE_TIMESTAMP_S || seconds > Math.floor(now.getTime() / 1000) + LATEST_AHEAD_S) {
     return reject('bad_timestamp', `time ${seconds} is before 2014-08-01 or more than 90 days ahead`);
+  }
+
+  // …in folders that are neither empty nor hidden nor too long.
+  if (path.split('/').some((s) => s === '' || s.startsWith('.') || s.length > MAX_SEGMENT_LENGTH)) {
+    return reject('unsafe', `file name has an empty, hidden or over-${MAX_SEGMENT_LENGTH}-character part`);
   }
 
   const parsed: ParsedFileName = {

@@ -10,6 +10,12 @@ function easyString(length: number): string {
 }
 
 export const generateBeiweId = (): string => easyString(8);
+
+/**
+ * Whether text could be a patient id at all: 1–8 printable ASCII characters (the column is ASCII,
+ * so other text cannot even be compared with it, and ours are 8 from the alphabet above).
+ */
+export const isPatientIdShaped = (text: string): boolean => /^[\x21-\x7e]{1,8}$/.test(text);
 export const generateTemporaryPassword = (): string => easyString(8);
 
 /**
