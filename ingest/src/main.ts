@@ -46,7 +46,7 @@ async function main() {
     server.keepAliveTimeout = 65_000;
     server.headersTimeout = 66_000;
   }
-  const scheduler = startScheduler(scheduledJobs({ db, clock, config, vault, log, mailer }), log);
+  const scheduler = startScheduler(scheduledJobs({ db, clock, config, vault, log, mailer, archive }), log);
   const processors = [createStreamProcessor({ clock, settingsFor: currentDeviceSettings })];
   const workers = startUploadWorkers({ db, vault, archive, log, clock, config, processors });
 

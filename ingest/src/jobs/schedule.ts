@@ -12,7 +12,9 @@ import { planPulls } from '../wearables/planner.ts';
 export type Job = { readonly name: string; readonly cron: string; run(): Promise<unknown> };
 
 /** Every recurring job, in one table. Cron expressions are read in UTC. */
-export function scheduledJobs(deps: Pick<AppDeps, 'db' | 'clock' | 'config' | 'vault' | 'log' | 'mailer'>): Job[] {
+export function scheduledJobs(
+  deps: Pick<AppDeps, 'db' | 'clock' | 'config' | 'vault' | 'log' | 'mailer' | 'archive'>
+): Job[] {
   const { db, clock, config } = deps;
   const budgets = createBudgets(clock);
   return [
@@ -38,7 +40,8 @@ export function scheduledJobs(deps: Pick<AppDeps, 'db' | 'clock' | 'config' | 'v
     {
       name: 'purge-deleted',
       cron: config.retention.purgeSchedule,
-      run: () => purgeExpired(db, clock(), config.retention.days, SYSTEM_ACTOR),
+      run: () =>
+        purgeExpired({ db, archive: deps.archive.store, log: deps.log }, clock(), config.retention.days, SYSTEM_ACTOR),
     },
     {
       name: 'maintain-motion-tables',
