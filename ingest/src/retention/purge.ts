@@ -3,6 +3,7 @@ import { ArchiveUnavailableError } from '../archive/store.ts';
 import type { ArchiveStore } from '../archive/store.ts';
 import type { Actor } from '../audit/store.ts';
 import { recordAudit } from '../audit/store.ts';
+import { UNTIMED } from '../db.ts';
 import { UnavailableError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { PARTITIONED_TABLES } from '../streams/partitions.ts';
@@ -32,7 +33,8 @@ type Member = { id: number; patientId: string | null };
  * one transaction with the deletion receipt (an audit row: what, how many archive objects, when)
  * and with the minimising of the audit trail and data-access records, which keep only what proves
  * who did what when. Files an upload wrote at the last moment are swept after the commit, and
- * folders whose participant or study no longer exists are swept on every run.
+ * folders whose participant or study no longer exists are swept on every run. Deleting months of
+ * 10 Hz rows may take longer than a request's query timeout, so those statements have none.
  */
 export async function purgeExpired(
   deps: PurgeDeps,
@@ -102,8 +104,8 @@ async function purgeParticipant(ctx: Context, id: number): Promise<number | unde
     if (!locked) return false;
     await deleteLateObjects(trx, archive, [id], deleted);
     const minimised = await minimiseRecords(trx, [member]);
-    for (const table of PARTITIONED_TABLES) await trx(table).where('participant_id', id).delete();
-    await trx('participants').where({ id }).delete();
+    for (const table of PARTITIONED_TABLES) await trx(table).where('participant_id', id).options(UNTIMED).delete();
+    await trx('participants').where({ id }).options(UNTIMED).delete();
     await recordAudit(trx, ctx.now, {
       caller: ctx.actor,
       requestId: ctx.requestId,
@@ -144,8 +146,8 @@ async function purgeStudy(ctx: Context, id: number): Promise<number | undefined>
     const minimised = await minimiseRecords(trx, inStudy);
     // Partitioned tables cannot have foreign keys, so the cascade does not reach the motion rows.
     if (ids.length > 0)
-      for (const table of PARTITIONED_TABLES) await trx(table).whereIn('participant_id', ids).delete();
-    await trx('studies').where({ id }).delete();
+      for (const table of PARTITIONED_TABLES) await trx(table).whereIn('participant_id', ids).options(UNTIMED).delete();
+    await trx('studies').where({ id }).options(UNTIMED).delete();
     await recordAudit(trx, ctx.now, {
       caller: ctx.actor,
       requestId: ctx.requestId,
