@@ -161,7 +161,6 @@ export function createLocalArchiveStore(
       // A temp file's name: a crash mid-probe leaves something `sweepTempFiles` removes.
       const path = join(root, `${TEMP_PREFIX}probe-${randomBytes(6).toString('hex')}`);
       try {
-        await mkdir(root, { recursive: true, mode: DIR_MODE });
         const file = await open(path, 'wx', FILE_MODE);
         try {
           await file.writeFile('probe');
