@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import schedule from 'node-schedule';
 import type { AppDeps } from '../app-env.ts';
 import { SYSTEM_ACTOR } from '../audit/store.ts';
@@ -17,6 +19,8 @@ export function scheduledJobs(
 ): Job[] {
   const { db, clock, config } = deps;
   const budgets = createBudgets(clock);
+  // Unique to this process: a run releases what the runner still holds from a run that lost the database.
+  const pullWorker = `pulls-${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   return [
     // Plans backfills, daily pulls (also those missed while down) and incremental pulls, then runs
     // whatever is due; jobs are leased rows, so several processes share the work.
@@ -28,7 +32,7 @@ export function scheduledJobs(
         ran: await runDuePullJobs(
           { ...deps, budgets },
           {
-            worker: `pulls-${process.pid}`,
+            worker: pullWorker,
             leaseMs: config.worker.leaseMs,
             rereadMs: 3 * 86_400_000,
             backfillDays: config.wearablePulls.backfillDays,
