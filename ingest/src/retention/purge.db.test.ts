@@ -248,15 +248,35 @@ describe('purge deletes the archive', () => {
   }) => {
     const { root, app, deps } = await ownArchive(db, clock, vault);
     const s = await enrolAndUpload(app, db, deps.archive, root);
-    // As today's purge did: rows gone, files left.
+    // As purges did before: rows gone, files left, the trail as it was, the receipt with the label.
     await db('participants').where({ id: s.leaving.id }).delete();
     await db('studies').where({ id: s.gone.id }).delete();
+    await db('audit_log').insert({
+      at: new Date(),
+      actor_login: 'vigil',
+      actor_role: 'System',
+      actor_is_server_admin: false,
+      action: 'participant.purge',
+      target_type: 'participant',
+      target_id: String(s.leaving.id),
+      study_id: s.kept.id,
+      before: JSON.stringify({ label: s.leaving.label, status: 'active', deletedAt: '2026-10-01T00:00:00.000Z' }),
+    });
 
     expect((await app.request('/api/v1/purge', { method: 'POST', headers: asAdmin })).status).toBe(200);
     const left = await walk(root);
     expect(left.filter((p) => mentions(p, s.leaving.patientId, s.keys.staying))).toEqual([]);
     expect(left.filter((p) => p.startsWith(`study-${s.gone.id}`))).toEqual([]);
     for (const key of s.keys.staying) expect(left).toContain(key);
+
+    const trail = await auditRowsFor(db, 'participant', s.leaving.id);
+    expect(trail.map((a) => [a.action, a.before, a.after])).toEqual([
+      ['participant.create', null, null],
+      ['participant.purge', { deletedAt: '2026-10-01T00:00:00.000Z' }, null],
+    ]);
+    expect(await auditRowsFor(db, 'participant', s.staying.id)).toMatchObject([
+      { action: 'participant.create', after: { label: s.staying.label } },
+    ]);
   });
 });
 

@@ -72,6 +72,7 @@ export async function purgeExpired(
     result.archiveObjects += objects;
   }
   await attempt('folders of purged participants and studies', () => sweepPurgedFolders(deps));
+  await minimiseEarlierPurges(db);
   if (unfinished.length > 0) {
     throw new PurgeIncompleteError(
       `purge incomplete: the archive could not delete the files of ${unfinished.join(', ')}; ` +
@@ -277,4 +278,24 @@ async function sweepPurgedFolders({ db, archive }: PurgeDeps): Promise<void> {
     const live = new Set((await db('beiwe_participants').whereIn('patient_id', names).pluck('patient_id')) as string[]);
     for (const name of names) if (!live.has(name)) await emptyFolder(db, archive, `${study}/${name}`);
   }
+}
+
+/**
+ * Participants purged before purges minimised the trail (or deleted some other way) still had their
+ * audit rows' contents, and receipts with their label: those are minimised as a purge does now.
+ */
+async function minimiseEarlierPurges(db: Knex): Promise<void> {
+  const gone = db.raw(
+    "a.target_type = 'participant' AND NOT EXISTS (SELECT 1 FROM participants p WHERE p.id = CAST(a.target_id AS UNSIGNED))"
+  );
+  await db('audit_log as a')
+    .where(gone)
+    .whereNot('a.action', 'participant.purge')
+    .where((q) => void q.whereNotNull('a.before').orWhereNotNull('a.after'))
+    .update({ 'a.before': null, 'a.after': null });
+  await db('audit_log as a')
+    .where(gone)
+    .where('a.action', 'participant.purge')
+    .whereRaw("(JSON_EXISTS(a.before, '$.label') OR JSON_EXISTS(a.before, '$.status'))")
+    .update({ 'a.before': db.raw("JSON_REMOVE(a.before, '$.label', '$.status')") });
 }
