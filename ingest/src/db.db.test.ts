@@ -65,6 +65,18 @@ describe('a hung database', () => {
     expect((await app.request('/readyz')).status).toBe(200);
   });
 
+  it('a write whose transaction loses its connection mid-way (no rollback can be sent) is a 503 too', async () => {
+    const { proxy, app } = await appBehindProxy({ VIGIL_DB_QUERY_TIMEOUT_MS: '500' });
+    // A pooled connection that is then used for the transaction.
+    expect((await app.request('/api/v1/studies', { headers: asViewer })).status).toBe(200);
+    proxy.hang();
+    const [write, ms] = await timed(() =>
+      app.request('/api/v1/studies', { method: 'POST', headers: asAdmin, body: jsonBody({ name: 'During a hang' }) })
+    );
+    expect([write.status, write.headers.get('retry-after')]).toEqual([503, '5']);
+    expect(ms).toBeLessThan(5_000);
+  });
+
   it('a killed database: /readyz names it at once', async () => {
     const { proxy, app } = await appBehindProxy({});
     proxy.kill();
