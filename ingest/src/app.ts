@@ -115,12 +115,14 @@ export function toErrorResponse(err: Error, reqId: string, log: Logger): ErrorRe
   return { status: 500, body: { error: { code: 'INTERNAL', message: `internal error (request ${reqId})` } } };
 }
 
-// Connection failures, and transient lock conflicts (deadlock, lock wait timeout) that a retry resolves.
+// Connection failures, a statement timed out (db.ts), and transient lock conflicts (deadlock, lock
+// wait timeout) that a retry resolves.
 const unavailableCodes = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
   'ETIMEDOUT',
   'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
   'ER_CON_COUNT_ERROR',
   'ER_LOCK_DEADLOCK',
   'ER_LOCK_WAIT_TIMEOUT',

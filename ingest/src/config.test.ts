@@ -17,6 +17,9 @@ describe('loadConfig', () => {
       password: '',
       database: 'vigil',
       poolMax: 10,
+      connectTimeoutMs: 5_000,
+      queryTimeoutMs: 10_000,
+      lockWaitSeconds: 5,
     });
     expect(config.http.port).toBe(8080);
     expect(config.retention.days).toBe(30);

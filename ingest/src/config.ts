@@ -43,6 +43,9 @@ const Env = z.object({
     .default('vigil'),
   // At least two: a maintenance task holds a named lock on one connection while working on another.
   VIGIL_DB_POOL_MAX: z.coerce.number().int().min(2).max(100).default(10),
+  VIGIL_DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
+  VIGIL_DB_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
+  VIGIL_DB_LOCK_WAIT_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
   VIGIL_DATA_DIR: z.string().min(1).default('./data'),
   VIGIL_MASTER_KEY: z.preprocess(blankAsUndefined, MasterKeyList.optional()),
   VIGIL_ADMIN_SECRET: z.preprocess(
@@ -57,6 +60,7 @@ const Env = z.object({
     .default('http://localhost:8080'),
   VIGIL_UPLOAD_MAX_BYTES: positiveInt.default(128 * 1024 * 1024),
   VIGIL_ARCHIVE_DIR: z.string().min(1).optional(),
+  VIGIL_ARCHIVE_MIN_FREE_MB: z.coerce.number().int().min(0).default(512),
   VIGIL_WORKER_CONCURRENCY: z.coerce.number().int().min(0).max(16).default(2),
   VIGIL_WORKER_BATCH_SIZE: positiveInt.max(500).default(100),
   VIGIL_JOB_MAX_ATTEMPTS: positiveInt.max(100).default(5),
@@ -109,6 +113,12 @@ function shape(env: z.infer<typeof Env>) {
       password: env.VIGIL_DB_PASSWORD,
       database: env.VIGIL_DB_NAME,
       poolMax: env.VIGIL_DB_POOL_MAX,
+      /** Connecting (TCP and handshake) gives up after this. */
+      connectTimeoutMs: env.VIGIL_DB_CONNECT_TIMEOUT_MS,
+      /** A statement with no answer after this fails (503), and its connection is dropped. */
+      queryTimeoutMs: env.VIGIL_DB_QUERY_TIMEOUT_MS,
+      /** How long a statement waits for a row lock before MariaDB gives up (innodb_lock_wait_timeout). */
+      lockWaitSeconds: env.VIGIL_DB_LOCK_WAIT_SECONDS,
     },
     dataDir: env.VIGIL_DATA_DIR,
     /** First key encrypts; all keys decrypt. Undefined only outside production (main generates one). */
@@ -127,6 +137,8 @@ function shape(env: z.infer<typeof Env>) {
     uploads: {
       maxBytes: env.VIGIL_UPLOAD_MAX_BYTES,
       archiveDir: env.VIGIL_ARCHIVE_DIR ?? `${env.VIGIL_DATA_DIR.replace(/\/+$/, '')}/archive`,
+      /** Below this much free space on the archive's disk, `/readyz` reports the archive unhealthy. */
+      archiveMinFreeBytes: env.VIGIL_ARCHIVE_MIN_FREE_MB * 1_048_576,
     },
     worker: {
       /** Upload-processing loops in this process; 0 runs none (acknowledge only). */

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -42,6 +42,36 @@ describe('the ingest process (npm start)', () => {
     for (const p of processes) p.child.kill('SIGTERM');
     expect(await Promise.all(processes.map((p) => p.exited))).toEqual([0, 0]);
     for (const p of processes) expect(p.output()).toContain('"msg":"stopped"');
+  });
+
+  it('sweeps the archive temp files a killed process left, and only those, before serving', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'vigil-main-'));
+    dirs.push(dataDir);
+    const folder = join(dataDir, 'archive', 'study-1', 'abcd1234', 'accel');
+    await mkdir(folder, { recursive: true });
+    await writeFile(join(folder, '1700000000000.csv.aa'), 'an object');
+    await writeFile(join(folder, '.tmp-killed'), 'half a write');
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    await utimes(join(folder, '.tmp-killed'), hourAgo, hourAgo);
+    // Just written: another process's write in flight.
+    await writeFile(join(folder, '.tmp-in-flight'), 'being written');
+
+    const p = await startIngest({
+      VIGIL_DB_HOST: db.host,
+      VIGIL_DB_PORT: String(db.port),
+      VIGIL_DB_USER: db.user,
+      VIGIL_DB_PASSWORD: db.password,
+      VIGIL_DB_NAME: db.database,
+      VIGIL_DATA_DIR: dataDir,
+    });
+    try {
+      await waitReady(p);
+      expect((await readdir(folder)).sort()).toEqual(['.tmp-in-flight', '1700000000000.csv.aa']);
+      expect(p.output()).toMatch(/"swept":1,.*"msg":"archive temp files left by a crash removed"/);
+    } finally {
+      p.child.kill('SIGTERM');
+      await p.exited;
+    }
   });
 
   it('refuses to start in production without a master key, naming every missing key', async () => {

@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import { serve } from '@hono/node-server';
 import { migrateLatest } from '@vigil/migrations';
 import { createApp } from './app.ts';
@@ -6,7 +7,7 @@ import { createDb, ensureDatabase } from './db.ts';
 import { generateAdminSecret, generateMasterKey, loadOrCreateDevSecret } from './dev-secrets.ts';
 import { scheduledJobs, startScheduler } from './jobs/schedule.ts';
 import { createLogger, type Logger } from './log.ts';
-import { createLocalArchiveStore } from './archive/local-store.ts';
+import { createLocalArchiveStore, sweepTempFiles } from './archive/local-store.ts';
 import { createUploadArchive } from './uploads/archive.ts';
 import { startUploadWorkers } from './uploads/worker.ts';
 import { currentDeviceSettings } from './study-config/device-settings-store.ts';
@@ -15,6 +16,9 @@ import { createStreamProcessor } from './streams/processor.ts';
 import { createMailer } from './sync-alerts/mailer.ts';
 import { createVault } from './vault/vault.ts';
 import type { MasterKey } from './config.ts';
+
+/** Far above the longest archive write (a 128 MB upload takes seconds), so no write in flight is swept. */
+const TEMP_FILE_MIN_AGE_MS = 15 * 60_000;
 
 /** The composition root: the only place that reads the environment and owns process lifetime. */
 async function main() {
@@ -26,14 +30,28 @@ async function main() {
   const vault = createVault(masterKeys);
 
   await ensureDatabase(config.db);
+  // A migration may rewrite a large table: its own pool, with no query timeout.
+  const setup = createDb(config.db, { log, queryTimeoutMs: 0 });
+  try {
+    const applied = await migrateLatest(setup);
+    log.info({ database: config.db.database, applied }, 'schema current');
+    // Before serving: a row must never arrive for a day whose partition is still being split off.
+    log.info(await maintainMotionTables(setup, new Date(), config.retention.motionDays), 'motion tables maintained');
+  } finally {
+    await setup.destroy();
+  }
   const db = createDb(config.db, { log });
-  const applied = await migrateLatest(db);
-  log.info({ database: config.db.database, applied }, 'schema current');
-  // Before serving: a row must never arrive for a day whose partition is still being split off.
-  log.info(await maintainMotionTables(db, new Date(), config.retention.motionDays), 'motion tables maintained');
+
+  // A process killed mid-write leaves temp files; another process's write in flight is far younger.
+  await mkdir(config.uploads.archiveDir, { recursive: true, mode: 0o700 });
+  const swept = await sweepTempFiles(config.uploads.archiveDir, TEMP_FILE_MIN_AGE_MS);
+  log.info({ swept }, 'archive temp files left by a crash removed');
 
   const clock = () => new Date();
-  const archive = createUploadArchive({ db, vault, store: createLocalArchiveStore(config.uploads.archiveDir) });
+  const store = createLocalArchiveStore(config.uploads.archiveDir, {
+    minFreeBytes: config.uploads.archiveMinFreeBytes,
+  });
+  const archive = createUploadArchive({ db, vault, store });
   const mailer = createMailer(config.mail);
   if (!mailer.enabled) log.warn('VIGIL_SMTP_URL is not set: staff e-mail (sync-health digests) is off');
   const app = createApp({ config, db, log, vault, adminSecret, clock, archive, mailer });
@@ -46,7 +64,7 @@ async function main() {
     server.keepAliveTimeout = 65_000;
     server.headersTimeout = 66_000;
   }
-  const scheduler = startScheduler(scheduledJobs({ db, clock, config, vault, log, mailer }), log);
+  const scheduler = startScheduler(scheduledJobs({ db, clock, config, vault, log, mailer, archive }), log);
   const processors = [createStreamProcessor({ clock, settingsFor: currentDeviceSettings })];
   const workers = startUploadWorkers({ db, vault, archive, log, clock, config, processors });
 

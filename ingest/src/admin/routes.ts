@@ -16,7 +16,7 @@ const AuditQuery = Paging.omit({ deleted: true }).extend({
 });
 
 /** Cross-cutting admin endpoints: who am I, the audit trail, and the purge. */
-export function adminRoutes({ db, clock, config }: AppDeps) {
+export function adminRoutes({ db, clock, config, archive, log }: AppDeps) {
   return new Hono<AppEnv>()
     .get('/me', (c) => {
       const caller = c.get('caller');
@@ -28,7 +28,14 @@ export function adminRoutes({ db, clock, config }: AppDeps) {
       return c.json({ items, total, limit: query.limit, offset: query.offset });
     })
     .post('/purge', async (c) => {
-      const result = await purgeExpired(db, clock(), config.retention.days, c.get('caller'), c.get('requestId'));
-      return c.json({ purged: result });
+      const result = await purgeExpired(
+        { db, archive: archive.store, log },
+        clock(),
+        config.retention.days,
+        c.get('caller'),
+        c.get('requestId')
+      );
+      // The receipts in the audit log count the archive objects; the plugin shows these two.
+      return c.json({ purged: { studies: result.studies, participants: result.participants } });
     });
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rmdir, stat, statfs, unlink } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { ArchiveKeyNotFoundError, ArchiveUnavailableError, assertValidArchiveKey } from './store.ts';
 import type { ArchiveStore } from './store.ts';
@@ -13,9 +13,13 @@ const DIR_MODE = 0o700;
  * An `ArchiveStore` on a local filesystem. `put` writes a `.tmp-*` file beside the target, fsyncs it,
  * renames it into place and fsyncs the directory, so after a crash a key holds either its old bytes or
  * the complete new ones. Temp files can never be read as objects (keys may not start with '.');
- * `sweepTempFiles` removes the ones a crash left behind.
+ * `sweepTempFiles` removes the ones a crash left behind. `probe` fails while the disk has less than
+ * `minFreeBytes` free.
  */
-export function createLocalArchiveStore(rootDir: string): ArchiveStore {
+export function createLocalArchiveStore(
+  rootDir: string,
+  { minFreeBytes = 0 }: { minFreeBytes?: number } = {}
+): ArchiveStore {
   const root = resolve(rootDir);
   // Directories whose entries (up to the root) are known to be on disk; saves an fsync chain per put.
   const durableDirs = new Set<string>();
@@ -40,7 +44,7 @@ export function createLocalArchiveStore(rootDir: string): ArchiveStore {
     durableDirs.add(dir);
   };
 
-  return {
+  const store: ArchiveStore = {
     async put(key, body) {
       const target = pathOf(key);
       const dir = dirname(target);
@@ -94,7 +98,94 @@ export function createLocalArchiveStore(rootDir: string): ArchiveStore {
         throw unavailable(`could not delete archive object ${key}`, err);
       }
     },
+
+    async list(prefix) {
+      const top = pathOf(prefix);
+      const keys: string[] = [];
+      const walk = async (dir: string, under: string): Promise<void> => {
+        for (const entry of await readdir(dir, { withFileTypes: true })) {
+          if (entry.isDirectory()) await walk(join(dir, entry.name), `${under}/${entry.name}`);
+          else if (entry.isFile() && !entry.name.startsWith(TEMP_PREFIX)) keys.push(`${under}/${entry.name}`);
+        }
+      };
+      try {
+        await walk(top, prefix);
+      } catch (err) {
+        if (isMissing(err)) return keys;
+        throw unavailable(`could not list archive folder ${prefix}`, err);
+      }
+      return keys;
+    },
+
+    async folders(prefix) {
+      const dir = prefix === undefined ? root : pathOf(prefix);
+      try {
+        const entries = await readdir(dir, { withFileTypes: true });
+        return entries.filter((e) => e.isDirectory()).map((e) => e.name);
+      } catch (err) {
+        if (isMissing(err)) return [];
+        throw unavailable(`could not list archive folder ${prefix ?? '(root)'}`, err);
+      }
+    },
+
+    async removeFolder(prefix) {
+      const top = pathOf(prefix);
+      // Bottom-up: temp files go, then every folder left empty; a folder still holding an object stays.
+      const prune = async (dir: string): Promise<boolean> => {
+        let empty = true;
+        for (const entry of await readdir(dir, { withFileTypes: true })) {
+          const path = join(dir, entry.name);
+          if (entry.isDirectory()) empty = (await prune(path)) && empty;
+          else if (entry.isFile() && entry.name.startsWith(TEMP_PREFIX)) await unlink(path);
+          else empty = false;
+        }
+        if (!empty) return false;
+        await rmdir(dir);
+        for (const d of durableDirs) if (d === dir || d.startsWith(dir + sep)) durableDirs.delete(d);
+        return true;
+      };
+      try {
+        const gone = await prune(top);
+        await fsyncDir(dirname(top));
+        return gone;
+      } catch (err) {
+        if (isMissing(err))
+          return !(await stat(top)
+            .then(() => true)
+            .catch(() => false));
+        throw unavailable(`could not remove archive folder ${prefix}`, err);
+      }
+    },
+
+    async probe() {
+      // A temp file's name: a crash mid-probe leaves something `sweepTempFiles` removes.
+      const path = join(root, `${TEMP_PREFIX}probe-${randomBytes(6).toString('hex')}`);
+      try {
+        const file = await open(path, 'wx', FILE_MODE);
+        try {
+          await file.writeFile('probe');
+          await file.sync();
+        } finally {
+          await file.close();
+        }
+        await unlink(path);
+        const fs = await statfs(root);
+        const free = fs.bavail * fs.bsize;
+        if (free < minFreeBytes) {
+          const mb = (n: number) => Math.floor(n / 1_048_576);
+          throw new ArchiveUnavailableError(
+            `archive disk has ${mb(free)} MB free, under the ${mb(minFreeBytes)} MB minimum`,
+            'ENOSPC'
+          );
+        }
+      } catch (err) {
+        await unlink(path).catch(() => undefined);
+        if (err instanceof ArchiveUnavailableError) throw err;
+        throw unavailable('archive is not writable', err);
+      }
+    },
   };
+  return store;
 }
 
 /**

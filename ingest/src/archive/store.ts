@@ -15,6 +15,18 @@ export type ArchiveStore = {
   exists(key: string): Promise<boolean>;
   /** Idempotent: deleting a missing key succeeds. */
   delete(key: string): Promise<void>;
+  /** Keys of every object under the folder `prefix` (itself a valid key), at any depth; none when it does not exist. */
+  list(prefix: string): Promise<string[]>;
+  /** Names of the folders directly under `prefix` (the root when undefined). */
+  folders(prefix?: string): Promise<string[]>;
+  /**
+   * Removes from the folder `prefix` what is not an object (temp files a crash left, empty folders),
+   * and the folder itself once empty; true when it is gone. Idempotent. Folder names can identify a
+   * participant, so a purge removes them too.
+   */
+  removeFolder(prefix: string): Promise<boolean>;
+  /** Resolves once the store has proved it can durably write and has room; else `ArchiveUnavailableError`. */
+  probe(): Promise<void>;
 };
 
 export class InvalidArchiveKeyError extends InvalidInputError {}

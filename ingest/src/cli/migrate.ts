@@ -8,7 +8,8 @@ async function main() {
   const config = loadConfig(process.env);
   const log = createLogger(config.logLevel);
   await ensureDatabase(config.db);
-  const db = createDb(config.db);
+  // A migration may rewrite a large table: no query timeout.
+  const db = createDb(config.db, { queryTimeoutMs: 0 });
   try {
     const applied = await migrateLatest(db);
     log.info({ database: config.db.database, applied }, applied.length ? 'migrated' : 'schema already current');

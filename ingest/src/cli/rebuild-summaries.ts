@@ -11,7 +11,8 @@ async function main() {
   const participant = process.argv[2];
   if (participant !== undefined && !/^\d+$/.test(participant))
     throw new Error(`expected a participant id, got ${participant}`);
-  const db = createDb(config.db, { log });
+  // Rebuilding a long history is a few long statements: no query timeout.
+  const db = createDb(config.db, { log, queryTimeoutMs: 0 });
   try {
     const started = performance.now();
     const result = await rebuildSummaries(

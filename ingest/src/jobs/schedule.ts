@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import schedule from 'node-schedule';
 import type { AppDeps } from '../app-env.ts';
 import { SYSTEM_ACTOR } from '../audit/store.ts';
@@ -12,9 +14,13 @@ import { planPulls } from '../wearables/planner.ts';
 export type Job = { readonly name: string; readonly cron: string; run(): Promise<unknown> };
 
 /** Every recurring job, in one table. Cron expressions are read in UTC. */
-export function scheduledJobs(deps: Pick<AppDeps, 'db' | 'clock' | 'config' | 'vault' | 'log' | 'mailer'>): Job[] {
+export function scheduledJobs(
+  deps: Pick<AppDeps, 'db' | 'clock' | 'config' | 'vault' | 'log' | 'mailer' | 'archive'>
+): Job[] {
   const { db, clock, config } = deps;
   const budgets = createBudgets(clock);
+  // Unique to this process: a run releases what the runner still holds from a run that lost the database.
+  const pullWorker = `pulls-${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   return [
     // Plans backfills, daily pulls (also those missed while down) and incremental pulls, then runs
     // whatever is due; jobs are leased rows, so several processes share the work.
@@ -26,7 +32,7 @@ export function scheduledJobs(deps: Pick<AppDeps, 'db' | 'clock' | 'config' | 'v
         ran: await runDuePullJobs(
           { ...deps, budgets },
           {
-            worker: `pulls-${process.pid}`,
+            worker: pullWorker,
             leaseMs: config.worker.leaseMs,
             rereadMs: 3 * 86_400_000,
             backfillDays: config.wearablePulls.backfillDays,
@@ -38,7 +44,8 @@ export function scheduledJobs(deps: Pick<AppDeps, 'db' | 'clock' | 'config' | 'v
     {
       name: 'purge-deleted',
       cron: config.retention.purgeSchedule,
-      run: () => purgeExpired(db, clock(), config.retention.days, SYSTEM_ACTOR),
+      run: () =>
+        purgeExpired({ db, archive: deps.archive.store, log: deps.log }, clock(), config.retention.days, SYSTEM_ACTOR),
     },
     {
       name: 'maintain-motion-tables',

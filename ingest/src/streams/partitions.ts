@@ -1,6 +1,7 @@
 import { FIRST_MANAGED_DAY } from '@vigil/migrations/motion-table';
 import type { Knex } from 'knex';
 import { STREAM_TABLES } from './catalog.ts';
+import { UNTIMED } from '../db.ts';
 
 /**
  * Day partitions of the motion tables. Rows land in the day partition of their time; a day is
@@ -76,9 +77,9 @@ export async function dropPartitionsBefore(db: Knex, cutoff: Date): Promise<stri
 /** One maintainer at a time across processes; partition DDL from two at once would fail. */
 async function withPartitionLock<T>(db: Knex, work: () => Promise<T>): Promise<T> {
   return db.transaction(async (session) => {
-    const [rows] = (await session.raw("SELECT GET_LOCK(CONCAT('vigil-partitions:', DATABASE()), 60) AS got")) as [
-      { got: number | null }[],
-    ];
+    const [rows] = (await session
+      .raw("SELECT GET_LOCK(CONCAT('vigil-partitions:', DATABASE()), 60) AS got")
+      .options(UNTIMED)) as [{ got: number | null }[]];
     if (rows[0]?.got !== 1) throw new Error('another process held the partition lock for over 60 s');
     try {
       return await work();

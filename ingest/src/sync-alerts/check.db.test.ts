@@ -1,5 +1,8 @@
 import type { Knex } from 'knex';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLocalArchiveStore } from '../archive/local-store.ts';
 import { loadConfig, type Config } from '../config.ts';
 import { insertConnection } from '../connections/store.ts';
 import { scheduledJobs } from '../jobs/schedule.ts';
@@ -9,6 +12,7 @@ import { insertParticipant, insertStudy } from '../test/factories.ts';
 import { createTestClock, testVault } from '../test/app-deps.ts';
 import { startSmtpSink, type SmtpSink } from '../test/smtp-sink.ts';
 import { createOwnDatabase } from '../test/test-db.ts';
+import { createUploadArchive } from '../uploads/archive.ts';
 import { emptyBatch } from '../wearables/rows.ts';
 import { writeBatch } from '../wearables/writer.ts';
 import { runSyncCheck, type SyncCheckDeps } from './check.ts';
@@ -328,11 +332,18 @@ describe('the daily sync check', () => {
     const p = await insertParticipant(own.db, study.id, { label: 'J-1' }, clock());
     await connect(own.db, p.id, 'fitbit', { status: 'needs_reauth', reason: 'legacy_api_gone' });
 
+    const vault = testVault();
     const jobs = scheduledJobs({
       ...deps,
       config: { ...config, syncAlerts: { ...config.syncAlerts, schedule: '30 6 * * *' } },
       clock,
-      vault: testVault(),
+      vault,
+      // Only the purge job touches the archive, and it is not run here.
+      archive: createUploadArchive({
+        db: own.db,
+        vault,
+        store: createLocalArchiveStore(join(tmpdir(), 'vigil-unused')),
+      }),
     });
     const job = jobs.find((j) => j.name === 'sync-health-digests');
     expect(job?.cron).toBe('30 6 * * *');

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { AppDeps } from '../app-env.ts';
+import { UNTIMED } from '../db.ts';
 import { ConflictError } from '../errors.ts';
 import { renderDigest } from './digest.ts';
 import { DAY_MS, findProblems, type Problem } from './problems.ts';
@@ -141,9 +142,9 @@ async function check({ db, config, log, mailer }: SyncCheckDeps, now: Date): Pro
 /** Holds a named lock for the check on its own connection; a second process waits, then finds nothing due. */
 async function withCheckLock<T>(db: Knex, work: () => Promise<T>): Promise<T> {
   return db.transaction(async (session) => {
-    const [rows] = (await session.raw("SELECT GET_LOCK(CONCAT('vigil-sync-check:', DATABASE()), 60) AS got")) as [
-      { got: number | null }[],
-    ];
+    const [rows] = (await session
+      .raw("SELECT GET_LOCK(CONCAT('vigil-sync-check:', DATABASE()), 60) AS got")
+      .options(UNTIMED)) as [{ got: number | null }[]];
     if (rows[0]?.got !== 1) throw new ConflictError('the sync check is running in another process; try again later');
     try {
       return await work();

@@ -8,6 +8,8 @@ import type { Vault } from '../vault/vault.ts';
 export type UploadArchive = {
   put(studyId: number, key: string, plaintext: Buffer): Promise<void>;
   get(studyId: number, key: string): Promise<Buffer>;
+  /** The objects themselves, for what works on them as bytes (purge, health checks). */
+  readonly store: ArchiveStore;
 };
 
 export function createUploadArchive({
@@ -37,6 +39,7 @@ export function createUploadArchive({
     async get(studyId, key) {
       return openArchiveObject(await dataKey(studyId), await store.get(key), key);
     },
+    store,
   };
 }
 

@@ -98,6 +98,17 @@ export function completeJob(db: Knex, job: ClaimedJob, worker: string, now: Date
   return completeJobs(db, [job], worker, now);
 }
 
+/**
+ * Puts back in the queue, due now, every job this worker still holds. Only for a worker that gave
+ * them up: its batch failed because the database did (so nothing of them is still being written),
+ * and without this they would wait out their lease before anyone resumed them.
+ */
+export async function releaseJobs(db: Knex, worker: string, now: Date): Promise<number> {
+  return db('upload_jobs')
+    .where({ state: 'running', locked_by: worker })
+    .update({ state: 'queued', run_after: now, locked_by: null, lease_until: null, updated_at: now });
+}
+
 /** Retries with exponential backoff (30 s, 1 min, 2 min … capped at 1 h) until the attempts run out. */
 export async function failJob(
   db: Knex,

@@ -7,7 +7,7 @@ import type { Logger } from '../log.ts';
 import type { Vault } from '../vault/vault.ts';
 import type { UploadArchive } from './archive.ts';
 import { decryptUpload, type KeyCache } from './plaintext.ts';
-import { claimJobs, completeJobs, failJob, type ClaimedJob } from './queue.ts';
+import { claimJobs, completeJobs, failJob, releaseJobs, type ClaimedJob } from './queue.ts';
 import { findUploads, recordProcessingResults, setUploadStatus, type Upload } from './store.ts';
 
 export type ProcessItem = { readonly upload: Upload; readonly plaintext: Buffer };
@@ -127,17 +127,30 @@ class LeaseLostError extends Error {
 
 export type Workers = { stop(): Promise<void> };
 
-/** Runs `concurrency` loops that process jobs as they come, polling when the queue is empty. */
+/**
+ * Runs `concurrency` loops that process jobs as they come, polling when the queue is empty. A loop
+ * that lost the database mid-batch releases that batch's jobs as soon as it reaches the database
+ * again, so they resume at once rather than after their lease (which only covers a process that died).
+ */
 export function startUploadWorkers(deps: WorkerDeps, pollMs = 500): Workers {
   const stop = new AbortController();
   const loops = Array.from({ length: deps.config.worker.concurrency }, async () => {
     const worker = workerId();
+    // Set when a batch failed with the database: its jobs may still be marked as this worker's.
+    let abandoned = false;
     while (!stop.signal.aborted) {
       let busy = 0;
       try {
+        if (abandoned) {
+          const released = await releaseJobs(deps.db, worker, deps.clock());
+          abandoned = false;
+          if (released > 0)
+            deps.log.info({ jobs: released }, 'database back: jobs given up during the outage released');
+        }
         busy = await processNextJob(deps, worker);
       } catch (err) {
         // The queue itself failed (database down): wait and try again rather than spin.
+        abandoned = true;
         deps.log.warn(
           { err: err instanceof Error ? err.message : String(err) },
           'upload worker could not reach the queue'

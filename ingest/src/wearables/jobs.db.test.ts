@@ -99,4 +99,32 @@ describe('pull jobs: on demand, scheduled, with progress', () => {
       .first('synced_until')) as { synced_until: Date };
     expect(cursor.synced_until).toEqual(new Date('2026-11-23T08:00:00Z'));
   });
+
+  it("a run releases the jobs this runner's last run left running (its database went away), not others'", async () => {
+    const mine = await wearables.connected('fitbit');
+    const theirs = await wearables.connected('fitbit');
+    const deps = pullDeps(wearables, clock);
+    await runDuePullJobs(deps, opts);
+    const now = clock();
+    const stranded = (holder: string, connectionId: number) => ({
+      kind: 'update_now',
+      connection_id: connectionId,
+      range_from: new Date(now.getTime() - DAY),
+      range_to: now,
+      state: 'running',
+      requested_by: 'test',
+      locked_by: holder,
+      // Far from over: only a release frees it now.
+      lease_until: new Date(now.getTime() + 3_600_000),
+      run_after: now,
+      created_at: now,
+      updated_at: now,
+    });
+    const [mineId] = await own.db('wearable_pull_jobs').insert(stranded(opts.worker, mine.connectionId));
+    const [theirsId] = await own.db('wearable_pull_jobs').insert(stranded('another-process', theirs.connectionId));
+
+    expect(await runDuePullJobs(deps, opts)).toBe(1);
+    expect(await findPullJob(own.db, Number(mineId))).toMatchObject({ state: 'done' });
+    expect(await findPullJob(own.db, Number(theirsId))).toMatchObject({ state: 'running' });
+  });
 });

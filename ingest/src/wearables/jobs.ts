@@ -74,6 +74,7 @@ async function claim(
 }
 
 export type RunnerOptions = {
+  /** Unique to this runner (process), whose runs never overlap: what it still holds at the start of a run, it gave up. */
   worker: string;
   leaseMs: number;
   rereadMs: number;
@@ -119,8 +120,17 @@ async function runJob(deps: PullDeps, opts: RunnerOptions, job: JobRow): Promise
   }
 }
 
-/** Runs due jobs, `concurrency` at a time, until none is left; returns how many ran. */
+/**
+ * Runs due jobs, `concurrency` at a time, until none is left; returns how many ran. Jobs a previous
+ * run left marked as this runner's (the database went away before their end was written) are
+ * released first, so they resume now rather than when their lease runs out.
+ */
 export async function runDuePullJobs(deps: PullDeps, opts: RunnerOptions): Promise<number> {
+  const now = deps.clock();
+  await deps
+    .db('wearable_pull_jobs')
+    .where({ state: 'running', locked_by: opts.worker })
+    .update({ state: 'queued', run_after: now, locked_by: null, lease_until: null, updated_at: now });
   let ran = 0;
   // Two jobs of one connection (a daily pull and an "update now") never run side by side here:
   // claims are taken one at a time, each skipping the connections already running.
@@ -145,7 +155,10 @@ export async function runDuePullJobs(deps: PullDeps, opts: RunnerOptions): Promi
       ran += 1;
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 1) }, loop));
+  // Every loop is waited for, failed or not: the next run must not start while one still holds a job.
+  const loops = await Promise.allSettled(Array.from({ length: Math.max(1, opts.concurrency ?? 1) }, loop));
+  const failed = loops.find((l) => l.status === 'rejected');
+  if (failed) throw failed.reason;
   return ran;
 }
 
