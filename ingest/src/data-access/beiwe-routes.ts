@@ -54,6 +54,7 @@ export function dataAccessRoutes(deps: AppDeps, limits: Limits) {
     );
     if (body.kind === 'too-large') return new PayloadTooLargeError(`request body over ${body.limit} bytes`);
     if (body.kind === 'refused') return Object.fromEntries(body.fields);
+    if (body.kind === 'cut-short') return {};
     const contentType = c.req.header('content-type');
     const request = new Request(c.req.url, {
       method: 'POST',

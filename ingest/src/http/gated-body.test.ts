@@ -91,6 +91,17 @@ describe('readGatedBody', () => {
     expect(body.kind === 'complete' && body.bytes.toString()).toBe('password=x&device_id=d');
   });
 
+  it('reports a body whose sender went away part-way as cut short', async () => {
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new Uint8Array(Buffer.from('patient_id=known&')));
+        controller.error(new Error('connection reset'));
+      },
+    });
+    const request = new Request('http://x/upload', { method: 'POST', body, duplex: 'half' } as RequestInit);
+    expect(await readGatedBody(request, limits, gate)).toEqual({ kind: 'cut-short' });
+  });
+
   describe('multipart', () => {
     const boundary = 'b0undary';
     const headers = { 'content-type': `multipart/form-data; boundary=${boundary}` };

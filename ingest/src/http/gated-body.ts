@@ -11,7 +11,9 @@ export type GatedBody =
   | { kind: 'complete'; bytes: Buffer }
   /** The gate refused: reading stopped, and these are the fields that had arrived. */
   | { kind: 'refused'; fields: ReadonlyMap<string, string> }
-  | { kind: 'too-large'; limit: number };
+  | { kind: 'too-large'; limit: number }
+  /** The sender stopped part-way (the connection closed or failed). */
+  | { kind: 'cut-short' };
 
 export type BodyLimits = {
   /** What may arrive before the gate opens (all that may arrive without a gate). */
@@ -41,7 +43,13 @@ export async function readGatedBody(request: Request, limits: BodyLimits, gate?:
   let scanner = gate ? fieldScanner(request.headers.get('content-type'), limits.unauthenticated) : undefined;
   let seen = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    let next: Awaited<ReturnType<typeof reader.read>>;
+    try {
+      next = await reader.read();
+    } catch {
+      return { kind: 'cut-short' };
+    }
+    const { done, value } = next;
     if (done) break;
     total += value.byteLength;
     chunks.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength));

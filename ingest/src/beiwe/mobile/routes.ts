@@ -74,6 +74,7 @@ export function beiweMobile(deps: AppDeps, limits: Limits): MiddlewareHandler<Ap
       upload ? gate : undefined
     );
     if (body.kind === 'too-large') return c.text(`request body over ${body.limit} bytes`, 413);
+    if (body.kind === 'cut-short') return c.text('the request body was cut short', 400);
     let form: MobileForm;
     if (body.kind === 'refused') {
       // The answer a complete body with these credentials gets.
