@@ -92,11 +92,11 @@ export function beiweMobile(deps: AppDeps, limits: Limits): MiddlewareHandler<Ap
 }
 
 type Handler = { deps: AppDeps; limits: Limits; standInHash: () => Promise<string> };
-type Request = { c: Context<AppEnv>; endpoint: Endpoint; ios: boolean; form: MobileForm; address: string };
+type Incoming = { c: Context<AppEnv>; endpoint: Endpoint; ios: boolean; form: MobileForm; address: string };
 
 async function handle(
   { deps, limits, standInHash }: Handler,
-  { c, endpoint, ios, form, address }: Request
+  { c, endpoint, ios, form, address }: Incoming
 ): Promise<Response> {
   // set_fcm_token has no OS detection in Beiwe: it always fails with 403.
   const denied = () => c.body(null, ios && endpoint !== 'set_fcm_token' ? 401 : 403);
