@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
-import type { AppDeps, AppEnv } from '../app-env.ts';
 import { parseBody } from 'hono/utils/body';
+import type { AppDeps, AppEnv } from '../app-env.ts';
 import { AppError, ForbiddenError, PayloadTooLargeError, statusOfCode, TooManyRequestsError } from '../errors.ts';
 import { clientAddress } from '../http/client-address.ts';
 import { readGatedBody, type Gate } from '../http/gated-body.ts';
@@ -42,7 +42,11 @@ export function dataAccessRoutes(deps: AppDeps, limits: Limits) {
     const accessKey = fields.get('access_key');
     const secret = fields.get('secret_key');
     if (accessKey === undefined || secret === undefined) return undefined;
-    const key = await authenticate(db, { access_key: accessKey, secret_key: secret }).catch(() => undefined);
+    // A refusal is answered (and counted) by the handler, from the fields that had arrived.
+    const key = await authenticate(db, { access_key: accessKey, secret_key: secret }).catch((err: unknown) => {
+      if (err instanceof AppError) return undefined;
+      throw err;
+    });
     return key && (await limits.credentialLocked('data-access', accessKey)) === undefined ? 'open' : 'refuse';
   };
 
@@ -72,7 +76,7 @@ export function dataAccessRoutes(deps: AppDeps, limits: Limits) {
     try {
       key = await authenticate(db, form);
     } catch (err) {
-      await limits.failed('data-access', address, accessKey);
+      if (err instanceof AppError) await limits.failed('data-access', address, accessKey);
       throw err;
     }
     if (locked !== undefined) throw new ForbiddenError(WRONG_KEY);
