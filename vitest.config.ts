@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { GENEROUS_LIMITS } from './ingest/src/test/generous-limits.ts';
 
 /**
  * Two kinds of test, named by suffix and kept beside the code:
@@ -19,14 +20,8 @@ export default defineConfig({
         test: {
           name: 'db',
           globalSetup: ['ingest/src/test/global-setup.ts'],
-          // The rate limits still count in-process apps' requests, but far beyond what any test of
-          // another feature sends from its one address; the limits' own tests set theirs.
-          env: {
-            VIGIL_RATE_ADDRESS_FAILURES: '1000000',
-            VIGIL_RATE_CREDENTIAL_FAILURES: '1000000',
-            VIGIL_RATE_PHONE_REQUESTS: '1000000',
-            VIGIL_RATE_PUBLIC_REQUESTS: '1000000',
-          },
+          // The rate limits still count in-process apps' requests, far beyond what a test sends.
+          env: { ...GENEROUS_LIMITS },
           include: ['ingest/src/**/*.db.test.ts', 'migrations/src/**/*.db.test.ts', 'test/**/*.db.test.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,

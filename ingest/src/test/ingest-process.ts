@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { GENEROUS_LIMITS } from './generous-limits.ts';
 
 const ingestDir = join(import.meta.dirname, '..', '..');
 
@@ -18,18 +19,6 @@ export type IngestProcess = {
   url: string;
   output: () => string;
   exited: Promise<number | null>;
-};
-
-/**
- * Every test's processes call from 127.0.0.1, often into one shared database: rate limits far
- * above what any test sends keep one test's requests from tripping another's. The limits' own
- * tests give theirs.
- */
-const GENEROUS_LIMITS = {
-  VIGIL_RATE_ADDRESS_FAILURES: '1000000',
-  VIGIL_RATE_CREDENTIAL_FAILURES: '1000000',
-  VIGIL_RATE_PHONE_REQUESTS: '1000000',
-  VIGIL_RATE_PUBLIC_REQUESTS: '1000000',
 };
 
 /**
