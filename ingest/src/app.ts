@@ -1,11 +1,13 @@
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { adminRoutes } from './admin/routes.ts';
 import type { AppDeps, AppEnv } from './app-env.ts';
 import { grafanaProxyAuth } from './auth/grafana-proxy.ts';
-import { AppError, InvalidInputError, statusOfCode } from './errors.ts';
+import { AppError, InvalidInputError, PayloadTooLargeError, statusOfCode, TooManyRequestsError } from './errors.ts';
+import { createLimits } from './rate-limits/limits.ts';
 import { healthRoutes } from './health/routes.ts';
 import type { Logger } from './log.ts';
 import { participantRoutes, studyParticipantRoutes } from './participants/routes.ts';
@@ -23,8 +25,18 @@ import { dataAccessRoutes } from './data-access/beiwe-routes.ts';
 import { syncAlertRoutes } from './sync-alerts/routes.ts';
 
 export function createApp(deps: AppDeps) {
+  const limits = createLimits(deps.db, deps.config.rateLimits);
   const admin = new Hono<AppEnv>()
-    .use(grafanaProxyAuth(deps.adminSecret))
+    .use(grafanaProxyAuth(deps.adminSecret, { limits, trustProxy: deps.config.rateLimits.trustProxy }))
+    // Only once the secret is right: an unauthenticated request is answered before its body is read.
+    .use(
+      bodyLimit({
+        maxSize: deps.config.bodies.adminMaxBytes,
+        onError: () => {
+          throw new PayloadTooLargeError(`request body over ${deps.config.bodies.adminMaxBytes} bytes`);
+        },
+      })
+    )
     .route('/', adminRoutes(deps))
     .route('/studies', studyRoutes(deps))
     .route('/studies', studyParticipantRoutes(deps))
@@ -61,13 +73,13 @@ export function createApp(deps: AppDeps) {
         return c.json(body, status, headers);
       })
       // The Beiwe apps' endpoints: matched by pattern (trailing and doubled slashes, /ios) before routing.
-      .use(beiweMobile(deps))
+      .use(beiweMobile(deps, limits))
       .notFound((c) =>
         c.json({ error: { code: 'NOT_FOUND', message: `no route for ${c.req.method} ${c.req.path}` } }, 404)
       )
       .route('/', healthRoutes(deps))
-      .route('/', connectPublicRoutes(deps))
-      .route('/', dataAccessRoutes(deps))
+      .route('/', connectPublicRoutes(deps, limits))
+      .route('/', dataAccessRoutes(deps, limits))
       .route('/api/v1', admin)
   );
 }
@@ -90,7 +102,12 @@ const codeOfStatus: Partial<Record<number, string>> = {
 export function toErrorResponse(err: Error, reqId: string, log: Logger): ErrorResponse {
   if (err instanceof AppError) {
     const fields = err instanceof InvalidInputError && err.fields.length > 0 ? { fields: err.fields } : {};
-    const headers = err.code === 'UNAVAILABLE' ? { 'Retry-After': '5' } : undefined;
+    const headers =
+      err instanceof TooManyRequestsError
+        ? { 'Retry-After': String(err.retryAfterSeconds) }
+        : err.code === 'UNAVAILABLE'
+          ? { 'Retry-After': '5' }
+          : undefined;
     return {
       status: statusOfCode[err.code],
       body: { error: { code: err.code, message: err.message, ...fields } },

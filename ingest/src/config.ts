@@ -59,6 +59,16 @@ const Env = z.object({
     })
     .default('http://localhost:8080'),
   VIGIL_UPLOAD_MAX_BYTES: positiveInt.default(128 * 1024 * 1024),
+  VIGIL_UNAUTHENTICATED_MAX_BYTES: positiveInt.min(4096).default(64 * 1024),
+  VIGIL_DATA_ACCESS_MAX_BYTES: positiveInt.default(16 * 1024 * 1024),
+  VIGIL_ADMIN_MAX_BYTES: positiveInt.default(16 * 1024 * 1024),
+  VIGIL_TRUST_PROXY: z.stringbool().default(false),
+  VIGIL_RATE_FAILURE_WINDOW_SECONDS: positiveInt.default(15 * 60),
+  VIGIL_RATE_CREDENTIAL_FAILURES: positiveInt.default(10),
+  VIGIL_RATE_ADDRESS_FAILURES: positiveInt.default(30),
+  VIGIL_RATE_REQUEST_WINDOW_SECONDS: positiveInt.default(60),
+  VIGIL_RATE_PHONE_REQUESTS: positiveInt.default(1200),
+  VIGIL_RATE_PUBLIC_REQUESTS: positiveInt.default(60),
   VIGIL_ARCHIVE_DIR: z.string().min(1).optional(),
   VIGIL_ARCHIVE_MIN_FREE_MB: z.coerce.number().int().min(0).default(512),
   VIGIL_WORKER_CONCURRENCY: z.coerce.number().int().min(0).max(16).default(2),
@@ -134,7 +144,31 @@ function shape(env: z.infer<typeof Env>) {
     wearables: wearablesConfig(env),
     /** The base URL the Beiwe apps and patients are given (enrolment sheets, connect links). */
     publicUrl: env.VIGIL_PUBLIC_URL.replace(/\/+$/, ''),
+    /**
+     * Request bodies, enforced while they arrive: what anyone may send before their credentials
+     * are known (and all a phone's non-upload call may send), then each family's limit.
+     */
+    bodies: {
+      unauthenticatedMaxBytes: env.VIGIL_UNAUTHENTICATED_MAX_BYTES,
+      dataAccessMaxBytes: env.VIGIL_DATA_ACCESS_MAX_BYTES,
+      adminMaxBytes: env.VIGIL_ADMIN_MAX_BYTES,
+    },
+    /** Guessing and flooding limits, counted in the database so every ingest process shares them. */
+    rateLimits: {
+      /** Take the client's address from the last X-Forwarded-For entry (the proxy in front adds it). */
+      trustProxy: env.VIGIL_TRUST_PROXY,
+      failureWindowSeconds: env.VIGIL_RATE_FAILURE_WINDOW_SECONDS,
+      /** Wrong passwords per patient id, or wrong secrets per access key, before a lockout of one window. */
+      credentialFailures: env.VIGIL_RATE_CREDENTIAL_FAILURES,
+      /** Failed authentications per address and endpoint family before the address is refused for a window. */
+      addressFailures: env.VIGIL_RATE_ADDRESS_FAILURES,
+      requestWindowSeconds: env.VIGIL_RATE_REQUEST_WINDOW_SECONDS,
+      /** Requests per address per request window: phone endpoints, and data-access/connect/OAuth pages. */
+      phoneRequests: env.VIGIL_RATE_PHONE_REQUESTS,
+      publicRequests: env.VIGIL_RATE_PUBLIC_REQUESTS,
+    },
     uploads: {
+      /** Only a request naming a known patient id may send this much. */
       maxBytes: env.VIGIL_UPLOAD_MAX_BYTES,
       archiveDir: env.VIGIL_ARCHIVE_DIR ?? `${env.VIGIL_DATA_DIR.replace(/\/+$/, '')}/archive`,
       /** Below this much free space on the archive's disk, `/readyz` reports the archive unhealthy. */

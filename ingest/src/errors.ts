@@ -58,6 +58,16 @@ export class PayloadTooLargeError extends AppError {
   }
 }
 
+/** Too many requests or failed attempts from this caller: try again after `retryAfterSeconds`. */
+export class TooManyRequestsError extends AppError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number
+  ) {
+    super('TOO_MANY_REQUESTS', message);
+  }
+}
+
 /** A dependency (database, disk, provider) failed in a way a retry may fix. */
 export class UnavailableError extends AppError {
   constructor(message: string) {
@@ -78,6 +88,7 @@ export const statusOfCode = {
   NOT_FOUND: 404,
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
+  TOO_MANY_REQUESTS: 429,
   UPSTREAM: 502,
   UNAVAILABLE: 503,
 } as const;

@@ -1,7 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createMiddleware } from 'hono/factory';
 import { z } from 'zod';
-import { ForbiddenError, UnauthorizedError } from '../errors.ts';
+import { ForbiddenError, TooManyRequestsError, UnauthorizedError } from '../errors.ts';
+import { clientAddress } from '../http/client-address.ts';
+import type { Limits } from '../rate-limits/limits.ts';
 
 /**
  * The admin API is reached only through Grafana's plugin proxy (specs/grafana.md §2.3, §2.8):
@@ -40,12 +42,21 @@ export function canChange(caller: Caller): boolean {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-export function grafanaProxyAuth(sharedSecret: string) {
+/** Wrong secrets count against the caller's address; an address with too many is refused for a while. */
+export type SecretGuard = { readonly limits: Limits; readonly trustProxy: boolean };
+
+export function grafanaProxyAuth(sharedSecret: string, guard?: SecretGuard) {
   const expected = digest(sharedSecret);
   return createMiddleware<{ Variables: CallerVariables }>(async (c, next) => {
+    const address = guard && clientAddress(c, guard.trustProxy);
+    if (guard && address !== undefined) {
+      const wait = await guard.limits.addressBlocked('admin', address);
+      if (wait !== undefined) throw new TooManyRequestsError('too many wrong shared secrets: try again later', wait);
+    }
     const given = c.req.header(SECRET_HEADER);
     // Comparing fixed-length digests keeps the comparison constant-time whatever was sent.
     if (given === undefined || !timingSafeEqual(digest(given), expected)) {
+      if (guard && address !== undefined) await guard.limits.failed('admin', address);
       throw new UnauthorizedError('missing or wrong shared secret: call the admin API through Grafana');
     }
     const caller = parseCaller(c.req.header(CONTEXT_HEADER));

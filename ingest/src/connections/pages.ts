@@ -23,6 +23,7 @@ export type Outcome =
   | 'consent_missing'
   | 'account_in_use'
   | 'provider_unavailable'
+  | 'too_many_attempts'
   | 'internal_error';
 
 export type Page = { readonly outcome: Outcome; readonly status: ContentfulStatusCode; readonly html: string };
@@ -44,6 +45,12 @@ function textFor(outcome: Outcome, p: string, missing: readonly string[]): Text 
         status: 404,
         title: 'This link is not valid',
         body: 'Please check that you opened the whole link your clinic gave you, or ask them for a new one.',
+      };
+    case 'too_many_attempts':
+      return {
+        status: 429,
+        title: 'Too many attempts',
+        body: 'This device has opened too many links that did not work. Please wait a while and open the link your clinic gave you again.',
       };
     case 'unknown_provider':
       return { status: 404, title: 'Page not found', body: `This address is not one we use. ${AGAIN}` };

@@ -1,7 +1,11 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
+import { parseBody } from 'hono/utils/body';
 import type { AppDeps, AppEnv } from '../app-env.ts';
-import { AppError, statusOfCode } from '../errors.ts';
+import { AppError, ForbiddenError, PayloadTooLargeError, statusOfCode, TooManyRequestsError } from '../errors.ts';
+import { clientAddress } from '../http/client-address.ts';
+import { readGatedBody, type Gate } from '../http/gated-body.ts';
+import type { Limits } from '../rate-limits/limits.ts';
 import { exportStudy } from '../study-config/study-json-export.ts';
 import { recordAttempt, finishAttempt } from './attempts.ts';
 import { exportZip, type ExportSummary } from './export.ts';
@@ -16,6 +20,7 @@ import {
   parseStreams,
   studyParticipants,
   textField,
+  WRONG_KEY,
   type Form,
 } from './request.ts';
 import { zipResponse } from './zip-response.ts';
@@ -24,20 +29,75 @@ type Handled = { response: Response; studyId?: number; outcome: string; attemptD
 
 /**
  * Beiwe's credentialed data-access endpoints (spec §6), for researchers' scripts, mano and Forest.
- * Every call is recorded with its outcome, including those refused before the key is known.
+ * Every call that gets past the rate limits is recorded with its outcome, including those refused
+ * before the key is known. The body is read only as far as the credentials until they prove
+ * right; a wrong secret counts against the address and the access key (a lockout answers like a
+ * wrong secret).
  */
-export function dataAccessRoutes(deps: AppDeps) {
+export function dataAccessRoutes(deps: AppDeps, limits: Limits) {
   const { db, clock, log } = deps;
+  const { bodies, rateLimits } = deps.config;
+
+  const gate: Gate = async (fields) => {
+    const accessKey = fields.get('access_key');
+    const secret = fields.get('secret_key');
+    if (accessKey === undefined || secret === undefined) return undefined;
+    // A refusal is answered (and counted) by the handler, from the fields that had arrived.
+    const key = await authenticate(db, { access_key: accessKey, secret_key: secret }).catch((err: unknown) => {
+      if (err instanceof AppError) return undefined;
+      throw err;
+    });
+    return key && (await limits.credentialLocked('data-access', accessKey)) === undefined ? 'open' : 'refuse';
+  };
+
+  const readForm = async (c: Context<AppEnv>): Promise<Form | PayloadTooLargeError> => {
+    const body = await readGatedBody(
+      c.req.raw,
+      { unauthenticated: bodies.unauthenticatedMaxBytes, authenticated: bodies.dataAccessMaxBytes },
+      gate
+    );
+    if (body.kind === 'too-large') return new PayloadTooLargeError(`request body over ${body.limit} bytes`);
+    if (body.kind === 'refused') return Object.fromEntries(body.fields);
+    if (body.kind === 'cut-short') return {};
+    const contentType = c.req.header('content-type');
+    const request = new Request(c.req.url, {
+      method: 'POST',
+      headers: contentType === undefined ? {} : { 'content-type': contentType },
+      body: body.bytes,
+    });
+    return (await parseBody(request, { all: true }).catch(() => ({}))) as Form;
+  };
+
+  /** The key the form's credentials name, counting a failure against the address and the key. */
+  const authenticateLimited = async (form: Form, address: string): Promise<DataAccessKey> => {
+    const accessKey = textField(form, 'access_key');
+    const locked = accessKey === undefined ? undefined : await limits.credentialLocked('data-access', accessKey);
+    let key: DataAccessKey;
+    try {
+      key = await authenticate(db, form);
+    } catch (err) {
+      if (err instanceof AppError) await limits.failed('data-access', address, accessKey);
+      throw err;
+    }
+    if (locked !== undefined) throw new ForbiddenError(WRONG_KEY);
+    await limits.succeeded('data-access', key.accessKey);
+    return key;
+  };
 
   const handle =
     (endpoint: string, fn: (form: Form, key: DataAccessKey, c: Context<AppEnv>) => Promise<Handled>) =>
     async (c: Context<AppEnv>) => {
-      const form = (await c.req.parseBody({ all: true }).catch(() => ({}))) as Form;
+      const address = clientAddress(c, rateLimits.trustProxy);
+      const wait = (await limits.request('public', address)) ?? (await limits.addressBlocked('data-access', address));
+      if (wait !== undefined) throw new TooManyRequestsError('too many requests: try again later', wait);
+      const read = await readForm(c);
+      const form = read instanceof PayloadTooLargeError ? {} : read;
       const accessKey = textField(form, 'access_key');
       const query = summariseQuery(form);
       let key: DataAccessKey | undefined;
       try {
-        key = await authenticate(db, form);
+        if (read instanceof PayloadTooLargeError) throw read;
+        key = await authenticateLimited(form, address);
         const handled = await fn(form, key, c);
         const now = clock();
         const id = await recordAttempt(db, now, {

@@ -34,6 +34,8 @@ export function textField(form: Form, field: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+export const WRONG_KEY = 'unknown or disabled access key, or wrong secret';
+
 /** Spec §6: a missing or malformed credential is 400; an unknown, disabled or wrong one is 403. */
 export async function authenticate(db: Knex, form: Form): Promise<DataAccessKey> {
   const accessKey = textField(form, 'access_key');
@@ -44,7 +46,7 @@ export async function authenticate(db: Knex, form: Form): Promise<DataAccessKey>
   ];
   if (problems.length > 0) throw InvalidInputError.fromFields(problems);
   const key = await verifyKey(db, accessKey!, secret!);
-  if (!key) throw new ForbiddenError('unknown or disabled access key, or wrong secret');
+  if (!key) throw new ForbiddenError(WRONG_KEY);
   return key;
 }
 

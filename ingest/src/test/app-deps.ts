@@ -11,6 +11,7 @@ import type { ArchiveStore } from '../archive/store.ts';
 import { createMailer, type Mailer } from '../sync-alerts/mailer.ts';
 import { createUploadArchive } from '../uploads/archive.ts';
 import { createVault, type Vault } from '../vault/vault.ts';
+import { GENEROUS_LIMITS } from './generous-limits.ts';
 
 export const ADMIN_SECRET = randomBytes(32).toString('hex');
 
@@ -33,7 +34,7 @@ export function testDeps(parts: {
   config?: Config;
   mailer?: Mailer;
 }): AppDeps {
-  const config = parts.config ?? loadConfig({ ...process.env, NODE_ENV: 'test' });
+  const config = parts.config ?? loadConfig({ ...GENEROUS_LIMITS, ...process.env, NODE_ENV: 'test' });
   return {
     config,
     db: parts.db,

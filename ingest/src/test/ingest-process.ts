@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { GENEROUS_LIMITS } from './generous-limits.ts';
 
 const ingestDir = join(import.meta.dirname, '..', '..');
 
@@ -41,7 +42,8 @@ export function envOnMachineClock(): Record<string, string | undefined> {
 
 /**
  * Runs the ingest exactly as `npm start` does (`node --import tsx src/main.ts`: one process, so a
- * signal reaches the service itself), with only the given environment and the test's clock.
+ * signal reaches the service itself), with only the given environment, the test's clock, and
+ * generous rate limits unless it gives others.
  */
 export async function startIngest(env: Record<string, string>, port?: number): Promise<IngestProcess> {
   const listenOn = port ?? (await freePort());
@@ -52,6 +54,7 @@ export async function startIngest(env: Record<string, string>, port?: number): P
       ...clockEnv(),
       VIGIL_HTTP_HOST: '127.0.0.1',
       VIGIL_HTTP_PORT: String(listenOn),
+      ...GENEROUS_LIMITS,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

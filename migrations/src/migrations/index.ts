@@ -64,6 +64,7 @@ import * as indexHeartRateForDashboards from './20261121140200_index_heart_rate_
 import * as grantGrafanaReaderHeartRateMinutes from './20261121140300_grant_grafana_reader_heart_rate_minutes.ts';
 import * as createDataAccessKeys from './20261121150000_create_data_access_keys.ts';
 import * as createDataAccessAttempts from './20261121150100_create_data_access_attempts.ts';
+import * as createRateLimits from './20261206010000_create_rate_limits.ts';
 
 type Migration = { name: string; module: Knex.Migration };
 
@@ -134,4 +135,5 @@ export const migrations: readonly Migration[] = [
   { name: '20261121140300_grant_grafana_reader_heart_rate_minutes', module: grantGrafanaReaderHeartRateMinutes },
   { name: '20261121150000_create_data_access_keys', module: createDataAccessKeys },
   { name: '20261121150100_create_data_access_attempts', module: createDataAccessAttempts },
+  { name: '20261206010000_create_rate_limits', module: createRateLimits },
 ];

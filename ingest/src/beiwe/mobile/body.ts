@@ -29,20 +29,23 @@ export function parseUrlencoded(body: Buffer): MobileForm {
   while (start <= body.length) {
     let end = body.indexOf(AMP, start);
     if (end === -1) end = body.length;
-    if (end > start) {
-      const pair = body.subarray(start, end);
-      const eq = pair.indexOf(EQ);
-      // Django drops a pair without `=` (no value), as keep_blank_values only keeps `key=`.
-      if (eq !== -1) {
-        const key = unquotePlus(pair.subarray(0, eq)).toString('utf8');
-        const value = unquotePlus(pair.subarray(eq + 1));
-        if (key === 'file') file = value;
-        else fields.set(key, value.toString('utf8'));
-      }
+    const pair = end > start ? decodePair(body.subarray(start, end)) : undefined;
+    if (pair) {
+      const [key, value] = pair;
+      if (key === 'file') file = value;
+      else fields.set(key, value.toString('utf8'));
     }
     start = end + 1;
   }
   return { fields, file, fileName: undefined };
+}
+
+/** One `key=value` of a form body (the bytes between two `&`); undefined for a pair without `=`. */
+export function decodePair(pair: Buffer): [key: string, value: Buffer] | undefined {
+  const eq = pair.indexOf(EQ);
+  // Django drops a pair without `=` (no value), as keep_blank_values only keeps `key=`.
+  if (eq === -1) return undefined;
+  return [unquotePlus(pair.subarray(0, eq)).toString('utf8'), unquotePlus(pair.subarray(eq + 1))];
 }
 
 export async function parseMultipart(body: Buffer, contentType: string): Promise<MobileForm> {

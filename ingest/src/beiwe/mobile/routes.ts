@@ -1,11 +1,14 @@
+import { randomBytes } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { AppDeps, AppEnv } from '../../app-env.ts';
 import { archiveUpload, commitUpload, receiveUpload } from '../../uploads/receive.ts';
 import { beiweDeviceHash, hashPassword, isPatientIdShaped, verifyPassword } from '../protocol/passwords.ts';
 import { MalformedBodyError, parseMobileBody, type MobileForm } from './body.ts';
 import { surveysForPhone } from '../../study-config/phone-surveys.ts';
 import { deviceSettingsFor } from './device-settings.ts';
+import { clientAddress } from '../../http/client-address.ts';
+import { readGatedBody, type Gate } from '../../http/gated-body.ts';
+import type { Limits } from '../../rate-limits/limits.ts';
 import {
   findPhone,
   recordDeviceReport,
@@ -41,46 +44,94 @@ type Call = { c: Context<AppEnv>; form: MobileForm; phone: Phone; ios: boolean; 
  * redirected POST loses its body). The answers are what the apps parse: empty bodies, short texts
  * and JSON, with 403 (Android) or 401 (iOS paths) for a failed authentication.
  */
-export function beiweMobile(deps: AppDeps): MiddlewareHandler<AppEnv> {
-  const limit = bodyLimit({
-    maxSize: deps.config.uploads.maxBytes,
-    onError: (c) => c.text(`request body over ${deps.config.uploads.maxBytes} bytes`, 413),
-  });
+export function beiweMobile(deps: AppDeps, limits: Limits): MiddlewareHandler<AppEnv> {
+  const { bodies, uploads, rateLimits } = deps.config;
+  let standIn: Promise<string> | undefined;
+  // Checked in place of a password hash for unknown patient ids, so they answer as slowly as known ones.
+  const standInHash = () => (standIn ??= hashPassword(beiweDeviceHash(randomBytes(16).toString('hex'))));
   return async (c, next) => {
     const match = c.req.method === 'POST' ? ENDPOINT.exec(c.req.path) : null;
     if (!match) return next();
     const endpoint = match[1] as Endpoint;
     // Beiwe's own test (`determine_os_api`): the last four characters of the path name iOS.
     const ios = c.req.path.slice(-4).toLowerCase().includes('ios');
-    let response: Response | undefined;
-    const overLimit = await limit(c, async () => {
-      response = await handle(deps, c, endpoint, ios);
-    });
-    return overLimit ?? response;
+    const address = clientAddress(c, rateLimits.trustProxy);
+    // Any status but 200 makes a phone keep its data and try again later.
+    const wait = (await limits.request('phone', address)) ?? (await limits.addressBlocked('phone', address));
+    if (wait !== undefined) return c.text('too many requests, try again later', 429, { 'Retry-After': String(wait) });
+
+    // Only an upload naming a known patient id may send more than a small form; its credentials
+    // come first in the body (spec §1.2), so they are checked before the file is read.
+    const upload = endpoint === 'upload';
+    const gate: Gate = async (fields) => {
+      const patientId = fields.get('patient_id');
+      if (patientId === undefined || !fields.has('password') || !fields.has('device_id')) return undefined;
+      const id = patientId.trim();
+      return fields.get('device_id') !== '' && isPatientIdShaped(id) && (await findPhone(deps.db, id))
+        ? 'open'
+        : 'refuse';
+    };
+    const body = await readGatedBody(
+      c.req.raw,
+      {
+        unauthenticated: bodies.unauthenticatedMaxBytes,
+        authenticated: upload ? uploads.maxBytes : bodies.unauthenticatedMaxBytes,
+      },
+      upload ? gate : undefined
+    );
+    if (body.kind === 'too-large') return c.text(`request body over ${body.limit} bytes`, 413);
+    if (body.kind === 'cut-short') return c.text('the request body was cut short', 400);
+    let form: MobileForm;
+    if (body.kind === 'refused') {
+      // The answer a complete body with these credentials gets.
+      form = { fields: body.fields, file: undefined, fileName: undefined };
+    } else {
+      try {
+        form = await parseMobileBody(body.bytes, c.req.header('content-type'));
+      } catch (err) {
+        if (err instanceof MalformedBodyError) return c.text(err.message, 400);
+        throw err;
+      }
+    }
+    return handle({ deps, limits, standInHash }, { c, endpoint, ios, form, address });
   };
 }
 
-async function handle(deps: AppDeps, c: Context<AppEnv>, endpoint: Endpoint, ios: boolean): Promise<Response> {
-  let form: MobileForm;
-  try {
-    form = await parseMobileBody(Buffer.from(await c.req.arrayBuffer()), c.req.header('content-type'));
-  } catch (err) {
-    if (err instanceof MalformedBodyError) return c.text(err.message, 400);
-    throw err;
-  }
+type Handler = { deps: AppDeps; limits: Limits; standInHash: () => Promise<string> };
+type Incoming = { c: Context<AppEnv>; endpoint: Endpoint; ios: boolean; form: MobileForm; address: string };
+
+async function handle(
+  { deps, limits, standInHash }: Handler,
+  { c, endpoint, ios, form, address }: Incoming
+): Promise<Response> {
   // set_fcm_token has no OS detection in Beiwe: it always fails with 403.
   const denied = () => c.body(null, ios && endpoint !== 'set_fcm_token' ? 401 : 403);
-  const patientId = form.fields.get('patient_id');
+  const patientId = form.fields.get('patient_id')?.trim();
   const password = form.fields.get('password');
   const deviceId = form.fields.get('device_id');
-  if (patientId === undefined || password === undefined || deviceId === undefined) return denied();
+  if (patientId === undefined || password === undefined || deviceId === undefined) {
+    await limits.failed('phone', address);
+    return denied();
+  }
   if (deviceId === '') return c.text('device_id is empty', 400);
   if (deviceId.length > MAX_DEVICE_ID) return c.text(`device_id is longer than ${MAX_DEVICE_ID} characters`, 400);
-  if (!isPatientIdShaped(patientId.trim())) return denied();
-  const phone = await findPhone(deps.db, patientId.trim());
-  if (!phone) return denied();
-  const checksPassword = endpoint === 'register_user' || endpoint === 'set_password';
-  if (checksPassword && !(await verifyPassword(password, phone.passwordHash))) return denied();
+  if (!isPatientIdShaped(patientId)) {
+    await limits.failed('phone', address);
+    return denied();
+  }
+  const phone = await findPhone(deps.db, patientId);
+  if (endpoint === 'register_user' || endpoint === 'set_password') {
+    // A locked-out patient id is refused like a wrong password, and only after the same work, so
+    // a guesser learns nothing from the answer or its timing, not even that the id exists.
+    const locked = await limits.credentialLocked('phone', patientId);
+    const correct = await verifyPassword(password, phone?.passwordHash ?? (await standInHash()));
+    if (!phone || !correct) await limits.failed('phone', address, patientId);
+    if (!phone || !correct || locked !== undefined) return denied();
+    await limits.succeeded('phone', patientId);
+  } else if (!phone) {
+    await limits.failed('phone', address);
+    return denied();
+  }
 
   const now = deps.clock();
   await recordDeviceReport(deps.db, phone, deviceReport(form, phone, ios, endpoint === 'register_user'), now);
