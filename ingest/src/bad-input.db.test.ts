@@ -241,9 +241,10 @@ describe('bad-input matrix over every endpoint', () => {
     return entries.filter((e) => e.isFile() && !e.name.startsWith('.tmp-')).length;
   };
 
-  // Refused calls that are themselves recorded: data-access attempts (spec §6, every call), and
-  // the device report an authenticated phone request leaves whatever its endpoint then answers.
-  const RECORDED_WHEN_REFUSED = new Set(['data_access_attempts', 'beiwe_device_history']);
+  // Refused calls that are themselves recorded: data-access attempts (spec §6, every call), the
+  // device report an authenticated phone request leaves whatever its endpoint then answers, and
+  // the counts of the rate limits (a refused credential is what they count).
+  const RECORDED_WHEN_REFUSED = new Set(['data_access_attempts', 'beiwe_device_history', 'rate_limits']);
 
   // Cases run one at a time and nothing else writes, so one case's counts after are the next one's before.
   let lastCounts: Record<string, number> | undefined;
