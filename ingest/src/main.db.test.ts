@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dropDatabase } from './db.ts';
-import { startIngest, waitReady } from './test/ingest-process.ts';
+import { dbEnv, startIngest, waitReady } from './test/ingest-process.ts';
 import { testDbConfig } from './test/test-db.ts';
 
 describe('the ingest process (npm start)', () => {
@@ -17,14 +17,7 @@ describe('the ingest process (npm start)', () => {
   it('two processes starting at once on a missing database both become ready, and stop cleanly on SIGTERM', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'vigil-main-'));
     dirs.push(dataDir);
-    const env = {
-      VIGIL_DB_HOST: db.host,
-      VIGIL_DB_PORT: String(db.port),
-      VIGIL_DB_USER: db.user,
-      VIGIL_DB_PASSWORD: db.password,
-      VIGIL_DB_NAME: db.database,
-      VIGIL_DATA_DIR: dataDir,
-    };
+    const env = dbEnv(db, dataDir);
     const processes = await Promise.all([startIngest(env), startIngest(env)]);
     await Promise.all(processes.map((p) => waitReady(p)));
 
@@ -56,14 +49,7 @@ describe('the ingest process (npm start)', () => {
     // Just written: another process's write in flight.
     await writeFile(join(folder, '.tmp-in-flight'), 'being written');
 
-    const p = await startIngest({
-      VIGIL_DB_HOST: db.host,
-      VIGIL_DB_PORT: String(db.port),
-      VIGIL_DB_USER: db.user,
-      VIGIL_DB_PASSWORD: db.password,
-      VIGIL_DB_NAME: db.database,
-      VIGIL_DATA_DIR: dataDir,
-    });
+    const p = await startIngest(dbEnv(db, dataDir));
     try {
       await waitReady(p);
       expect((await readdir(folder)).sort()).toEqual(['.tmp-in-flight', '1700000000000.csv.aa']);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb } from '../db.ts';
 import { ADMIN_SECRET, asAdmin, jsonBody, testConfig } from '../test/fixtures.ts';
-import { freePort, startIngest, waitReady, type IngestProcess } from '../test/ingest-process.ts';
+import { dbEnv, freePort, startIngest, waitReady, type IngestProcess } from '../test/ingest-process.ts';
 import { visit } from '../test/provider-simulators/browser.ts';
 import { startGoogleHealthSimulator, type GoogleHealthSimulator } from '../test/provider-simulators/google-health.ts';
 import { startWithingsSimulator, type WithingsSimulator } from '../test/provider-simulators/withings.ts';
@@ -29,12 +29,7 @@ describe('two ingest processes share one refresh', () => {
     const portA = await freePort();
     const config = testConfig().db;
     const env = {
-      VIGIL_DB_HOST: config.host,
-      VIGIL_DB_PORT: String(config.port),
-      VIGIL_DB_USER: config.user,
-      VIGIL_DB_PASSWORD: config.password,
-      VIGIL_DB_NAME: config.database,
-      VIGIL_DATA_DIR: dataDir,
+      ...dbEnv(config, dataDir),
       VIGIL_MASTER_KEY: `k1:${randomBytes(32).toString('base64')}`,
       VIGIL_ADMIN_SECRET: ADMIN_SECRET,
       VIGIL_PUBLIC_URL: `http://127.0.0.1:${portA}`,

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_SECRET } from '../test/app-deps.ts';
-import { startIngest, waitReady, type IngestProcess } from '../test/ingest-process.ts';
+import { dbEnv, startIngest, waitReady, type IngestProcess } from '../test/ingest-process.ts';
 import { createOwnDatabase } from '../test/test-db.ts';
 
 const MB = 1024 * 1024;
@@ -69,12 +69,7 @@ describe('large unauthenticated bodies', () => {
     own = await createOwnDatabase('vigil_bodies');
     dataDir = await mkdtemp(join(tmpdir(), 'vigil-bodies-'));
     ingest = await startIngest({
-      VIGIL_DB_HOST: own.config.host,
-      VIGIL_DB_PORT: String(own.config.port),
-      VIGIL_DB_USER: own.config.user,
-      VIGIL_DB_PASSWORD: own.config.password,
-      VIGIL_DB_NAME: own.config.database,
-      VIGIL_DATA_DIR: dataDir,
+      ...dbEnv(own.config, dataDir),
       VIGIL_MASTER_KEY: `k1:${randomBytes(32).toString('base64')}`,
       VIGIL_ADMIN_SECRET: ADMIN_SECRET,
       VIGIL_WORKER_CONCURRENCY: '0',

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { beiweDeviceHash, hashPassword, verifyPassword } from '../beiwe/protocol/passwords.ts';
 import { ADMIN_SECRET, asAdmin, jsonBody } from '../test/app-deps.ts';
-import { startIngest, waitReady, type IngestProcess } from '../test/ingest-process.ts';
+import { dbEnv, startIngest, waitReady, type IngestProcess } from '../test/ingest-process.ts';
 import { createOwnDatabase } from '../test/test-db.ts';
 
 /**
@@ -36,12 +36,7 @@ describe('rate limits and lockouts, shared by two processes', () => {
     own = await createOwnDatabase('vigil_limits');
     dataDir = await mkdtemp(join(tmpdir(), 'vigil-limits-'));
     const env = {
-      VIGIL_DB_HOST: own.config.host,
-      VIGIL_DB_PORT: String(own.config.port),
-      VIGIL_DB_USER: own.config.user,
-      VIGIL_DB_PASSWORD: own.config.password,
-      VIGIL_DB_NAME: own.config.database,
-      VIGIL_DATA_DIR: dataDir,
+      ...dbEnv(own.config, dataDir),
       VIGIL_MASTER_KEY: `k1:${randomBytes(32).toString('base64')}`,
       VIGIL_ADMIN_SECRET: ADMIN_SECRET,
       VIGIL_WORKER_CONCURRENCY: '0',

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import type { Config } from '../config.ts';
 import { GENEROUS_LIMITS } from './generous-limits.ts';
 
 const ingestDir = join(import.meta.dirname, '..', '..');
@@ -20,6 +21,18 @@ export type IngestProcess = {
   output: () => string;
   exited: Promise<number | null>;
 };
+
+/** The settings that point an ingest at a database and a data folder. */
+export function dbEnv(db: Config['db'], dataDir: string): Record<string, string> {
+  return {
+    VIGIL_DB_HOST: db.host,
+    VIGIL_DB_PORT: String(db.port),
+    VIGIL_DB_USER: db.user,
+    VIGIL_DB_PASSWORD: db.password,
+    VIGIL_DB_NAME: db.database,
+    VIGIL_DATA_DIR: dataDir,
+  };
+}
 
 /**
  * The variables that put this process on a shifted clock (`faketime`, libfaketime's LD_PRELOAD), so

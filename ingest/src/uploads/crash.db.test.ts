@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDb, dropDatabase } from '../db.ts';
-import { startIngest, waitReady, type IngestProcess } from '../test/ingest-process.ts';
+import { dbEnv, startIngest, waitReady, type IngestProcess } from '../test/ingest-process.ts';
 import { createPhone } from '../test/phone-emulator/phone.ts';
 import { testDbConfig } from '../test/test-db.ts';
 
@@ -26,12 +26,7 @@ describe('SIGKILL during uploads and processing', () => {
   it('loses nothing that was acknowledged and processes everything exactly once', { timeout: 120_000 }, async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'vigil-crash-'));
     const env = {
-      VIGIL_DB_HOST: dbConfig.host,
-      VIGIL_DB_PORT: String(dbConfig.port),
-      VIGIL_DB_USER: dbConfig.user,
-      VIGIL_DB_PASSWORD: dbConfig.password,
-      VIGIL_DB_NAME: dbConfig.database,
-      VIGIL_DATA_DIR: dataDir,
+      ...dbEnv(dbConfig, dataDir),
       // A killed worker's job is free again after its lease; short, so the test need not wait minutes.
       VIGIL_JOB_LEASE_SECONDS: '2',
       VIGIL_LOG_LEVEL: 'warn',
