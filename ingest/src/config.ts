@@ -68,7 +68,7 @@ const Env = z.object({
   VIGIL_RATE_ADDRESS_FAILURES: positiveInt.default(30),
   VIGIL_RATE_REQUEST_WINDOW_SECONDS: positiveInt.default(60),
   VIGIL_RATE_PHONE_REQUESTS: positiveInt.default(1200),
-  VIGIL_RATE_PUBLIC_REQUESTS: positiveInt.default(60),
+  VIGIL_RATE_PUBLIC_REQUESTS: positiveInt.default(600),
   VIGIL_ARCHIVE_DIR: z.string().min(1).optional(),
   VIGIL_ARCHIVE_MIN_FREE_MB: z.coerce.number().int().min(0).default(512),
   VIGIL_WORKER_CONCURRENCY: z.coerce.number().int().min(0).max(16).default(2),
