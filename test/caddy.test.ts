@@ -6,6 +6,7 @@ import { connect, createServer as createTcpServer, type AddressInfo } from 'node
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot, runTool, scratchDir } from './tools.ts';
+import { KEEP_ALIVE_TIMEOUT_MS } from '../ingest/src/http/keep-alive.ts';
 
 /**
  * deploy/Caddyfile, checked three ways: its @ingest path list as text, its adapted JSON config, and
@@ -86,6 +87,13 @@ describe('deploy/Caddyfile adapted by caddy', () => {
     expect(new Set(collect(config, 'dial'))).toEqual(new Set(['ingest:8080', 'grafana:3000']));
     expect(collect(config, 'max_size')).toEqual([128 * 1024 * 1024]);
     expect(JSON.stringify(config)).not.toContain('/api');
+  });
+
+  it('lets idle connections to the ingest go before the ingest closes them', () => {
+    const idle = collect(adapt(), 'keep_alive').map((k) => (k as { idle_timeout?: number }).idle_timeout);
+    // Caddy writes durations in nanoseconds.
+    expect(idle).toHaveLength(1);
+    expect(idle[0]! / 1e6).toBeLessThan(KEEP_ALIVE_TIMEOUT_MS - 5_000);
   });
 });
 

@@ -16,6 +16,7 @@ import { createStreamProcessor } from './streams/processor.ts';
 import { createMailer } from './sync-alerts/mailer.ts';
 import { createVault } from './vault/vault.ts';
 import type { MasterKey } from './config.ts';
+import { KEEP_ALIVE_TIMEOUT_MS } from './http/keep-alive.ts';
 
 /** Far above the longest archive write (a 128 MB upload takes seconds), so no write in flight is swept. */
 const TEMP_FILE_MIN_AGE_MS = 15 * 60_000;
@@ -58,11 +59,9 @@ async function main() {
   const server = serve({ fetch: app.fetch, hostname: config.http.host, port: config.http.port }, (info) =>
     log.info({ host: info.address, port: info.port }, 'ingest listening')
   );
-  // Node closes idle keep-alive connections after 5 s, racing clients that reuse them (a request
-  // then fails with EPIPE); proxies and phones keep connections longer, so the server does too.
   if ('keepAliveTimeout' in server) {
-    server.keepAliveTimeout = 65_000;
-    server.headersTimeout = 66_000;
+    server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+    server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
   }
   const scheduler = startScheduler(scheduledJobs({ db, clock, config, vault, log, mailer, archive }), log);
   const processors = [createStreamProcessor({ clock, settingsFor: currentDeviceSettings })];
