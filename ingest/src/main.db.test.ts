@@ -46,8 +46,11 @@ describe('the ingest process (npm start)', () => {
     await writeFile(join(folder, '.tmp-killed'), 'half a write');
     const hourAgo = new Date(Date.now() - 3_600_000);
     await utimes(join(folder, '.tmp-killed'), hourAgo, hourAgo);
-    // Just written: another process's write in flight.
+    // Just written: another process's write in flight. Its time is set from the clock the ingest
+    // reads, as the killed one's is: the kernel stamps files with its own, which differs under faketime.
     await writeFile(join(folder, '.tmp-in-flight'), 'being written');
+    const justNow = new Date(Date.now() - 1_000);
+    await utimes(join(folder, '.tmp-in-flight'), justNow, justNow);
 
     const p = await startIngest(dbEnv(db, dataDir));
     try {
