@@ -195,6 +195,67 @@ describe('the Withings pull', () => {
       expect(await snapshot(db, connectionId)).toEqual(before);
     }
   );
+  simTest(
+    'reads nights from an external source, whose stage durations are null, without failing the window',
+    async ({ sims, db, clock }) => {
+      clock.set(new Date('2026-11-22T12:00:00Z'));
+      const { connectionId } = await sims.wearables.connected('withings');
+      const u = sims.withings.user(await userOf(sims, db, connectionId));
+      const night = (id: number, date: string, start: number, data: Record<string, number | null>) => ({
+        id,
+        timezone: 'Europe/Paris',
+        model: 32,
+        startdate: start,
+        enddate: start + 28_800,
+        date,
+        data,
+      });
+      // As §4.4.6 gives them: an external night carries asleepduration and null stages; a night
+      // with nothing measured but time in bed leaves every sleep figure unknown, not zero.
+      u.nights = [
+        night(1, '2026-11-20', 1763593200, {
+          asleepduration: 25_200,
+          lightsleepduration: null,
+          deepsleepduration: null,
+          remsleepduration: null,
+          wakeupduration: 900,
+          sleep_score: null,
+        }),
+        night(2, '2026-11-21', 1763679600, {
+          total_timeinbed: 28_800,
+          lightsleepduration: null,
+          deepsleepduration: null,
+          remsleepduration: null,
+        }),
+      ];
+      const deps = pullDeps(sims.wearables, clock);
+      const plan: PullPlan = {
+        mode: 'range',
+        from: new Date('2026-11-19T00:00:00Z'),
+        to: new Date('2026-11-22T00:00:00Z'),
+      };
+      expect((await pullConnection(deps, connectionId, plan)).errors).toEqual([]);
+      expect(await rowsOf(db, 'sleep_sessions', connectionId, ['start_at'])).toEqual([
+        expect.objectContaining({
+          session_id: '1',
+          asleep_s: 25_200,
+          awake_s: 900,
+          light_s: null,
+          deep_s: null,
+          rem_s: null,
+          score: null,
+        }),
+        expect.objectContaining({
+          session_id: '2',
+          asleep_s: null,
+          awake_s: null,
+          light_s: null,
+          deep_s: null,
+          rem_s: null,
+        }),
+      ]);
+    }
+  );
 });
 
 describe('the Polar pull', () => {
@@ -364,4 +425,53 @@ describe('the Polar pull', () => {
       expect(await snapshot(db, connectionId)).toEqual(before);
     }
   );
+
+  simTest('puts back the minute steps Polar filtered out as repeats, to the day total', async ({ sims, db, clock }) => {
+    clock.set(new Date('2026-11-22T12:00:00Z'));
+    const { connectionId } = await sims.wearables.connected('polar');
+    const u = sims.polar.user(await userOf(sims, db, connectionId));
+    // The whole day's minute series as the watch counted it; the simulator drops repeats as Polar does.
+    const counted: Record<string, number> = {
+      '08:00': 20,
+      '08:01': 20,
+      '08:02': 20,
+      '08:05': 7,
+      '23:57': 15,
+      '23:58': 15,
+      '23:59': 15,
+    };
+    const minutes = Array.from({ length: 1440 }, (_, m): [string, number] => {
+      const hm = `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+      return [hm, counted[hm] ?? 0];
+    });
+    const total = minutes.reduce((sum, [, n]) => sum + n, 0);
+    u.activities = [
+      {
+        start_time: '2026-11-20T00:00:00',
+        end_time: '2026-11-20T23:59:59',
+        steps: total,
+        samples: {
+          date: '2026-11-20',
+          steps: {
+            interval_ms: 60_000,
+            total_steps: total,
+            samples: minutes.map(([hm, steps]) => ({ steps, timestamp: `2026-11-20T${hm}` })),
+          },
+        },
+      },
+    ];
+    const deps = pullDeps(sims.wearables, clock);
+    const plan: PullPlan = {
+      mode: 'range',
+      from: new Date('2026-11-20T00:00:00Z'),
+      to: new Date('2026-11-21T00:00:00Z'),
+    };
+    expect((await pullConnection(deps, connectionId, plan)).errors).toEqual([]);
+    // The study's zone is UTC here: local minutes are UTC minutes.
+    const rows = await rowsOf(db, 'steps', connectionId, ['start_at']);
+    expect(rows.map((r) => [(r.start_at as Date).toISOString().slice(11, 16), r.steps])).toEqual(
+      minutes.filter(([, n]) => n > 0)
+    );
+    expect(rows.reduce((sum, r) => sum + Number(r.steps), 0)).toBe(total);
+  });
 });

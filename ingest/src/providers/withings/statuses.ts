@@ -4,7 +4,8 @@
  * withings-sync), so it counts as a dead grant there.
  */
 const AUTH_FAILED = new Set([100, 101, 102, 200, 401]);
-const NOT_ALLOWED = new Set([214, 277, 2553]);
+// The four "Unauthorized" codes: a scope or entitlement problem, not an expired token (§4.3).
+const NOT_ALLOWED = new Set([214, 277, 2553, 2555]);
 const RETRY_LATER = new Set([215, 219, 522, 602, 2551, 2552]);
 export const RATE_LIMITED = 601;
 

@@ -4,7 +4,7 @@ import type { PolarApiContext } from './polar.ts';
 /**
  * Polar's transaction-less data routes for the simulator (wearable-apis.md §5.2, §5.6): the
  * 30-day exercise list, daily activity over at most 28 days and at most 365 days back (400
- * otherwise), continuous heart rate and sleep per date (404 when none). Every route goes through
+ * otherwise) with repeated step samples filtered out, continuous heart rate and sleep per date (404 when none). Every route goes through
  * `authenticate`: RateLimit headers, 429, 401, and 403 while consents are missing. The deprecated
  * transaction routes answer 410 so that nothing builds on them.
  */
@@ -20,6 +20,20 @@ export type PolarData = {
 
 const DAY = 86_400_000;
 const isDate = (s: string | undefined): s is string => s !== undefined && /^\d{4}-\d{2}-\d{2}$/.test(s);
+
+type StepSamples = { samples?: { steps: number }[] } & Row;
+
+/**
+ * "Consecutive repeated (same steps count) samples are filtered out … to reduce the payload size"
+ * (activity-steps2): tests and benches give whole minute series, and receive them as Polar sends them.
+ */
+function withRepeatsFiltered(activity: Row): Row {
+  const samples = activity.samples as ({ steps?: StepSamples } & Row) | undefined;
+  const series = samples?.steps?.samples;
+  if (!samples || !series) return activity;
+  const kept = series.filter((s, i) => i === 0 || s.steps !== series[i - 1]!.steps);
+  return { ...activity, samples: { ...samples, steps: { ...samples.steps, samples: kept } } };
+}
 
 export function polarData(): PolarData {
   const users = new Map<string, UserData>();
@@ -53,10 +67,12 @@ export function polarData(): PolarData {
           return c.body(null, 400);
         }
         return c.json(
-          userOf(auth.grant.userId).activities.filter((a) => {
-            const d = String(a.start_time).slice(0, 10);
-            return d >= from && d <= to;
-          })
+          userOf(auth.grant.userId)
+            .activities.filter((a) => {
+              const d = String(a.start_time).slice(0, 10);
+              return d >= from && d <= to;
+            })
+            .map(withRepeatsFiltered)
         );
       });
       app.get('/v3/users/continuous-heart-rate/:date', (c) => {

@@ -80,14 +80,14 @@ export function withingsData(): WithingsData {
         if (action === 'getsummary') {
           const from = form.get('startdateymd');
           const to = form.get('enddateymd');
-          if (!from || !to) return withingsFail(c, 2555, 'Invalid Params: startdateymd and enddateymd are required');
+          if (!from || !to) return withingsFail(c, 503, 'Invalid Params: startdateymd and enddateymd are required');
           const rows = u.nights.filter((n) => n.date >= from && n.date <= to);
           return page(c, rows, offset, false, 'series', {});
         }
         if (action === 'get') {
           const from = Number(form.get('startdate'));
           const to = Math.min(Number(form.get('enddate')), from + 86_400);
-          if (!Number.isFinite(from) || !Number.isFinite(to)) return withingsFail(c, 2555, 'Invalid Params: startdate');
+          if (!Number.isFinite(from) || !Number.isFinite(to)) return withingsFail(c, 503, 'Invalid Params: startdate');
           const rows = u.segments.filter((s) => s.startdate >= from && s.startdate < to);
           return page(c, rows, offset, false, 'series', {});
         }

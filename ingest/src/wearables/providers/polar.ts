@@ -5,6 +5,7 @@ import type { Batch, SleepStage } from '../rows.ts';
 import { emptyBatch } from '../rows.ts';
 import { datesIn, localToUtc, offsetMinutes, utcDate } from '../time.ts';
 import type { DataSource, PullEnv, Window } from './source.ts';
+import { expandStepSamples } from './polar-steps.ts';
 import { isoDurationSeconds, WHOLE_RANGE } from './source.ts';
 
 /**
@@ -141,6 +142,7 @@ const Activity = z.looseObject({
       steps: z
         .object({
           interval_ms: z.number(),
+          total_steps: z.number().optional(),
           samples: z.array(z.object({ steps: z.number(), timestamp: z.string() })).optional(),
         })
         .optional(),
@@ -148,7 +150,10 @@ const Activity = z.looseObject({
     .optional(),
 });
 
-/** Daily activity with per-minute steps; its times are device-local, read in the study's zone. */
+/**
+ * Daily activity with per-minute steps (repeats Polar filtered out put back); its times are
+ * device-local, read in the study's zone.
+ */
 async function activity(env: PullEnv, token: string, w: Window): Promise<Batch> {
   const b = emptyBatch();
   const from = utcDate(w.from);
@@ -164,15 +169,19 @@ async function activity(env: PullEnv, token: string, w: Window): Promise<Batch> 
       distance_m: day.distance_from_steps ?? null,
     });
     const steps = day.samples?.steps;
-    for (const s of steps?.samples ?? []) {
-      if (s.steps <= 0) continue;
-      const start = localToUtc(s.timestamp, env.timeZone);
+    const slots = expandStepSamples(steps?.samples ?? [], steps?.interval_ms ?? 60_000, {
+      date: day.start_time.slice(0, 10),
+      totalSteps: steps?.total_steps,
+    });
+    for (const slot of slots) {
+      if (slot.steps <= 0) continue;
+      const start = localToUtc(slot.local, env.timeZone);
       b.steps.push({
         device: null,
         start_at: start,
         end_at: new Date(start.getTime() + (steps?.interval_ms ?? 60_000)),
         utc_offset_min: offsetMinutes(env.timeZone, start),
-        steps: s.steps,
+        steps: slot.steps,
       });
     }
   }

@@ -97,6 +97,19 @@ async function measures(env: PullEnv, token: string, w: Window): Promise<Batch> 
   return b;
 }
 
+/**
+ * Every requested field may be absent or null: the spec names null light, deep and REM durations
+ * for nights recorded by an external source (then `asleepduration` carries the sleep), and marks
+ * nothing else as never null (wearable-apis.md §4.4.6).
+ */
+const nullableSeconds = z.number().nullish();
+const SummaryData = z.looseObject(
+  Object.fromEntries(SUMMARY_FIELDS.split(',').map((field) => [field, nullableSeconds])) as Record<
+    string,
+    typeof nullableSeconds
+  >
+);
+
 const Summaries = z.object({
   series: z.array(
     z.object({
@@ -106,7 +119,7 @@ const Summaries = z.object({
       startdate: z.number(),
       enddate: z.number(),
       date: z.string(),
-      data: z.record(z.string(), z.number()).optional(),
+      data: SummaryData.optional(),
     })
   ),
 });
@@ -126,7 +139,8 @@ async function summaries(env: PullEnv, token: string, w: Window): Promise<Batch>
       const light = d.lightsleepduration ?? null;
       const deep = d.deepsleepduration ?? null;
       const rem = d.remsleepduration ?? null;
-      const asleep = d.total_sleep_time ?? d.asleepduration ?? (light ?? 0) + (deep ?? 0) + (rem ?? 0);
+      const stages = light === null && deep === null && rem === null ? null : (light ?? 0) + (deep ?? 0) + (rem ?? 0);
+      const asleep = d.total_sleep_time ?? d.asleepduration ?? stages;
       b.sleepSessions.push({
         device: s.model === undefined ? null : String(s.model),
         session_id: String(s.id),
