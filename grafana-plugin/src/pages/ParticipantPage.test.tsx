@@ -54,6 +54,36 @@ describe('ParticipantPage', () => {
     expect(screen.getByRole('link', { name: 'Sleep study' })).toHaveAttribute('href', '/a/vigil-admin-app/studies/1');
   });
 
+  it("says in words why a connect link's last attempt failed", async () => {
+    backend.on('GET', '/participants/11/connect-links', {
+      body: {
+        items: [
+          {
+            id: 5,
+            participantId: 11,
+            provider: 'withings',
+            state: 'opened',
+            expiresAt: '2099-01-01T00:00:00.000Z',
+            createdBy: 'admin',
+            createdAt: '2026-12-01T00:00:00.000Z',
+            openedAt: '2026-12-01T00:05:00.000Z',
+            completedAt: null,
+            connectionId: null,
+            attempts: 1,
+            lastError: 'member_id_taken',
+          },
+        ],
+      },
+    });
+    renderParticipant();
+    const devices = await screen.findByTestId('data-testid vigil devices');
+    expect(
+      await within(devices).findByText(
+        /last attempt failed: the provider still holds this participant under another account/
+      )
+    ).toBeInTheDocument();
+  });
+
   it('re-processes one upload, and shows a refusal in that row', async () => {
     backend
       .on('POST', '/uploads/102/requeue', { body: { requeued: 1 } })

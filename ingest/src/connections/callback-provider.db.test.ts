@@ -128,6 +128,29 @@ describe('provider errors on the callback', () => {
     expect(await tokensOf(db, participant.id)).toBe(0);
   });
 
+  test('Polar 409: the same account again is fine; another account under the same member-id is refused in words', async ({
+    wearables,
+    db,
+  }) => {
+    const participant = await newParticipant(db);
+    expect((await wearables.connect(participant.id, 'polar', { user: '9999011' })).status).toBe(200);
+    // Reconnecting the account Polar already holds under our member-id: 409 at registration, ours.
+    expect((await wearables.connect(participant.id, 'polar', { user: '9999011' })).status).toBe(200);
+    expect(wearables.polar.count('user')).toBe(1);
+
+    // A different Polar account: Polar keeps the member-id on the first one, so this one's data
+    // would never be visible. The patient is told, the admin sees why, nothing is stored.
+    const other = await wearables.connect(participant.id, 'polar', { user: '9999012' });
+    expect(other.status).toBe(409);
+    expect(other.body).toContain('still has another Polar account on record for you');
+    expect(wearables.polar.isRegistered('9999012')).toBe(false);
+    expect(await failures(db, participant.id)).toEqual([{ reason: 'member_id_taken' }]);
+    const connections = (await db('device_connections')
+      .where({ participant_id: participant.id })
+      .select('external_user_id')) as { external_user_id: string }[];
+    expect(connections.map((c) => c.external_user_id)).toEqual(['9999011']);
+  });
+
   test('an account already connected to another participant: 409 page, nothing changed', async ({ wearables, db }) => {
     const [first, second] = [await newParticipant(db), await newParticipant(db)];
     expect((await wearables.connect(first.id, 'withings', { user: '55500123' })).status).toBe(200);

@@ -1,5 +1,5 @@
 import { findParticipant } from '../participants/store.ts';
-import { GrantRejectedError, ProviderCallError, ScopeMissingError } from '../providers/errors.ts';
+import { GrantRejectedError, MemberIdTakenError, ProviderCallError, ScopeMissingError } from '../providers/errors.ts';
 import { PROVIDER_IDS, type GrantedTokens, type Provider, type ProviderId } from '../providers/provider.ts';
 import { displayNameOf, providersFor } from '../providers/registry.ts';
 import { recordConnectFailure } from './failures.ts';
@@ -117,6 +117,7 @@ async function exchangeAndSave(
     identity = await provider.identify(granted, `vigil-participant-${link.participantId}`);
   } catch (err) {
     if (err instanceof ScopeMissingError && err.reason === 'consent_missing') return { outcome: 'consent_missing' };
+    if (err instanceof MemberIdTakenError) return { outcome: 'member_id_taken', details: { message: err.message } };
     return providerRefusal(err, 'identify');
   }
 

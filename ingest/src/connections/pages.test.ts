@@ -18,6 +18,7 @@ const outcomes: Outcome[] = [
   'scope_missing',
   'consent_missing',
   'account_in_use',
+  'member_id_taken',
   'provider_unavailable',
   'internal_error',
 ];

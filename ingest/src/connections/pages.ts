@@ -22,6 +22,7 @@ export type Outcome =
   | 'scope_missing'
   | 'consent_missing'
   | 'account_in_use'
+  | 'member_id_taken'
   | 'provider_unavailable'
   | 'too_many_attempts'
   | 'internal_error';
@@ -121,6 +122,12 @@ function textFor(outcome: Outcome, p: string, missing: readonly string[]): Text 
         status: 409,
         title: `This ${p} account is already connected to someone else`,
         body: 'Nothing was changed. Please contact your clinic.',
+      };
+    case 'member_id_taken':
+      return {
+        status: 409,
+        title: `Your clinic still has another ${p} account on record for you`,
+        body: `Nothing was connected. ${p} keeps your clinic's record linked to the ${p} account you connected before. Please contact your clinic: once they disconnect that account, open the link again.`,
       };
     case 'provider_unavailable':
       return {

@@ -34,6 +34,13 @@ export class ScopeMissingError extends ProviderCallError {
   }
 }
 
+/**
+ * Polar refused the registration with 409 and the account is not registered under our member-id:
+ * the member-id is already another Polar account's (the patient connected a different account
+ * before and it was never deregistered). Its data would never become visible to us.
+ */
+export class MemberIdTakenError extends ProviderCallError {}
+
 /** Over a per-user or per-app quota (HTTP 429, Withings status 601). */
 export class RateLimitedError extends ProviderCallError {
   constructor(

@@ -19,7 +19,7 @@ import { MoveConnection } from '../MoveConnection/MoveConnection.tsx';
 import type { Notice } from '../NoticeBar/NoticeBar.tsx';
 import { LastSeen } from '../PhoneStatus/PhoneStatus.tsx';
 import { testIds } from '../testIds.ts';
-import { ConnectionBadge, reasonOf } from './connection-status.tsx';
+import { ConnectionBadge, linkFailureOf, reasonOf } from './connection-status.tsx';
 
 type Props = { participant: Participant; now: Date; onNotice: (notice: Notice) => void };
 
@@ -207,7 +207,7 @@ function LinkLine({ link, name }: { link: ConnectLink; name: string }) {
       <Badge color={color} text={`${name} link ${link.state}`} /> made by {link.createdBy} on{' '}
       {formatTime(link.createdAt)}
       {link.state !== 'expired' && `, valid until ${formatTime(link.expiresAt)}`}
-      {link.lastError && ` — last attempt failed: ${link.lastError}`}
+      {link.lastError && ` — last attempt failed: ${linkFailureOf(link.lastError)}`}
     </li>
   );
 }

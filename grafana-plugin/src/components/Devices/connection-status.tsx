@@ -18,6 +18,23 @@ const reasons: Record<string, string> = {
   admin: 'disconnected by an admin',
 };
 
+/** Why the last attempt with a connect link failed (the callback's outcome), in words. */
+const linkFailures: Record<string, string> = {
+  code_rejected: 'the sign-in took too long or was already used',
+  provider_failed: 'the provider did not complete the sign-in',
+  scope_missing: 'some permissions were not granted',
+  consent_missing: "the patient has not accepted the provider's required consents",
+  account_in_use: 'that account is already connected to another participant',
+  member_id_taken:
+    'the provider still holds this participant under another account connected before: disconnect that account, then have the patient open the link again',
+  participant_gone: 'the participant was deleted',
+  internal_error: 'an error on our side',
+};
+
+export function linkFailureOf(lastError: string): string {
+  return linkFailures[lastError] ?? lastError;
+}
+
 export function reasonOf(c: Connection): string | null {
   if (!c.statusReason) return null;
   return reasons[c.statusReason] ?? c.statusReason;

@@ -1,11 +1,15 @@
+import { z } from 'zod';
 import type { ClientCredentials, WearablesConfig } from '../config.ts';
-import { ProviderCallError, ProviderUnavailableError } from '../errors.ts';
+import { MemberIdTakenError, ProviderCallError, ProviderUnavailableError } from '../errors.ts';
+import { readJson } from '../http.ts';
 import { buildAuthorizationUrl, createOAuthConfiguration, exchangeCode } from '../oauth.ts';
 import type { Provider } from '../provider.ts';
 import { polarError, polarRequest } from './api.ts';
 
 export const POLAR_API = 'polar-accesslink-v3';
 export const POLAR_SCOPES = ['accesslink.read_all'];
+
+const PolarUser = z.looseObject({ 'member-id': z.string() });
 
 /**
  * Polar AccessLink v3 (wearable-apis.md §5): Basic client auth, long-lived access tokens and no
@@ -23,6 +27,15 @@ export function createPolarProvider(
   });
   const userUrl = (id: string) => `${config.apiUrl}/v3/users/${encodeURIComponent(id)}`;
 
+  const registeredMemberId = async (userId: string, accessToken: string): Promise<string | null> => {
+    const res = await polarRequest(fetchFn, userUrl(userId), accessToken);
+    if (res.status === 204) return null;
+    if (res.status !== 200) throw await polarError(res, 'the user lookup');
+    const user = PolarUser.safeParse(await readJson('polar', res));
+    if (!user.success) throw new ProviderCallError('polar', "Polar's user lookup gave no member-id");
+    return user.data['member-id'];
+  };
+
   return {
     id: 'polar',
     displayName: 'Polar',
@@ -33,7 +46,11 @@ export function createPolarProvider(
     refreshes: false,
     authorizationUrl: (input) => buildAuthorizationUrl(oauth, { ...input, scope: POLAR_SCOPES.join(' ') }),
     exchangeCode: (callbackUrl, checks) => exchangeCode('polar', oauth, callbackUrl, checks),
-    // Registration makes the user's data visible to us; 409 means already registered, which is fine.
+    /**
+     * Registration makes the user's data visible to us. 409 is "already registered to partner or
+     * duplicated member-id" (registerUser): fine only if this account is registered under our
+     * member-id, which the user lookup tells (204 when it is not registered at all).
+     */
     async identify(tokens, memberId) {
       if (tokens.accountId === null) throw new ProviderUnavailableError('polar', 'Polar gave no x_user_id');
       const res = await polarRequest(fetchFn, `${config.apiUrl}/v3/users`, tokens.accessToken, {
@@ -42,6 +59,12 @@ export function createPolarProvider(
       });
       if (res.status !== 200 && res.status !== 409) throw await polarError(res, 'the user registration');
       await res.body?.cancel();
+      if (res.status === 409 && (await registeredMemberId(tokens.accountId, tokens.accessToken)) !== memberId) {
+        throw new MemberIdTakenError(
+          'polar',
+          `Polar refused the registration (409): member-id ${memberId} already belongs to another Polar account`
+        );
+      }
       return { externalUserId: tokens.accountId, legacyUserId: null };
     },
     refresh() {

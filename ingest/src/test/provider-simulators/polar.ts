@@ -175,10 +175,12 @@ export async function startPolarSimulator(options: PolarSimOptions = {}): Promis
     core.record('user');
     const fault = core.fault(c, 'api');
     if (fault) return fault;
-    const auth = authenticate(c);
+    const auth = authenticate(c, { registered: false });
     if (auth instanceof Response) return auth;
     if (c.req.param('id') !== auth.grant.userId) return c.body(null, 403);
-    return c.json(userJson(auth.grant.userId, registered.get(auth.grant.userId) ?? '', core.clock()));
+    const memberId = registered.get(auth.grant.userId);
+    // getUserInformation: "No content when user with given userId is not found."
+    return memberId === undefined ? c.body(null, 204) : c.json(userJson(auth.grant.userId, memberId, core.clock()));
   });
 
   // Deregistration is Polar's revocation: the user's data and our token go with it.
