@@ -267,4 +267,73 @@ describe('the Fitbit (Google Health API) pull', () => {
       expect(await snapshot(db, connectionId)).toEqual(before);
     }
   );
+
+  test2(
+    'asks for the largest page the docs allow, so a busy day of heart rate is one call',
+    async ({ sim, db, clock }) => {
+      const { wearables, data } = sim;
+      clock.set(new Date('2026-11-21T12:00:00Z'));
+      const { connectionId } = await wearables.connected('fitbit');
+      const user = (
+        (await db('device_connections').where({ id: connectionId }).first('external_user_id')) as {
+          external_user_id: string;
+        }
+      ).external_user_id;
+      // A sample every 20 s for a day: 4,320 points, three pages at the default size of 1,440.
+      const day = Date.parse('2026-11-20T00:00:00Z');
+      data.put(
+        user,
+        'heart-rate',
+        Array.from({ length: 4320 }, (_, i) => hr(new Date(day + i * 20_000).toISOString(), String(60 + (i % 30))))
+      );
+      const deps = pullDeps(wearables, clock);
+      const plan: PullPlan = { mode: 'range', from: new Date(day), to: new Date(day + 86_400_000) };
+      expect((await pullConnection(deps, connectionId, plan)).errors).toEqual([]);
+      expect(wearables.fitbit.count('list:heart-rate')).toBe(1);
+      expect(await db('heart_rate').where({ connection_id: connectionId }).count({ n: '*' })).toEqual([{ n: 4320 }]);
+    }
+  );
+
+  test2(
+    'retries 503 and 504 with backoff and jitter; a lasting outage is an error for that window only',
+    async ({ sim, db, clock }) => {
+      const { wearables, data } = sim;
+      clock.set(new Date('2026-11-21T12:00:00Z'));
+      const { connectionId } = await wearables.connected('fitbit');
+      const user = (
+        (await db('device_connections').where({ id: connectionId }).first('external_user_id')) as {
+          external_user_id: string;
+        }
+      ).external_user_id;
+      data.put(user, 'heart-rate', [hr('2026-11-20T10:00:00Z', '61')]);
+      const unavailable = {
+        status: 503,
+        contentType: 'application/json',
+        body: '{"error":{"code":503,"status":"UNAVAILABLE"}}',
+      };
+      const deadline = {
+        status: 504,
+        contentType: 'application/json',
+        body: '{"error":{"code":504,"status":"DEADLINE_EXCEEDED"}}',
+      };
+      wearables.fitbit.failNext('api', unavailable);
+      wearables.fitbit.failNext('api', deadline);
+      const deps = pullDeps(wearables, clock);
+      const plan: PullPlan = {
+        mode: 'range',
+        from: new Date('2026-11-20T00:00:00Z'),
+        to: new Date('2026-11-21T00:00:00Z'),
+      };
+      const started = performance.now();
+      expect((await pullConnection(deps, connectionId, plan)).errors).toEqual([]);
+      // Two waits: 250–500 ms, then 500–1,000 ms.
+      expect(performance.now() - started).toBeGreaterThanOrEqual(750);
+      expect(await db('heart_rate').where({ connection_id: connectionId }).count({ n: '*' })).toEqual([{ n: 1 }]);
+
+      for (let i = 0; i < 4; i++) wearables.fitbit.failNext('api', unavailable);
+      const outage = await pullConnection(deps, connectionId, plan);
+      expect(outage.errors).toHaveLength(1);
+      expect(outage.errors[0]).toContain('HTTP 503 (UNAVAILABLE)');
+    }
+  );
 });

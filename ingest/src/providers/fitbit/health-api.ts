@@ -20,6 +20,32 @@ export async function googleHealthGet(fetchFn: typeof fetch, url: string, access
   throw await googleError(res);
 }
 
+/** 503 (UNAVAILABLE) or 504 (DEADLINE_EXCEEDED): Google asks for a retry after a backoff. */
+export class GoogleRetryableError extends ProviderUnavailableError {}
+
+export type Retry = { readonly attempts: number; readonly baseMs: number };
+
+/**
+ * Google asks clients to retry 503 and 504 "with exponential backoff plus random jitter, never
+ * immediately" (google-health-api.md §12); 429 goes through the rate budgets instead. Data pulls
+ * try four times within about 3.5 s (each attempt drawing on the budget: `call` is the whole
+ * budgeted call); a patient waiting on the connect callback is not kept waiting.
+ */
+export const PULL_RETRY: Retry = { attempts: 4, baseMs: 500 };
+
+export async function retryingGoogle<T>(call: () => Promise<T>, retry: Retry = PULL_RETRY): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (err) {
+      if (!(err instanceof GoogleRetryableError) || attempt >= retry.attempts) throw err;
+    }
+    // Half the doubled delay fixed, half random: spread out, and never zero.
+    const ceiling = retry.baseMs * 2 ** (attempt - 1);
+    await new Promise((resolve) => setTimeout(resolve, ceiling / 2 + Math.random() * (ceiling / 2)));
+  }
+}
+
 async function googleError(res: Response): Promise<ProviderCallError> {
   const parsed = GoogleErrorEnvelope.safeParse(await readJson('fitbit', res).catch(() => null));
   const error = parsed.success ? parsed.data.error : undefined;
@@ -31,6 +57,7 @@ async function googleError(res: Response): Promise<ProviderCallError> {
   }
   if (res.status === 410) return new ProviderGoneError('fitbit', what);
   if (res.status === 429) return new RateLimitedError('fitbit', what, retryAfterSeconds(res));
+  if (res.status === 503 || res.status === 504) return new GoogleRetryableError('fitbit', what);
   if (res.status >= 500) return new ProviderUnavailableError('fitbit', what);
   return new ProviderCallError('fitbit', what);
 }

@@ -11,6 +11,7 @@ import type { GoogleApiContext } from './google-health.ts';
 
 const SCOPE = 'https://www.googleapis.com/auth/googlehealth.';
 
+/** `pageCap`: the most points the server puts on a page whatever `pageSize` asks (observed for HR and steps). */
 type TypeRule = { token: string; key: string; member: string; maxDays: number; pageCap: number; scope: string };
 
 const RULES: Record<string, TypeRule> = {
@@ -35,7 +36,7 @@ const RULES: Record<string, TypeRule> = {
     key: 'dailyRestingHeartRate',
     member: 'date',
     maxDays: 400,
-    pageCap: 1440,
+    pageCap: 10_000,
     scope: 'health_metrics_and_measurements.readonly',
   },
   sleep: {
@@ -51,7 +52,7 @@ const RULES: Record<string, TypeRule> = {
     key: 'weight',
     member: 'sample_time.physical_time',
     maxDays: 90,
-    pageCap: 1440,
+    pageCap: 10_000,
     scope: 'health_metrics_and_measurements.readonly',
   },
   'oxygen-saturation': {
@@ -59,7 +60,7 @@ const RULES: Record<string, TypeRule> = {
     key: 'oxygenSaturation',
     member: 'sample_time.physical_time',
     maxDays: 90,
-    pageCap: 1440,
+    pageCap: 10_000,
     scope: 'health_metrics_and_measurements.readonly',
   },
   'heart-rate-variability': {
@@ -67,7 +68,7 @@ const RULES: Record<string, TypeRule> = {
     key: 'heartRateVariability',
     member: 'sample_time.physical_time',
     maxDays: 90,
-    pageCap: 1440,
+    pageCap: 10_000,
     scope: 'health_metrics_and_measurements.readonly',
   },
 };
@@ -180,7 +181,12 @@ export function googleHealthData(): GoogleHealthData {
           .map((p) => ({ p, k: keyOf(rule, p) }))
           .filter(({ k }) => k >= norm(from) && k < norm(to))
           .sort((a, b) => (a.k < b.k ? 1 : a.k > b.k ? -1 : 0));
-        const cap = Math.min(Number(q.get('pageSize') ?? rule.pageCap) || rule.pageCap, data.pageCap ?? rule.pageCap);
+        // pageSize: default 1440, max 10,000; sleep (and exercise) default and max 25 [doc]. Above the
+        // maximum the value is taken as the maximum (not documented). The server's own lower caps
+        // (HR 5,000, steps under 1,000) were observed by other clients (google-health-api.md §3.3).
+        const [defaultSize, maxSize] = rule.token === 'sleep' ? [25, 25] : [1440, 10_000];
+        const asked = Math.min(Number(q.get('pageSize') ?? defaultSize) || defaultSize, maxSize);
+        const cap = Math.min(asked, data.pageCap ?? rule.pageCap);
         const offset = Number(Buffer.from(q.get('pageToken') ?? '', 'base64url').toString() || '0');
         const page = points.slice(offset, offset + cap).map(({ p }) => p);
         const next = offset + cap < points.length ? Buffer.from(String(offset + cap)).toString('base64url') : '';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { googleHealthGet } from '../../providers/fitbit/health-api.ts';
+import { googleHealthGet, retryingGoogle } from '../../providers/fitbit/health-api.ts';
 import { DEFAULT_QUOTAS } from '../budget.ts';
 import type { Batch, SleepStage } from '../rows.ts';
 import { emptyBatch } from '../rows.ts';
@@ -16,7 +16,12 @@ import { durationSeconds, WHOLE_RANGE } from './source.ts';
 
 const MAX_PAGES = 1000;
 
-type TypeSpec = { id: string; filter: (w: Window) => string; maxDays: number };
+/**
+ * Each list asks for the largest page the docs allow (10,000; sleep 25: google-health-api.md §3.3),
+ * so a day of heart rate costs one call where the default 1,440 would take several.
+ */
+type TypeSpec = { id: string; filter: (w: Window) => string; maxDays: number; pageSize?: number };
+const MAX_PAGE_SIZE = 10_000;
 
 const physical = (token: string, member: string) => (w: Window) =>
   `${token}.${member} >= "${w.from.toISOString()}" AND ${token}.${member} < "${w.to.toISOString()}"`;
@@ -28,7 +33,7 @@ const TYPES: Record<string, TypeSpec> = {
   steps: { id: 'steps', filter: physical('steps', 'interval.start_time'), maxDays: 90 },
   heartRate: { id: 'heart-rate', filter: physical('heart_rate', 'sample_time.physical_time'), maxDays: 14 },
   restingHeartRate: { id: 'daily-resting-heart-rate', filter: dated('daily_resting_heart_rate'), maxDays: 90 },
-  sleep: { id: 'sleep', filter: physical('sleep', 'interval.end_time'), maxDays: 90 },
+  sleep: { id: 'sleep', filter: physical('sleep', 'interval.end_time'), maxDays: 90, pageSize: 25 },
   weight: { id: 'weight', filter: physical('weight', 'sample_time.physical_time'), maxDays: 90 },
   spo2: { id: 'oxygen-saturation', filter: physical('oxygen_saturation', 'sample_time.physical_time'), maxDays: 90 },
   hrv: {
@@ -114,7 +119,11 @@ async function listAll(env: PullEnv, token: string, spec: TypeSpec, w: Window): 
   const points: Point[] = [];
   let pageToken = '';
   for (let page = 0; page < MAX_PAGES; page++) {
-    const query = new URLSearchParams({ filter: spec.filter(w), ...(pageToken && { pageToken }) });
+    const query = new URLSearchParams({
+      filter: spec.filter(w),
+      pageSize: String(spec.pageSize ?? MAX_PAGE_SIZE),
+      ...(pageToken && { pageToken }),
+    });
     const body = await limitedGet(env, `${base}?${query.toString()}`, token);
     const parsed = Page.parse(body);
     points.push(...(parsed.dataPoints ?? []).filter(fromFitbit));
@@ -125,8 +134,10 @@ async function listAll(env: PullEnv, token: string, spec: TypeSpec, w: Window): 
 }
 
 const limitedGet = (env: PullEnv, url: string, token: string) =>
-  env.budgets.limited([[`fitbit:user:${env.connectionId}`, DEFAULT_QUOTAS.fitbitUser]], () =>
-    googleHealthGet(env.fetchFn, url, token)
+  retryingGoogle(() =>
+    env.budgets.limited([[`fitbit:user:${env.connectionId}`, DEFAULT_QUOTAS.fitbitUser]], () =>
+      googleHealthGet(env.fetchFn, url, token)
+    )
   );
 
 function toBatch(type: string, points: Point[]): Batch {
