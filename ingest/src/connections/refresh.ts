@@ -60,7 +60,8 @@ async function refreshUnderLock(deps: TokenDeps, connectionId: number, seenVersi
     } catch (err) {
       // A dead grant is recorded (and committed); anything else leaves the row as it was.
       if (err instanceof GrantRejectedError) {
-        return { unusable: await markNeedsReauth(trx, connection, 'revoked', now), marked: true };
+        const reason = diesLikeTesting(record, now) ? 'google_testing' : 'revoked';
+        return { unusable: await markNeedsReauth(trx, connection, reason, now), marked: true };
       }
       throw err;
     }
@@ -109,4 +110,18 @@ async function refreshUnderLock(deps: TokenDeps, connectionId: number, seenVersi
     throw new ConnectionUnusableError(outcome.unusable);
   }
   return outcome.fresh;
+}
+
+/**
+ * A Google Cloud project in Testing status ends every authorisation seven days after consent
+ * (google-health-api.md §13). Google's refusal reads the same as a patient's revocation, but a
+ * revocation falls at any time while a Testing expiry falls on the seventh day (the next pull after
+ * it, within a day): that is when the fix is the operator's, and the detail says so.
+ */
+const TESTING_FROM_MS = 7 * 86_400_000 - 3_600_000;
+const TESTING_UNTIL_MS = 8 * 86_400_000;
+function diesLikeTesting(record: { provider: string; connectedAt: Date | null }, now: Date): boolean {
+  if (record.provider !== 'fitbit' || record.connectedAt === null) return false;
+  const age = now.getTime() - record.connectedAt.getTime();
+  return age >= TESTING_FROM_MS && age <= TESTING_UNTIL_MS;
 }

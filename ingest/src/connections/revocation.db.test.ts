@@ -5,12 +5,14 @@ import { FITBIT_WEB_API, GOOGLE_HEALTH_SCOPES } from '../providers/fitbit/provid
 import { PROVIDER_IDS } from '../providers/provider.ts';
 import { auditRowsFor, insertParticipant, insertStudy } from '../test/factories.ts';
 import { asAdmin } from '../test/fixtures.ts';
-import { wearablesTest as test } from '../test/provider-simulators/harness.ts';
+import { startWearablesHarness, wearablesTest as test } from '../test/provider-simulators/harness.ts';
 import { withAccessToken } from './access.ts';
 import { ConnectionUnusableError } from './errors.ts';
 import type { TokenDeps } from './refresh.ts';
 import { findConnection, insertConnection, joinScopes } from './store.ts';
 import { sealTokens } from './tokens.ts';
+
+const HOUR = 3_600_000;
 
 const probe = (deps: TokenDeps, connectionId: number) =>
   withAccessToken(deps, connectionId, (token, { connection, provider }) => provider.probe(token, connection));
@@ -34,6 +36,38 @@ describe('revocation at the provider', () => {
       expect(wearables[provider].calls.length).toBe(calls);
     }
   );
+
+  test('Google in Testing status: a grant dead on the seventh day is explained as the project, not the patient', async ({
+    db,
+    clock,
+    vault,
+    archiveStore,
+  }) => {
+    const wearables = await startWearablesHarness({
+      db,
+      clock,
+      vault,
+      archiveStore,
+      sims: { fitbit: { testingMode: true } },
+    });
+    try {
+      const { connectionId } = await wearables.connected('fitbit');
+      clock.advance(7 * 24 * HOUR + 2 * HOUR);
+      await expect(probe(wearables.deps, connectionId)).rejects.toBeInstanceOf(ConnectionUnusableError);
+      const after = (await findConnection(db, connectionId))!;
+      expect(after).toMatchObject({ status: 'needs_reauth', statusReason: 'google_testing' });
+      expect(after.statusDetail).toContain('Testing status');
+
+      // The same refusal on the third day is a patient's revocation.
+      const { connectionId: early } = await wearables.connected('fitbit');
+      clock.advance(3 * 24 * HOUR);
+      wearables.fitbit.grants.revokeUser((await findConnection(db, early))!.externalUserId!);
+      await expect(probe(wearables.deps, early)).rejects.toBeInstanceOf(ConnectionUnusableError);
+      expect(await findConnection(db, early)).toMatchObject({ status: 'needs_reauth', statusReason: 'revoked' });
+    } finally {
+      await wearables.close();
+    }
+  });
 
   test('a scope withdrawn later (403 ACCESS_TOKEN_SCOPE_INSUFFICIENT) marks scope_missing', async ({
     wearables,

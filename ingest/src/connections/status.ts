@@ -18,6 +18,8 @@ export const REAUTH_DETAILS: Record<ReauthReason, string> = {
   consent_missing: "the patient has not accepted the provider's required consents in their account",
   legacy_api_gone:
     'this connection used the retired Fitbit Web API (switched off in November 2026, now 410 Gone): send a new Fitbit connect link to reconnect through Google',
+  google_testing:
+    'Google refused the refresh token seven days after consent, as it does for every consent while the Google Cloud project is in Testing status: publish the project to Production (Google Auth Platform, Audience), then send a new connect link (if the patient removed access themselves, the new link is all it takes)',
 };
 
 /**

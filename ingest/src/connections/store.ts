@@ -5,7 +5,8 @@ export const CONNECTION_STATUSES = ['active', 'needs_reauth', 'disconnected'] as
 export type ConnectionStatus = (typeof CONNECTION_STATUSES)[number];
 
 /** Why a connection needs the patient to consent again. */
-export type ReauthReason = 'revoked' | 'expired' | 'scope_missing' | 'consent_missing' | 'legacy_api_gone';
+export type ReauthReason =
+  'revoked' | 'expired' | 'scope_missing' | 'consent_missing' | 'legacy_api_gone' | 'google_testing';
 
 export type Connection = {
   id: number;

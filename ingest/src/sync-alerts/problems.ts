@@ -44,6 +44,8 @@ const REAUTH_WHY: Record<ReauthReason, string> = {
   scope_missing: 'not every permission was granted: ask the patient to tick every box',
   consent_missing: "the patient must first accept the provider's required consents in their account",
   legacy_api_gone: 'it used the retired Fitbit Web API',
+  google_testing:
+    "Google ends every consent after 7 days while Vigil's Google Cloud project is in Testing status: publish it to Production first",
 };
 
 export const providerName = (p: ProviderId) => PROVIDER_NAMES[p];

@@ -15,6 +15,8 @@ const reasons: Record<string, string> = {
   scope_missing: 'some permissions were not granted',
   consent_missing: 'the provider has no consent on record',
   legacy_api_gone: 'the provider retired the API this connection used',
+  google_testing:
+    "Google ends consents after 7 days while Vigil's Google Cloud project is in Testing: publish it to Production, then send a new link",
   admin: 'disconnected by an admin',
 };
 
