@@ -89,6 +89,8 @@ export function aConnection(overrides: Partial<Connection> = {}): Connection {
     externalUserId: '123456',
     scopes: { requested: ['user.metrics'], granted: ['user.metrics'], missing: [] },
     accessExpiresAt: '2026-11-21T12:00:00.000Z',
+    consentEndsAt: null,
+    expiresSoon: false,
     lastRefreshedAt: '2026-11-21T09:00:00.000Z',
     connectedAt: '2026-11-20T09:00:00.000Z',
     disconnectedAt: null,

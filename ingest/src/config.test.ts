@@ -89,7 +89,12 @@ describe('loadConfig', () => {
 
   it('turns mail off without an SMTP URL, defaults the sync check, and never echoes a bad SMTP URL', () => {
     expect(loadConfig({}).mail).toEqual({ smtpUrl: undefined, from: 'Vigil <vigil@localhost>' });
-    expect(loadConfig({}).syncAlerts).toEqual({ staleDays: 3, reminderDays: 7, schedule: '0 7 * * *' });
+    expect(loadConfig({}).syncAlerts).toEqual({
+      staleDays: 3,
+      reminderDays: 7,
+      expiryWarningDays: 14,
+      schedule: '0 7 * * *',
+    });
     expect(loadConfig({ VIGIL_SMTP_URL: 'smtps://u:p@mail.example.org:465' }).mail.smtpUrl).toBe(
       'smtps://u:p@mail.example.org:465'
     );

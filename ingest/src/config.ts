@@ -92,6 +92,7 @@ const Env = z.object({
   VIGIL_MAIL_FROM: z.string().min(1).default('Vigil <vigil@localhost>'),
   VIGIL_SYNC_STALE_DAYS: z.coerce.number().int().min(1).max(365).default(3),
   VIGIL_SYNC_REMINDER_DAYS: z.coerce.number().int().min(1).max(365).default(7),
+  VIGIL_SYNC_EXPIRY_WARNING_DAYS: z.coerce.number().int().min(1).max(365).default(14),
   VIGIL_SYNC_CHECK_SCHEDULE: z.string().min(1).default('0 7 * * *'),
   ...ProviderEnv,
 });
@@ -192,10 +193,14 @@ function shape(env: z.infer<typeof Env>) {
     },
     /** Outgoing mail; no SMTP URL turns sending off (the sync check still records its episodes). */
     mail: { smtpUrl: env.VIGIL_SMTP_URL, from: env.VIGIL_MAIL_FROM },
-    /** The daily sync-health check: stale after N days without a device sync, re-reported every M days. */
+    /**
+     * The daily sync-health check: stale after N days without a device sync, re-reported every M
+     * days; a consent that no refresh can renew (Polar's token) is listed this many days ahead.
+     */
     syncAlerts: {
       staleDays: env.VIGIL_SYNC_STALE_DAYS,
       reminderDays: env.VIGIL_SYNC_REMINDER_DAYS,
+      expiryWarningDays: env.VIGIL_SYNC_EXPIRY_WARNING_DAYS,
       schedule: env.VIGIL_SYNC_CHECK_SCHEDULE,
     },
   } as const;

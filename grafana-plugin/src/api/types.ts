@@ -133,6 +133,10 @@ export type Connection = {
   externalUserId: string | null;
   scopes: { requested: string[]; granted: string[] | null; missing: string[] };
   accessExpiresAt: string | null;
+  /** When the patient's consent ends unless given again (Polar's token; a stated refresh expiry). */
+  consentEndsAt: string | null;
+  /** The consent ends within the server's warning window (14 days by default). */
+  expiresSoon: boolean;
   lastRefreshedAt: string | null;
   connectedAt: string | null;
   disconnectedAt: string | null;

@@ -54,6 +54,17 @@ describe('ParticipantPage', () => {
     expect(screen.getByRole('link', { name: 'Sleep study' })).toHaveAttribute('href', '/a/vigil-admin-app/studies/1');
   });
 
+  it('shows when a consent that cannot be renewed ends, once it is close', async () => {
+    backend.on('GET', '/participants/11/connections', {
+      body: { items: [aConnection({ expiresSoon: true, consentEndsAt: '2027-01-01T09:00:00.000Z' })] },
+    });
+    renderParticipant();
+    const devices = await screen.findByTestId('data-testid vigil devices');
+    const device = (await within(devices).findByText('Withings')).closest('tr')!;
+    expect(within(device).getByText('Consent ends 2027-01-01')).toBeInTheDocument();
+    expect(within(device).queryByText('Connected')).not.toBeInTheDocument();
+  });
+
   it("says in words why a connect link's last attempt failed", async () => {
     backend.on('GET', '/participants/11/connect-links', {
       body: {

@@ -1,10 +1,17 @@
-import { displayNameOf } from '../providers/registry.ts';
+import { consentEndsAt, displayNameOf } from '../providers/registry.ts';
 import type { ConnectLink } from './link-store.ts';
 import type { Connection } from './store.ts';
 
-/** A connection as the admin API shows it: status, scopes (with what is missing), never tokens. */
-export function connectionJson(c: Connection & { studyId?: number; participantLabel?: string }) {
+/** "Now" and how far ahead an ending consent is flagged (`syncAlerts.expiryWarningDays`). */
+export type ExpiryWindow = { readonly now: Date; readonly warningDays: number };
+
+/**
+ * A connection as the admin API shows it: status, scopes (with what is missing), when the
+ * patient's consent ends and whether that is within the warning window; never tokens.
+ */
+export function connectionJson(c: Connection & { studyId?: number; participantLabel?: string }, expiry: ExpiryWindow) {
   const granted = c.scopesGranted;
+  const endsAt = consentEndsAt(c);
   return {
     id: c.id,
     participantId: c.participantId,
@@ -24,6 +31,11 @@ export function connectionJson(c: Connection & { studyId?: number; participantLa
       missing: granted === null ? [] : c.scopesRequested.filter((s) => !granted.includes(s)),
     },
     accessExpiresAt: c.accessExpiresAt,
+    consentEndsAt: endsAt,
+    expiresSoon:
+      c.status === 'active' &&
+      endsAt !== null &&
+      endsAt.getTime() - expiry.now.getTime() <= expiry.warningDays * 86_400_000,
     lastRefreshedAt: c.lastRefreshedAt,
     connectedAt: c.connectedAt,
     disconnectedAt: c.disconnectedAt,

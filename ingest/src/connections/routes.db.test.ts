@@ -123,6 +123,27 @@ describe('GET connections', () => {
   });
 });
 
+describe('when a consent ends', () => {
+  test("a Polar connection shows its token's end, flagged within the warning window; a refreshing one never", async ({
+    wearables,
+    clock,
+  }) => {
+    const polar = await wearables.connected('polar');
+    const fitbit = await wearables.connected('fitbit');
+    const read = async (id: number) =>
+      (await (
+        await fetch(`${wearables.url}/api/v1/connections/${id}`, { headers: asViewer })
+      ).json()) as ConnectionJson;
+    const endsAt = new Date(clock().getTime() + 365 * 86_400_000).toISOString();
+    expect(await read(polar.connectionId)).toMatchObject({ consentEndsAt: endsAt, expiresSoon: false });
+    expect(await read(fitbit.connectionId)).toMatchObject({ consentEndsAt: null, expiresSoon: false });
+
+    clock.advance(352 * 86_400_000);
+    expect(await read(polar.connectionId)).toMatchObject({ consentEndsAt: endsAt, expiresSoon: true });
+    expect(await read(fitbit.connectionId)).toMatchObject({ expiresSoon: false });
+  });
+});
+
 describe('POST /api/v1/connections/:id/check', () => {
   test('a working connection answers ok; 401, 403 and 404 as expected', async ({ wearables }) => {
     const { connectionId } = await wearables.connected('polar');

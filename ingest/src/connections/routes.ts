@@ -19,6 +19,8 @@ const ById = z.object({ id: Id });
 /** The admin API for wearable connections: providers, connect links, connections. */
 export function connectionRoutes(deps: AppDeps) {
   const { db, clock, config } = deps;
+  const asJson = (connection: Parameters<typeof connectionJson>[0]) =>
+    connectionJson(connection, { now: clock(), warningDays: config.syncAlerts.expiryWarningDays });
   const requireParticipant = async (id: number) => {
     const participant = await findParticipant(db, id);
     if (!participant) throw new NotFoundError(`participant ${id} does not exist`);
@@ -30,35 +32,35 @@ export function connectionRoutes(deps: AppDeps) {
     .get('/connections', validate('query', ConnectionQuery), async (c) => {
       const query = c.req.valid('query');
       const { items, total } = await listConnections(db, query);
-      return c.json({ items: items.map(connectionJson), total, limit: query.limit, offset: query.offset });
+      return c.json({ items: items.map((item) => asJson(item)), total, limit: query.limit, offset: query.offset });
     })
     .get('/connections/:id', validate('param', ById), async (c) => {
       const { id } = c.req.valid('param');
       const record = await findConnection(db, id);
       if (!record) throw new NotFoundError(`connection ${id} does not exist`);
-      return c.json(connectionJson(withoutTokens(record)));
+      return c.json(asJson(withoutTokens(record)));
     })
     .post('/connections/:id/disconnect', validate('param', ById), async (c) => {
       const result = await disconnectConnection(deps, c.req.valid('param').id, actorOf(c));
       return c.json({
-        ...connectionJson(result.connection),
+        ...asJson(result.connection),
         revokedAtProvider: result.revokedAtProvider,
         revokeError: result.revokeError,
       });
     })
     .post('/connections/:id/move', validate('param', ById), validate('json', MoveConnection), async (c) => {
       const moved = await moveConnection(deps, c.req.valid('param').id, c.req.valid('json').participantId, actorOf(c));
-      return c.json(connectionJson(moved));
+      return c.json(asJson(moved));
     })
     .post('/connections/:id/check', validate('param', ById), async (c) => {
       const { ok, connection } = await checkConnection(deps, c.req.valid('param').id);
-      return c.json({ ok, connection: connectionJson(connection) });
+      return c.json({ ok, connection: asJson(connection) });
     })
     .get('/participants/:id/connections', validate('param', ById), async (c) => {
       const { id } = c.req.valid('param');
       await requireParticipant(id);
       const { items } = await listConnections(db, { participantId: id, limit: 200, offset: 0 });
-      return c.json({ items: items.map(connectionJson) });
+      return c.json({ items: items.map((item) => asJson(item)) });
     })
     .get('/participants/:id/connect-links', validate('param', ById), async (c) => {
       const { id } = c.req.valid('param');

@@ -19,6 +19,21 @@ const DISPLAY_NAMES: Record<ProviderId, string> = {
 
 export const displayNameOf = (id: ProviderId) => DISPLAY_NAMES[id];
 
+/** Polar issues no refresh token: its access token's end is the end of the patient's consent. */
+const ISSUES_REFRESH_TOKENS: Record<ProviderId, boolean> = { fitbit: true, withings: true, polar: false };
+
+/**
+ * When the patient's consent ends unless they give it again: a refresh token's own expiry where
+ * the provider states one, else, for a provider without refresh tokens, the access token's.
+ */
+export function consentEndsAt(c: {
+  provider: ProviderId;
+  accessExpiresAt: Date | null;
+  refreshExpiresAt: Date | null;
+}): Date | null {
+  return c.refreshExpiresAt ?? (ISSUES_REFRESH_TOKENS[c.provider] ? null : c.accessExpiresAt);
+}
+
 /** What an admin must set to make a provider available. */
 export const setupHint = (id: ProviderId) =>
   `${DISPLAY_NAMES[id]} is not configured on this server: set VIGIL_${id.toUpperCase()}_CLIENT_ID and VIGIL_${id.toUpperCase()}_CLIENT_SECRET`;

@@ -231,6 +231,63 @@ describe('the daily sync check', () => {
     expect(third?.body).not.toContain('P-consent');
   });
 
+  it('lists a Polar consent ending within the warning window (no refresh can renew it), not a refreshable one', async () => {
+    clock.advance(DAY);
+    const study = await insertStudy(own.db, { name: `Ending ${clock().getTime()}` }, clock());
+    await saveSyncAlertSettings(own.db, study.id, { recipients: ['ward@example.org'], staleDeviceDays: null }, clock());
+    const ending = await insertParticipant(own.db, study.id, { label: 'E-polar' }, clock());
+    const later = await insertParticipant(own.db, study.id, { label: 'E-later' }, clock());
+    const refreshed = await insertParticipant(own.db, study.id, { label: 'E-fitbit' }, clock());
+    const inDays = (n: number) => new Date(clock().getTime() + n * DAY);
+    const endingConn = await connect(own.db, ending.id, 'polar');
+    const laterConn = await connect(own.db, later.id, 'polar');
+    const fitbitConn = await connect(own.db, refreshed.id, 'fitbit');
+    await own
+      .db('device_connections')
+      .where({ id: endingConn })
+      .update({ access_expires_at: inDays(10) });
+    await own
+      .db('device_connections')
+      .where({ id: laterConn })
+      .update({ access_expires_at: inDays(20) });
+    // A Fitbit access token ends within the hour and is refreshed: nothing for staff to do.
+    await own
+      .db('device_connections')
+      .where({ id: fitbitConn })
+      .update({ access_expires_at: inDays(0.04) });
+    for (const [conn, p, provider] of [
+      [endingConn, ending.id, 'polar'],
+      [laterConn, later.id, 'polar'],
+      [fitbitConn, refreshed.id, 'fitbit'],
+    ] as const) {
+      await devicesSeen(conn, p, provider, [{ id: provider, model: null, lastSync: daysAgo(0) }]);
+    }
+
+    await check();
+    const [mail, ...more] = mailsFor(study.name);
+    expect(more).toEqual([]);
+    const endsOn = inDays(10).toISOString().slice(0, 10);
+    expect(mail?.body).toContain(`- E-polar: Polar, consent ends on ${endsOn}.`);
+    expect(mail?.body).toContain(`To do: send a new Polar connect link before ${endsOn}`);
+    expect(mail?.body).not.toContain('E-later');
+    expect(mail?.body).not.toContain('E-fitbit');
+    expect((await episodesOf(endingConn)).map((e) => [e.kind, e.subject])).toEqual([['expires_soon', endsOn]]);
+
+    // Ten days on, the second one is inside the window too; the first, reported more than a
+    // reminder interval ago, comes again, its consent ending now.
+    clock.advance(10 * DAY);
+    for (const [conn, p] of [
+      [endingConn, ending.id],
+      [laterConn, later.id],
+    ] as const) {
+      await devicesSeen(conn, p, 'polar', [{ id: 'polar', model: null, lastSync: daysAgo(0) }]);
+    }
+    await check();
+    expect(mailsFor(study.name)).toHaveLength(2);
+    expect(mailsFor(study.name)[1]?.body).toContain('- E-later: Polar, consent ends on');
+    expect(mailsFor(study.name)[1]?.body).toContain('To do: send a new Polar connect link now');
+  });
+
   it('a refused send leaves its episodes unnotified, recorded with the error, and the next run sends them', async () => {
     clock.advance(DAY);
     const study = await insertStudy(own.db, { name: `Refused ${clock().getTime()}` }, clock());

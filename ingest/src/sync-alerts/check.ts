@@ -48,9 +48,9 @@ export async function runSyncCheck(deps: SyncCheckDeps, now: Date): Promise<Sync
 }
 
 async function check({ db, config, log, mailer }: SyncCheckDeps, now: Date): Promise<SyncCheckSummary> {
-  const { staleDays, reminderDays } = config.syncAlerts;
+  const { staleDays, reminderDays, expiryWarningDays } = config.syncAlerts;
   const settings = await allSyncAlertSettings(db);
-  const { problems, studies } = await findProblems(db, now, settings, staleDays);
+  const { problems, studies } = await findProblems(db, now, settings, { staleDays, expiryWarningDays });
   const current = new Map(problems.map((p) => [keyOf(p), p]));
 
   const { open, opened, resolved } = await db.transaction(async (trx) => {

@@ -14,7 +14,9 @@ const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one :
 function problemOf(e: DigestEpisode): string {
   const since =
     e.daysSinceSync === null ? 'no device sync seen yet' : `not synced for ${plural(e.daysSinceSync, 'day', 'days')}`;
-  return e.kind === 'needs_consent' ? `needs consent again (${since})` : since;
+  if (e.kind === 'needs_consent') return `needs consent again (${since})`;
+  if (e.kind === 'expires_soon') return `consent ends on ${e.consentEndsOn ?? 'a date soon'}`;
+  return since;
 }
 
 /** The e-mail for one study's digest: a plain-text list and the same as an HTML table. */

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { ReauthReason } from '../connections/store.ts';
 import type { ProviderId } from '../providers/provider.ts';
+import { consentEndsAt } from '../providers/registry.ts';
 import type { DigestEpisode, EpisodeKind, SyncAlertSettings } from './schemas.ts';
 
 export const DAY_MS = 86_400_000;
@@ -31,6 +32,8 @@ type ConnectionRow = {
   last_success_at: Date | null;
   last_error: string | null;
   last_error_at: Date | null;
+  access_expires_at: Date | null;
+  refresh_expires_at: Date | null;
 };
 
 type DeviceRow = { connection_id: number; device_id: string; model: string | null; last_sync_at: Date | null };
@@ -61,7 +64,7 @@ export async function findProblems(
   db: Knex,
   now: Date,
   settings: ReadonlyMap<number, SyncAlertSettings>,
-  defaultStaleDays: number
+  defaults: { staleDays: number; expiryWarningDays: number }
 ): Promise<{ problems: Problem[]; studies: Set<number> }> {
   const connections = (await db('device_connections as c')
     .join('participants as p', 'p.id', 'c.participant_id')
@@ -86,7 +89,9 @@ export async function findProblems(
       'w.last_device_sync_at',
       'w.last_success_at',
       'w.last_error',
-      'w.last_error_at'
+      'w.last_error_at',
+      'c.access_expires_at',
+      'c.refresh_expires_at'
     )) as ConnectionRow[];
   const devices = await newestDevices(
     db,
@@ -121,7 +126,26 @@ export async function findProblems(
       });
       continue;
     }
-    const staleDays = settings.get(c.study_id)?.staleDeviceDays ?? defaultStaleDays;
+    const endsAt = consentEndsAt({
+      provider: c.provider,
+      accessExpiresAt: c.access_expires_at,
+      refreshExpiresAt: c.refresh_expires_at,
+    });
+    if (endsAt !== null && endsAt.getTime() - now.getTime() <= defaults.expiryWarningDays * DAY_MS) {
+      const endsOn = endsAt.toISOString().slice(0, 10);
+      problems.push({
+        ...base,
+        kind: 'expires_soon',
+        subject: endsOn,
+        listed: {
+          ...listed,
+          kind: 'expires_soon',
+          consentEndsOn: endsOn,
+          action: `send a new ${PROVIDER_NAMES[c.provider]} connect link ${endsAt > now ? `before ${endsOn}` : 'now'}: ${PROVIDER_NAMES[c.provider]} gives no way to renew the consent without the patient`,
+        },
+      });
+    }
+    const staleDays = settings.get(c.study_id)?.staleDeviceDays ?? defaults.staleDays;
     const since = lastSync ?? c.connected_at ?? c.created_at;
     if (now.getTime() - since.getTime() < staleDays * DAY_MS) continue;
     problems.push({

@@ -29,7 +29,7 @@ export const SyncAlertSettings = z.strictObject({
 });
 export type SyncAlertSettings = z.infer<typeof SyncAlertSettings>;
 
-export const EPISODE_KINDS = ['stale_device', 'needs_consent'] as const;
+export const EPISODE_KINDS = ['stale_device', 'needs_consent', 'expires_soon'] as const;
 export type EpisodeKind = (typeof EPISODE_KINDS)[number];
 
 /** One problem as a digest lists it (and as `sync_alert_digests.content` keeps it). */
@@ -40,6 +40,8 @@ export const DigestEpisode = z.object({
   provider: z.enum(PROVIDER_IDS),
   device: z.string().nullable(),
   daysSinceSync: z.number().int().nullable(),
+  /** For `expires_soon`: the date (UTC) the consent ends. */
+  consentEndsOn: z.string().optional(),
   action: z.string(),
 });
 export type DigestEpisode = z.infer<typeof DigestEpisode>;

@@ -43,8 +43,13 @@ export function reasonOf(c: Connection): string | null {
 }
 
 export function ConnectionBadge({ connection, withProvider }: { connection: Connection; withProvider?: boolean }) {
-  const { color, text } = look[connection.status];
-  const reason = reasonOf(connection);
+  const ending = connection.expiresSoon && connection.consentEndsAt !== null;
+  const { color, text } = ending
+    ? { color: 'orange' as const, text: `Consent ends ${connection.consentEndsAt!.slice(0, 10)}` }
+    : look[connection.status];
+  const reason = ending
+    ? `${connection.providerName} gives no way to renew it without the patient: send a new connect link before then`
+    : reasonOf(connection);
   return (
     <Badge
       color={color}

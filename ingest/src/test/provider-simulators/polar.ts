@@ -26,7 +26,7 @@ export type PolarSimOptions = {
   clock?: SimClock;
   clientId?: string;
   clientSecret?: string;
-  /** Polar's `expires_in` is unverified and may be absent (§5.1): null leaves it out. */
+  /** Polar's `expires_in` is unverified ("about one year") and may be absent (§5.1): null leaves it out. */
   expiresInSeconds?: number | null;
   shortWindowLimit?: number;
   longWindowLimit?: number;
@@ -81,7 +81,8 @@ export async function startPolarSimulator(options: PolarSimOptions = {}): Promis
     LONG_WINDOW_MS,
     () => (options.longWindowLimit ?? 5000) + (options.longWindowPerUser ?? 0) * registered.size
   );
-  const expiresIn = options.expiresInSeconds === undefined ? 315_359_999 : options.expiresInSeconds;
+  // "About one year" (wearable-apis.md §5.1, unverified): long enough to hide nothing a clinic meets.
+  const expiresIn = options.expiresInSeconds === undefined ? 365 * 86_400 : options.expiresInSeconds;
   const app = new Hono();
 
   const authenticate = (c: Context, opts: { registered?: boolean } = {}): AccessToken | Response => {
