@@ -14,13 +14,18 @@ export async function markFeatureDays(db: Knex, participantId: number, days: Ite
     .merge(['marked_at']);
 }
 
-/** Removes and returns the marked days of the given participants (all participants if none given), by participant. */
-export async function takeFeatureDays(trx: Knex, participantIds?: readonly number[], limit = 10_000): Promise<Map<number, string[]>> {
+/**
+ * Removes and returns the marked days of the given participants, by participant. Without
+ * participants, takes up to `limit` marks of anyone, skipping those an upload batch is writing (it
+ * computes them itself).
+ */
+export async function takeFeatureDays(trx: Knex, participantIds?: readonly number[], limit = 1_000): Promise<Map<number, string[]>> {
   const rows = (await trx('daily_feature_dirty')
-    .modify((q) => void (participantIds && q.whereIn('participant_id', participantIds)))
+    .modify((q) => {
+      if (participantIds) void q.whereIn('participant_id', participantIds).forUpdate();
+      else void q.limit(limit).forUpdate().skipLocked();
+    })
     .orderBy(['participant_id', 'day'])
-    .limit(limit)
-    .forUpdate()
     .select('participant_id', trx.raw("DATE_FORMAT(day, '%Y-%m-%d') AS day"))) as { participant_id: number; day: string }[];
   const byParticipant = new Map<number, string[]>();
   for (const r of rows) byParticipant.set(r.participant_id, [...(byParticipant.get(r.participant_id) ?? []), r.day]);
@@ -39,3 +44,23 @@ export function featureDays(streams: readonly { stream: string; days: readonly {
 }
 
 const MOTION_STREAMS: ReadonlySet<string> = new Set(['accelerometer', 'gyro', 'magnetometer', 'devicemotion']);
+
+type WearableRows = {
+  restingHeartRate: readonly { local_date: string }[];
+  dailyActivity: readonly { local_date: string }[];
+  sleepSessions: readonly { local_date: string }[];
+  steps: readonly { start_at: Date; utc_offset_min: number }[];
+  hrv: readonly { measured_at: Date; utc_offset_min: number }[];
+};
+
+/** The local days a wearable batch's feature inputs fall on (interval rows by the device's own UTC offset). */
+export function wearableFeatureDays(batch: WearableRows): string[] {
+  const local = (t: Date, offsetMin: number) => new Date(t.getTime() + offsetMin * 60_000).toISOString().slice(0, 10);
+  return [
+    ...batch.restingHeartRate.map((r) => r.local_date),
+    ...batch.dailyActivity.map((r) => r.local_date),
+    ...batch.sleepSessions.map((r) => r.local_date),
+    ...batch.steps.map((r) => local(r.start_at, r.utc_offset_min)),
+    ...batch.hrv.map((r) => local(r.measured_at, r.utc_offset_min)),
+  ];
+}

@@ -5,8 +5,9 @@ import { currentDeviceSettings } from '../study-config/device-settings-store.ts'
 import { insertParticipant, insertStudy } from '../test/factories.ts';
 import { createOwnDatabase } from '../test/test-db.ts';
 import type { Upload } from '../uploads/store.ts';
+import { emptyBatch } from '../wearables/rows.ts';
+import { writeBatch } from '../wearables/writer.ts';
 import { computeMarkedDays, createFeatureProcessor } from './processor.ts';
-import { markFeatureDays } from './dirty.ts';
 import { rebuildFeatures } from './rebuild.ts';
 import { summaryStatistics } from './summary-statistics.ts';
 
@@ -166,7 +167,7 @@ describe('daily features, incrementally and rebuilt', () => {
     expect(rows).toEqual([{ value: null, coverage: 0 }]);
   });
 
-  it('wearable features per source, side by side, from days marked outside the upload worker', async () => {
+  it('wearable features per source, side by side, from days the wearable writer marks', async () => {
     const p = await participant('ANDROID', 'wear0001');
     const connection = async (provider: string) =>
       (
@@ -183,45 +184,56 @@ describe('daily features, incrementally and rebuilt', () => {
       )[0]!;
     const fitbit = await connection('fitbit');
     const polar = await connection('polar');
-    const base = { participant_id: p.id, device: null };
+    // Written as a pull writes them: the writer marks the days, the scheduled job computes them.
     // Fitbit: steps per minute over 12 hours of the local day (coverage 0.5), resting HR, sleep, HRV.
-    const steps = Array.from({ length: 720 }, (_, i) => ({
-      ...base,
-      connection_id: fitbit,
-      source: 'fitbit',
-      start_at: new Date(day1 + 8 * HOUR + i * 60_000),
-      end_at: new Date(day1 + 8 * HOUR + (i + 1) * 60_000),
-      utc_offset_min: -300,
-      steps: i % 2 === 0 ? 10 : 0,
-    }));
-    await own.db('steps').insert(steps);
-    await own.db('resting_heart_rate').insert({ ...base, connection_id: fitbit, source: 'fitbit', local_date: '2026-11-02', bpm: 61 });
-    await own.db('sleep_sessions').insert({
-      ...base,
-      connection_id: fitbit,
-      source: 'fitbit',
-      session_id: 's1',
-      start_at: new Date(day1),
-      end_at: new Date(day1 + 8 * HOUR),
-      utc_offset_min: -300,
-      local_date: '2026-11-02',
-      asleep_s: 7 * 3600,
-      awake_s: 3600,
-    });
-    await own.db('hrv').insert([
-      { ...base, connection_id: fitbit, source: 'fitbit', measured_at: new Date(day1 + HOUR), utc_offset_min: -300, rmssd_ms: 40 },
-      { ...base, connection_id: fitbit, source: 'fitbit', measured_at: new Date(day1 + 2 * HOUR), utc_offset_min: -300, rmssd_ms: 50 },
-    ]);
+    const offset = { device: null, utc_offset_min: -300 };
+    await writeBatch(
+      own.db,
+      { connectionId: fitbit, participantId: p.id, source: 'fitbit' },
+      {
+        ...emptyBatch(),
+        steps: Array.from({ length: 720 }, (_, i) => ({
+          ...offset,
+          start_at: new Date(day1 + 8 * HOUR + i * 60_000),
+          end_at: new Date(day1 + 8 * HOUR + (i + 1) * 60_000),
+          steps: i % 2 === 0 ? 10 : 0,
+        })),
+        restingHeartRate: [{ device: null, local_date: '2026-11-02', bpm: 61 }],
+        sleepSessions: [
+          {
+            ...offset,
+            session_id: 's1',
+            start_at: new Date(day1),
+            end_at: new Date(day1 + 8 * HOUR),
+            local_date: '2026-11-02',
+            asleep_s: 7 * 3600,
+            awake_s: 3600,
+            light_s: null,
+            deep_s: null,
+            rem_s: null,
+            score: null,
+            stages: null,
+          },
+        ],
+        hrv: [
+          { ...offset, measured_at: new Date(day1 + HOUR), rmssd_ms: 40, sdnn_ms: null },
+          { ...offset, measured_at: new Date(day1 + 2 * HOUR), rmssd_ms: 50, sdnn_ms: null },
+        ],
+      },
+      now
+    );
     // Polar: its own daily totals.
-    await own.db('daily_activity').insert({
-      ...base,
-      connection_id: polar,
-      source: 'polar',
-      local_date: '2026-11-02',
-      steps: 8000,
-      active_duration_s: 5400,
-    });
-    await markFeatureDays(own.db, p.id, ['2026-11-02'], now);
+    await writeBatch(
+      own.db,
+      { connectionId: polar, participantId: p.id, source: 'polar' },
+      {
+        ...emptyBatch(),
+        dailyActivity: [
+          { device: null, local_date: '2026-11-02', steps: 8000, active_duration_s: 5400, calories_kcal: null, distance_m: null },
+        ],
+      },
+      now
+    );
     expect(await computeMarkedDays(own.db, now)).toMatchObject({ days: 1 });
     const rows = (await own
       .db('daily_features')
