@@ -10,6 +10,7 @@ import { loadConfig } from '../../ingest/src/config.ts';
 import { syntheticWearables } from '../../ingest/src/demo/wearable-data.ts';
 import { connectWearable, PROVIDERS, startSimulators } from '../../ingest/src/demo/wearables.ts';
 import type { ProviderId } from '../../ingest/src/providers/provider.ts';
+import { FEATURE_DELAY_MS } from '../../ingest/src/features/dirty.ts';
 import { addDays } from '../../ingest/src/features/local-time.ts';
 import { computeMarkedDays, createFeatureProcessor } from '../../ingest/src/features/processor.ts';
 import { localDay } from '../../ingest/src/streams/local-days.ts';
@@ -97,8 +98,8 @@ export async function seedStudy(db: Knex, now = new Date()): Promise<Seeded> {
     await seedWearables({ db, vault, archiveStore }, enrolled.id, timezone, new Date(start.getTime() - DAY_MS), {
       revoke: 'withings',
     });
-    // The wearable days the pulls marked, as the scheduled job computes them.
-    await computeMarkedDays(db, new Date());
+    // The days still marked (the pulls', the last uploads'), as the scheduled job computes them.
+    await computeMarkedDays(db, new Date(Date.now() + FEATURE_DELAY_MS));
     return {
       studyId: study.id,
       participantId: enrolled.id,

@@ -3,24 +3,33 @@ import type { Knex } from 'knex';
 /**
  * Participant-days whose rows changed since their features were computed. The upload worker marks
  * the days a batch loaded rows into (in its transaction), and so can any other writer; whoever
- * computes takes the marks in the same transaction as it stores the features.
+ * computes takes the marks in the same transaction as it stores the features. A mark keeps the time
+ * it was first made: marks are computed once `FEATURE_DELAY_MS` old, so a phone sending a day's
+ * backlog in hundreds of uploads has that day computed about once a minute, not once a batch.
  */
+export const FEATURE_DELAY_MS = 60_000;
+
 export async function markFeatureDays(db: Knex, participantId: number, days: Iterable<string>, now: Date): Promise<void> {
   const unique = [...new Set(days)].sort();
   if (unique.length === 0) return;
   await db('daily_feature_dirty')
     .insert(unique.map((day) => ({ participant_id: participantId, day, marked_at: now })))
     .onConflict(['participant_id', 'day'])
-    .merge(['marked_at']);
+    .ignore();
 }
 
 /**
- * Removes and returns the marked days of the given participants, by participant. Without
- * participants, takes up to `limit` marks of anyone, skipping those an upload batch is writing (it
- * computes them itself).
+ * Removes and returns the marks made before `due`, by participant: of the given participants, or
+ * else up to `limit` of anyone's, skipping those an upload batch is writing.
  */
-export async function takeFeatureDays(trx: Knex, participantIds?: readonly number[], limit = 1_000): Promise<Map<number, string[]>> {
+export async function takeFeatureDays(
+  trx: Knex,
+  due: Date,
+  participantIds?: readonly number[],
+  limit = 1_000
+): Promise<Map<number, string[]>> {
   const rows = (await trx('daily_feature_dirty')
+    .where('marked_at', '<=', due)
     .modify((q) => {
       if (participantIds) void q.whereIn('participant_id', participantIds).forUpdate();
       else void q.limit(limit).forUpdate().skipLocked();

@@ -7,6 +7,7 @@ import { createOwnDatabase } from '../test/test-db.ts';
 import type { Upload } from '../uploads/store.ts';
 import { emptyBatch } from '../wearables/rows.ts';
 import { writeBatch } from '../wearables/writer.ts';
+import { FEATURE_DELAY_MS } from './dirty.ts';
 import { computeMarkedDays, createFeatureProcessor } from './processor.ts';
 import { rebuildFeatures } from './rebuild.ts';
 import { summaryStatistics } from './summary-statistics.ts';
@@ -17,7 +18,8 @@ import { summaryStatistics } from './summary-statistics.ts';
  */
 describe('daily features, incrementally and rebuilt', () => {
   let own: Awaited<ReturnType<typeof createOwnDatabase>>;
-  const now = new Date('2026-11-21T12:00:00Z');
+  const start = new Date('2026-11-21T12:00:00Z');
+  let now = start;
   const clock = () => now;
   const streams = createStreamProcessor({ clock, settingsFor: currentDeviceSettings });
   const features = createFeatureProcessor({ clock });
@@ -50,13 +52,20 @@ describe('daily features, incrementally and rebuilt', () => {
     error: null,
     processedAt: null,
   });
-  /** One upload through both processors, in one transaction, as the worker runs them. */
-  const process = (u: Upload, text: string) =>
-    own.db.transaction(async (trx) => {
+  /**
+   * One upload through both processors, in one transaction, as the worker runs them, two minutes
+   * after the one before: each batch computes the days marked by the ones before it.
+   */
+  const process = (u: Upload, text: string) => {
+    now = new Date(now.getTime() + 2 * 60_000);
+    return own.db.transaction(async (trx) => {
       const items = [{ upload: u, plaintext: Buffer.from(text) }];
       await streams({ trx, items });
       await features({ trx, items });
     });
+  };
+  /** The scheduled job, a minute after the last upload. */
+  const sweep = () => computeMarkedDays(own.db, new Date(now.getTime() + FEATURE_DELAY_MS));
 
   async function participant(osType: 'ANDROID' | 'IOS', patientId: string) {
     const study = await insertStudy(own.db, { timezone: ZONE });
@@ -133,6 +142,10 @@ describe('daily features, incrementally and rebuilt', () => {
       ].join('\n')
     );
 
+    // The worker computed the days the earlier uploads marked; the last ones wait for the scheduled job.
+    expect((await snapshot(own.db, p.id)).some((r) => r.feature === 'home_time' && r.value !== null)).toBe(true);
+    expect(await own.db('daily_feature_dirty').where({ participant_id: p.id }).count({ n: '*' })).not.toEqual([{ n: 0 }]);
+    await sweep();
     const incremental = await snapshot(own.db, p.id);
     const value = (day: string, feature: string) => incremental.find((r) => r.day === day && r.feature === feature)?.value;
     // Day 2 (fully observed): home 16 h (00–09, 17–24 less the commute minutes), 6 km travelled.
@@ -160,6 +173,7 @@ describe('daily features, incrementally and rebuilt', () => {
   it('an iOS phone collects no calls or texts: its sociability says so (null, coverage 0), not zero', async () => {
     const p = await participant('IOS', 'ios00001');
     await process(upload(p.id, 'gps', day1, 'IOS'), gpsFile(day1));
+    await sweep();
     const rows = (await own
       .db('daily_features')
       .where({ participant_id: p.id, feature: 'num_in_call' })
@@ -234,7 +248,7 @@ describe('daily features, incrementally and rebuilt', () => {
       },
       now
     );
-    expect(await computeMarkedDays(own.db, now)).toMatchObject({ days: 1 });
+    expect(await sweep()).toMatchObject({ days: 1 });
     const rows = (await own
       .db('daily_features')
       .where({ participant_id: p.id })
@@ -256,6 +270,7 @@ describe('daily features, incrementally and rebuilt', () => {
     const p = await participant('ANDROID', 'summ0001');
     for (const s of [day1 - 6 * HOUR, day1, day1 + 6 * HOUR, day1 + 12 * HOUR, day1 + 18 * HOUR])
       await process(upload(p.id, 'gps', s, 'ANDROID'), gpsFile(s));
+    await sweep();
     const rows = await summaryStatistics(own.db, { studyId: p.studyId, startDate: '2026-11-02', endDate: '2026-11-02' });
     expect(rows).toHaveLength(1);
     const [row] = rows;

@@ -67,18 +67,24 @@ export function behaviourFiles(timeZone: string, firstDay: string, days: number)
   return files;
 }
 
-/** Runs plaintext files through the worker's processors (streams, then features), a day's files a transaction, as a batch would. */
+/**
+ * Runs plaintext files through the worker's processors (streams, then features), a day's files a
+ * transaction, each the day after its data as a phone uploading daily would: a batch computes the
+ * days the one before marked. The last day stays marked.
+ */
 export async function processPlainFiles(
   db: Knex,
   participantId: number,
   files: readonly PlainFile[],
   now: Date
 ): Promise<void> {
-  const clock = () => now;
+  let at = now;
+  const clock = () => at;
   const processors = [createStreamProcessor({ clock, settingsFor: currentDeviceSettings }), createFeatureProcessor({ clock })];
   const items = files.map((f, i) => ({ upload: uploadOf(participantId, f, -1 - i, now), plaintext: Buffer.from(f.text) }));
   for (let i = 0; i < items.length; i += FILES_A_DAY) {
     const batch = items.slice(i, i + FILES_A_DAY);
+    at = new Date(batch[0]!.upload.fileTime.getTime() + 86_400_000);
     await db.transaction(async (trx) => {
       for (const processor of processors) await processor({ trx, items: batch });
     });
