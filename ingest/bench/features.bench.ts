@@ -44,7 +44,11 @@ async function main() {
   try {
     await ensureDayPartitions(own.db, DAY, 47);
     const study = (await (
-      await app.request('/api/v1/studies', { method: 'POST', headers: asAdmin, body: JSON.stringify({ name: 'Bench' }) })
+      await app.request('/api/v1/studies', {
+        method: 'POST',
+        headers: asAdmin,
+        body: JSON.stringify({ name: 'Bench' }),
+      })
     ).json()) as { id: number };
 
     /** Uploads a day at Beiwe defaults for a new participant and times the worker over it. */
@@ -150,11 +154,23 @@ async function seedHistory(db: Knex, startMs: number, participants: number, days
       quantity.push({ participant_id: id, stream: 'gps', day, rows: 262, bytes: 1, expected_rows: null });
       for (let c = 0; c < 3; c++) {
         const t = new Date(dayMs + (10 + c) * 3_600_000);
-        calls.push({ participant_id: id, t, hashed_phone_number: `n${c}`, call_type: c === 2 ? 'Missed Call' : 'Incoming Call', duration_s: 60 });
+        calls.push({
+          participant_id: id,
+          t,
+          hashed_phone_number: `n${c}`,
+          call_type: c === 2 ? 'Missed Call' : 'Incoming Call',
+          duration_s: 60,
+        });
       }
       for (let x = 0; x < 4; x++) {
         const t = new Date(dayMs + (14 + x) * 3_600_000);
-        texts.push({ participant_id: id, t, hashed_phone_number: `n${x}`, sent_vs_received: 'sent SMS', message_length: 20 });
+        texts.push({
+          participant_id: id,
+          t,
+          hashed_phone_number: `n${x}`,
+          sent_vs_received: 'sent SMS',
+          message_length: 20,
+        });
       }
     }
     for (let i = 0; i < gps.length; i += 5000) {

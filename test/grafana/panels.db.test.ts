@@ -146,7 +146,10 @@ describe('the Behaviour panels', () => {
 
   it('draw a feature with the participant’s baseline band around it', async () => {
     const home = await query(byUid('vigil-participant-overview'), 'Time at home');
-    const values = home.column('time at home').filter((v) => v !== null).map(Number);
+    const values = home
+      .column('time at home')
+      .filter((v) => v !== null)
+      .map(Number);
     expect(values.length).toBeGreaterThan(0);
     for (const v of values) expect(v).toBeGreaterThan(0);
     const [low, high] = [home.column('baseline low').map(Number), home.column('baseline high').map(Number)];

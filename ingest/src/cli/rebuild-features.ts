@@ -15,7 +15,8 @@ async function main() {
   const config = loadConfig(process.env);
   const log = createLogger(config.logLevel);
   const parsed = Args.safeParse(process.argv.slice(2));
-  if (!parsed.success) throw new Error(`usage: rebuild-features <from> <to> [<participant id>]: ${parsed.error.message}`);
+  if (!parsed.success)
+    throw new Error(`usage: rebuild-features <from> <to> [<participant id>]: ${parsed.error.message}`);
   const [from, to, participant] = parsed.data;
   const db = createDb(config.db, { log, queryTimeoutMs: 0 });
   try {

@@ -1,14 +1,7 @@
 import type { Knex } from 'knex';
 import { ADHERENCE_FEATURES, dayAdherence, type TimingRow } from './adherence.ts';
 import { addDays, dayWindow, type DayWindow } from './local-time.ts';
-import {
-  HOME_WINDOW_DAYS,
-  MAX_GAP_MS,
-  MOBILITY_FEATURES,
-  dayMobility,
-  learnHome,
-  type Fix,
-} from './mobility.ts';
+import { HOME_WINDOW_DAYS, MAX_GAP_MS, MOBILITY_FEATURES, dayMobility, learnHome, type Fix } from './mobility.ts';
 import { SOCIABILITY_FEATURES, daySociability, type CallRow, type TextRow } from './sociability.ts';
 import { WEARABLE_SOURCE_FEATURES, wearableFeatures } from './wearables.ts';
 
@@ -102,7 +95,9 @@ export async function computeParticipantDays(
       .whereIn('feature', WEARABLE_SOURCE_FEATURES)
       .whereNot('source', PHONE)
       .delete();
-    rows.sort((a, b) => a.feature.localeCompare(b.feature) || a.source.localeCompare(b.source) || a.day.localeCompare(b.day));
+    rows.sort(
+      (a, b) => a.feature.localeCompare(b.feature) || a.source.localeCompare(b.source) || a.day.localeCompare(b.day)
+    );
     for (let i = 0; i < rows.length; i += 1000) {
       await trx('daily_features')
         .insert(rows.slice(i, i + 1000))
@@ -166,7 +161,12 @@ async function callRows(db: Knex, participantId: number, from: number, to: numbe
     call_type: string;
     duration_s: number;
   }[];
-  return rows.map((r) => ({ t: r.t.getTime(), hash: r.hashed_phone_number, type: r.call_type, durationS: r.duration_s }));
+  return rows.map((r) => ({
+    t: r.t.getTime(),
+    hash: r.hashed_phone_number,
+    type: r.call_type,
+    durationS: r.duration_s,
+  }));
 }
 
 async function textRows(db: Knex, participantId: number, from: number, to: number): Promise<TextRow[]> {

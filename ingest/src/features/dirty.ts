@@ -9,7 +9,12 @@ import type { Knex } from 'knex';
  */
 export const FEATURE_DELAY_MS = 60_000;
 
-export async function markFeatureDays(db: Knex, participantId: number, days: Iterable<string>, now: Date): Promise<void> {
+export async function markFeatureDays(
+  db: Knex,
+  participantId: number,
+  days: Iterable<string>,
+  now: Date
+): Promise<void> {
   const unique = [...new Set(days)].sort();
   if (unique.length === 0) return;
   await db('daily_feature_dirty')
@@ -35,7 +40,10 @@ export async function takeFeatureDays(
       else void q.limit(limit).forUpdate().skipLocked();
     })
     .orderBy(['participant_id', 'day'])
-    .select('participant_id', trx.raw("DATE_FORMAT(day, '%Y-%m-%d') AS day"))) as { participant_id: number; day: string }[];
+    .select('participant_id', trx.raw("DATE_FORMAT(day, '%Y-%m-%d') AS day"))) as {
+    participant_id: number;
+    day: string;
+  }[];
   const byParticipant = new Map<number, string[]>();
   for (const r of rows) byParticipant.set(r.participant_id, [...(byParticipant.get(r.participant_id) ?? []), r.day]);
   for (const [participantId, days] of byParticipant)

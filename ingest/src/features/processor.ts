@@ -25,10 +25,7 @@ export function createFeatureProcessor(deps: { clock: () => Date }): UploadProce
  * Computes the marks that are due and that no upload batch took: days whose uploads stopped coming,
  * and days marked outside the upload worker (wearable pulls). Run every minute by the scheduler.
  */
-export async function computeMarkedDays(
-  db: Knex,
-  now: Date
-): Promise<{ participants: number; days: number }> {
+export async function computeMarkedDays(db: Knex, now: Date): Promise<{ participants: number; days: number }> {
   return db.transaction(async (trx) => {
     let days = 0;
     const marked = await takeFeatureDays(trx, due(now));

@@ -27,7 +27,10 @@ export const SOCIABILITY_FEATURES = [
 ] as const;
 export type SociabilityFeature = (typeof SOCIABILITY_FEATURES)[number];
 
-export function daySociability(calls: readonly CallRow[], texts: readonly TextRow[]): Record<SociabilityFeature, number> {
+export function daySociability(
+  calls: readonly CallRow[],
+  texts: readonly TextRow[]
+): Record<SociabilityFeature, number> {
   const inCalls = calls.filter((c) => c.type === 'Incoming Call');
   const outCalls = calls.filter((c) => c.type === 'Outgoing Call');
   const missed = calls.filter((c) => c.type !== 'Incoming Call' && c.type !== 'Outgoing Call');

@@ -47,10 +47,7 @@ const FOREST_TO_BEIWE: Readonly<Record<string, string>> = {
 };
 
 /** Beiwe fields Vigil does not compute (willow's text reciprocity): always null. */
-const NOT_COMPUTED = [
-  'willow_incoming_text_reciprocity',
-  'willow_outgoing_text_reciprocity',
-] as const;
+const NOT_COMPUTED = ['willow_incoming_text_reciprocity', 'willow_outgoing_text_reciprocity'] as const;
 
 export const SUMMARY_STATISTIC_FIELDS = [...Object.values(FOREST_TO_BEIWE), ...NOT_COMPUTED].sort();
 
@@ -89,7 +86,14 @@ export async function summaryStatistics(
       db.raw("DATE_FORMAT(f.day, '%Y-%m-%d') AS day"),
       'f.feature',
       'f.value'
-    )) as { patient_id: string; object_id: string; timezone: string; day: string; feature: string; value: number | null }[];
+    )) as {
+    patient_id: string;
+    object_id: string;
+    timezone: string;
+    day: string;
+    feature: string;
+    value: number | null;
+  }[];
   const out: SummaryStatisticRow[] = [];
   let current: SummaryStatisticRow | undefined;
   for (const r of rows) {

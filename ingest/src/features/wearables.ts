@@ -71,7 +71,9 @@ export async function wearableFeatures(
       .where('measured_at', '>=', from)
       .where('measured_at', '<', to)
       .whereNotNull('rmssd_ms')
-      .select('source', 'measured_at', 'rmssd_ms') as Promise<{ source: string; measured_at: Date; rmssd_ms: number }[]>,
+      .select('source', 'measured_at', 'rmssd_ms') as Promise<
+      { source: string; measured_at: Date; rmssd_ms: number }[]
+    >,
   ]);
   const out: WearableFeature[] = [];
   const num = (x: number | string | null) => (x === null ? null : Number(x));
@@ -95,23 +97,42 @@ export async function wearableFeatures(
       bySource.set(s.source, acc);
     }
     for (const [source, acc] of bySource)
-      out.push({ day: w.day, feature: 'steps', source, value: acc.steps, coverage: Math.min(1, acc.ms / (w.end - w.start)) });
+      out.push({
+        day: w.day,
+        feature: 'steps',
+        source,
+        value: acc.steps,
+        coverage: Math.min(1, acc.ms / (w.end - w.start)),
+      });
     const rmssd = new Map<string, number[]>();
     for (const h of hrv) {
       const t = h.measured_at.getTime();
       if (t >= w.start && t < w.end) rmssd.set(h.source, [...(rmssd.get(h.source) ?? []), h.rmssd_ms]);
     }
     for (const [source, xs] of rmssd)
-      out.push({ day: w.day, feature: 'hrv_rmssd', source, value: xs.reduce((a, b) => a + b, 0) / xs.length, coverage: 1 });
+      out.push({
+        day: w.day,
+        feature: 'hrv_rmssd',
+        source,
+        value: xs.reduce((a, b) => a + b, 0) / xs.length,
+        coverage: 1,
+      });
   }
-  for (const r of resting) out.push({ day: r.day, feature: 'resting_heart_rate', source: r.source, value: num(r.bpm), coverage: 1 });
+  for (const r of resting)
+    out.push({ day: r.day, feature: 'resting_heart_rate', source: r.source, value: num(r.bpm), coverage: 1 });
   for (const r of sleep) {
     const asleep = num(r.asleep_s);
     const awake = num(r.awake_s);
     if (asleep === null) continue;
     out.push({ day: r.day, feature: 'sleep_duration', source: r.source, value: asleep / 3600, coverage: 1 });
     if (awake !== null && asleep + awake > 0)
-      out.push({ day: r.day, feature: 'sleep_efficiency', source: r.source, value: asleep / (asleep + awake), coverage: 1 });
+      out.push({
+        day: r.day,
+        feature: 'sleep_efficiency',
+        source: r.source,
+        value: asleep / (asleep + awake),
+        coverage: 1,
+      });
   }
   return out;
 }

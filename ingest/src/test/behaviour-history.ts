@@ -29,10 +29,13 @@ export function behaviourFiles(timeZone: string, firstDay: string, days: number)
         const leave = 8 * 60 + (i % 3) * 20;
         const back = 17 * 60 + (i % 4) * 30;
         if (minute >= leave + 30 && minute < back) return { lat: HOME.lat + 3 * KM, lon: HOME.lon };
-        if (minute >= leave && minute < leave + 30) return { lat: HOME.lat + (3 * KM * (minute - leave)) / 30, lon: HOME.lon };
-        if (minute >= back && minute < back + 30) return { lat: HOME.lat + 3 * KM * (1 - (minute - back) / 30), lon: HOME.lon };
+        if (minute >= leave && minute < leave + 30)
+          return { lat: HOME.lat + (3 * KM * (minute - leave)) / 30, lon: HOME.lon };
+        if (minute >= back && minute < back + 30)
+          return { lat: HOME.lat + 3 * KM * (1 - (minute - back) / 30), lon: HOME.lon };
       }
-      if (weekday === 6 && minute >= 14 * 60 && minute < 17 * 60) return { lat: HOME.lat, lon: HOME.lon + (1 + (i % 3)) * KM * 1.5 };
+      if (weekday === 6 && minute >= 14 * 60 && minute < 17 * 60)
+        return { lat: HOME.lat, lon: HOME.lon + (1 + (i % 3)) * KM * 1.5 };
       return HOME;
     };
     const gps = ['timestamp,latitude,longitude,altitude,accuracy'];
@@ -46,12 +49,24 @@ export function behaviourFiles(timeZone: string, firstDay: string, days: number)
     }
     files.push({ stream: 'gps', fileName: `x_gps_${start}.csv`, fileMs: start, text: gps.join('\n') });
     const calls = ['hashed phone number,call type,timestamp,duration in seconds'];
-    for (let c = 0; c < 1 + (i % 4); c++) calls.push(`contact${c},Incoming Call,${start + (10 + c) * 3_600_000},${60 + 30 * c}`);
+    for (let c = 0; c < 1 + (i % 4); c++)
+      calls.push(`contact${c},Incoming Call,${start + (10 + c) * 3_600_000},${60 + 30 * c}`);
     if (i % 2 === 1) calls.push(`contact9,Missed Call,${start + 19 * 3_600_000},0`);
-    files.push({ stream: 'calls', fileName: `x_callLog_${start + 3_600_000}.csv`, fileMs: start + 3_600_000, text: calls.join('\n') });
+    files.push({
+      stream: 'calls',
+      fileName: `x_callLog_${start + 3_600_000}.csv`,
+      fileMs: start + 3_600_000,
+      text: calls.join('\n'),
+    });
     const texts = ['timestamp,hashed phone number,sent vs received,message length,time sent'];
-    for (let x = 0; x < 2 + (i % 3); x++) texts.push(`${start + (12 + x) * 3_600_000},contact${x + 4},sent SMS,${20 + x}`);
-    files.push({ stream: 'texts', fileName: `x_textsLog_${start + 7_200_000}.csv`, fileMs: start + 7_200_000, text: texts.join('\n') });
+    for (let x = 0; x < 2 + (i % 3); x++)
+      texts.push(`${start + (12 + x) * 3_600_000},contact${x + 4},sent SMS,${20 + x}`);
+    files.push({
+      stream: 'texts',
+      fileName: `x_textsLog_${start + 7_200_000}.csv`,
+      fileMs: start + 7_200_000,
+      text: texts.join('\n'),
+    });
     const opened = start + 20 * 3_600_000;
     files.push({
       stream: 'survey_timings',
@@ -80,8 +95,14 @@ export async function processPlainFiles(
 ): Promise<void> {
   let at = now;
   const clock = () => at;
-  const processors = [createStreamProcessor({ clock, settingsFor: currentDeviceSettings }), createFeatureProcessor({ clock })];
-  const items = files.map((f, i) => ({ upload: uploadOf(participantId, f, -1 - i, now), plaintext: Buffer.from(f.text) }));
+  const processors = [
+    createStreamProcessor({ clock, settingsFor: currentDeviceSettings }),
+    createFeatureProcessor({ clock }),
+  ];
+  const items = files.map((f, i) => ({
+    upload: uploadOf(participantId, f, -1 - i, now),
+    plaintext: Buffer.from(f.text),
+  }));
   for (let i = 0; i < items.length; i += FILES_A_DAY) {
     const batch = items.slice(i, i + FILES_A_DAY);
     at = new Date(batch[0]!.upload.fileTime.getTime() + 86_400_000);
