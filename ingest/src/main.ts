@@ -13,6 +13,7 @@ import { startUploadWorkers } from './uploads/worker.ts';
 import { currentDeviceSettings } from './study-config/device-settings-store.ts';
 import { maintainMotionTables } from './streams/maintenance.ts';
 import { createStreamProcessor } from './streams/processor.ts';
+import { createFeatureProcessor } from './features/processor.ts';
 import { createMailer } from './sync-alerts/mailer.ts';
 import { createVault } from './vault/vault.ts';
 import type { MasterKey } from './config.ts';
@@ -64,7 +65,10 @@ async function main() {
     server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
   }
   const scheduler = startScheduler(scheduledJobs({ db, clock, config, vault, log, mailer, archive }), log);
-  const processors = [createStreamProcessor({ clock, settingsFor: currentDeviceSettings })];
+  const processors = [
+    createStreamProcessor({ clock, settingsFor: currentDeviceSettings }),
+    createFeatureProcessor({ clock }),
+  ];
   const workers = startUploadWorkers({ db, vault, archive, log, clock, config, processors });
 
   let stopping = false;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { grantReader } from '../../migrations/src/migrations/20261121140000_grant_grafana_reader.ts';
 import { grantReaderWearables } from '../../migrations/src/migrations/20261121140100_grant_grafana_reader_wearables.ts';
 import { grantReaderHeartRateMinutes } from '../../migrations/src/migrations/20261121140300_grant_grafana_reader_heart_rate_minutes.ts';
+import { grantReaderDailyFeatures } from '../../migrations/src/migrations/20261206130100_grant_grafana_reader_daily_features.ts';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOwnDatabase } from '../../ingest/src/test/test-db.ts';
@@ -38,6 +39,7 @@ beforeAll(async () => {
   await grantReader(own.db, role);
   await grantReaderWearables(own.db, role);
   await grantReaderHeartRateMinutes(own.db, role);
+  await grantReaderDailyFeatures(own.db, role);
   const { host, port, database } = own.config;
   reader = await mysql.createConnection({ host, port, user, password, database, timezone: 'Z' });
   // The provisioned jsonData.timezone: the DSN's time_zone parameter.
@@ -129,6 +131,37 @@ describe('the wearable panels', () => {
       expect(Number(bpm)).toBeGreaterThan(35);
       expect(Number(bpm)).toBeLessThan(200);
     }
+  });
+});
+
+describe('the Behaviour panels', () => {
+  const byUid = (uid: string) => loadDashboards().find((d) => d.dashboard.uid === uid)!.dashboard;
+  const query = async (dashboard: Dashboard, titleStart: string) => {
+    const panel = allPanels(dashboard).find((p) => p.title.startsWith(titleStart)) ?? expect.fail(titleStart);
+    const variables = await resolveVariables(dashboard);
+    const result = await runSql(reader, renderQuery(panel.targets![0]!.rawSql!, context(seeded, variables, panel)).sql);
+    const column = (name: string) => result.rows.map((r) => r[result.columns.findIndex((c) => c.name === name)]);
+    return { result, column };
+  };
+
+  it('draw a feature with the participant’s baseline band around it', async () => {
+    const home = await query(byUid('vigil-participant-overview'), 'Time at home');
+    const values = home
+      .column('time at home')
+      .filter((v) => v !== null)
+      .map(Number);
+    expect(values.length).toBeGreaterThan(0);
+    for (const v of values) expect(v).toBeGreaterThan(0);
+    const [low, high] = [home.column('baseline low').map(Number), home.column('baseline high').map(Number)];
+    // One band for the whole range: the first weeks' mean ± 2 SD, wider than nothing.
+    expect(new Set(low).size).toBe(1);
+    expect(high[0]!).toBeGreaterThan(low[0]!);
+  });
+
+  it('colour the cohort heatmap by SD from each participant’s own baseline', async () => {
+    const cohort = await query(byUid('vigil-cohort-compliance'), 'Behaviour: $feature');
+    expect([...new Set(cohort.column('metric'))]).toEqual([seeded.label]);
+    expect(cohort.column('z').some((z) => z !== null && Math.abs(Number(z)) < 10)).toBe(true);
   });
 });
 

@@ -10,10 +10,15 @@ import { loadConfig } from '../../ingest/src/config.ts';
 import { syntheticWearables } from '../../ingest/src/demo/wearable-data.ts';
 import { connectWearable, PROVIDERS, startSimulators } from '../../ingest/src/demo/wearables.ts';
 import type { ProviderId } from '../../ingest/src/providers/provider.ts';
+import { FEATURE_DELAY_MS } from '../../ingest/src/features/dirty.ts';
+import { addDays } from '../../ingest/src/features/local-time.ts';
+import { computeMarkedDays, createFeatureProcessor } from '../../ingest/src/features/processor.ts';
+import { localDay } from '../../ingest/src/streams/local-days.ts';
 import { ensureDayPartitions } from '../../ingest/src/streams/partitions.ts';
 import { createStreamProcessor } from '../../ingest/src/streams/processor.ts';
 import { currentDeviceSettings } from '../../ingest/src/study-config/device-settings-store.ts';
 import { asAdmin, createTestClock, testDeps, testVault } from '../../ingest/src/test/app-deps.ts';
+import { behaviourFiles, processPlainFiles } from '../../ingest/src/test/behaviour-history.ts';
 import { freePort } from '../../ingest/src/test/ingest-process.ts';
 import { createPhone, type GeneratedFile } from '../../ingest/src/test/phone-emulator/phone.ts';
 import type { StreamId } from '../../ingest/src/test/phone-emulator/types.ts';
@@ -28,6 +33,7 @@ const NEEDED: readonly StreamId[] = ['accelerometer', 'gps', 'power_state', 'cal
 export type Seeded = { studyId: number; participantId: number; label: string; from: Date; to: Date };
 
 const DAY_MS = 86_400_000;
+const HISTORY_DAYS = 35;
 
 /**
  * A study with one emulated Android phone whose hours of data go through the real ingest path
@@ -81,13 +87,19 @@ export async function seedStudy(db: Knex, now = new Date()): Promise<Seeded> {
     if (waiting === -1) throw new Error('the seeded phone produced no file of a stream the panels do not need');
     const [last] = files.splice(waiting, 1);
     for (const f of files) await phone.upload(f.fileName, f.bytes);
-    await processAll(db, { ...deps, processors: [processor] });
+    await processAll(db, { ...deps, processors: [processor, createFeatureProcessor({ clock: () => new Date() })] });
+    // Five weeks before the phone's hours, for the Behaviour panels' baselines (the phone's own hours
+    // are too few for a day of mobility to count).
+    const firstDay = addDays(localDay(start, timezone), -HISTORY_DAYS);
+    await processPlainFiles(db, enrolled.id, behaviourFiles(timezone, firstDay, HISTORY_DAYS), new Date());
     await phone.upload(last!.fileName, last!.bytes);
     await phone.heartbeat();
 
     await seedWearables({ db, vault, archiveStore }, enrolled.id, timezone, new Date(start.getTime() - DAY_MS), {
       revoke: 'withings',
     });
+    // The days still marked (the pulls', the last uploads'), as the scheduled job computes them.
+    await computeMarkedDays(db, new Date(Date.now() + FEATURE_DELAY_MS));
     return {
       studyId: study.id,
       participantId: enrolled.id,

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import schedule from 'node-schedule';
 import type { AppDeps } from '../app-env.ts';
 import { SYSTEM_ACTOR } from '../audit/store.ts';
+import { computeMarkedDays } from '../features/processor.ts';
 import type { Logger } from '../log.ts';
 import { purgeExpired } from '../retention/purge.ts';
 import { maintainMotionTables } from '../streams/maintenance.ts';
@@ -51,6 +52,12 @@ export function scheduledJobs(
       name: 'maintain-motion-tables',
       cron: '7 0 * * *',
       run: () => maintainMotionTables(db, clock(), config.retention.motionDays),
+    },
+    {
+      // Features of days marked outside the upload worker (wearable pulls); uploads' days are computed with them.
+      name: 'daily-features',
+      cron: '* * * * *',
+      run: () => computeMarkedDays(db, clock()),
     },
     {
       name: 'sync-health-digests',

@@ -20,7 +20,7 @@ export function localDay(instant: Date, timeZone: string): string {
 }
 
 /** Local wall-clock time minus UTC at an instant, in ms. */
-function offsetMs(instant: number, timeZone: string): number {
+export function offsetMs(instant: number, timeZone: string): number {
   const parts = formatFor(partFormats, timeZone, {
     year: 'numeric',
     month: 'numeric',
@@ -45,7 +45,7 @@ export function dayStart(day: string, timeZone: string): Date {
   return new Date(guess);
 }
 
-function nextDay(day: string): string {
+export function nextDay(day: string): string {
   const [y, m, d] = day.split('-').map(Number) as [number, number, number];
   return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
 }

@@ -4,6 +4,7 @@ import type { DeviceSettings } from '../study-config/device-settings-schema.ts';
 import type { Upload } from '../uploads/store.ts';
 import type { ProcessItem, RowCounts, UploadProcessor } from '../uploads/worker.ts';
 import { STREAM_TABLES, type StreamTable } from './catalog.ts';
+import { featureDays, markFeatureDays } from '../features/dirty.ts';
 import { refreshDataQuantity, type StreamDays } from './data-quantity.ts';
 import { loadRows } from './load.ts';
 import { localDaysTouched } from './local-days.ts';
@@ -142,6 +143,8 @@ export function createStreamProcessor(deps: StreamProcessorDeps): UploadProcesso
       const { studyId } = owners.get(participantId)!;
       if (!settings.has(studyId)) settings.set(studyId, deps.settingsFor(trx, studyId));
       await refreshDataQuantity(trx, { participantId, streams, settings: await settings.get(studyId)! });
+      // The behavioural features of these days are now stale (features/processor.ts recomputes them).
+      await markFeatureDays(trx, participantId, featureDays(streams), deps.clock());
     }
     return counts;
   };

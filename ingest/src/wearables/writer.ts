@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { markFeatureDays, wearableFeatureDays } from '../features/dirty.ts';
 import type { ProviderId } from '../providers/provider.ts';
 import type { Batch } from './rows.ts';
 import { batchSize } from './rows.ts';
@@ -142,6 +143,8 @@ export async function writeBatch(db: Knex, owner: Owner, batch: Batch, now: Date
         last_seen_at: trx.raw('VALUES(last_seen_at)'),
       }
     );
+    // The scheduled features job recomputes these days (features/processor.ts).
+    await markFeatureDays(trx, owner.participantId, wearableFeatureDays(batch), now);
   });
   return batchSize(batch);
 }
