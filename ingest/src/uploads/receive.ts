@@ -38,11 +38,16 @@ export async function receiveUpload(
   recordAttempt: RecordAttempt
 ): Promise<UploadAnswer> {
   const attempt: Attempt = { record: recordAttempt, committed: false };
+  let answer: UploadAnswer;
   try {
-    return await answerUpload(deps, phone, form, osType, now, attempt);
-  } finally {
-    if (!attempt.committed) await recordAttempt(deps.db);
+    answer = await answerUpload(deps, phone, form, osType, now, attempt);
+  } catch (err) {
+    // The failure the phone is told of is the upload's, not this record's.
+    if (!attempt.committed) await recordAttempt(deps.db).catch(() => undefined);
+    throw err;
   }
+  if (!attempt.committed) await recordAttempt(deps.db);
+  return answer;
 }
 
 /** The attempt to record, and whether an upload's commit has recorded it. */
@@ -182,7 +187,7 @@ export async function store(
   }
 }
 
-/** Beiwe checks the key line while the phone waits; with the key parsed once, RSA takes well under a millisecond. */
+/** Beiwe checks the key line while the phone waits; the key is parsed once per participant, so only the RSA operation remains. */
 function checkKeyLine(vault: Vault, phone: Phone, file: Buffer): string | undefined {
   let start = 0;
   while (file[start] === NEWLINE) start++;
