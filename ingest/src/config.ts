@@ -73,6 +73,7 @@ const Env = z.object({
   VIGIL_ARCHIVE_MIN_FREE_MB: z.coerce.number().int().min(0).default(512),
   VIGIL_WORKER_CONCURRENCY: z.coerce.number().int().min(0).max(16).default(2),
   VIGIL_WORKER_BATCH_SIZE: positiveInt.max(500).default(100),
+  VIGIL_WORKER_BATCH_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
   VIGIL_JOB_MAX_ATTEMPTS: positiveInt.max(100).default(5),
   VIGIL_JOB_LEASE_SECONDS: positiveInt.default(300),
   VIGIL_RETENTION_DAYS: positiveInt.max(3650).default(30),
@@ -180,6 +181,12 @@ function shape(env: z.infer<typeof Env>) {
       concurrency: env.VIGIL_WORKER_CONCURRENCY,
       /** Jobs a worker claims and commits together; small uploads cost a few statements each instead of a few transactions. */
       batchSize: env.VIGIL_WORKER_BATCH_SIZE,
+      /**
+       * After a batch short of `batchSize`, a loop waits this long before claiming again, so under
+       * a trickle of uploads a batch gathers what arrived meanwhile: an upload waits at most this
+       * much longer to be processed (its 200 does not wait at all).
+       */
+      batchWaitMs: env.VIGIL_WORKER_BATCH_WAIT_MS,
       maxAttempts: env.VIGIL_JOB_MAX_ATTEMPTS,
       leaseMs: env.VIGIL_JOB_LEASE_SECONDS * 1000,
     },

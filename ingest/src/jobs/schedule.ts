@@ -8,9 +8,13 @@ import type { Logger } from '../log.ts';
 import { purgeExpired } from '../retention/purge.ts';
 import { maintainMotionTables } from '../streams/maintenance.ts';
 import { runSyncCheck } from '../sync-alerts/check.ts';
-import { createBudgets } from '../wearables/budget.ts';
+import { PROVIDER_IDS } from '../providers/provider.ts';
+import { createBudgets, realSleep } from '../wearables/budget.ts';
 import { runDuePullJobs } from '../wearables/jobs.ts';
 import { planPulls } from '../wearables/planner.ts';
+
+/** The longest a pull waits in line for a provider's budget before its job is put back. */
+export const PULL_MAX_WAIT_MS = 60_000;
 
 export type Job = { readonly name: string; readonly cron: string; run(): Promise<unknown> };
 
@@ -19,21 +23,29 @@ export function scheduledJobs(
   deps: Pick<AppDeps, 'db' | 'clock' | 'config' | 'vault' | 'log' | 'mailer' | 'archive'>
 ): Job[] {
   const { db, clock, config } = deps;
-  const budgets = createBudgets(clock);
+  // A job waits in line for a budget at most a tick; a quota spent for longer puts the job back
+  // for when its window resets, so no runner holds a job (nor a tick) for up to a day.
+  const budgets = createBudgets(clock, realSleep, { maxWaitMs: PULL_MAX_WAIT_MS });
   // Unique to this process: a run releases what the runner still holds from a run that lost the database.
   const pullWorker = `pulls-${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   return [
-    // Plans backfills, daily pulls (also those missed while down) and incremental pulls, then runs
-    // whatever is due; jobs are leased rows, so several processes share the work.
+    // Plans backfills, daily pulls (also those missed while down) and incremental pulls; runs none.
     {
-      name: 'wearable-pulls',
+      name: 'wearable-pull-plan',
+      cron: '* * * * *',
+      run: () => planPulls(db, clock(), config.wearablePulls),
+    },
+    // Runs whatever is due, one runner per provider: a provider that is slow or out of quota skips
+    // its own runner's ticks only. Jobs are leased rows, so several processes share the work.
+    ...PROVIDER_IDS.map((provider): Job => ({
+      name: `wearable-pulls-${provider}`,
       cron: '* * * * *',
       run: async () => ({
-        ...(await planPulls(db, clock(), config.wearablePulls)),
         ran: await runDuePullJobs(
           { ...deps, budgets },
           {
-            worker: pullWorker,
+            worker: `${pullWorker}:${provider}`,
+            provider,
             leaseMs: config.worker.leaseMs,
             rereadMs: 3 * 86_400_000,
             backfillDays: config.wearablePulls.backfillDays,
@@ -41,7 +53,7 @@ export function scheduledJobs(
           }
         ),
       }),
-    },
+    })),
     {
       name: 'purge-deleted',
       cron: config.retention.purgeSchedule,

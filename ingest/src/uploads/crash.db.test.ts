@@ -1,4 +1,5 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -107,10 +108,14 @@ describe('SIGKILL during uploads and processing', () => {
         if (Date.now() > deadline) throw new Error(`queue not drained\n${second.output()}`);
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
-      const uploads = (await db('uploads').whereNot('stream', 'identifiers').select('id', 'file_name', 'status')) as {
+      const uploads = (await db('uploads')
+        .whereNot('stream', 'identifiers')
+        .select('id', 'file_name', 'status', 'archive_key', 'sha256')) as {
         id: number;
         file_name: string;
         status: string;
+        archive_key: string;
+        sha256: Buffer;
       }[];
       // Exactly one stored upload per file, acknowledged or re-sent, and every one processed.
       expect(uploads.map((u) => u.file_name).sort()).toEqual(files.map((f) => f.fileName).sort());
@@ -118,6 +123,16 @@ describe('SIGKILL during uploads and processing', () => {
       const jobs = (await db('upload_jobs').select('upload_id', 'state')) as { upload_id: number; state: string }[];
       expect(jobs.filter((j) => j.state !== 'done')).toEqual([]);
       expect(new Set(jobs.map((j) => j.upload_id)).size).toBe(jobs.length);
+
+      // The archive holds exactly the stored uploads, each as the phone sent it: no object left
+      // over from an upload the kill cut short (the re-send wrote the same key), no temp file.
+      const archived = (await readdir(join(dataDir, 'archive'), { recursive: true, withFileTypes: true }))
+        .filter((e) => e.isFile())
+        .map((e) => join(e.parentPath, e.name).slice(join(dataDir, 'archive').length + 1));
+      const keys = (await db('uploads').pluck('archive_key')) as string[];
+      expect(archived.sort()).toEqual(keys.sort());
+      const sent = new Map(files.map((f) => [f.fileName, createHash('sha256').update(f.bytes).digest('hex')]));
+      for (const u of uploads) expect(u.sha256.toString('hex'), u.file_name).toBe(sent.get(u.file_name));
     } finally {
       await db.destroy();
     }

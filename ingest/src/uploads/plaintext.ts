@@ -1,8 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { Knex } from 'knex';
-import { privateKeyContext } from '../beiwe/credentials/store.ts';
+import { participantPrivateKey } from '../beiwe/credentials/key-cache.ts';
 import { decryptBeiweFile } from '../beiwe/protocol/decrypt-file.ts';
-import { toPrivateKey } from '../beiwe/protocol/key-line.ts';
 import type { Vault } from '../vault/vault.ts';
 import type { UploadArchive } from './archive.ts';
 import type { ProcessingResult, Upload } from './store.ts';
@@ -64,8 +63,10 @@ async function findOwner(deps: { db: Knex; vault: Vault }, participantId: number
     .where('p.id', participantId)
     .first('p.study_id', 'b.private_key_sealed')) as { study_id: number; private_key_sealed: string } | undefined;
   if (!row) throw new Error(`participant ${participantId} has no Beiwe key`);
-  const pem = deps.vault.open(row.private_key_sealed, privateKeyContext(participantId)).toString('utf8');
-  return { studyId: row.study_id, privateKey: toPrivateKey(pem) };
+  return {
+    studyId: row.study_id,
+    privateKey: participantPrivateKey(deps.vault, participantId, row.private_key_sealed),
+  };
 }
 
 function countLines(bytes: Buffer): number {

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { privateKeyContext } from '../beiwe/credentials/store.ts';
+import { participantPrivateKey } from '../beiwe/credentials/key-cache.ts';
 import type { MobileForm } from '../beiwe/mobile/body.ts';
 import type { Phone } from '../beiwe/mobile/phone-store.ts';
 import { parseUploadFileName } from '../beiwe/protocol/file-name.ts';
@@ -16,6 +16,9 @@ export type UploadAnswer = { status: 200 | 400; body: string };
 
 export type ReceiveDeps = { db: Knex; vault: Vault; archive: UploadArchive; log: Logger };
 
+/** What every upload attempt records of its phone, written in the upload's own commit when it stores one. */
+export type RecordAttempt = (db: Knex) => Promise<void>;
+
 const SUCCESS: UploadAnswer = { status: 200, body: 'upload successful.' };
 const NEWLINE = 0x0a;
 
@@ -24,13 +27,39 @@ const NEWLINE = 0x0a;
  * copy, so every 200 for data is given only once the bytes are durably archived and the upload's
  * row (and its processing job) are committed. Files the protocol tells the phone to drop (a junk
  * name, an undecryptable key) are still archived when they carry data, so nothing sent is lost.
+ * The attempt is recorded whatever the answer (as Beiwe does); when a file is stored, in its commit.
  */
 export async function receiveUpload(
   deps: ReceiveDeps,
   phone: Phone,
   form: MobileForm,
   osType: string,
-  now: Date
+  now: Date,
+  recordAttempt: RecordAttempt
+): Promise<UploadAnswer> {
+  const attempt: Attempt = { record: recordAttempt, committed: false };
+  let answer: UploadAnswer;
+  try {
+    answer = await answerUpload(deps, phone, form, osType, now, attempt);
+  } catch (err) {
+    // The failure the phone is told of is the upload's, not this record's.
+    if (!attempt.committed) await recordAttempt(deps.db).catch(() => undefined);
+    throw err;
+  }
+  if (!attempt.committed) await recordAttempt(deps.db);
+  return answer;
+}
+
+/** The attempt to record, and whether an upload's commit has recorded it. */
+type Attempt = { readonly record: RecordAttempt; committed: boolean };
+
+async function answerUpload(
+  deps: ReceiveDeps,
+  phone: Phone,
+  form: MobileForm,
+  osType: string,
+  now: Date,
+  attempt: Attempt
 ): Promise<UploadAnswer> {
   const fileName = form.fields.get('file_name') ?? form.fileName ?? '';
   const parsed = parseUploadFileName(fileName, now);
@@ -50,7 +79,8 @@ export async function receiveUpload(
           error: parsed.reason,
           archivePath: `rejected/${randomUUID()}`,
         },
-        now
+        now,
+        attempt
       );
     }
     return { status: 200, body: 'file obviously invalid.' };
@@ -76,7 +106,8 @@ export async function receiveUpload(
       error: keyError,
       archivePath: parsed.path,
     },
-    now
+    now,
+    attempt
   );
   return keyError ? { status: 200, body: `file had decryption key error '${keyError}'` } : SUCCESS;
 }
@@ -88,18 +119,20 @@ type Stored = Pick<NewUpload, 'fileName' | 'stream' | 'fileTime' | 'osType' | 'e
 export type ArchivedUpload = NewUpload;
 
 /**
- * Archives the bytes (fsync'd) and returns the row to commit; undefined when the same participant
- * already sent this file with this content (a re-send after a timeout), which needs nothing more.
+ * Archives the bytes (fsync'd) and returns the row to commit; undefined when `lookUp` and the same
+ * participant already sent this file with this content (a re-send after a timeout), which needs
+ * nothing more. Without `lookUp`, such a re-send is found when its row does not commit.
  */
 export async function archiveUpload(
   deps: ReceiveDeps,
   phone: Phone,
   bytes: Buffer,
   upload: Stored,
-  now: Date
+  now: Date,
+  { lookUp = true }: { lookUp?: boolean } = {}
 ): Promise<ArchivedUpload | undefined> {
   const sha256 = createHash('sha256').update(bytes).digest();
-  if (await findSameUpload(deps.db, phone.participantId, upload.fileName, sha256)) return undefined;
+  if (lookUp && (await findSameUpload(deps.db, phone.participantId, upload.fileName, sha256))) return undefined;
   // The hash in the key keeps a different file under the same name from replacing this one.
   const archiveKey = `study-${phone.studyId}/${upload.archivePath}.${sha256.toString('hex', 0, 8)}`;
   await deps.archive.put(phone.studyId, archiveKey, bytes);
@@ -125,24 +158,42 @@ export async function commitUpload(trx: Knex, upload: ArchivedUpload): Promise<v
   if (upload.status === 'queued') await enqueueJob(trx, id, upload.receivedAt);
 }
 
-export async function store(deps: ReceiveDeps, phone: Phone, bytes: Buffer, upload: Stored, now: Date): Promise<void> {
-  const archived = await archiveUpload(deps, phone, bytes, upload, now);
+/**
+ * Archives the bytes, then commits the attempt, the upload's row and its job together: one commit.
+ * The same file sent again (a re-send after a timeout, or two at once) rewrites the same archive
+ * object (its key is made of the name and the content's hash) with the same content, and its row
+ * does not commit: the first one stands.
+ */
+export async function store(
+  deps: ReceiveDeps,
+  phone: Phone,
+  bytes: Buffer,
+  upload: Stored,
+  now: Date,
+  attempt?: Attempt
+): Promise<void> {
+  // A rejected file's archive key is random, so a re-send of it is looked up rather than archived again.
+  const lookUp = upload.status === 'rejected';
+  const archived = await archiveUpload(deps, phone, bytes, upload, now, { lookUp });
   if (!archived) return;
   try {
-    await deps.db.transaction((trx) => commitUpload(trx, archived));
+    await deps.db.transaction(async (trx) => {
+      await attempt?.record(trx);
+      await commitUpload(trx, archived);
+    });
+    if (attempt) attempt.committed = true;
   } catch (err) {
-    // Two identical uploads in flight at once: the other one committed the same bytes.
     if (!isDuplicateKey(err)) throw err;
   }
 }
 
-/** Beiwe checks the key line while the phone waits; RSA takes under a millisecond. */
+/** Beiwe checks the key line while the phone waits; the key is parsed once per participant, so only the RSA operation remains. */
 function checkKeyLine(vault: Vault, phone: Phone, file: Buffer): string | undefined {
   let start = 0;
   while (file[start] === NEWLINE) start++;
   let end = file.indexOf(NEWLINE, start);
   if (end < 0) end = file.length;
-  const privateKey = vault.open(phone.privateKeySealed, privateKeyContext(phone.participantId)).toString('utf8');
+  const privateKey = participantPrivateKey(vault, phone.participantId, phone.privateKeySealed);
   const key = extractAesKey(file.subarray(start, end), privateKey);
   return key.ok ? undefined : key.reason;
 }

@@ -10,7 +10,7 @@ import { encryptTextFile } from '../test/phone-emulator/encrypt.ts';
 import { createOwnDatabase } from '../test/test-db.ts';
 import { claimJob, completeJob } from './queue.ts';
 import { store } from './receive.ts';
-import { processNextJob, type UploadProcessor } from './worker.ts';
+import { processNextJob, startUploadWorkers, type UploadProcessor } from './worker.ts';
 
 /** The queue is shared by every worker that can reach the database, so these tests have a database of their own. */
 describe('processing queue and worker', () => {
@@ -234,5 +234,39 @@ describe('processing queue and worker', () => {
       (await app.request(`/api/v1/participants/${participantId}/uploads`, { headers: withoutSecret })).status
     ).toBe(401);
     expect((await app.request('/api/v1/queue', { headers: withoutSecret })).status).toBe(401);
+  });
+
+  it('under a trickle, a worker waits batchWaitMs after a short batch, so what arrives meanwhile is one batch', async () => {
+    const ours = new Set<number>();
+    const batches: number[] = [];
+    const sizing: UploadProcessor = ({ items }) => {
+      const mine = items.filter((i) => ours.has(i.upload.participantId)).length;
+      if (mine > 0) batches.push(mine);
+      return Promise.resolve();
+    };
+    const workers = startUploadWorkers(
+      {
+        ...deps,
+        processors: [sizing],
+        config: { worker: { ...deps.config.worker, concurrency: 1, batchWaitMs: 3000 } },
+      },
+      20
+    );
+    const until = async (done: () => boolean) => {
+      for (const deadline = Date.now() + 20_000; !done();) {
+        if (Date.now() > deadline) throw new Error(`batches so far: ${batches.join(', ')}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+    try {
+      ours.add((await uploadsFor('trickle-first', 1)).participantId);
+      await until(() => batches.length === 1);
+      // One by one while the worker waits: without the wait, it would take them as they come.
+      ours.add((await uploadsFor('trickle-more', 5)).participantId);
+      await until(() => batches.reduce((a, b) => a + b, 0) === 6);
+      expect(batches).toEqual([1, 5]);
+    } finally {
+      await workers.stop();
+    }
   });
 });

@@ -128,7 +128,8 @@ class LeaseLostError extends Error {
 export type Workers = { stop(): Promise<void> };
 
 /**
- * Runs `concurrency` loops that process jobs as they come, polling when the queue is empty. A loop
+ * Runs `concurrency` loops that process jobs as they come, polling when the queue is empty and
+ * waiting `batchWaitMs` after a batch that was not full, so batches fill under a trickle. A loop
  * that lost the database mid-batch releases that batch's jobs as soon as it reaches the database
  * again, so they resume at once rather than after their lease (which only covers a process that died).
  */
@@ -156,7 +157,9 @@ export function startUploadWorkers(deps: WorkerDeps, pollMs = 500): Workers {
           'upload worker could not reach the queue'
         );
       }
-      if (!busy) await sleep(pollMs, undefined, { signal: stop.signal }).catch(() => undefined);
+      // A short batch means a trickle: let the next batch gather (a bounded wait, see the config).
+      const waitMs = !busy ? pollMs : busy < deps.config.worker.batchSize ? deps.config.worker.batchWaitMs : 0;
+      if (waitMs > 0) await sleep(waitMs, undefined, { signal: stop.signal }).catch(() => undefined);
     }
   });
   return {

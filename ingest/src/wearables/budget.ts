@@ -20,6 +20,19 @@ export const DEFAULT_QUOTAS = {
   polarLong: { limit: 5000, windowMs: 24 * 3_600_000 },
 } as const satisfies Record<string, Quota>;
 
+/**
+ * A call would have to wait longer than the budgets may hold a job (a quota spent until its window
+ * resets): the job is put back for `retryAt` instead, so the wait holds no runner and no tick.
+ */
+export class QuotaDeferredError extends Error {
+  constructor(
+    readonly key: string,
+    readonly retryAt: Date
+  ) {
+    super(`quota ${key} spent until ${retryAt.toISOString()}`);
+  }
+}
+
 export type Sleep = (ms: number) => Promise<void>;
 export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -46,7 +59,15 @@ export type Budgets = {
   readonly retries: { waitedMs: number; count: number };
 };
 
-export function createBudgets(clock: () => Date, sleep: Sleep = realSleep): Budgets {
+/**
+ * `maxWaitMs`: the longest a call waits in line (for a budget, or a provider's Retry-After); a
+ * longer wait throws `QuotaDeferredError`. Unbounded when not given.
+ */
+export function createBudgets(
+  clock: () => Date,
+  sleep: Sleep = realSleep,
+  { maxWaitMs = Infinity }: { maxWaitMs?: number } = {}
+): Budgets {
   const logs = new Map<string, number[]>();
   const quotas = new Map<string, Quota>();
   const stats = new Map<string, KeyStats>();
@@ -60,19 +81,26 @@ export function createBudgets(clock: () => Date, sleep: Sleep = realSleep): Budg
     return log;
   };
 
+  /** How long until a call on every key fits its planned share, and the key that takes longest. */
+  const waitOf = (keys: readonly (readonly [string, Quota])[], now: number) => {
+    let longest = { waitMs: 0, key: keys[0]?.[0] ?? '' };
+    for (const [key, fallback] of keys) {
+      const q = quotaOf(key, fallback);
+      const planned = Math.max(1, Math.floor(q.limit * PLAN_SHARE));
+      const log = liveLog(key, q.windowMs, now);
+      const waitMs = log.length >= planned ? (log[log.length - planned] ?? now) + q.windowMs - now + 1 : 0;
+      if (waitMs > longest.waitMs) longest = { waitMs, key };
+    }
+    return longest;
+  };
+
   const budgets: Budgets = {
     retries,
     async acquire(keys) {
       for (;;) {
         const now = clock().getTime();
-        let waitMs = 0;
-        for (const [key, fallback] of keys) {
-          const q = quotaOf(key, fallback);
-          const planned = Math.max(1, Math.floor(q.limit * PLAN_SHARE));
-          const log = liveLog(key, q.windowMs, now);
-          if (log.length >= planned)
-            waitMs = Math.max(waitMs, (log[log.length - planned] ?? now) + q.windowMs - now + 1);
-        }
+        const { waitMs, key: waitKey } = waitOf(keys, now);
+        if (waitMs > maxWaitMs) throw new QuotaDeferredError(waitKey, new Date(now + waitMs));
         if (waitMs === 0) {
           for (const [key, fallback] of keys) {
             const q = quotaOf(key, fallback);
@@ -100,6 +128,11 @@ export function createBudgets(clock: () => Date, sleep: Sleep = realSleep): Budg
           const waitMs = (err.retryAfterSeconds ?? 2 ** attempt) * 1000;
           const throttle = { at: clock().toISOString(), retryAfterSeconds: err.retryAfterSeconds };
           for (const [key] of keys) throttles.set(key, throttle);
+          if (waitMs > maxWaitMs) {
+            // The key the provider's headers showed spent (Polar's daily window), else the first.
+            const now = clock().getTime();
+            throw new QuotaDeferredError(waitOf(keys, now).key, new Date(now + waitMs));
+          }
           retries.count += 1;
           retries.waitedMs += waitMs;
           await sleep(waitMs);

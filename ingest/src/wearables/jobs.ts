@@ -1,4 +1,6 @@
 import type { Knex } from 'knex';
+import type { ProviderId } from '../providers/provider.ts';
+import { QuotaDeferredError } from './budget.ts';
 import type { Progress, PullDeps, PullPlan } from './pull.ts';
 import { pullConnection } from './pull.ts';
 
@@ -45,11 +47,16 @@ async function claim(
   worker: string,
   now: Date,
   leaseMs: number,
-  busy: ReadonlySet<number>
+  busy: ReadonlySet<number>,
+  provider: ProviderId | undefined
 ): Promise<JobRow | undefined> {
   return db.transaction(async (trx) => {
     const row = (await trx('wearable_pull_jobs')
       .whereNotIn('connection_id', [...busy])
+      .where((q) => {
+        if (provider !== undefined)
+          void q.whereIn('connection_id', trx('device_connections').select('id').where({ provider }));
+      })
       .where((q) => {
         void q.where((due) => void due.where('state', 'queued').where('run_after', '<=', now));
         void q.orWhere((stale) => void stale.where('state', 'running').where('lease_until', '<', now));
@@ -66,6 +73,7 @@ async function claim(
         attempts: trx.raw('attempts + 1'),
         locked_by: worker,
         lease_until: new Date(now.getTime() + leaseMs),
+        waiting_for: null,
         started_at: now,
         updated_at: now,
       });
@@ -84,6 +92,11 @@ export type RunnerOptions = {
    * shared, so a few at a time stay within every quota (1 when not given).
    */
   concurrency?: number;
+  /**
+   * Only this provider's jobs: each provider has its own runner, so one provider's slowness holds
+   * none of another's jobs (all providers when not given).
+   */
+  provider?: ProviderId;
 };
 
 const planOf = (job: JobRow, opts: RunnerOptions): PullPlan =>
@@ -108,10 +121,25 @@ async function runJob(deps: PullDeps, opts: RunnerOptions, job: JobRow): Promise
         ...extra,
       });
   };
+  let progress: Progress = { pct: 0, rowsWritten: 0, currentDay: null, errors: [] };
   try {
-    const result = await pullConnection(deps, job.connection_id, planOf(job, opts), (p) => write(p));
+    const result = await pullConnection(deps, job.connection_id, planOf(job, opts), (p) => {
+      progress = p;
+      return write(p);
+    });
     await write(result, { state: result.ok ? 'done' : 'failed', finished_at: deps.clock(), lease_until: null });
   } catch (err) {
+    if (err instanceof QuotaDeferredError) {
+      // Back in the queue for when the window resets: a sync pull resumes from its cursors.
+      await write(progress, {
+        state: 'queued',
+        run_after: err.retryAt,
+        waiting_for: err.message,
+        locked_by: null,
+        lease_until: null,
+      });
+      return;
+    }
     const message = err instanceof Error ? err.message : String(err);
     await write(
       { pct: 100, rowsWritten: 0, currentDay: null, errors: [message] },
@@ -138,7 +166,7 @@ export async function runDuePullJobs(deps: PullDeps, opts: RunnerOptions): Promi
   let claiming: Promise<unknown> = Promise.resolve();
   const next = () => {
     const claimed = claiming.then(async () => {
-      const job = await claim(deps.db, opts.worker, deps.clock(), opts.leaseMs, busy);
+      const job = await claim(deps.db, opts.worker, deps.clock(), opts.leaseMs, busy, opts.provider);
       if (job) busy.add(job.connection_id);
       return job;
     });
@@ -174,6 +202,10 @@ export type PullJobView = {
   currentDay: string | null;
   errors: string[];
   requestedBy: string;
+  /** When a queued job may run: later than its creation when a spent quota put it back. */
+  runAfter: string;
+  /** Why a queued job waits (a spent quota and when it resets), or null. */
+  waitingFor: string | null;
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
@@ -198,6 +230,8 @@ function toPullJobView(r: Record<string, unknown>): PullJobView {
     currentDay: (r.current_day_text as string | null) ?? null,
     errors: typeof r.errors === 'string' ? (JSON.parse(r.errors) as string[]) : [],
     requestedBy: String(r.requested_by),
+    runAfter: iso(r.run_after) ?? '',
+    waitingFor: (r.waiting_for as string | null) ?? null,
     createdAt: iso(r.created_at) ?? '',
     startedAt: iso(r.started_at),
     finishedAt: iso(r.finished_at),

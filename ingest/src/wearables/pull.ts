@@ -3,7 +3,7 @@ import { withAccessToken } from '../connections/access.ts';
 import { ConnectionUnusableError } from '../connections/errors.ts';
 import type { TokenDeps } from '../connections/refresh.ts';
 import type { ProviderId } from '../providers/provider.ts';
-import type { Budgets } from './budget.ts';
+import { type Budgets, QuotaDeferredError } from './budget.ts';
 import { fitbitSource } from './providers/fitbit.ts';
 import { polarSource } from './providers/polar.ts';
 import type { DataSource, PullEnv, Window } from './providers/source.ts';
@@ -58,7 +58,7 @@ export async function readCursors(db: Knex, connectionId: number): Promise<Map<s
  * Pulls one connection: each data type in windows no longer than the provider's range limit,
  * every window written idempotently and its cursor advanced (never moved back), with progress
  * reported after each window. A failing window is recorded and the rest go on; a connection that
- * needs re-consent stops the pull.
+ * needs re-consent stops the pull; a spent quota (`QuotaDeferredError`) is thrown to the caller.
  */
 export async function pullConnection(
   deps: PullDeps,
@@ -111,6 +111,8 @@ export async function pullConnection(
       );
       await advanceCursor(db, connectionId, unit.type, unit.window, deps.clock());
     } catch (err) {
+      // The job is put back for when the quota resets; the windows pulled so far are kept.
+      if (err instanceof QuotaDeferredError) throw err;
       progress.errors.push(
         `${unit.type} ${utcDate(unit.window.from)}: ${err instanceof Error ? err.message : String(err)}`
       );

@@ -65,6 +65,7 @@ import * as grantGrafanaReaderHeartRateMinutes from './20261121140300_grant_graf
 import * as createDataAccessKeys from './20261121150000_create_data_access_keys.ts';
 import * as createDataAccessAttempts from './20261121150100_create_data_access_attempts.ts';
 import * as createRateLimits from './20261206010000_create_rate_limits.ts';
+import * as addPullJobWaitingFor from './20261206110000_add_pull_job_waiting_for.ts';
 import * as createDailyFeatures from './20261206130000_create_daily_features.ts';
 import * as grantGrafanaReaderDailyFeatures from './20261206130100_grant_grafana_reader_daily_features.ts';
 
@@ -138,6 +139,7 @@ export const migrations: readonly Migration[] = [
   { name: '20261121150000_create_data_access_keys', module: createDataAccessKeys },
   { name: '20261121150100_create_data_access_attempts', module: createDataAccessAttempts },
   { name: '20261206010000_create_rate_limits', module: createRateLimits },
+  { name: '20261206110000_add_pull_job_waiting_for', module: addPullJobWaitingFor },
   { name: '20261206130000_create_daily_features', module: createDailyFeatures },
   { name: '20261206130100_grant_grafana_reader_daily_features', module: grantGrafanaReaderDailyFeatures },
 ];

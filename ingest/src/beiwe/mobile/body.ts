@@ -1,3 +1,4 @@
+import busboy from 'busboy';
 /**
  * Request bodies as the Beiwe apps send them (spec §1.2).
  *
@@ -48,26 +49,59 @@ export function decodePair(pair: Buffer): [key: string, value: Buffer] | undefin
   return [unquotePlus(pair.subarray(0, eq)).toString('utf8'), unquotePlus(pair.subarray(eq + 1))];
 }
 
-export async function parseMultipart(body: Buffer, contentType: string): Promise<MobileForm> {
-  let form: FormData;
-  try {
-    form = await new Response(body, { headers: { 'content-type': contentType } }).formData();
-  } catch {
-    throw new MalformedBodyError('the multipart body is malformed or cut short');
-  }
-  const fields = new Map<string, string>();
-  let file: Buffer | undefined;
-  let fileName: string | undefined;
-  for (const [key, value] of form.entries()) {
-    if (typeof value === 'string') {
-      if (key === 'file') file = Buffer.from(value, 'utf8');
-      else fields.set(key, value);
-    } else if (key === 'file') {
-      file = Buffer.from(await value.arrayBuffer());
-      fileName = value.name;
+const MALFORMED_MULTIPART = 'the multipart body is malformed or cut short';
+
+/**
+ * A multipart form read with busboy straight from the body's bytes: the file part's data are views
+ * of them, joined once (no FormData, Blob or ArrayBuffer copies). A part without a filename is a
+ * text field; a `file` text field is taken as the file, as Django does.
+ */
+export function parseMultipart(body: Buffer, contentType: string): Promise<MobileForm> {
+  return new Promise((resolve, reject) => {
+    let parser: busboy.Busboy;
+    try {
+      // Field values may be as long as the body: the body's own limit applies, not busboy's 1 MB.
+      parser = busboy({ headers: { 'content-type': contentType }, limits: { fieldSize: body.length } });
+    } catch {
+      reject(new MalformedBodyError(MALFORMED_MULTIPART));
+      return;
     }
-  }
-  return { fields, file, fileName };
+    const fields = new Map<string, string>();
+    let file: Buffer | undefined;
+    let fileName: string | undefined;
+    let pending = 0;
+    let closed = false;
+    let failed = false;
+    const fail = () => {
+      failed = true;
+      reject(new MalformedBodyError(MALFORMED_MULTIPART));
+    };
+    const settle = () => {
+      if (closed && pending === 0 && !failed) resolve({ fields, file, fileName });
+    };
+    parser.on('field', (name, value) => {
+      if (name === 'file') [file, fileName] = [Buffer.from(value, 'utf8'), undefined];
+      else fields.set(name, value);
+    });
+    parser.on('file', (name, stream, info) => {
+      const chunks: Buffer[] = [];
+      pending += 1;
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('error', fail);
+      stream.on('end', () => {
+        if (name === 'file')
+          [file, fileName] = [chunks.length === 1 ? chunks[0] : Buffer.concat(chunks), info.filename];
+        pending -= 1;
+        settle();
+      });
+    });
+    parser.on('error', fail);
+    parser.on('close', () => {
+      closed = true;
+      settle();
+    });
+    parser.end(body);
+  });
 }
 
 export function parseMobileBody(body: Buffer, contentType: string | undefined): Promise<MobileForm> {

@@ -95,16 +95,66 @@ export async function recordDeviceReport(db: Knex, phone: Phone, report: DeviceR
     .orderBy('id', 'desc')
     .first('device_id', 'os_type', 'os_version', 'version_code', 'version_name', 'timezone')) as
     Record<string, string> | undefined;
-  const row = {
-    device_id: report.deviceId,
-    os_type: report.osType,
-    os_version: report.osVersion,
-    version_code: report.versionCode,
-    version_name: report.versionName,
-    timezone: report.timezone,
-  };
+  const row = historyRow(report);
   const changed = !last || Object.entries(row).some(([k, v]) => last[k] !== v);
   if (changed) await db('beiwe_device_history').insert({ participant_id: phone.participantId, seen_at: now, ...row });
+}
+
+/**
+ * What an upload records of its phone, in the upload's own commit: the attempt's time and a new
+ * device id in one statement, and a history row only when `reportMayDiffer` (a report this process
+ * has not seen last for the participant), inserted only if it differs from the latest row.
+ */
+export async function recordUploadAttempt(
+  db: Knex,
+  phone: Phone,
+  report: DeviceReport,
+  now: Date,
+  reportMayDiffer: boolean
+): Promise<void> {
+  const newDevice = phone.deviceId !== null && phone.deviceId !== report.deviceId;
+  await db('beiwe_participants')
+    .where({ participant_id: phone.participantId })
+    .update({ last_upload_at: now, ...(newDevice && { device_id: report.deviceId, updated_at: now }) });
+  if (!reportMayDiffer) return;
+  const row = historyRow(report);
+  const columns = Object.keys(row);
+  const values = Object.values(row);
+  await db.raw(
+    `INSERT INTO beiwe_device_history (participant_id, seen_at, ${columns.join(', ')})
+     SELECT ?, ?, ${columns.map(() => '?').join(', ')} FROM DUAL WHERE NOT EXISTS (
+       SELECT 1 FROM (SELECT ${columns.join(', ')} FROM beiwe_device_history WHERE participant_id = ? ORDER BY id DESC LIMIT 1) AS last
+       WHERE ${columns.map((c) => `last.${c} <=> ?`).join(' AND ')})`,
+    [phone.participantId, now, ...values, phone.participantId, ...values]
+  );
+}
+
+const historyRow = (report: DeviceReport) => ({
+  device_id: report.deviceId,
+  os_type: report.osType,
+  os_version: report.osVersion,
+  version_code: report.versionCode,
+  version_name: report.versionName,
+  timezone: report.timezone,
+});
+
+/**
+ * The device report each participant's phone sent last to this process (bounded, least recently
+ * used out): an upload whose report matches needs no history check. Another process seeing the
+ * phone in between can at worst make this one skip recording a change back to an earlier report.
+ */
+export function createDeviceReportMemory(max = 20_000) {
+  const last = new Map<number, string>();
+  return {
+    seen(participantId: number, report: DeviceReport): boolean {
+      return last.get(participantId) === JSON.stringify(historyRow(report));
+    },
+    remember(participantId: number, report: DeviceReport): void {
+      last.delete(participantId);
+      last.set(participantId, JSON.stringify(historyRow(report)));
+      if (last.size > max) last.delete(last.keys().next().value!);
+    },
+  };
 }
 
 export async function registerPhone(

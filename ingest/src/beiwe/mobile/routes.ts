@@ -16,7 +16,8 @@ import {
   registerPhone,
   setFcmToken,
   setPhonePassword,
-  touchLastUpload,
+  createDeviceReportMemory,
+  recordUploadAttempt,
   type DeviceReport,
   type Phone,
 } from './phone-store.ts';
@@ -49,6 +50,7 @@ export function beiweMobile(deps: AppDeps, limits: Limits): MiddlewareHandler<Ap
   let standIn: Promise<string> | undefined;
   // Checked in place of a password hash for unknown patient ids, so they answer as slowly as known ones.
   const standInHash = () => (standIn ??= hashPassword(beiweDeviceHash(randomBytes(16).toString('hex'))));
+  const reports = createDeviceReportMemory();
   return async (c, next) => {
     const match = c.req.method === 'POST' ? ENDPOINT.exec(c.req.path) : null;
     if (!match) return next();
@@ -63,13 +65,14 @@ export function beiweMobile(deps: AppDeps, limits: Limits): MiddlewareHandler<Ap
     // Only an upload naming a known patient id may send more than a small form; its credentials
     // come first in the body (spec §1.2), so they are checked before the file is read.
     const upload = endpoint === 'upload';
+    // The phone the gate found: the handler authenticates it without looking it up again.
+    let gated: Phone | undefined;
     const gate: Gate = async (fields) => {
       const patientId = fields.get('patient_id');
       if (patientId === undefined || !fields.has('password') || !fields.has('device_id')) return undefined;
       const id = patientId.trim();
-      return fields.get('device_id') !== '' && isPatientIdShaped(id) && (await findPhone(deps.db, id))
-        ? 'open'
-        : 'refuse';
+      gated = fields.get('device_id') !== '' && isPatientIdShaped(id) ? await findPhone(deps.db, id) : undefined;
+      return gated ? 'open' : 'refuse';
     };
     const body = await readGatedBody(
       c.req.raw,
@@ -93,16 +96,28 @@ export function beiweMobile(deps: AppDeps, limits: Limits): MiddlewareHandler<Ap
         throw err;
       }
     }
-    return handle({ deps, limits, standInHash }, { c, endpoint, ios, form, address });
+    return handle({ deps, limits, standInHash, reports }, { c, endpoint, ios, form, address, gated });
   };
 }
 
-type Handler = { deps: AppDeps; limits: Limits; standInHash: () => Promise<string> };
-type Incoming = { c: Context<AppEnv>; endpoint: Endpoint; ios: boolean; form: MobileForm; address: string };
+type Handler = {
+  deps: AppDeps;
+  limits: Limits;
+  standInHash: () => Promise<string>;
+  reports: ReturnType<typeof createDeviceReportMemory>;
+};
+type Incoming = {
+  c: Context<AppEnv>;
+  endpoint: Endpoint;
+  ios: boolean;
+  form: MobileForm;
+  address: string;
+  gated: Phone | undefined;
+};
 
 async function handle(
-  { deps, limits, standInHash }: Handler,
-  { c, endpoint, ios, form, address }: Incoming
+  { deps, limits, standInHash, reports }: Handler,
+  { c, endpoint, ios, form, address, gated }: Incoming
 ): Promise<Response> {
   // set_fcm_token has no OS detection in Beiwe: it always fails with 403.
   const denied = () => c.body(null, ios && endpoint !== 'set_fcm_token' ? 401 : 403);
@@ -119,7 +134,7 @@ async function handle(
     await limits.failed('phone', address);
     return denied();
   }
-  const phone = await findPhone(deps.db, patientId);
+  const phone = gated?.patientId === patientId ? gated : await findPhone(deps.db, patientId);
   if (endpoint === 'register_user' || endpoint === 'set_password') {
     // A locked-out patient id is refused like a wrong password, and only after the same work, so
     // a guesser learns nothing from the answer or its timing, not even that the id exists.
@@ -134,7 +149,9 @@ async function handle(
   }
 
   const now = deps.clock();
-  await recordDeviceReport(deps.db, phone, deviceReport(form, phone, ios, endpoint === 'register_user'), now);
+  const report = deviceReport(form, phone, ios, endpoint === 'register_user');
+  // An upload records its report in its own commit.
+  if (endpoint !== 'upload') await recordDeviceReport(deps.db, phone, report, now);
   const call: Call = { c, form, phone, ios, now };
   switch (endpoint) {
     case 'register_user':
@@ -147,8 +164,11 @@ async function handle(
     }
     case 'upload': {
       // Beiwe records the attempt even when the upload itself fails.
-      await touchLastUpload(deps.db, phone, now);
-      const answer = await receiveUpload(deps, phone, form, phone.osType ?? (ios ? 'IOS' : 'ANDROID'), now);
+      const known = reports.seen(phone.participantId, report);
+      const answer = await receiveUpload(deps, phone, form, phone.osType ?? (ios ? 'IOS' : 'ANDROID'), now, (db) =>
+        recordUploadAttempt(db, phone, report, now, !known)
+      );
+      reports.remember(phone.participantId, report);
       return c.text(answer.body, answer.status);
     }
     case 'download_surveys':

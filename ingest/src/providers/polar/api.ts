@@ -38,8 +38,15 @@ export async function polarError(res: Response, during: string): Promise<Provide
   return new ProviderCallError('polar', what);
 }
 
-/** `RateLimit-Reset: <short>,<long>` in seconds; the short window is the one to wait for. */
+/**
+ * `RateLimit-Reset: <short>,<long>` in seconds: the latest reset of a window the usage has spent
+ * (the daily one resets hours after the short one), else the short window's.
+ */
 function resetSeconds(res: Response): number | null {
-  const first = Number(res.headers.get('ratelimit-reset')?.split(',')[0]);
-  return Number.isFinite(first) && first >= 0 ? first : null;
+  const list = (name: string) => res.headers.get(name)?.split(',').map(Number) ?? [];
+  const [usage, limit, reset] = [list('ratelimit-usage'), list('ratelimit-limit'), list('ratelimit-reset')];
+  const valid = reset.map((r, i) => ({ r, i })).filter(({ r }) => Number.isFinite(r) && r >= 0);
+  const spent = valid.filter(({ i }) => (usage[i] ?? 0) >= (limit[i] ?? Infinity));
+  const waits = (spent.length > 0 ? spent : valid.filter(({ i }) => i === 0)).map(({ r }) => r);
+  return waits.length > 0 ? Math.max(...waits) : null;
 }

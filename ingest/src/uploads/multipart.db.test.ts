@@ -1,0 +1,118 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, onTestFinished } from 'vitest';
+import { createApp } from '../app.ts';
+import { createLocalArchiveStore } from '../archive/local-store.ts';
+import { asAdmin, testConfig, testDeps, testFromNow as test } from '../test/fixtures.ts';
+import { encryptTextFile, sha256B64url } from '../test/phone-emulator/encrypt.ts';
+import { iosMultipartBody } from '../test/phone-emulator/http-bodies.ts';
+import { createPhone } from '../test/phone-emulator/phone.ts';
+
+const MAX_BYTES = 40_000;
+const BOUNDARY = 'alamofire.boundary.00112233aabbccdd';
+const MALFORMED = 'the multipart body is malformed or cut short';
+
+/** Every file under a folder, temp files included. */
+async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+}
+
+/**
+ * The streaming multipart reader on the upload endpoint: a body that is malformed, cut short or
+ * over the limit gets a precise 4xx and leaves nothing behind: no archive file (nor temp file), no
+ * upload row, no job.
+ */
+describe('multipart uploads that cannot be read leave nothing behind', () => {
+  test('malformed, cut short and oversized bodies; the same upload whole is stored', async ({ db, clock, vault }) => {
+    const archiveDir = await mkdtemp(join(tmpdir(), 'vigil-multipart-'));
+    onTestFinished(() => rm(archiveDir, { recursive: true, force: true }));
+    const app = createApp(
+      testDeps({
+        db,
+        clock,
+        vault,
+        archiveStore: createLocalArchiveStore(archiveDir),
+        config: testConfig({ VIGIL_UPLOAD_MAX_BYTES: String(MAX_BYTES) }),
+      })
+    );
+    const study = (await (
+      await app.request('/api/v1/studies', { method: 'POST', headers: asAdmin, body: JSON.stringify({ name: 'MP' }) })
+    ).json()) as { id: number };
+    const enrolled = (await (
+      await app.request(`/api/v1/studies/${study.id}/participants`, {
+        method: 'POST',
+        headers: asAdmin,
+        body: JSON.stringify({ label: 'mp_1' }),
+      })
+    ).json()) as { id: number; beiwe: { patientId: string; temporaryPassword: string } };
+    const phone = createPhone({
+      os: 'ios',
+      serverUrl: 'http://vigil.test',
+      patientId: enrolled.beiwe.patientId,
+      temporaryPassword: enrolled.beiwe.temporaryPassword,
+      seed: 'mp',
+      fetch: (input, init) => Promise.resolve(app.request(input as string, init)),
+    });
+    await phone.register();
+    const registered = await filesUnder(archiveDir);
+    const rows = async () => ({
+      uploads: Number(
+        ((await db('uploads').where({ participant_id: enrolled.id }).count({ n: '*' })) as { n: number }[])[0]?.n
+      ),
+      jobs: Number(((await db('upload_jobs').count({ n: '*' })) as { n: number }[])[0]?.n),
+    });
+    const before = await rows();
+    const params = {
+      patient_id: phone.patientId,
+      password: sha256B64url(phone.password),
+      device_id: phone.deviceId,
+      file_name: `${phone.patientId}_accel_${Date.now() - 60_000}.csv`,
+    };
+    const lines = ['timestamp,accuracy,x,y,z', ...Array.from({ length: 40 }, (_, i) => `${Date.now()},3,0.1,0.2,${i}`)];
+    const { body, contentType } = iosMultipartBody(
+      params,
+      { name: params.file_name, bytes: encryptTextFile(lines, phone.publicKey!) },
+      BOUNDARY
+    );
+    const post = (bytes: Uint8Array, type = contentType, headers: Record<string, string> = {}) =>
+      app.request('/upload/ios/', { method: 'POST', headers: { 'content-type': type, ...headers }, body: bytes });
+    const answer = async (res: Response) => [res.status, await res.text()];
+
+    // The boundary the header names is not the one the body uses.
+    expect(await answer(await post(body, 'multipart/form-data; boundary=another.boundary'))).toEqual([400, MALFORMED]);
+    // No boundary at all.
+    expect(await answer(await post(body, 'multipart/form-data'))).toEqual([400, MALFORMED]);
+    // A part whose headers never end.
+    const brokenPart = Buffer.concat([body.subarray(0, body.indexOf('filename=')), Buffer.from('filename="x.csv"')]);
+    expect(await answer(await post(brokenPart))).toEqual([400, MALFORMED]);
+    // Cut short inside the file, and just before the closing boundary.
+    expect(await answer(await post(body.subarray(0, body.length - 200)))).toEqual([400, MALFORMED]);
+    expect(await answer(await post(body.subarray(0, body.length - 4)))).toEqual([400, MALFORMED]);
+    // Over the limit: declared, and sent without a length.
+    const big = iosMultipartBody(params, { name: params.file_name, bytes: Buffer.alloc(MAX_BYTES, 0x41) }, BOUNDARY);
+    expect(await answer(await post(big.body))).toEqual([413, `request body over ${MAX_BYTES} bytes`]);
+    const streamed = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let at = 0; at < big.body.length; at += 8192) controller.enqueue(big.body.subarray(at, at + 8192));
+        controller.close();
+      },
+    });
+    const res = await app.request('/upload/ios/', {
+      method: 'POST',
+      headers: { 'content-type': contentType },
+      body: streamed,
+      duplex: 'half',
+    } as RequestInit);
+    expect(await answer(res)).toEqual([413, `request body over ${MAX_BYTES} bytes`]);
+
+    expect(await rows()).toEqual(before);
+    expect(await filesUnder(archiveDir)).toEqual(registered);
+
+    // The check above can fail: the same upload whole is archived, with its row and job.
+    expect(await answer(await post(body))).toEqual([200, 'upload successful.']);
+    expect(await rows()).toEqual({ uploads: before.uploads + 1, jobs: before.jobs + 1 });
+    expect(await filesUnder(archiveDir)).toHaveLength(registered.length + 1);
+  });
+});

@@ -1,0 +1,67 @@
+import type { Knex } from 'knex';
+import { describe, expect } from 'vitest';
+import { asAdmin, testFromNow as test } from '../test/fixtures.ts';
+import { encryptTextFile } from '../test/phone-emulator/encrypt.ts';
+import { createPhone } from '../test/phone-emulator/phone.ts';
+
+type Query = { sql: string };
+
+/** The statements `run` sends, as knex reports them (a transaction's BEGIN and COMMIT included). */
+async function statementsOf(db: Knex, run: () => Promise<unknown>): Promise<string[]> {
+  const seen: string[] = [];
+  const listen = (q: Query) => seen.push(q.sql);
+  db.on('query', listen);
+  try {
+    await run();
+  } finally {
+    db.off('query', listen);
+  }
+  return seen;
+}
+
+/**
+ * What one upload costs the database besides authenticating (the rate-limit counters and the
+ * phone's lookup): its bookkeeping is at most 3 statements in one commit.
+ */
+describe('the bookkeeping of one upload', () => {
+  test('is at most 3 statements and 1 commit, the phone looked up once', async ({ app, db }) => {
+    const study = (await (
+      await app.request('/api/v1/studies', { method: 'POST', headers: asAdmin, body: JSON.stringify({ name: 'S' }) })
+    ).json()) as { id: number };
+    const enrolled = (await (
+      await app.request(`/api/v1/studies/${study.id}/participants`, {
+        method: 'POST',
+        headers: asAdmin,
+        body: JSON.stringify({ label: 'st_1' }),
+      })
+    ).json()) as { beiwe: { patientId: string; temporaryPassword: string } };
+    const phone = createPhone({
+      os: 'android',
+      serverUrl: 'http://vigil.test',
+      patientId: enrolled.beiwe.patientId,
+      temporaryPassword: enrolled.beiwe.temporaryPassword,
+      seed: 'st',
+      fetch: (input, init) => Promise.resolve(app.request(input as string, init)),
+    });
+    await phone.register();
+    const upload = (n: number) => {
+      const t = Date.now() - 60_000 + n;
+      return phone.upload(
+        `${phone.patientId}_accel_${t}.csv`,
+        encryptTextFile(['timestamp,accuracy,x,y,z', `${t},unknown,0.1,0.2,9.8`], phone.publicKey!)
+      );
+    };
+    // The first upload of this process also checks the device history.
+    expect((await upload(0)).status).toBe(200);
+
+    let status = 0;
+    const sent = await statementsOf(db, async () => (status = (await upload(1)).status));
+    expect(status).toBe(200);
+    const own = sent.filter((sql) => !sql.includes('`rate_limits`'));
+    const lookups = own.filter((sql) => sql.includes('`beiwe_participants` as `b`'));
+    const bookkeeping = own.filter((sql) => !lookups.includes(sql) && !/^(BEGIN|COMMIT)/i.test(sql.trim()));
+    expect(lookups).toHaveLength(1);
+    expect(bookkeeping.length, bookkeeping.join('\n')).toBeLessThanOrEqual(3);
+    expect(own.filter((sql) => /^COMMIT/i.test(sql.trim()))).toHaveLength(1);
+  });
+});
