@@ -413,7 +413,7 @@ describe('the Polar pull', () => {
           utc_offset_min: 120,
         }),
       ]);
-      // 51 days of activity in windows of at most 28 days (Polar answers 400 beyond).
+      // 51 days of activity in windows of at most 28 dates (Polar answers 400 beyond).
       expect(sims.wearables.polar.count('activities')).toBe(2);
       const devices = await rowsOf(db, 'device_status', connectionId, ['device_id']);
       expect(devices.find((d) => d.device_id === '1111AAAA')).toMatchObject({
@@ -474,4 +474,20 @@ describe('the Polar pull', () => {
     );
     expect(rows.reduce((sum, r) => sum + Number(r.steps), 0)).toBe(total);
   });
+
+  simTest(
+    'a range starting mid-day is read in windows Polar accepts (at most 28 dates each)',
+    async ({ sims, db, clock }) => {
+      clock.set(new Date('2026-11-22T12:00:00Z'));
+      const { connectionId } = await sims.wearables.connected('polar');
+      const deps = pullDeps(sims.wearables, clock);
+      const plan: PullPlan = {
+        mode: 'range',
+        from: new Date('2026-09-20T15:30:00Z'),
+        to: new Date('2026-11-22T12:00:00Z'),
+      };
+      expect((await pullConnection(deps, connectionId, plan)).errors).toEqual([]);
+      expect(sims.wearables.polar.count('activities')).toBe(3);
+    }
+  );
 });

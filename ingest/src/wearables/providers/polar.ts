@@ -300,8 +300,9 @@ async function sleep(env: PullEnv, token: string, w: Window): Promise<Batch> {
 export const polarSource: DataSource = {
   types: [
     { name: 'exercises', maxDays: WHOLE_RANGE },
-    // A daily-activity range may span at most 28 days (§5.2).
-    { name: 'activity', maxDays: 28 },
+    // A daily-activity range may span at most 28 dates (§5.2): 27 days, as a window that starts
+    // mid-day touches one date more than its length.
+    { name: 'activity', maxDays: 27 },
     { name: 'continuousHr', maxDays: 28 },
     { name: 'sleep', maxDays: 28 },
   ],
