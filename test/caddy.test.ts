@@ -202,10 +202,19 @@ describe('deploy/Caddyfile served by caddy', () => {
     });
   }
 
-  it('sends every phone, OAuth/connect and researcher path to the ingest with its POST body intact', async () => {
+  it('sends every phone, OAuth/connect/notification and researcher path to the ingest with its POST body intact', async () => {
     const body = Buffer.from('patient_id=p1&password=x&file_name=a.csv&file=AAAA:BBBB\n');
     const sha256 = createHash('sha256').update(body).digest('hex');
-    const paths = [...phonePaths, ...researcherPaths, '/oauth/fitbit/callback?code=c&state=s', '/connect/abc'];
+    const paths = [
+      ...phonePaths,
+      ...researcherPaths,
+      '/oauth/fitbit/callback?code=c&state=s',
+      '/connect/abc',
+      // The vendors' notification endpoints
+      '/oauth/notify/withings/s3cr3t',
+      '/oauth/notify/polar',
+      '/oauth/notify/fitbit',
+    ];
     for (const path of paths) {
       expect(await send('POST', path, body), path).toEqual({
         upstream: 'ingest',

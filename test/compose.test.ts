@@ -29,7 +29,11 @@ const requiredEnv: Record<string, string> = {
 
 /** The empty env file keeps a developer's .env beside the compose file out of these runs. */
 function compose(env: Record<string, string>, ...args: string[]): SpawnSyncReturns<string> {
-  const composeArgs = ['--env-file', emptyEnvFile, '-f', 'docker-compose.yml', 'config', ...args];
+  return composeFiles(['docker-compose.yml'], env, ...args);
+}
+
+function composeFiles(files: string[], env: Record<string, string>, ...args: string[]): SpawnSyncReturns<string> {
+  const composeArgs = ['--env-file', emptyEnvFile, ...files.flatMap((f) => ['-f', f]), 'config', ...args];
   return runTool('docker-compose', composeArgs, { aptPackage: 'docker-compose', home: scratch.path, env });
 }
 
@@ -47,6 +51,27 @@ type Service = {
   healthcheck?: { test: string[] };
 };
 type ComposeConfig = { services: Record<string, Service>; volumes: Record<string, unknown> };
+
+/** Every VIGIL_ARCHIVE_S3_* setting, each away from its default, and what the ingest makes of them. */
+const s3Env: Record<string, string> = {
+  VIGIL_ARCHIVE_S3_BUCKET: 'vigil-archive',
+  VIGIL_ARCHIVE_S3_PREFIX: 'site-a/raw',
+  VIGIL_ARCHIVE_S3_ENDPOINT: 'https://s3.example.org',
+  VIGIL_ARCHIVE_S3_REGION: 'eu-central-1',
+  VIGIL_ARCHIVE_S3_ACCESS_KEY_ID: 'access-key-id',
+  VIGIL_ARCHIVE_S3_SECRET_ACCESS_KEY: 'secret-access-key',
+  VIGIL_ARCHIVE_S3_FORCE_PATH_STYLE: 'true',
+  VIGIL_ARCHIVE_S3_REQUEST_TIMEOUT_MS: '5000',
+};
+const s3Config = {
+  bucket: 'vigil-archive',
+  prefix: 'site-a/raw',
+  endpoint: 'https://s3.example.org',
+  region: 'eu-central-1',
+  credentials: { accessKeyId: 'access-key-id', secretAccessKey: 'secret-access-key' },
+  forcePathStyle: true,
+  requestTimeoutMs: 5000,
+};
 
 function resolvedConfig(env: Record<string, string>): ComposeConfig {
   const result = compose(env);
@@ -83,7 +108,7 @@ describe('docker-compose.yml', { timeout: 60_000 }, () => {
     const result = compose(requiredEnv, '-q');
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
-    expect(Object.keys(config.services).sort()).toEqual(['caddy', 'grafana', 'ingest', 'mariadb']);
+    expect(Object.keys(config.services).sort()).toEqual(['caddy', 'grafana', 'ingest', 'mariadb', 'prometheus']);
   });
 
   it.each(Object.keys(requiredEnv))('refuses to resolve without %s', (name) => {
@@ -98,6 +123,7 @@ describe('docker-compose.yml', { timeout: 60_000 }, () => {
     expect(service('mariadb').image).toBe('mariadb:10.11');
     expect(service('grafana').image).toBe('grafana/grafana:13.1.1');
     expect(service('caddy').image).toBe('caddy:2');
+    expect(service('prometheus').image).toBe('prom/prometheus:v3.5.0');
     expect(service('ingest').build).toEqual({ context: root, dockerfile: 'ingest/Dockerfile' });
   });
 
@@ -109,6 +135,7 @@ describe('docker-compose.yml', { timeout: 60_000 }, () => {
         'dashboards',
         'deploy/Caddyfile',
         'deploy/mariadb-init',
+        'deploy/prometheus.yml',
         'grafana-plugin/dist',
         'provisioning',
       ])
@@ -155,10 +182,28 @@ describe('docker-compose.yml', { timeout: 60_000 }, () => {
     expect(ingest.adminSecret).toBe(requiredEnv.VIGIL_ADMIN_SECRET);
   });
 
+  it('serves the ingest metrics inside the network only, where deploy/prometheus.yml scrapes them', () => {
+    const ingest = loadConfig(env(config.services.ingest));
+    expect(ingest.metrics).toEqual({ host: '0.0.0.0', port: 9464 });
+    expect(ingest.roles).toEqual(['web', 'worker', 'scheduler']);
+    type Scrape = { scrape_configs: { dns_sd_configs: { names: string[]; port: number }[] }[] };
+    const prometheus = parseYaml<Scrape>(readFileSync(join(root, 'deploy/prometheus.yml'), 'utf8'));
+    expect(prometheus.scrape_configs.flatMap((c) => c.dns_sd_configs)).toEqual([
+      { names: ['ingest'], type: 'A', port: ingest.metrics.port, refresh_interval: '30s' },
+    ]);
+    expect(readFileSync(join(root, 'deploy/Caddyfile'), 'utf8')).not.toMatch(/9464|metrics/);
+  });
+
   it('passes optional ingest settings through only when set', () => {
     expect(env(config.services.ingest).VIGIL_LOG_LEVEL).toBeUndefined();
     const withLevel = resolvedConfig({ ...requiredEnv, VIGIL_LOG_LEVEL: 'debug' });
     expect(loadConfig(env(withLevel.services.ingest)).logLevel).toBe('debug');
+  });
+
+  it('keeps the archive on the volume unless a bucket is set, and passes every S3 archive setting through', () => {
+    expect(loadConfig(env(config.services.ingest)).uploads.archiveS3).toBeUndefined();
+    const withBucket = resolvedConfig({ ...requiredEnv, ...s3Env });
+    expect(loadConfig(env(withBucket.services.ingest)).uploads.archiveS3).toEqual(s3Config);
   });
 
   it('derives the public URLs of Grafana and the ingest from VIGIL_DOMAIN, localhost by default', () => {
@@ -184,6 +229,53 @@ describe('docker-compose.yml', { timeout: 60_000 }, () => {
         expect(grafana[name ?? ''], `${name} (used in provisioning/${file})`).toBeTruthy();
       }
     }
+  });
+});
+
+describe('docker-compose.scale.yml', { timeout: 60_000 }, () => {
+  const files = ['docker-compose.yml', 'docker-compose.scale.yml'];
+  let config: ComposeConfig;
+  beforeAll(() => {
+    const result = composeFiles(files, requiredEnv);
+    if (result.status !== 0) throw new Error(`docker-compose config failed: ${result.stderr}`);
+    config = parseYaml<ComposeConfig>(result.stdout);
+  }, 30_000);
+
+  it('validates, and splits web processes from workers that run the scheduler', () => {
+    expect(composeFiles(files, requiredEnv, '-q').status).toBe(0);
+    expect(loadConfig(env(config.services.ingest)).roles).toEqual(['web']);
+    expect(loadConfig(env(config.services['ingest-worker'])).roles).toEqual(['worker', 'scheduler']);
+    expect(config.services['ingest-worker']?.ports ?? []).toEqual([]);
+  });
+
+  const withoutRoles = (e: Record<string, unknown>) =>
+    Object.fromEntries(Object.entries(e).filter(([k]) => k !== 'VIGIL_ROLES'));
+
+  it('gives the workers the web processes’ settings but for their roles, and the same archive volume', () => {
+    const web = withoutRoles(env(config.services.ingest));
+    const worker = withoutRoles(env(config.services['ingest-worker']));
+    expect(worker).toEqual(web);
+    expect(mounts(config.services['ingest-worker']!)).toContainEqual({
+      source: 'ingest-data',
+      target: '/data',
+      bind: false,
+    });
+  });
+
+  it('points web processes and workers at the same bucket when one is set', () => {
+    const result = composeFiles(files, { ...requiredEnv, ...s3Env });
+    expect(result.status).toBe(0);
+    const withBucket = parseYaml<ComposeConfig>(result.stdout);
+    expect(loadConfig(env(withBucket.services.ingest)).uploads.archiveS3).toEqual(s3Config);
+    expect(loadConfig(env(withBucket.services['ingest-worker'])).uploads.archiveS3).toEqual(s3Config);
+  });
+
+  it('scrapes both services', () => {
+    const prometheus = mounts(config.services.prometheus!).find((m) => m.target === '/etc/prometheus/prometheus.yml');
+    expect(relative(root, prometheus?.source ?? '')).toBe('deploy/prometheus.scale.yml');
+    type Scrape = { scrape_configs: { dns_sd_configs: { names: string[] }[] }[] };
+    const file = parseYaml<Scrape>(readFileSync(join(root, 'deploy/prometheus.scale.yml'), 'utf8'));
+    expect(file.scrape_configs[0]?.dns_sd_configs[0]?.names).toEqual(['ingest', 'ingest-worker']);
   });
 });
 

@@ -5,7 +5,9 @@
  *    processed by the worker with the features on (then the scheduled job computing what the batches
  *    left marked), against the same day for another participant with the stream processor alone.
  * 2. Features from scratch for 200 participants × 30 days (GPS at Beiwe's duty cycle in the minute
- *    rollup, calls and texts): wall time and this process's CPU (MariaDB's own CPU is not in it).
+ *    rollup, calls and texts, accelerometer for 16 waking hours in its minute rollup with an hour of
+ *    walking in `walking_minutes`): wall time and this process's CPU (MariaDB's own CPU is not in it).
+ *    Walking itself is found while uploads are parsed, so its cost is in part 1.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -92,7 +94,9 @@ async function main() {
       .where({ participant_id: withFeatures.participantId })
       .count({ n: '*' })) as { n: number }[];
 
-    process.stdout.write(`seeding ${PARTICIPANTS} participants × ${DAYS} days of GPS, calls and texts…\n`);
+    process.stdout.write(
+      `seeding ${PARTICIPANTS} participants × ${DAYS} days of GPS, calls, texts and accelerometer…\n`
+    );
     const from = '2026-10-01';
     const to = '2026-10-30';
     await seedHistory(own.db, Date.UTC(2026, 9, 1), PARTICIPANTS, DAYS);
@@ -136,10 +140,23 @@ async function seedHistory(db: Knex, startMs: number, participants: number, days
   const KM = 180 / (Math.PI * 6371);
   for (let p = 0; p < participants; p++) {
     const { id } = await insertParticipant(db, study.id);
+    // An Android phone: only its call and text logs are counted.
+    await db('beiwe_participants').insert({
+      participant_id: id,
+      patient_id: `fb${String(p).padStart(6, '0')}`,
+      password_hash: 'x',
+      private_key_sealed: 'x',
+      public_key: 'x',
+      os_type: 'ANDROID',
+      created_at: new Date(),
+      updated_at: new Date(),
+    });
     const gps: (number | Date)[][] = [];
     const quantity: object[] = [];
     const calls: object[] = [];
     const texts: object[] = [];
+    const accelerometer: (number | string | Date)[][] = [];
+    const walking: (number | Date)[][] = [];
     for (let d = 0; d < days; d++) {
       const dayMs = startMs + d * 86_400_000 + 4 * 3_600_000;
       for (let m = 0; m < 1440; m += 11) {
@@ -149,6 +166,11 @@ async function seedHistory(db: Knex, startMs: number, participants: number, days
           const lat = 40 + p * 0.01 + (away ? ((d % 2) + 1) * 2 * KM : 0) + ((minute * 7919) % 13) * 1e-6;
           gps.push([id, new Date(t), 1, new Date(t), lat, -74, 10, 8]);
         }
+      }
+      for (let m = 420; m < 1380; m++) {
+        const minute = new Date(dayMs + m * 60_000);
+        accelerometer.push([id, 'accelerometer', minute, 300, 2942, 28852, 9.7, 9.9]);
+        if (m >= 1080 && m < 1140) walking.push([id, minute, 30, 54]);
       }
       const day = new Date(dayMs).toISOString().slice(0, 10);
       quantity.push({ participant_id: id, stream: 'gps', day, rows: 262, bytes: 1, expected_rows: null });
@@ -180,6 +202,17 @@ async function seedHistory(db: Knex, startMs: number, participants: number, days
         chunk.flat()
       );
     }
+    for (let i = 0; i < accelerometer.length; i += 5000) {
+      const chunk = accelerometer.slice(i, i + 5000);
+      await db.raw(
+        `INSERT INTO motion_minutes (participant_id, stream, minute, n, mag_sum, mag_sq_sum, mag_min, mag_max) VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+        chunk.flat()
+      );
+    }
+    await db.raw(
+      `INSERT INTO walking_minutes (participant_id, minute, walking_s, steps) VALUES ${walking.map(() => '(?, ?, ?, ?)').join(', ')}`,
+      walking.flat()
+    );
     await db('data_quantity').insert(quantity);
     await db('calls').insert(calls);
     await db('texts').insert(texts);

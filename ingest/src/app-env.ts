@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import type { CallerVariables } from './auth/grafana-proxy.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './log.ts';
+import type { Metrics } from './metrics/metrics.ts';
 import type { Mailer } from './sync-alerts/mailer.ts';
 import type { UploadArchive } from './uploads/archive.ts';
 import type { Vault } from './vault/vault.ts';
@@ -21,9 +22,12 @@ export type AppDeps = {
   readonly archive: UploadArchive;
   /** Staff e-mail (disabled when no SMTP server is configured). */
   readonly mailer: Mailer;
+  /** This process's Prometheus metrics (its own registry). */
+  readonly metrics: Metrics;
 };
 
-export type AppEnv = { Variables: CallerVariables & RequestIdVariables };
+/** `route`: the pattern a handler outside Hono's router answered for (the Beiwe apps' endpoints), for metrics. */
+export type AppEnv = { Variables: CallerVariables & RequestIdVariables & { route?: string } };
 
 /** Who made a change, for the audit row written beside it. */
 export const actorOf = (c: Context<AppEnv>) => ({ caller: c.get('caller'), requestId: c.get('requestId') });

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createApp } from './app.ts';
 import { createDb } from './db.ts';
+import { createMetrics } from './metrics/metrics.ts';
 import { createLogger } from './log.ts';
 import { ADMIN_SECRET, asViewer, createTestClock, test, testConfig } from './test/fixtures.ts';
 import { createLocalArchiveStore } from './archive/local-store.ts';
@@ -39,6 +40,7 @@ describe('with the database unreachable', () => {
       clock: createTestClock(),
       archive: createUploadArchive({ db, vault, store: createLocalArchiveStore('/nonexistent-vigil-archive') }),
       mailer: createMailer(config.mail),
+      metrics: createMetrics(),
     });
     try {
       const res = await app.request('/api/v1/studies', { headers: asViewer });

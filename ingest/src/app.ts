@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
+import { routePath } from 'hono/route';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { adminRoutes } from './admin/routes.ts';
 import type { AppDeps, AppEnv } from './app-env.ts';
@@ -14,6 +15,7 @@ import { participantRoutes, studyParticipantRoutes } from './participants/routes
 import { studyRoutes } from './studies/routes.ts';
 import { beiweCredentialRoutes } from './beiwe/credentials/routes.ts';
 import { beiweMobile } from './beiwe/mobile/routes.ts';
+import { apkDownloadRoutes } from './beiwe/mobile/download.ts';
 import { uploadRoutes } from './uploads/routes.ts';
 import { streamRoutes } from './streams/routes.ts';
 import { connectionRoutes } from './connections/routes.ts';
@@ -23,6 +25,11 @@ import { wearableRoutes } from './wearables/routes.ts';
 import { dataAccessAdminRoutes } from './data-access/admin-routes.ts';
 import { dataAccessRoutes } from './data-access/beiwe-routes.ts';
 import { syncAlertRoutes } from './sync-alerts/routes.ts';
+import { notificationAdminRoutes, notificationPublicRoutes } from './wearables/notifications/routes.ts';
+import { pushCredentialRoutes } from './push/credential-routes.ts';
+import { pushHistoryRoutes } from './push/history-routes.ts';
+import { sourcePriorityRoutes } from './source-priority/routes.ts';
+import { pushFunnelRoutes } from './push/funnel-routes.ts';
 
 export function createApp(deps: AppDeps) {
   const limits = createLimits(deps.db, deps.config.rateLimits);
@@ -48,7 +55,12 @@ export function createApp(deps: AppDeps) {
     .route('/', studyConfigRoutes(deps))
     .route('/', wearableRoutes(deps))
     .route('/', dataAccessAdminRoutes(deps))
-    .route('/', syncAlertRoutes(deps));
+    .route('/', syncAlertRoutes(deps))
+    .route('/', notificationAdminRoutes(deps))
+    .route('/', pushCredentialRoutes(deps))
+    .route('/', pushHistoryRoutes(deps))
+    .route('/', sourcePriorityRoutes(deps))
+    .route('/', pushFunnelRoutes(deps));
 
   return (
     new Hono<AppEnv>()
@@ -57,13 +69,18 @@ export function createApp(deps: AppDeps) {
       .use(async (c, next) => {
         const started = performance.now();
         await next();
+        const seconds = (performance.now() - started) / 1000;
+        // The pattern, never the path: ids and tokens in paths would make a series per caller.
+        const route = c.get('route') ?? (routePath(c) || 'unmatched');
+        deps.metrics.httpRequests.inc({ method: c.req.method, route, status: String(c.res.status) });
+        deps.metrics.httpDuration.observe({ method: c.req.method, route }, seconds);
         deps.log.info(
           {
             requestId: c.get('requestId'),
             method: c.req.method,
             path: c.req.path,
             status: c.res.status,
-            ms: Math.round(performance.now() - started),
+            ms: Math.round(seconds * 1000),
           },
           'request'
         );
@@ -79,6 +96,8 @@ export function createApp(deps: AppDeps) {
       )
       .route('/', healthRoutes(deps))
       .route('/', connectPublicRoutes(deps, limits))
+      .route('/', notificationPublicRoutes(deps))
+      .route('/', apkDownloadRoutes(deps))
       .route('/', dataAccessRoutes(deps, limits))
       .route('/api/v1', admin)
   );

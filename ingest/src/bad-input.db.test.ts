@@ -1,4 +1,5 @@
 import { randomBytes, type KeyObject } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -202,6 +203,7 @@ const BAD_CONTEXTS: readonly [string, string][] = [
 
 describe('bad-input matrix over every endpoint', () => {
   let own: Awaited<ReturnType<typeof createOwnDatabase>>;
+  let google: Server | undefined;
   let db: Knex;
   let app: App;
   let archiveDir: string;
@@ -282,7 +284,15 @@ describe('bad-input matrix over every endpoint', () => {
     own = await createOwnDatabase('vigil_badinput');
     db = own.db;
     archiveDir = await mkdtemp(join(tmpdir(), 'vigil-badinput-'));
-    const config = testConfig({ VIGIL_DB_NAME: own.config.database });
+    // Google Health as it answers a token it does not accept (its documented error shape): a
+    // well-formed subscriber request is then the admin's token to fix, a 400 that changes nothing.
+    google = createServer((_req, res) => {
+      res.writeHead(401, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: 401, message: 'Invalid Credentials', status: 'UNAUTHENTICATED' } }));
+    });
+    await new Promise<void>((resolve) => google!.listen(0, '127.0.0.1', resolve));
+    const { port } = google.address() as { port: number };
+    const config = testConfig({ VIGIL_DB_NAME: own.config.database, VIGIL_FITBIT_API_URL: `http://127.0.0.1:${port}` });
     app = createApp(
       testDeps({
         db,
@@ -359,6 +369,7 @@ describe('bad-input matrix over every endpoint', () => {
   }, 60_000);
 
   afterAll(async () => {
+    await new Promise((resolve) => (google ? google.close(resolve) : resolve(undefined)));
     await own?.drop();
     if (archiveDir) await rm(archiveDir, { recursive: true, force: true });
     const fiveXX = seen.filter((s) => s.status >= 500).length;
@@ -396,6 +407,13 @@ describe('bad-input matrix over every endpoint', () => {
     'POST /api/v1/participants/:id/pulls': { from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00Z' },
     'POST /api/v1/data-access/keys': { studyId: fx.studyId, name: 'k' },
     'PUT /api/v1/studies/:id/sync-alerts': { recipients: ['a@example.org'], staleDeviceDays: 3 },
+    'PUT /api/v1/studies/:id/source-priority': { steps: [{ source: 'withings' }, { source: 'phone' }] },
+    'PUT /api/v1/participants/:id/beiwe/device-info-tracking': { enabled: true },
+    'POST /api/v1/wearables/notifications/fitbit/subscriber': { projectNumber: '123', accessToken: 'ya29.token-x' },
+    'PUT /api/v1/push/credentials': {
+      iosPlist:
+        '<?xml version="1.0" encoding="UTF-8"?><plist version="1.0"><dict><key>PROJECT_ID</key><string>p</string></dict></plist>',
+    },
   });
 
   /** Admin routes that take no body. */
@@ -418,6 +436,10 @@ describe('bad-input matrix over every endpoint', () => {
     'POST /api/v1/data-access/keys/:id/disable',
     'DELETE /api/v1/data-access/keys/:id',
     'POST /api/v1/sync-check',
+    'POST /api/v1/wearables/notifications/polar/webhook',
+    'GET /api/v1/wearables/capacity',
+    'DELETE /api/v1/push/credentials/:kind',
+    'POST /api/v1/participants/:id/push-notifications/test',
   ]);
 
   const adminRoutes = () =>
@@ -438,7 +460,8 @@ describe('bad-input matrix over every endpoint', () => {
     if (path.includes('/connections/:id') || path.includes('/pull-jobs/:id')) return 4000000000;
     return fx.studyId;
   };
-  const fill = (path: string, id: string | number) => path.replace(/:(id|studyId)\b/, String(id));
+  const fill = (path: string, id: string | number) =>
+    path.replace(/:(id|studyId)\b/, String(id)).replace(/:kind\b/, 'ios');
 
   /** A urlencoded body from UTF-8 bytes (so a lone surrogate travels as U+FFFD, as it would from a phone). */
   const form = (fields: readonly (readonly [string, string])[]) =>

@@ -108,6 +108,51 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).not.toContain('hunter2');
   });
 
+  it('keeps the archive local without a bucket, and reads the S3 archive when one is named', () => {
+    expect(loadConfig({}).uploads.archiveS3).toBeUndefined();
+    expect(loadConfig({ VIGIL_ARCHIVE_S3_REGION: 'eu-west-3' }).uploads.archiveS3).toBeUndefined();
+    expect(
+      loadConfig({
+        VIGIL_ARCHIVE_S3_BUCKET: 'vigil-raw',
+        VIGIL_ARCHIVE_S3_PREFIX: '/site-a/archive/',
+        VIGIL_ARCHIVE_S3_ENDPOINT: 'http://minio:9000',
+        VIGIL_ARCHIVE_S3_ACCESS_KEY_ID: 'vigil',
+        VIGIL_ARCHIVE_S3_SECRET_ACCESS_KEY: 'hunter22',
+        VIGIL_ARCHIVE_S3_FORCE_PATH_STYLE: 'true',
+      }).uploads.archiveS3
+    ).toEqual({
+      bucket: 'vigil-raw',
+      prefix: 'site-a/archive',
+      endpoint: 'http://minio:9000',
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'vigil', secretAccessKey: 'hunter22' },
+      forcePathStyle: true,
+      requestTimeoutMs: 30_000,
+    });
+    expect(loadConfig({ VIGIL_ARCHIVE_S3_BUCKET: 'vigil-raw' }).uploads.archiveS3?.credentials).toBeUndefined();
+  });
+
+  it('refuses a half-configured S3 archive, naming each key, and never echoes the secret', () => {
+    let problems: readonly string[] = [];
+    try {
+      loadConfig({
+        VIGIL_ARCHIVE_S3_PREFIX: '../escape',
+        VIGIL_ARCHIVE_S3_ENDPOINT: 'ftp://x',
+        VIGIL_ARCHIVE_S3_SECRET_ACCESS_KEY: 'hunter22',
+      });
+    } catch (err) {
+      problems = (err as ConfigError).problems;
+    }
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual([
+      'VIGIL_ARCHIVE_S3_ACCESS_KEY_ID',
+      'VIGIL_ARCHIVE_S3_BUCKET',
+      'VIGIL_ARCHIVE_S3_ENDPOINT',
+      'VIGIL_ARCHIVE_S3_PREFIX',
+    ]);
+    expect(problems.join('\n')).not.toContain('hunter22');
+    expect(() => loadConfig({ VIGIL_ARCHIVE_S3_BUCKET: 'Not_A_Bucket' })).toThrow(/VIGIL_ARCHIVE_S3_BUCKET/);
+  });
+
   it('.env.example documents exactly the keys the configuration reads', () => {
     const example = readFileSync(join(import.meta.dirname, '..', '..', '.env.example'), 'utf8');
     const documented = [...example.matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]);

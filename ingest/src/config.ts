@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ArchiveS3Env, archiveS3Config, archiveS3EnvProblems } from './archive/config.ts';
 import { ProviderEnv, providerEnvProblems, wearablesConfig } from './providers/config.ts';
 
 /**
@@ -25,6 +26,25 @@ const MasterKeyList = z
   .pipe(z.array(MasterKeyEntry).min(1, 'expected at least one key'))
   .refine((keys) => new Set(keys.map((k) => k.id)).size === keys.length, 'key ids must be unique');
 
+/** What a process does; an operator runs N `web` processes behind the proxy and M `worker` ones. */
+export const ROLES = ['web', 'worker', 'scheduler'] as const;
+export type Role = (typeof ROLES)[number];
+
+const RoleList = z
+  .string()
+  .transform((s) =>
+    s
+      .split(',')
+      .map((part) => part.trim())
+      .filter((part) => part !== '')
+  )
+  .pipe(
+    z
+      .array(z.enum(ROLES, { message: `expected a comma-separated list of ${ROLES.join(', ')}` }))
+      .min(1, `expected at least one of ${ROLES.join(', ')}`)
+  )
+  .refine((roles) => new Set(roles).size === roles.length, 'each role at most once');
+
 const blankAsUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
 const Env = z.object({
@@ -33,6 +53,9 @@ const Env = z.object({
   VIGIL_HTTP_HOST: z.string().min(1).default('0.0.0.0'),
   VIGIL_HTTP_PORT: port.default(8080),
   VIGIL_SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
+  VIGIL_ROLES: RoleList.default([...ROLES]),
+  VIGIL_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  VIGIL_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   VIGIL_DB_HOST: z.string().min(1).default('127.0.0.1'),
   VIGIL_DB_PORT: port.default(3306),
   VIGIL_DB_USER: z.string().min(1).default('root'),
@@ -58,6 +81,10 @@ const Env = z.object({
       message: 'expected the http(s) URL phones and patients use, e.g. https://vigil.example.org',
     })
     .default('http://localhost:8080'),
+  VIGIL_ANDROID_APK_URL: z.preprocess(
+    blankAsUndefined,
+    z.url({ protocol: /^https?$/, message: 'expected the http(s) URL of the Beiwe Android APK' }).optional()
+  ),
   VIGIL_UPLOAD_MAX_BYTES: positiveInt.default(128 * 1024 * 1024),
   VIGIL_UNAUTHENTICATED_MAX_BYTES: positiveInt.min(4096).default(64 * 1024),
   VIGIL_DATA_ACCESS_MAX_BYTES: positiveInt.default(16 * 1024 * 1024),
@@ -86,6 +113,12 @@ const Env = z.object({
   VIGIL_WEARABLES_INCREMENTAL_MINUTES: z.coerce.number().int().min(0).max(1440).default(60),
   VIGIL_WEARABLES_BACKFILL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   VIGIL_WEARABLES_PULL_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
+  VIGIL_WEARABLES_NOTIFICATIONS: z.stringbool().default(false),
+  VIGIL_WEARABLES_NOTIFIED_INCREMENTAL_MINUTES: z.coerce.number().int().min(0).max(1440).default(360),
+  VIGIL_WEARABLES_NOTIFY_REPLAY_HOURS: z.coerce.number().int().min(1).max(720).default(168),
+  VIGIL_WEARABLES_POLAR_MIN_MINUTES: z.coerce.number().int().min(0).max(1440).default(120),
+  VIGIL_WEARABLES_WITHINGS_MIN_MINUTES: z.coerce.number().int().min(0).max(1440).default(180),
+  VIGIL_WEARABLES_FITBIT_MIN_MINUTES: z.coerce.number().int().min(0).max(1440).default(0),
   VIGIL_SMTP_URL: z.preprocess(
     blankAsUndefined,
     z.url({ protocol: /^smtps?$/, message: 'expected smtp://user:password@host:587 or smtps://…:465' }).optional()
@@ -95,6 +128,14 @@ const Env = z.object({
   VIGIL_SYNC_REMINDER_DAYS: z.coerce.number().int().min(1).max(365).default(7),
   VIGIL_SYNC_EXPIRY_WARNING_DAYS: z.coerce.number().int().min(1).max(365).default(14),
   VIGIL_SYNC_CHECK_SCHEDULE: z.string().min(1).default('0 7 * * *'),
+  VIGIL_FCM_BASE_URL: z
+    .url({ protocol: /^https?$/, message: 'expected the http(s) base URL of the FCM HTTP v1 API' })
+    .default('https://fcm.googleapis.com'),
+  VIGIL_GOOGLE_OAUTH_BASE_URL: z
+    .url({ protocol: /^https?$/, message: "expected the http(s) base URL of Google's OAuth token endpoint" })
+    .default('https://oauth2.googleapis.com'),
+  VIGIL_PUSH_GRACE_MINUTES: z.coerce.number().int().min(1).max(1440).default(30),
+  ...ArchiveS3Env,
   ...ProviderEnv,
 });
 
@@ -118,6 +159,10 @@ function shape(env: z.infer<typeof Env>) {
     env: env.NODE_ENV,
     logLevel: env.VIGIL_LOG_LEVEL,
     http: { host: env.VIGIL_HTTP_HOST, port: env.VIGIL_HTTP_PORT, shutdownTimeoutMs: env.VIGIL_SHUTDOWN_TIMEOUT_MS },
+    /** `web` serves HTTP, `worker` processes uploads, `scheduler` runs the recurring jobs (wearable pulls among them). */
+    roles: env.VIGIL_ROLES as readonly Role[],
+    /** Prometheus `/metrics` on its own listener, never behind the public proxy; port 0 turns it off. */
+    metrics: { host: env.VIGIL_METRICS_HOST, port: env.VIGIL_METRICS_PORT },
     db: {
       host: env.VIGIL_DB_HOST,
       port: env.VIGIL_DB_PORT,
@@ -146,6 +191,8 @@ function shape(env: z.infer<typeof Env>) {
     wearables: wearablesConfig(env),
     /** The base URL the Beiwe apps and patients are given (enrolment sheets, connect links). */
     publicUrl: env.VIGIL_PUBLIC_URL.replace(/\/+$/, ''),
+    /** Where `GET /download` sends phones for the Android app; unset, Vigil offers none. */
+    androidApkUrl: env.VIGIL_ANDROID_APK_URL,
     /**
      * Request bodies, enforced while they arrive: what anyone may send before their credentials
      * are known (and all a phone's non-upload call may send), then each family's limit.
@@ -175,6 +222,8 @@ function shape(env: z.infer<typeof Env>) {
       archiveDir: env.VIGIL_ARCHIVE_DIR ?? `${env.VIGIL_DATA_DIR.replace(/\/+$/, '')}/archive`,
       /** Below this much free space on the archive's disk, `/readyz` reports the archive unhealthy. */
       archiveMinFreeBytes: env.VIGIL_ARCHIVE_MIN_FREE_MB * 1_048_576,
+      /** With a bucket, the archive lives there instead of `archiveDir` (objects sealed the same way). */
+      archiveS3: archiveS3Config(env),
     },
     worker: {
       /** Upload-processing loops in this process; 0 runs none (acknowledge only). */
@@ -197,6 +246,28 @@ function shape(env: z.infer<typeof Env>) {
       backfillDays: env.VIGIL_WEARABLES_BACKFILL_DAYS,
       /** Pull jobs this process runs at once (the rate-limit budgets are shared between them). */
       concurrency: env.VIGIL_WEARABLES_PULL_CONCURRENCY,
+      /**
+       * Vendor notifications (Withings notify, Polar's webhook, Google's subscriber): when on,
+       * Withings connections are subscribed on connect, and a connection notifications cover is
+       * polled every `incrementalMinutes` instead (a safety net). A notification seen again within
+       * the replay window enqueues nothing.
+       */
+      notifications: {
+        enabled: env.VIGIL_WEARABLES_NOTIFICATIONS,
+        incrementalMinutes: env.VIGIL_WEARABLES_NOTIFIED_INCREMENTAL_MINUTES,
+        replayWindowMs: env.VIGIL_WEARABLES_NOTIFY_REPLAY_HOURS * 3_600_000,
+      },
+      /**
+       * A vendor's connections are pulled by the schedule or a notification at most once in this
+       * many minutes (daily, backfill and admin pulls are not held back): a quota shared by the
+       * whole app (Polar's 100 calls a user a day, Withings' 120 a minute) then holds at clinic
+       * scale. What it allows is `GET /api/v1/wearables/capacity`.
+       */
+      minMinutes: {
+        fitbit: env.VIGIL_WEARABLES_FITBIT_MIN_MINUTES,
+        withings: env.VIGIL_WEARABLES_WITHINGS_MIN_MINUTES,
+        polar: env.VIGIL_WEARABLES_POLAR_MIN_MINUTES,
+      },
     },
     /** Outgoing mail; no SMTP URL turns sending off (the sync check still records its episodes). */
     mail: { smtpUrl: env.VIGIL_SMTP_URL, from: env.VIGIL_MAIL_FROM },
@@ -209,6 +280,16 @@ function shape(env: z.infer<typeof Env>) {
       reminderDays: env.VIGIL_SYNC_REMINDER_DAYS,
       expiryWarningDays: env.VIGIL_SYNC_EXPIRY_WARNING_DAYS,
       schedule: env.VIGIL_SYNC_CHECK_SCHEDULE,
+    },
+    /**
+     * Survey pushes and wake-ups through Firebase (credentials in the admin API). The base URLs are
+     * Google's unless a test or a proxy stands in; a push due longer ago than the grace period (a
+     * process was down) is recorded as skipped instead of sent late.
+     */
+    push: {
+      fcmBaseUrl: env.VIGIL_FCM_BASE_URL.replace(/\/+$/, ''),
+      oauthBaseUrl: env.VIGIL_GOOGLE_OAUTH_BASE_URL.replace(/\/+$/, ''),
+      graceMs: env.VIGIL_PUSH_GRACE_MINUTES * 60_000,
     },
   } as const;
 }
@@ -228,6 +309,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       if ((env[key] ?? '').trim() === '') problems.push(`${key}: required when NODE_ENV=production (it is missing)`);
     }
   }
+  problems.push(...archiveS3EnvProblems(env));
   problems.push(...providerEnvProblems(env));
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(shape(parsed.data));

@@ -4,7 +4,14 @@ import { repoRoot } from '../tools.ts';
 
 /** The provisioned dashboards as the harness needs them: every panel's targets and every variable. */
 
-export type Target = { refId: string; format?: string; rawSql?: string; datasource?: { type?: string; uid?: string } };
+export type Target = {
+  refId: string;
+  format?: string;
+  rawSql?: string;
+  /** PromQL, on the Prometheus data source's panels. */
+  expr?: string;
+  datasource?: { type?: string; uid?: string };
+};
 export type Panel = {
   id: number;
   type: string;

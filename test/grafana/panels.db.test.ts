@@ -5,8 +5,20 @@ import { grantReader } from '../../migrations/src/migrations/20261121140000_gran
 import { grantReaderWearables } from '../../migrations/src/migrations/20261121140100_grant_grafana_reader_wearables.ts';
 import { grantReaderHeartRateMinutes } from '../../migrations/src/migrations/20261121140300_grant_grafana_reader_heart_rate_minutes.ts';
 import { grantReaderDailyFeatures } from '../../migrations/src/migrations/20261206130100_grant_grafana_reader_daily_features.ts';
+import { grantReaderSourcePriorities } from '../../migrations/src/migrations/20261208300100_grant_grafana_reader_source_priorities.ts';
+import { grantReaderPush } from '../../migrations/src/migrations/20261208110000_grant_grafana_reader_push.ts';
+import { grantReaderPushFunnel } from '../../migrations/src/migrations/20261208100100_grant_grafana_reader_push_funnel.ts';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDays } from '../../ingest/src/features/local-time.ts';
+import { createLocalArchiveStore } from '../../ingest/src/archive/local-store.ts';
+import { loadConfig } from '../../ingest/src/config.ts';
+import { saveCredentials } from '../../ingest/src/push/credential-store.ts';
+import { ServiceAccount } from '../../ingest/src/push/google-auth.ts';
+import { createPushSender } from '../../ingest/src/push/sender.ts';
+import { testDeps, testVault } from '../../ingest/src/test/app-deps.ts';
+import { insertParticipant, insertStudy } from '../../ingest/src/test/factories.ts';
+import { startFirebaseSimulator } from '../../ingest/src/test/firebase-simulator.ts';
 import { createOwnDatabase } from '../../ingest/src/test/test-db.ts';
 import { repoRoot, scratchDir, yamlToJson } from '../tools.ts';
 import { allPanels, loadDashboards, variableSql, type Dashboard } from './dashboards.ts';
@@ -40,6 +52,9 @@ beforeAll(async () => {
   await grantReaderWearables(own.db, role);
   await grantReaderHeartRateMinutes(own.db, role);
   await grantReaderDailyFeatures(own.db, role);
+  await grantReaderSourcePriorities(own.db, role);
+  await grantReaderPush(own.db, role);
+  await grantReaderPushFunnel(own.db, role);
   const { host, port, database } = own.config;
   reader = await mysql.createConnection({ host, port, user, password, database, timezone: 'Z' });
   // The provisioned jsonData.timezone: the DSN's time_zone parameter.
@@ -93,7 +108,8 @@ async function resolveVariables(dashboard: Dashboard): Promise<Variable[]> {
 }
 
 describe.each(loadDashboards())('dashboard $file', ({ dashboard }) => {
-  for (const panel of allPanels(dashboard).filter((p) => p.targets?.length)) {
+  // Prometheus panels are checked against the ingest's metric names in lint.test.ts.
+  for (const panel of allPanels(dashboard).filter((p) => p.targets?.length && p.datasource?.type !== 'prometheus')) {
     it(`${panel.type} "${panel.title}" returns what its panel draws`, async () => {
       const variables = await resolveVariables(dashboard);
       for (const target of panel.targets ?? []) {
@@ -134,6 +150,55 @@ describe('the wearable panels', () => {
   });
 });
 
+describe('the heart-rate panel with the preferred source', () => {
+  const overview = loadDashboards().find((d) => d.dashboard.uid === 'vigil-participant-overview')!.dashboard;
+  /** Minute by minute (the panel's smallest interval), so each row is one minute of one source. */
+  const minutes = async (sources: string) => {
+    const panel = allPanels(overview).find((p) => p.title.startsWith('Heart rate')) ?? expect.fail('Heart rate');
+    const variables = (await resolveVariables(overview)).map((v) =>
+      v.name === 'sources' ? { ...v, value: sources } : v
+    );
+    const ctx = context(seeded, variables, { interval: '1m', maxDataPoints: 1_000_000 });
+    expect(ctx.interval).toBe('1m');
+    const result = await runSql(reader, renderQuery(panel.targets![0]!.rawSql!, ctx).sql);
+    const at = (name: string) => result.columns.findIndex((c) => c.name === name);
+    return result.rows.map((r) => ({ time: String(r[at('time')]), source: String(r[at('metric')]) }));
+  };
+  const rank = (order: string[]) => (rows: { time: string; source: string }[]) => {
+    const best = new Map<string, string>();
+    for (const r of rows) {
+      const held = best.get(r.time);
+      if (held === undefined || order.indexOf(r.source) < order.indexOf(held)) best.set(r.time, r.source);
+    }
+    return [...best].map(([time, source]) => ({ time, source })).sort((a, b) => a.time.localeCompare(b.time));
+  };
+  const sorted = (rows: { time: string; source: string }[]) =>
+    [...rows].sort((a, b) => a.time.localeCompare(b.time) || a.source.localeCompare(b.source));
+
+  it('keeps one wearable per minute, the best-ranked that has one: the default order, then the study’s list', async () => {
+    const every = await minutes('every');
+    // The seeded wearables overlap: some minutes have readings from two of them.
+    expect(every.length).toBeGreaterThan(rank(['polar', 'fitbit', 'withings'])(every).length);
+    expect(sorted(await minutes('preferred'))).toEqual(rank(['polar', 'fitbit', 'withings'])(every));
+
+    await own.db('source_priorities').insert(
+      ['withings', 'fitbit'].map((source, position) => ({
+        study_id: seeded.studyId,
+        measurement: 'heart_rate',
+        position,
+        source,
+        device: null,
+        updated_at: new Date(),
+      }))
+    );
+    try {
+      expect(sorted(await minutes('preferred'))).toEqual(rank(['withings', 'fitbit', 'polar'])(every));
+    } finally {
+      await own.db('source_priorities').where({ study_id: seeded.studyId }).delete();
+    }
+  });
+});
+
 describe('the Behaviour panels', () => {
   const byUid = (uid: string) => loadDashboards().find((d) => d.dashboard.uid === uid)!.dashboard;
   const query = async (dashboard: Dashboard, titleStart: string) => {
@@ -158,10 +223,77 @@ describe('the Behaviour panels', () => {
     expect(high[0]!).toBeGreaterThan(low[0]!);
   });
 
+  it('draw walking time and cadence (phone) with their bands, and phone steps beside each wearable’s', async () => {
+    const overview = byUid('vigil-participant-overview');
+    const walking = await query(overview, 'Walking time');
+    const seconds = walking
+      .column('walking time')
+      .filter((v) => v !== null)
+      .map(Number);
+    // The seeded history walks 6–10 minutes an evening under the duty cycle (180–300 s sampled); the
+    // range reaches back into its last days only, and the emulated phone's own hours walk none.
+    expect(Math.max(...seconds)).toBeGreaterThan(150);
+    for (const s of seconds) expect(s).toBeGreaterThanOrEqual(0);
+    expect(Number(walking.column('baseline high')[0])).toBeGreaterThan(Number(walking.column('baseline low')[0]));
+    const cadence = (await query(overview, 'Cadence')).column('cadence').filter((v) => v !== null);
+    expect(cadence.length).toBeGreaterThan(0);
+    for (const c of cadence.map(Number)) expect(Math.abs(c - 1.75)).toBeLessThanOrEqual(0.2);
+    const steps = await query(overview, 'Phone and wearable steps');
+    expect([...new Set(steps.column('metric').map(String))].sort()).toEqual(['fitbit', 'phone', 'polar']);
+  });
+
   it('colour the cohort heatmap by SD from each participant’s own baseline', async () => {
     const cohort = await query(byUid('vigil-cohort-compliance'), 'Behaviour: $feature');
     expect([...new Set(cohort.column('metric'))]).toEqual([seeded.label]);
     expect(cohort.column('z').some((z) => z !== null && Math.abs(Number(z)) < 10)).toBe(true);
+  });
+});
+
+describe('the survey delivery funnel panels', () => {
+  const byUid = (uid: string) => loadDashboards().find((d) => d.dashboard.uid === uid)!.dashboard;
+  const funnel = async (uid: string) => {
+    const dashboard = byUid(uid);
+    const panel = allPanels(dashboard).find((p) => p.title.startsWith('Survey delivery funnel')) ?? expect.fail(uid);
+    const variables = await resolveVariables(dashboard);
+    const result = await runSql(reader, renderQuery(panel.targets![0]!.rawSql!, context(seeded, variables, panel)).sql);
+    const names = result.columns.map((c) => c.name);
+    return result.rows.map((r) =>
+      Object.fromEntries(
+        names.map((n, i) => [n, typeof r[i] === 'string' && n !== 'day' && n !== 'survey' ? Number(r[i]) : r[i]])
+      )
+    );
+  };
+
+  it('show the seeded phone’s two pushes: one sent and taken, one refused yet taken from the phone’s own alarm', async () => {
+    const [first, second] = seeded.survey.days;
+    // Newest day first. An Android phone never confirms a push, so nothing is delivered.
+    const expected = [
+      {
+        day: second,
+        survey: seeded.survey.name,
+        due: 1,
+        sent: 0,
+        delivered: 0,
+        opened: 1,
+        submitted: 1,
+        failed: 1,
+        skipped: 0,
+      },
+      {
+        day: first,
+        survey: seeded.survey.name,
+        due: 1,
+        sent: 1,
+        delivered: 0,
+        opened: 1,
+        submitted: 1,
+        failed: 0,
+        skipped: 0,
+      },
+    ];
+    expect(await funnel('vigil-participant-overview')).toEqual(expected);
+    // The study has that one phone.
+    expect(await funnel('vigil-cohort-compliance')).toEqual(expected);
   });
 });
 
@@ -226,10 +358,169 @@ describe('alert rules', () => {
     ]);
   });
 
+  it('fires when time at home is above the baseline band three days running, and only then', async () => {
+    const study = await insertStudy(own.db);
+    const today = new Date(Date.now()).toISOString().slice(0, 10);
+    // Baseline: 28 days alternating 10 and 12 h (mean 11, SD 1, band up to 13), then 9 days at 11,
+    // then the three days before today.
+    const lastThree: Record<string, number[]> = {
+      'home-up3': [16, 15, 14],
+      'home-up2': [16, 16, 11],
+      'home-normal': [12, 11, 12.5],
+    };
+    const participants = new Map<number, string>();
+    for (const [name, last] of Object.entries(lastThree)) {
+      const label = `${name}-${suffix}`;
+      const p = await insertParticipant(own.db, study.id, { label });
+      participants.set(p.id, label);
+      const values = [
+        ...Array.from({ length: 28 }, (_, i) => (i % 2 === 0 ? 10 : 12)),
+        ...Array<number>(9).fill(11),
+        ...last,
+      ];
+      await own.db('daily_features').insert(
+        values.map((value: number, i) => ({
+          participant_id: p.id,
+          day: addDays(today, i - values.length),
+          feature: 'home_time',
+          source: 'phone',
+          value,
+          coverage: 1,
+          version: 1,
+          computed_at: new Date(),
+        }))
+      );
+    }
+    const result = await run('vigil-home-time-up');
+    const names = result.columns.map((c) => c.name);
+    const fired = result.rows
+      .map((r) => [r[names.indexOf('participant')], Number(r[names.indexOf('days')])])
+      .filter(([label]) => [...participants.values()].includes(String(label)));
+    expect(fired).toEqual([[`home-up3-${suffix}`, 3]]);
+  });
+
   it('sees the phone as heard from (it just sent a heartbeat) and the queue as fresh', async () => {
     expect((await run('vigil-phone-silent')).rows).toEqual([]);
     const queue = await run('vigil-queue-backlog');
     expect(Number(queue.rows[0]?.[0])).toBeLessThan(30);
+  });
+});
+
+describe('the push panels (ingest operations)', () => {
+  const operations = loadDashboards().find((d) => d.dashboard.uid === 'vigil-ingest-operations')!.dashboard;
+  const query = async (title: string) => {
+    const panel = allPanels(operations).find((p) => p.title === title) ?? expect.fail(title);
+    const variables = await resolveVariables(operations);
+    // The panels read "now" from the database: the session's clock is the test's (which faketime may move).
+    await reader.query('SET timestamp = ?', [Date.now() / 1000]);
+    const result = await runSql(reader, renderQuery(panel.targets![0]!.rawSql!, context(seeded, variables, panel)).sql);
+    await reader.query('SET timestamp = DEFAULT');
+    return result.rows.map((r) => Object.fromEntries(result.columns.map((c, i) => [c.name, r[i]])));
+  };
+
+  it('show what the sender recorded: Google refusing the account since when, the errors of the last 24 h by class, the pushes due but unsent', async () => {
+    const sim = await startFirebaseSimulator();
+    const dir = scratchDir();
+    try {
+      const vault = testVault();
+      const config = loadConfig({
+        ...process.env,
+        NODE_ENV: 'test',
+        VIGIL_FCM_BASE_URL: sim.url,
+        VIGIL_GOOGLE_OAUTH_BASE_URL: sim.url,
+      });
+      const deps = testDeps({
+        db: own.db,
+        clock: () => new Date(),
+        vault,
+        archiveStore: createLocalArchiveStore(dir.path),
+        config,
+      });
+      const account = sim.createServiceAccount('vigil-grafana');
+      await saveCredentials(own.db, vault, { serviceAccount: ServiceAccount.parse(account) }, 'test', new Date());
+      expect(await query('Push sending: Firebase credential and backlog')).toEqual([
+        expect.objectContaining({
+          credential: 'accepted',
+          project: 'vigil-grafana',
+          'refused since (UTC)': null,
+          'due, unsent': 0,
+        }),
+      ]);
+
+      // The seed's own survey pushes (the funnel's) may hold errors already: count what this test adds.
+      const errorCounts = async () =>
+        (await query('FCM errors in the last 24 hours, by class')).map(
+          (r) => [r.class, Number(r['pushes (24 h)']), Number(r['still retrying'])] as const
+        );
+      const seededErrors = await errorCounts();
+
+      const send = createPushSender(deps);
+      const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000);
+      const phone = async (token: boolean) => {
+        const p = await insertParticipant(own.db, seeded.studyId);
+        const value = `cGFuZWwtcGhvbmUt${p.id}:APA91b${'p'.repeat(140)}`;
+        if (token)
+          await own.db('beiwe_fcm_tokens').insert({ participant_id: p.id, token: value, created_at: new Date() });
+        return { id: p.id, token: value };
+      };
+      const due = (participantId: number, at: Date) =>
+        own.db('push_notifications').insert({
+          participant_id: participantId,
+          kind: 'heartbeat',
+          scheduled_for: at,
+          time_zone: 'UTC',
+          uuid: `00000000-0000-4000-8000-${String(participantId).padStart(12, '0')}`,
+          dedupe_key: `panel:${participantId}`,
+          state: 'scheduled',
+          due_at: at,
+          next_attempt_at: at,
+          platform: 'ANDROID',
+          created_at: at,
+        });
+      // An app removed from its phone, a phone that never sent a token, a push due while the scheduler was down.
+      const gone = await phone(true);
+      sim.unregister(gone.token);
+      await due(gone.id, minutesAgo(1));
+      await due((await phone(false)).id, minutesAgo(1));
+      await due((await phone(true)).id, minutesAgo(120));
+      expect(await send(new Date())).toMatchObject({ failed: 2, skipped: 1 });
+      // Firebase over quota: retried later.
+      await due((await phone(true)).id, minutesAgo(1));
+      sim.failNext('QUOTA_EXCEEDED', 1, 60);
+      expect(await send(new Date())).toMatchObject({ retried: 1 });
+      // The service account's key deleted in Google's console: the push stays due, sending stops.
+      sim.deleteKey(account);
+      await due((await phone(true)).id, minutesAgo(5));
+      const before = new Date(Date.now() - 1000);
+      expect(await send(new Date())).toMatchObject({ stopped: 'credential_problem' });
+
+      const [credential] = await query('Push sending: Firebase credential and backlog');
+      expect(credential).toMatchObject({
+        credential: 'refused by Google: nothing is sent',
+        project: 'vigil-grafana',
+        'Google said': expect.stringMatching(/^token_refused: /) as unknown,
+        'due, unsent': 1,
+        'oldest due (minutes)': 5,
+      });
+      expect((credential!['refused since (UTC)'] as Date).getTime()).toBeGreaterThanOrEqual(before.getTime());
+      const added = (await errorCounts()).map(([name, pushes, retrying], i) => [
+        name,
+        pushes - seededErrors[i]![1],
+        retrying - seededErrors[i]![2],
+      ]);
+      expect(added).toEqual([
+        ['token unregistered (retired)', 1, 0],
+        ['no phone token', 1, 0],
+        ['quota exceeded (retried)', 1, 1],
+        ['FCM unavailable (retried)', 0, 0],
+        ['message refused', 0, 0],
+        ['credential refused (test push)', 0, 0],
+        ['too late (skipped)', 1, 0],
+      ]);
+    } finally {
+      await sim.close();
+      dir.remove();
+    }
   });
 });
 
@@ -238,6 +529,8 @@ describe('the reader grants', () => {
     await expect(reader.query('SELECT COUNT(*) FROM accelerometer')).resolves.toBeDefined();
     await expect(reader.query('SELECT last_upload_at FROM beiwe_participants')).resolves.toBeDefined();
     await expect(reader.query('SELECT state, errors FROM wearable_pull_jobs')).resolves.toBeDefined();
+    await expect(reader.query('SELECT state, local_day, sent_at FROM push_notifications')).resolves.toBeDefined();
+    await expect(reader.query('SELECT object_id, name FROM surveys')).resolves.toBeDefined();
     for (const sql of [
       'SELECT password_hash FROM beiwe_participants',
       'SELECT private_key_sealed FROM beiwe_participants',
@@ -247,6 +540,12 @@ describe('the reader grants', () => {
       'SELECT * FROM audit_log',
       'SELECT * FROM beiwe_fcm_tokens',
       'SELECT requested_by FROM wearable_pull_jobs',
+      'SELECT service_account_sealed FROM push_credentials',
+      'SELECT android_json_sealed FROM push_credentials',
+      'SELECT lease_holder FROM push_notifications',
+      'SELECT fcm_message_id FROM push_notifications',
+      'SELECT content FROM surveys',
+      'SELECT * FROM push_credentials',
     ]) {
       await expect(reader.query(sql), sql).rejects.toThrow(/denied/);
     }

@@ -23,6 +23,11 @@ import { freePort } from '../../ingest/src/test/ingest-process.ts';
 import { createPhone, type GeneratedFile } from '../../ingest/src/test/phone-emulator/phone.ts';
 import type { StreamId } from '../../ingest/src/test/phone-emulator/types.ts';
 import { processNextJob } from '../../ingest/src/uploads/worker.ts';
+import { saveCredentials } from '../../ingest/src/push/credential-store.ts';
+import { ServiceAccount } from '../../ingest/src/push/google-auth.ts';
+import { planSurveyPushes } from '../../ingest/src/push/planner.ts';
+import { createPushSender } from '../../ingest/src/push/sender.ts';
+import { startFirebaseSimulator } from '../../ingest/src/test/firebase-simulator.ts';
 import type { Vault } from '../../ingest/src/vault/vault.ts';
 import { createBudgets } from '../../ingest/src/wearables/budget.ts';
 import { enqueuePullJob, runDuePullJobs } from '../../ingest/src/wearables/jobs.ts';
@@ -30,7 +35,17 @@ import { enqueuePullJob, runDuePullJobs } from '../../ingest/src/wearables/jobs.
 /** Streams the dashboards draw, which the seeded phone must have produced. */
 const NEEDED: readonly StreamId[] = ['accelerometer', 'gps', 'power_state', 'calls', 'texts', 'survey_answers'];
 
-export type Seeded = { studyId: number; participantId: number; label: string; from: Date; to: Date };
+export type Seeded = {
+  studyId: number;
+  participantId: number;
+  label: string;
+  from: Date;
+  to: Date;
+  /** The survey pushed, and the study-local days of its two schedule events (sent; failed). */
+  survey: { name: string; days: [string, string] };
+};
+
+const FCM_TOKEN = `ZGFzaGJvYXJkLXBob25l:APA91b${'d'.repeat(140)}`;
 
 const DAY_MS = 86_400_000;
 const HISTORY_DAYS = 35;
@@ -72,6 +87,17 @@ export async function seedStudy(db: Knex, now = new Date()): Promise<Seeded> {
       fetch: (i, init) => Promise.resolve(app.request(i as string, init)),
     });
     await phone.register();
+    // A survey due at 03:00 on the phone's first two days (New York, the zone the emulated phone
+    // reports: 07:00 or 08:00 UTC, before its first hour's survey session); the phone takes it.
+    const survey = { name: 'Morning check-in', days: [localDay(start, 'UTC'), addDays(localDay(start, 'UTC'), 1)] };
+    await post(`/api/v1/studies/${study.id}/surveys`, {
+      surveyType: 'tracking_survey',
+      name: survey.name,
+      content: [{ question_id: 'mood', question_text: 'Mood?', question_type: 'slider', min: 0, max: 10 }],
+      schedules: { absolute: survey.days.map((date) => ({ date, hour: 3, minute: 0 })) },
+    });
+    await phone.setFcmToken(FCM_TOKEN);
+    await phone.downloadSurveys();
     const files: GeneratedFile[] = [];
     // Hours over two days until every stream a panel draws has appeared (sparse streams skip hours).
     for (
@@ -86,6 +112,15 @@ export async function seedStudy(db: Knex, now = new Date()): Promise<Seeded> {
     const waiting = files.findLastIndex((f) => !NEEDED.includes(f.stream));
     if (waiting === -1) throw new Error('the seeded phone produced no file of a stream the panels do not need');
     const [last] = files.splice(waiting, 1);
+    const pushDays = await seedPushes(db, deps, now);
+    // The second push fails, yet the phone shows the survey from its own alarm and it is taken an hour later.
+    files.push(
+      ...phone.generateFiles({
+        from: new Date(pushDays.failedAt.getTime() + 3_600_000),
+        hours: 1,
+        streams: ['survey_timings', 'survey_answers'],
+      })
+    );
     for (const f of files) await phone.upload(f.fileName, f.bytes);
     await processAll(db, { ...deps, processors: [processor, createFeatureProcessor({ clock: () => new Date() })] });
     // Five weeks before the phone's hours, for the Behaviour panels' baselines (the phone's own hours
@@ -106,9 +141,55 @@ export async function seedStudy(db: Knex, now = new Date()): Promise<Seeded> {
       label,
       from: new Date(start.getTime() - DAY_MS),
       to: new Date(start.getTime() + 3 * DAY_MS),
+      survey: { name: survey.name, days: pushDays.days },
     };
   } finally {
     await rm(archiveDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The survey's pushes as the scheduler makes them: planned (the scheduler ran with a grace period
+ * reaching back over the seeded days), the first sent a minute after it was due through the
+ * Firebase simulator, the second refused because the app instance was meanwhile unregistered.
+ */
+async function seedPushes(
+  db: Knex,
+  deps: ReturnType<typeof testDeps>,
+  now: Date
+): Promise<{ days: [string, string]; failedAt: Date }> {
+  const sim = await startFirebaseSimulator();
+  try {
+    await saveCredentials(
+      db,
+      deps.vault,
+      { serviceAccount: ServiceAccount.parse(sim.createServiceAccount('vigil-dashboards')) },
+      'grafana-seed',
+      now
+    );
+    const config = loadConfig({
+      ...process.env,
+      NODE_ENV: 'test',
+      VIGIL_FCM_BASE_URL: sim.url,
+      VIGIL_GOOGLE_OAUTH_BASE_URL: sim.url,
+    });
+    const send = createPushSender({ ...deps, config });
+    await planSurveyPushes(db, now, 3 * DAY_MS);
+    const planned = (await db('push_notifications')
+      .where({ kind: 'survey' })
+      .orderBy('scheduled_for')
+      .select('scheduled_for', db.raw("DATE_FORMAT(local_day, '%Y-%m-%d') AS local_day"))) as {
+      scheduled_for: Date;
+      local_day: string;
+    }[];
+    if (planned.length !== 2) throw new Error(`expected two planned pushes, got ${planned.length}`);
+    const [sent, failed] = planned as [(typeof planned)[0], (typeof planned)[0]];
+    await send(new Date(sent.scheduled_for.getTime() + 60_000));
+    sim.unregister(FCM_TOKEN);
+    await send(new Date(failed.scheduled_for.getTime() + 60_000));
+    return { days: [sent.local_day, failed.local_day], failedAt: failed.scheduled_for };
+  } finally {
+    await sim.close();
   }
 }
 

@@ -19,6 +19,11 @@ import type {
   PullJob,
   PullJobState,
   PurgeResult,
+  PushCredentialFiles,
+  PushCredentialKind,
+  PushCredentials,
+  PushNotification,
+  TestPushResult,
   QueueStats,
   Study,
   StudyInput,
@@ -27,6 +32,7 @@ import type {
   SyncHealth,
   Upload,
   UploadStatus,
+  WearableCapacity,
 } from './types.ts';
 
 /** Every admin API call the pages make, one function each (README "The admin API"). */
@@ -78,6 +84,19 @@ export const requeueFailedUploads = (participantId: number) =>
 export const getQueueStats = () => apiRequest<QueueStats>('/queue');
 export const purgeExpired = () => apiRequest<PurgeResult>('/purge', { method: 'POST' });
 
+export const getPushCredentials = () => apiRequest<PushCredentials>('/push/credentials');
+export const savePushCredentials = (files: PushCredentialFiles) =>
+  apiRequest<PushCredentials>('/push/credentials', { method: 'PUT', body: files });
+export const removePushCredential = (kind: PushCredentialKind) =>
+  apiRequest<PushCredentials>(`/push/credentials/${kind}`, { method: 'DELETE' });
+
+export const sendTestPush = (participantId: number) =>
+  apiRequest<TestPushResult>(`/participants/${participantId}/push-notifications/test`, { method: 'POST' });
+export const listPushNotifications = (participantId: number, q: Paging) =>
+  apiRequest<{ items: PushNotification[]; total: number }>(`/participants/${participantId}/push-notifications`, {
+    query: q,
+  });
+
 export const listAudit = (filter: AuditFilter & Paging) => apiRequest<Page<AuditRecord>>('/audit', { query: filter });
 
 export const listProviders = () => apiRequest<{ items: Provider[] }>('/providers');
@@ -105,6 +124,7 @@ export const listPullJobs = (q: { connectionIds: number[]; states: PullJobState[
   });
 export const getSyncHealth = (connectionId: number) =>
   apiRequest<SyncHealth>(`/connections/${connectionId}/sync-health`);
+export const getWearableCapacity = () => apiRequest<WearableCapacity>('/wearables/capacity');
 export const listConnections = (q: { studyId?: number } & Paging) =>
   apiRequest<Page<Connection>>('/connections', { query: q });
 

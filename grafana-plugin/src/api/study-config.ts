@@ -34,7 +34,9 @@ export type SurveyDefinition = {
   schedules: Schedules;
 };
 
-export type Survey = Omit<SurveyDefinition, 'schedules'> & {
+export type Survey = Omit<SurveyDefinition, 'schedules' | 'surveyType'> & {
+  /** Another type only when kept from an imported Beiwe file: not sent to phones, not editable. */
+  surveyType: SurveyType | (string & {});
   id: number;
   studyId: number;
   objectId: string;
@@ -63,7 +65,8 @@ export type ImportResult = {
   surveys: Array<{ id: number; objectId: string; surveyType: string; name: string }>;
   interventionsAdded: string[];
   timezone: { before: string; after: string } | null;
-  skipped: Array<{ field: string; message: string }>;
+  /** What the file holds that phones do not get: kept so the study's export gives it back. */
+  notServed: Array<{ field: string; message: string }>;
 };
 
 export const getDeviceSettings = (studyId: number) =>

@@ -112,6 +112,60 @@ export type AuditFilter = {
 
 export type PurgeResult = { purged: Record<string, number> };
 
+/** Which Firebase credentials the ingest holds, never their contents; `problem` is Google's last refusal. */
+export type PushCredentials = {
+  serviceAccount: boolean;
+  android: boolean;
+  ios: boolean;
+  projectId: string | null;
+  problem: { message: string; at: string } | null;
+  updatedAt: string | null;
+  updatedBy: string | null;
+};
+
+/** The body of PUT /push/credentials: each file as its text, as pasted or read. */
+export type PushCredentialFiles = { serviceAccount?: string; androidGoogleServices?: string; iosPlist?: string };
+
+export type PushCredentialKind = 'service-account' | 'android' | 'ios';
+
+export const PUSH_STATES = ['scheduled', 'sent', 'failed', 'skipped', 'confirmed'] as const;
+export type PushState = (typeof PUSH_STATES)[number];
+
+/** One push planned for a participant's phone; `resend` counts iOS resends of the same survey event. */
+export type PushNotification = {
+  id: number;
+  kind: string;
+  surveyId: number | null;
+  surveyObjectId: string | null;
+  surveyName: string | null;
+  scheduleType: string | null;
+  scheduledFor: string;
+  timeZone: string;
+  uuid: string;
+  resend: number;
+  state: PushState;
+  attempts: number;
+  platform: string | null;
+  sentAt: string | null;
+  confirmedAt: string | null;
+  error: string | null;
+  createdAt: string;
+};
+
+/** What became of a test push (`POST /participants/:id/push-notifications/test`), in words. */
+export type TestPushResult = {
+  outcome: 'sent' | 'unregistered' | 'rejected' | 'credential_refused' | 'unavailable';
+  message: string;
+  notification: {
+    id: number;
+    uuid: string;
+    state: PushState;
+    platform: string;
+    sentAt: string | null;
+    error: string | null;
+  };
+};
+
 /** A wearable provider the ingest knows; `available` when the server has its client credentials. */
 export type Provider = { id: string; displayName: string; available: boolean };
 
@@ -169,7 +223,7 @@ export type PullJobState = 'queued' | 'running' | 'done' | 'failed';
 /** An on-demand or scheduled wearable pull; it runs on the ingest's next scheduler tick (each minute). */
 export type PullJob = {
   id: number;
-  kind: 'backfill' | 'daily' | 'incremental' | 'update_now' | 'update_range';
+  kind: 'backfill' | 'daily' | 'incremental' | 'notification' | 'update_now' | 'update_range';
   connectionId: number;
   from: string;
   to: string;
@@ -202,6 +256,31 @@ export type WearableDevice = {
   battery_status: string | null;
   last_sync_at: string | null;
 };
+
+/** One documented quota window of a vendor and what the settings in force leave of it. */
+export type CapacityWindow = {
+  name: string;
+  scope: 'app' | 'user';
+  windowSeconds: number;
+  limit: number;
+  perConnection: number;
+  callsPerConnection: number;
+  connections: number | null;
+  usedPct: number;
+};
+
+export type VendorCapacity = {
+  provider: 'fitbit' | 'withings' | 'polar';
+  pullsPerDay: number;
+  callsPerConnectionPerDay: number;
+  /** null: no documented window limits the connections. */
+  connections: number | null;
+  binding: string | null;
+  activeConnections: number;
+  windows: CapacityWindow[];
+};
+
+export type WearableCapacity = { plannedShare: number; notifications: boolean; vendors: VendorCapacity[] };
 
 export type SyncHealth = {
   connectionId: number;

@@ -3,6 +3,7 @@ import { screen, within } from '@testing-library/react';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ingestError, installFakeBackend, signInAs, type FakeBackend } from '../../tests/fake-backend.ts';
 import { renderAt } from '../../tests/render.tsx';
+import { testIds } from '../components/testIds.ts';
 import OperationsPage from './OperationsPage.tsx';
 
 describe('OperationsPage', () => {
@@ -21,6 +22,17 @@ describe('OperationsPage', () => {
       })
       .on('GET', '/me', {
         body: { login: 'ann', role: 'Admin', isServerAdmin: false, canChange: true, retentionDays: 30 },
+      })
+      .on('GET', '/push/credentials', {
+        body: {
+          serviceAccount: true,
+          android: false,
+          ios: false,
+          projectId: 'vigil-study-app',
+          problem: null,
+          updatedAt: null,
+          updatedBy: null,
+        },
       });
   });
 
@@ -32,6 +44,13 @@ describe('OperationsPage', () => {
     expect(within(queue).getByText('1 h 2 min')).toBeInTheDocument();
     expect(screen.getByText('Some uploads could not be processed')).toBeInTheDocument();
     expect(await screen.findByText(/can be restored for 30 days/)).toBeInTheDocument();
+  });
+
+  it('has the Firebase credentials under Push notifications', async () => {
+    renderAt(<OperationsPage />);
+    expect(screen.getByRole('heading', { name: 'Push notifications' })).toBeInTheDocument();
+    const section = await screen.findByTestId(testIds.pushCredentials.section);
+    expect(await within(section).findByText(/Firebase project: vigil-study-app\./)).toBeInTheDocument();
   });
 
   it('purges after confirmation and says what went', async () => {

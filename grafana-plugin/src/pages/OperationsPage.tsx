@@ -10,11 +10,15 @@ import { useRequest } from '../hooks/use-request.ts';
 import { ErrorAlert } from '../components/ErrorAlert/ErrorAlert.tsx';
 import { GuardedButton } from '../components/GuardedButton/GuardedButton.tsx';
 import { NoticeBar, type Notice } from '../components/NoticeBar/NoticeBar.tsx';
+import { PushCredentials } from '../components/PushCredentials/PushCredentials.tsx';
 import { testIds } from '../components/testIds.ts';
 
 const REFRESH_MS = 10_000;
 
-/** The upload-processing queue at a glance (refreshed every 10 s) and the purge of expired deletions. */
+/**
+ * The upload-processing queue at a glance (refreshed every 10 s), the purge of expired deletions and
+ * the Firebase credentials push notifications are sent with.
+ */
 export default function OperationsPage() {
   const s = useStyles2(getStyles);
   const queue = useRequest(getQueueStats, []);
@@ -87,6 +91,9 @@ export default function OperationsPage() {
           onConfirm={purge}
           onDismiss={() => setConfirming(false)}
         />
+
+        <h3 className={s.section}>Push notifications</h3>
+        <PushCredentials />
       </div>
     </PluginPage>
   );

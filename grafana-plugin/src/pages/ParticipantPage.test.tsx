@@ -33,7 +33,8 @@ describe('ParticipantPage', () => {
       )
       .on('GET', '/participants/11/connections', { body: { items: [aConnection()] } })
       .on('GET', '/participants/11/connect-links', { body: { items: [] } })
-      .on('GET', '/providers', providers);
+      .on('GET', '/providers', providers)
+      .on('GET', '/participants/11/push-notifications', { body: { items: [], total: 0 } });
   });
 
   it('shows the phone, the uploads with their problems, the devices, and the dashboard link', async () => {
@@ -52,6 +53,8 @@ describe('ParticipantPage', () => {
       '/d/vigil-participant-overview?var-study=1&var-participant=11'
     );
     expect(screen.getByRole('link', { name: 'Sleep study' })).toHaveAttribute('href', '/a/vigil-admin-app/studies/1');
+    const notifications = screen.getByTestId('data-testid vigil participant-notifications');
+    expect(await within(notifications).findByText('No notifications yet.')).toBeInTheDocument();
   });
 
   it('shows when a consent that cannot be renewed ends, once it is close', async () => {

@@ -20,6 +20,7 @@ import { Pager } from '../components/Pager/Pager.tsx';
 import { ParticipantActions } from '../components/ParticipantActions/ParticipantActions.tsx';
 import { StatusBadge } from '../components/ParticipantsTable/ParticipantsTable.tsx';
 import { ParticipantSync } from '../components/SyncConnections/ParticipantSync.tsx';
+import { PushNotifications } from '../components/PushNotifications/PushNotifications.tsx';
 import { LastSeen, PhoneBadge } from '../components/PhoneStatus/PhoneStatus.tsx';
 import { UploadsTable } from '../components/UploadsTable/UploadsTable.tsx';
 import { testIds } from '../components/testIds.ts';
@@ -30,7 +31,10 @@ const uploadFilter = [
   ...UPLOAD_STATUSES.map((st) => ({ label: st.replace('_', ' '), value: st })),
 ];
 
-/** One participant: phone state, actions, uploads with their problems and re-processing, and their dashboard. */
+/**
+ * One participant: phone state, actions, push notifications, uploads with their problems and
+ * re-processing, and their dashboard.
+ */
 export default function ParticipantPage() {
   const s = useStyles2(getStyles);
   const participantId = Number(useParams<{ participantId: string }>().participantId);
@@ -157,6 +161,7 @@ export default function ParticipantPage() {
 
         <Devices participant={p} now={now} onNotice={setNotice} />
         <ParticipantSync participantId={p.id} />
+        {phone && <PushNotifications participantId={p.id} />}
 
         <div className={s.heading}>
           <h3>Uploads</h3>

@@ -74,7 +74,12 @@ describe('StudyFilePage (Beiwe study file import and export)', { timeout: 20_000
         surveys: [{ id: 9, objectId: 'x', surveyType: 'tracking_survey', name: 'Mood' }],
         interventionsAdded: ['Discharge'],
         timezone: null,
-        skipped: [{ field: '$.surveys[1]', message: 'image surveys are no longer served to phones: skipped' }],
+        notServed: [
+          {
+            field: '$.surveys[1]',
+            message: 'a survey of type "image_survey": kept for the export; phones do not get it',
+          },
+        ],
       },
     });
     const { user } = renderPage();
@@ -84,7 +89,9 @@ describe('StudyFilePage (Beiwe study file import and export)', { timeout: 20_000
     expect(within(preview).getByText('GPS off: 600 → 300')).toBeInTheDocument();
     expect(within(preview).queryByText(/Gyroscope/)).not.toBeInTheDocument();
     expect(within(preview).getByText('New survey Mood (2 questions)')).toBeInTheDocument();
-    expect(within(preview).getByText('1 image survey left out: phones no longer get them')).toBeInTheDocument();
+    expect(
+      within(preview).getByText('New survey Photo (image_survey: kept in the study file, phones do not get it)')
+    ).toBeInTheDocument();
     expect(within(preview).getByText('New intervention Discharge')).toBeInTheDocument();
     expect(within(preview).getByText('Time zone: Europe/London → America/New_York')).toBeInTheDocument();
 
@@ -97,6 +104,11 @@ describe('StudyFilePage (Beiwe study file import and export)', { timeout: 20_000
     expect(within(alert as HTMLElement).getByText('Saved the device settings as version 1.')).toBeInTheDocument();
     expect(within(alert as HTMLElement).getByText('Added survey Mood.')).toBeInTheDocument();
     expect(within(alert as HTMLElement).getByText('Added intervention Discharge.')).toBeInTheDocument();
+    expect(
+      within(alert as HTMLElement).getByText(
+        'Survey 2: A survey of type "image_survey": kept for the export; phones do not get it.'
+      )
+    ).toBeInTheDocument();
     expect(backend.changes()).toEqual([
       expect.objectContaining({
         path: '/studies/1/import',

@@ -152,7 +152,7 @@ function StudyFile({ study }: { study: Study }) {
                 onChange={(e) => setParts({ ...parts, deviceSettings: e.currentTarget.checked })}
               />
               <Checkbox
-                label="Surveys and interventions"
+                label="Surveys"
                 value={parts.surveys}
                 onChange={(e) => setParts({ ...parts, surveys: e.currentTarget.checked })}
               />
@@ -169,9 +169,6 @@ function StudyFile({ study }: { study: Study }) {
               {preview.surveys.map((sv, i) => (
                 <li key={`survey-${i}`}>{`New survey ${sv.name} (${sv.kind})`}</li>
               ))}
-              {preview.skippedSurveys > 0 && (
-                <li>{`${preview.skippedSurveys} image survey${preview.skippedSurveys === 1 ? '' : 's'} left out: phones no longer get them`}</li>
-              )}
               {preview.newInterventions.map((name) => (
                 <li key={`intervention-${name}`}>{`New intervention ${name}`}</li>
               ))}
@@ -224,7 +221,8 @@ function ImportDone({ result }: { result: ImportResult }) {
     ...result.surveys.map((sv) => `Added survey ${sv.name || sv.id}.`),
     ...result.interventionsAdded.map((name) => `Added intervention ${name}.`),
     ...(result.timezone ? [`Changed the time zone from ${result.timezone.before} to ${result.timezone.after}.`] : []),
-    ...result.skipped.map((p) => sentence(p.message)),
+    // The file is gone by now: paths are put in words without its survey names.
+    ...result.notServed.map((p) => `${describeFilePath(p.field, null)}: ${sentence(p.message)}`),
   ];
   return (
     <Alert title="Imported the study file" severity="success">

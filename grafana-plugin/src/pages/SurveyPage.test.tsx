@@ -88,6 +88,25 @@ describe('SurveyPage (the survey editor)', { timeout: 60_000 }, () => {
     expect(body.schedules).toEqual({ weekly: [{ day: 3, hour: 20, minute: 15 }], absolute: [], relative: [] });
   });
 
+  it('offers "is not" on a radio button but not on a checkbox, whose "!=" stops the iOS app', async () => {
+    const { user } = renderSurvey('new');
+    await screen.findByLabelText('Name');
+    const first = questions()[0]!;
+    await fill(user, within(first).getByLabelText('Question 1 answer 1'), 'Yes');
+    await user.click(screen.getByRole('button', { name: 'Add question' }));
+    const second = questions()[1]!;
+    await user.click(within(second).getByRole('radio', { name: 'Only if all of' }));
+    const comparisons = () =>
+      Array.from(within(questions()[1]!).getByLabelText('Condition 1 comparison').querySelectorAll('option')).map(
+        (o) => o.textContent
+      );
+    expect(comparisons()).toContain('is not');
+
+    await user.selectOptions(within(first).getByLabelText('Type'), 'checkbox');
+    expect(comparisons()).not.toContain('is not');
+    expect(comparisons()).toContain('is');
+  });
+
   it('shows the ingest’s objections at the question, answer and schedule they name', async () => {
     backend.on(
       'PATCH',

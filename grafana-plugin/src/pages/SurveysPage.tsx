@@ -89,7 +89,10 @@ function Surveys({ study }: { study: Study }) {
         cell: ({ row }: Cell) =>
           row.original.surveyType === 'audio_survey'
             ? 'Audio recording'
-            : `${row.original.content.length} question${row.original.content.length === 1 ? '' : 's'}`,
+            : row.original.surveyType === 'tracking_survey'
+              ? `${row.original.content.length} question${row.original.content.length === 1 ? '' : 's'}`
+              : // Kept from an imported Beiwe file; its content may be any JSON.
+                `${row.original.surveyType}: not sent to phones`,
       },
       { id: 'schedules', header: 'Sent', cell: ({ row }: Cell) => scheduleSummary(row.original.schedules) },
       { id: 'version', header: 'Version' },

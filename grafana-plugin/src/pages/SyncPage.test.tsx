@@ -1,7 +1,7 @@
 import React from 'react';
 import { screen, within } from '@testing-library/react';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { PullJob, SyncHealth } from '../api/types.ts';
+import type { PullJob, SyncHealth, WearableCapacity } from '../api/types.ts';
 import { aConnection, aStudy } from '../../tests/fixtures.ts';
 import { ingestError, installFakeBackend, page, signInAs, type FakeBackend } from '../../tests/fake-backend.ts';
 import { renderAt } from '../../tests/render.tsx';
@@ -56,6 +56,41 @@ function aJob(overrides: Partial<PullJob> = {}): PullJob {
   };
 }
 
+const window = (name: string, connections: number | null, usedPct: number) => ({
+  name,
+  scope: 'app' as const,
+  windowSeconds: 60,
+  limit: 120,
+  perConnection: 0,
+  callsPerConnection: 0.06,
+  connections,
+  usedPct,
+});
+const capacity: WearableCapacity = {
+  plannedShare: 0.8,
+  notifications: false,
+  vendors: [
+    {
+      provider: 'withings',
+      pullsPerDay: 8,
+      callsPerConnectionPerDay: 80,
+      connections: 1728,
+      binding: 'per app per minute',
+      activeConnections: 1000,
+      windows: [window('per app per minute', 1728, 46.3)],
+    },
+    {
+      provider: 'polar',
+      pullsPerDay: 12,
+      callsPerConnectionPerDay: 48,
+      connections: null,
+      binding: null,
+      activeConnections: 2,
+      windows: [window('per app per 15 minutes', null, 0.1), window('per app per 24 hours', null, 0.2)],
+    },
+  ],
+};
+
 const renderSync = () => renderAt(<SyncPage />, { route: 'sync', path: '/sync' });
 
 describe('SyncPage', () => {
@@ -79,6 +114,7 @@ describe('SyncPage', () => {
         ])
       )
       .on('GET', '/pull-jobs', page([]))
+      .on('GET', '/wearables/capacity', { body: capacity })
       .on('GET', '/connections/31/sync-health', { body: health() })
       .on('GET', '/connections/32/sync-health', {
         body: health({
@@ -106,6 +142,24 @@ describe('SyncPage', () => {
     expect(within(polar).getByText(/Polar answered 429: too many requests/)).toBeInTheDocument();
     expect(within(polar).getByText(/480 of 500 requests per 15 min \(near the limit/)).toBeInTheDocument();
   }, 15_000);
+
+  it('shows how many connections each vendor can take within its quotas, and which quota binds', async () => {
+    renderSync();
+    const section = await screen.findByTestId('data-testid vigil wearable-capacity');
+    const withings = (await within(section).findByText('Withings')).closest('tr')!;
+    expect([...withings.querySelectorAll('td')].map((td) => td.textContent)).toEqual([
+      'Withings',
+      '1,000',
+      '1,728',
+      'per app per minute',
+      '80',
+      '46.3% per app per minute',
+    ]);
+    const polar = within(section).getByText('Polar').closest('tr')!;
+    expect(within(polar).getByText('no limit from its quotas')).toBeInTheDocument();
+    expect(within(polar).getByText('0.2% per app per 24 hours')).toBeInTheDocument();
+    expect(within(section).getByText(/inside 80% of every quota .* notifications off/)).toBeInTheDocument();
+  });
 
   it('filters by study', async () => {
     const { user } = renderSync();

@@ -10,6 +10,7 @@ import { ErrorAlert } from '../components/ErrorAlert/ErrorAlert.tsx';
 import { Pager } from '../components/Pager/Pager.tsx';
 import { SyncConnections } from '../components/SyncConnections/SyncConnections.tsx';
 import { testIds } from '../components/testIds.ts';
+import { WearableCapacity } from '../components/WearableCapacity/WearableCapacity.tsx';
 
 const LIMIT = 50;
 
@@ -63,6 +64,7 @@ export default function SyncPage() {
             <Pager total={page.total} limit={LIMIT} offset={offset} onOffset={setOffset} />
           </SyncConnections>
         )}
+        <WearableCapacity />
       </div>
     </PluginPage>
   );

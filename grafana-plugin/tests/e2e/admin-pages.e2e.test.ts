@@ -58,6 +58,8 @@ describe('the admin pages, end to end', () => {
 
   let credentials: { patientId: string; temporaryPassword: string; serverUrl: string };
   let withingsLink: string;
+  let phone: ReturnType<typeof createPhone>;
+  let participantPath: string;
 
   it('adds a participant and shows the enrolment sheet: Beiwe credentials and a Withings QR code, once', async () => {
     await page.getByRole('link', { name: 'Sleep study' }).click();
@@ -93,7 +95,7 @@ describe('the admin pages, end to end', () => {
 
   it('shows the phone registered and its last upload once a phone signs in with the sheet', async () => {
     // An emulated Beiwe phone, typed in from the sheet, talks to the ingest directly.
-    const phone = createPhone({ os: 'android', ...credentials, seed: 'plugin-e2e' });
+    phone = createPhone({ os: 'android', ...credentials, seed: 'plugin-e2e' });
     expect((await phone.register()).status).toBe(200);
     const [file] = phone.generateFiles({ from: Date.now() - 3_600_000, hours: 1, streams: ['accelerometer'] });
     expect((await phone.upload(file!.fileName, file!.bytes)).status).toBe(200);
@@ -165,6 +167,7 @@ describe('the admin pages, end to end', () => {
     await byTestId(testIds.notice).getByText('Moved Withings to patient_2.').waitFor();
     await expect.poll(() => devices.getByRole('row', { name: /Withings/ }).count()).toBe(0);
 
+    participantPath = new URL(page.url()).pathname;
     const participantId = /participants\/(\d+)/.exec(page.url())?.[1];
     await page.getByRole('link', { name: 'Open dashboard' }).click();
     await page.getByTestId('harness-dashboard').waitFor();
@@ -218,6 +221,79 @@ describe('the admin pages, end to end', () => {
     await screenshot(page, '10-operations');
   });
 
+  it('saves the iOS Firebase file from the Operations page and shows only that it is set', async () => {
+    const plist = `<?xml version="1.0" encoding="UTF-8"?>
+<plist version="1.0"><dict><key>API_KEY</key><string>AIzaSyE2eIosKeySecret</string><key>PROJECT_ID</key><string>vigil-e2e</string></dict></plist>`;
+    const row = byTestId(testIds.pushCredentials.row).filter({ hasText: 'GoogleService-Info.plist' });
+    await row.getByText('Not set').waitFor();
+    await row.getByRole('textbox').fill(plist);
+    await row.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved the iOS app file (GoogleService-Info.plist).').waitFor();
+    await row.getByText('Set', { exact: true }).waitFor();
+    expect(await row.getByRole('textbox').inputValue()).toBe('');
+    expect(await page.content()).not.toContain('AIzaSyE2eIosKeySecret');
+    await screenshot(page, '10b-push-credentials');
+
+    const res = await fetch(`${stack.ingest.url}/api/v1/push/credentials`, {
+      headers: {
+        'x-vigil-secret': stack.secret,
+        'x-grafana-context': JSON.stringify({ Login: 'test', OrgRole: 'Admin' }),
+      },
+    });
+    expect(await res.json()).toMatchObject({ serviceAccount: false, android: false, ios: true });
+  });
+
+  it('sends a test notification from the participant page and shows what Firebase answered', async () => {
+    const account = stack.firebase.createServiceAccount('vigil-e2e');
+    const saved = await fetch(`${stack.ingest.url}/api/v1/push/credentials`, {
+      method: 'PUT',
+      headers: {
+        'x-vigil-secret': stack.secret,
+        'x-grafana-context': JSON.stringify({ Login: 'ann', OrgRole: 'Admin' }),
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ serviceAccount: account }),
+    });
+    expect(saved.status).toBe(200);
+    const token = `ZTJlLXBob25lLXRva2Vu:APA91b${'e'.repeat(140)}`;
+    // Beiwe answers the token with 204 No Content.
+    expect((await phone.setFcmToken(token)).status).toBe(204);
+
+    await page.goto(participantPath);
+    const panel = byTestId(testIds.participant.notifications);
+    await panel.getByText('No notifications yet.').waitFor();
+    const before = stack.firebase.sent.length;
+    await panel.getByRole('button', { name: 'Send a test notification' }).click();
+    await panel.getByText('Test notification: sent: Firebase accepted the push').waitFor();
+    await panel
+      .getByRole('row', { name: /Test notification/ })
+      .getByText('Sent', { exact: true })
+      .waitFor();
+    expect(stack.firebase.sent.slice(before)).toEqual([
+      expect.objectContaining({
+        projectId: 'vigil-e2e',
+        message: {
+          token,
+          android: { priority: 'HIGH', data: expect.objectContaining({ type: 'message' }) as unknown },
+        },
+      }),
+    ]);
+    await screenshot(page, '10c-test-notification');
+
+    // The app was removed from the phone: Firebase refuses the token, which is retired.
+    stack.firebase.unregister(token);
+    await panel.getByRole('button', { name: 'Send a test notification' }).click();
+    await panel.getByText(/^Test notification: FCM refused: UNREGISTERED/).waitFor();
+    await expect.poll(() => panel.getByRole('row', { name: /Test notification/ }).count()).toBe(2);
+    await panel
+      .getByRole('row', { name: /unregistered/ })
+      .getByText('Failed', { exact: true })
+      .waitFor();
+    await panel.getByRole('button', { name: 'Send a test notification' }).click();
+    await panel.getByText(/^Test notification not sent: .*no registered phone token/i).waitFor();
+    await screenshot(page, '10d-test-notification-refused');
+  });
+
   it('tests the connection from the configuration page', async () => {
     await page.goto('/plugins/vigil-admin-app');
     await page.getByRole('button', { name: 'Test connection' }).click();
@@ -243,6 +319,26 @@ describe('the admin pages, end to end', () => {
         expect(await viewer.getByRole('button', { name }).isDisabled(), name).toBe(true);
       }
       await screenshot(viewer, '13-viewer-participants');
+
+      await viewer.getByRole('link', { name: 'patient_one' }).click();
+      const panel = viewer.getByTestId(testIds.participant.notifications);
+      await panel
+        .getByRole('row', { name: /Test notification/ })
+        .first()
+        .waitFor();
+      expect(await panel.getByRole('button', { name: 'Send a test notification' }).isDisabled()).toBe(true);
+      const sentBefore = stack.firebase.attempts.length;
+      const tried = await viewer.evaluate(async (path) => {
+        const id = /participants\/(\d+)/.exec(path)?.[1];
+        const res = await fetch(`/api/plugin-proxy/vigil-admin-app/api/v1/participants/${id}/push-notifications/test`, {
+          method: 'POST',
+        });
+        return res.status;
+      }, participantPath);
+      expect(tried).toBe(403);
+      expect(stack.firebase.attempts.length).toBe(sentBefore);
+      // The page's own requests are done before the next check counts the proxy's requests.
+      await viewer.waitForLoadState('networkidle');
 
       // Going around the disabled buttons: Grafana's proxy refuses before the ingest sees anything.
       const before = stack.harness.requests.length;

@@ -18,6 +18,7 @@ import {
   type WithingsSimOptions,
   type WithingsSimulator,
 } from '../../../ingest/src/test/provider-simulators/withings.ts';
+import { startFirebaseSimulator, type FirebaseSimulator } from '../../../ingest/src/test/firebase-simulator.ts';
 import { createOwnDatabase } from '../../../ingest/src/test/test-db.ts';
 import { startHarness, type Harness } from '../harness/server.ts';
 import type { HarnessUser } from '../harness/plugin-proxy.ts';
@@ -43,6 +44,8 @@ export type Stack = {
   ingest: IngestProcess;
   /** Withings, simulated: the one wearable provider the ingest is configured with. */
   withings: WithingsSimulator;
+  /** Firebase (FCM and Google's token endpoint), simulated: where the ingest's pushes go. */
+  firebase: FirebaseSimulator;
   harness: Harness;
   browser: Browser;
   secret: string;
@@ -64,10 +67,13 @@ export async function startStack(options: { withings?: WithingsSimOptions } = {}
   const secret = randomBytes(32).toString('hex');
   const { host, port, user, password, database: name } = database.config;
   const withings = await startWithingsSimulator(options.withings);
+  const firebase = await startFirebaseSimulator();
   const ingestPort = await freePort();
   const ingest = await startIngest(
     {
       ...withings.env(),
+      VIGIL_FCM_BASE_URL: firebase.url,
+      VIGIL_GOOGLE_OAUTH_BASE_URL: firebase.url,
       VIGIL_DB_HOST: host,
       VIGIL_DB_PORT: String(port),
       VIGIL_DB_USER: user,
@@ -110,6 +116,7 @@ export async function startStack(options: { withings?: WithingsSimOptions } = {}
   return {
     ingest,
     withings,
+    firebase,
     harness,
     browser,
     secret,
@@ -129,6 +136,7 @@ export async function startStack(options: { withings?: WithingsSimOptions } = {}
       ingest.child.kill('SIGTERM');
       await ingest.exited;
       await withings.close();
+      await firebase.close();
       await database.drop();
       await rm(dataDir, { recursive: true, force: true });
     },

@@ -91,6 +91,20 @@ describe('sync, notifications, retire and export, end to end', () => {
     await screenshot(page, 'sync-01-connections');
   });
 
+  it('shows what each vendor can take within its quotas, from the ingest’s own figures', async () => {
+    const section = byTestId(testIds.sync.capacity);
+    const withings = section.getByRole('row', { name: /^Withings/ });
+    await withings.waitFor();
+    // One connection; the default settings leave Withings room for 1,728 in 80% of its 120 calls a minute.
+    expect(await withings.locator('td').allTextContents()).toEqual(
+      expect.arrayContaining(['Withings', '1', '1,728', 'per app per minute'])
+    );
+    await section
+      .getByRole('row', { name: /^Polar/ })
+      .getByText('no limit from its quotas')
+      .waitFor();
+  });
+
   it('runs an update for a range of days: queued until the scheduler’s tick, then a progress bar to done', async () => {
     await page.getByRole('button', { name: 'Update range Withings of patient_1' }).click();
     const form = byTestId(testIds.sync.range);

@@ -10,7 +10,10 @@ const Args = z.tuple([
   z.string().regex(/^\d+$/, 'participant id: digits').optional(),
 ]);
 
-/** `npm run rebuild-features -- <from> <to> [<participant id>]`: recompute the daily features of local days in [from, to]. */
+/**
+ * `npm run rebuild-features -- <from> <to> [<participant id>]`: recompute the daily features of local
+ * days in [from, to], walking included (found again in the raw accelerometer still kept).
+ */
 async function main() {
   const config = loadConfig(process.env);
   const log = createLogger(config.logLevel);
@@ -25,6 +28,7 @@ async function main() {
       from,
       to,
       now: new Date(),
+      walking: true,
       ...(participant ? { participantId: Number(participant) } : {}),
     });
     log.info({ ...result, ms: Math.round(performance.now() - started) }, 'features rebuilt');

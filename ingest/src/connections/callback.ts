@@ -10,6 +10,7 @@ import { resultPage, type Outcome, type Page } from './pages.ts';
 import { recordScopeShortfall, saveConnection } from './save.ts';
 import { deriveStateKey, hashToken, parseState, stateIsAuthentic } from './state.ts';
 import { pkceContext } from './tokens.ts';
+import { subscribeWithings } from '../wearables/notifications/withings.ts';
 
 type Refusal = { outcome: Outcome; details?: Record<string, unknown>; missing?: string[] };
 
@@ -127,6 +128,10 @@ async function exchangeAndSave(
     { requestId, linkId: link.id, connectionId: saved.connection.id, provider: provider.id, kind: saved.kind },
     'connection stored'
   );
+  // Withings notifies per subscribed user; Polar's and Google's registrations cover every user.
+  if (provider.id === 'withings' && deps.config.wearablePulls.notifications.enabled) {
+    await subscribeWithings(deps, saved.connection.id, requestId);
+  }
   return 'connected';
 }
 

@@ -12,6 +12,7 @@ import { connectionTarget } from './status.ts';
 import type { Connection } from './store.ts';
 import { findConnection, updateConnection, withoutTokens } from './store.ts';
 import { openTokens } from './tokens.ts';
+import { unsubscribeWithings } from '../wearables/notifications/withings.ts';
 
 type Acting = { caller: Actor; requestId?: string };
 
@@ -37,8 +38,11 @@ export async function disconnectConnection(deps: TokenDeps, id: number, acting: 
     } else if (!provider) {
       revokeError = `${record.provider} is not configured on this server`;
     } else {
+      const tokens = openTokens(deps.vault, record.id, record.tokensSealed);
+      if (record.provider === 'withings')
+        await unsubscribeWithings({ ...deps, db: trx }, record.id, tokens.accessToken);
       try {
-        await provider.revoke(openTokens(deps.vault, record.id, record.tokensSealed), record, now);
+        await provider.revoke(tokens, record, now);
         revokedAtProvider = true;
       } catch (err) {
         // Already dead at the provider is as good as revoked.

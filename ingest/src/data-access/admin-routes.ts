@@ -129,7 +129,8 @@ export function dataAccessAdminRoutes(deps: AppDeps) {
       if (!study) throw new NotFoundError(`participant ${id} does not exist`);
       const [beiwe] = (await studyParticipants(db, study.id)).filter((p) => p.id === id);
       if (!beiwe) throw new NotFoundError(`participant ${id} has no Beiwe data`);
-      const streams = parseStreams(query.streams);
+      // Vigil's own export carries the daily features too.
+      const streams = parseStreams(query.streams, EXPORT_STREAMS);
       const from = query.from ? new Date(query.from) : undefined;
       const to = query.to ? new Date(query.to) : undefined;
       // Deflated: an admin's browser download gains more from size than a script does.

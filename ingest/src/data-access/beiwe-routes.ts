@@ -23,9 +23,15 @@ import {
   WRONG_KEY,
   type Form,
 } from './request.ts';
+import { participantDataRoutes } from './participant-data-routes.ts';
 import { zipResponse } from './zip-response.ts';
 
-type Handled = { response: Response; studyId?: number; outcome: string; attemptDone?: (id: number) => void };
+export type Handled = { response: Response; studyId?: number; outcome: string; attemptDone?: (id: number) => void };
+/** Wraps an endpoint in the one authentication and audit path every data-access endpoint shares. */
+export type Handle = (
+  endpoint: string,
+  fn: (form: Form, key: DataAccessKey, c: Context<AppEnv>) => Promise<Handled>
+) => (c: Context<AppEnv>) => Promise<Response>;
 
 /**
  * Beiwe's credentialed data-access endpoints (spec §6), for researchers' scripts, mano and Forest.
@@ -132,47 +138,11 @@ export function dataAccessRoutes(deps: AppDeps, limits: Limits) {
   return new Hono<AppEnv>()
     .post(
       '/get-data/v1',
-      handle('get-data', async (form, key) => {
-        const study = await keyStudy(db, key, form);
-        const streams = parseStreams(listField(form, 'data_streams'));
-        const participants = await studyParticipants(
-          db,
-          study.id,
-          listField(form, 'participant_ids') ?? listField(form, 'user_ids')
-        );
-        const from = parseBeiweTime(form, 'time_start');
-        const to = parseBeiweTime(form, 'time_end');
-        const registry = parseRegistry(form);
-        const summary: ExportSummary = { entries: 0, skipped: 0, rows: 0, bytes: 0 };
-        let attemptId: number | undefined;
-        const body = exportZip(
-          deps,
-          {
-            studyObjectId: study.objectId,
-            participants,
-            streams,
-            from,
-            to,
-            registry,
-            method: 'store',
-            withRegistry: textField(form, 'web_form') === undefined,
-          },
-          summary
-        );
-        const response = zipResponse(body, 'data.zip', (err) => {
-          const outcome = err
-            ? `failed while streaming: ${err instanceof AppError ? err.message : 'internal error'}`
-            : `sent ${summary.entries} entries (${summary.skipped} unchanged skipped), ${summary.rows} rows, ${summary.bytes} bytes`;
-          if (err) log.error({ err }, 'data export failed while streaming');
-          if (attemptId !== undefined) void finishAttempt(db, attemptId, outcome).catch(() => undefined);
-        });
-        return {
-          response,
-          studyId: study.id,
-          outcome: `streaming ${streams.length} streams for ${participants.length} participants`,
-          attemptDone: (id) => (attemptId = id),
-        };
-      })
+      handle('get-data', (form, key) => getData(form, key, false))
+    )
+    .post(
+      '/get-data/v2',
+      handle('get-data-v2', (form, key) => getData(form, key, true))
     )
     .post(
       '/get-studies/v1',
@@ -191,7 +161,52 @@ export function dataAccessRoutes(deps: AppDeps, limits: Limits) {
         const study = await keyStudy(db, key, form);
         return { response: c.json(await exportStudy(db, study)), studyId: study.id, outcome: 'ok' };
       })
+    )
+    .route('/', participantDataRoutes(deps, handle));
+
+  /** `/get-data/v1`, and v2 (`zstdEntries`): Beiwe's compressed variant, the same entries each as a zstd frame. */
+  async function getData(form: Form, key: DataAccessKey, zstdEntries: boolean): Promise<Handled> {
+    const study = await keyStudy(db, key, form);
+    const streams = parseStreams(listField(form, 'data_streams'));
+    const participants = await studyParticipants(
+      db,
+      study.id,
+      listField(form, 'participant_ids') ?? listField(form, 'user_ids')
     );
+    const from = parseBeiweTime(form, 'time_start');
+    const to = parseBeiweTime(form, 'time_end');
+    const registry = parseRegistry(form);
+    const summary: ExportSummary = { entries: 0, skipped: 0, rows: 0, bytes: 0 };
+    let attemptId: number | undefined;
+    const body = exportZip(
+      deps,
+      {
+        studyObjectId: study.objectId,
+        participants,
+        streams,
+        from,
+        to,
+        registry,
+        method: 'store',
+        zstdEntries,
+        withRegistry: textField(form, 'web_form') === undefined,
+      },
+      summary
+    );
+    const response = zipResponse(body, 'data.zip', (err) => {
+      const outcome = err
+        ? `failed while streaming: ${err instanceof AppError ? err.message : 'internal error'}`
+        : `sent ${summary.entries} entries (${summary.skipped} unchanged skipped), ${summary.rows} rows, ${summary.bytes} bytes`;
+      if (err) log.error({ err }, 'data export failed while streaming');
+      if (attemptId !== undefined) void finishAttempt(db, attemptId, outcome).catch(() => undefined);
+    });
+    return {
+      response,
+      studyId: study.id,
+      outcome: `streaming ${streams.length} streams for ${participants.length} participants`,
+      attemptDone: (id) => (attemptId = id),
+    };
+  }
 
   async function participantIds(form: Form, key: DataAccessKey, c: Context<AppEnv>): Promise<Handled> {
     const study = await keyStudy(db, key, form);
@@ -202,7 +217,18 @@ export function dataAccessRoutes(deps: AppDeps, limits: Limits) {
 
 /** What was asked, for the record: never the secret. */
 function summariseQuery(form: Form): Record<string, unknown> {
-  const keep = ['study_id', 'data_streams', 'participant_ids', 'user_ids', 'time_start', 'time_end'];
+  const keep = [
+    'study_id',
+    'study_pk',
+    'data_streams',
+    'participant_ids',
+    'user_ids',
+    'time_start',
+    'time_end',
+    'participant_id',
+    'data_format',
+    'omit_keys',
+  ];
   const out: Record<string, unknown> = {};
   for (const field of keep) if (form[field] !== undefined) out[field] = form[field];
   if (form.registry !== undefined) out.registry = 'given';

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { FEATURES_STREAM, countFeatureRows } from './feature-export.ts';
 import { localDay } from '../streams/local-days.ts';
 import { binRange, type ExportStream } from './export.ts';
 import { WEARABLE_FORMATS, type WearableStream } from './wearable-formats.ts';
@@ -41,7 +42,7 @@ export async function estimateExport(
 ): Promise<ExportEstimate> {
   const { participantId, timezone, streams, from, to, method } = input;
   const wearable = streams.filter((s): s is WearableStream => s.startsWith('wearable_'));
-  const phone = streams.filter((s) => !s.startsWith('wearable_'));
+  const phone = streams.filter((s) => !s.startsWith('wearable_') && s !== FEATURES_STREAM);
   const q = db('data_quantity')
     .where('participant_id', participantId)
     .whereIn('stream', phone)
@@ -66,6 +67,11 @@ export async function estimateExport(
       .from(WEARABLE_FORMATS[stream].query(db, participantId, bins.from, bins.to).clearOrder().as('r'))
       .count({ n: '*' })) as { n: number | string }[];
     const n = Number(counted[0]?.n ?? 0);
+    rows += n;
+    csvBytes += n * DEFAULT_LINE;
+  }
+  if (streams.includes(FEATURES_STREAM)) {
+    const n = await countFeatureRows(db, participantId, from, to);
     rows += n;
     csvBytes += n * DEFAULT_LINE;
   }

@@ -5,13 +5,21 @@ import type { UploadArchive } from '../uploads/archive.ts';
 import { decryptUpload, type KeyCache } from '../uploads/plaintext.ts';
 import { findUpload } from '../uploads/store.ts';
 import type { Vault } from '../vault/vault.ts';
-import { CHUNK_FORMATS, FLOAT_COLUMNS, SURVEY_ANSWERS_HEADER, type Os, type Row } from './formats.ts';
+import { CHUNK_FORMATS, DOUBLE_COLUMNS, FLOAT_COLUMNS, SURVEY_ANSWERS_HEADER, type Os, type Row } from './formats.ts';
+import { FEATURES_STREAM, featureEntries } from './feature-export.ts';
 import { WEARABLE_FORMATS, WEARABLE_STREAMS, type WearableStream } from './wearable-formats.ts';
 import { createZipWriter, type ZipMethod } from './zip-writer.ts';
+import { zstdFrame } from './zstd.ts';
 
-/** Beiwe's streams, then Vigil's wearable ones (names that cannot clash with Beiwe's). */
-export const EXPORT_STREAMS = [...BEIWE_STREAMS, ...WEARABLE_STREAMS] as const;
+/** Beiwe's streams, then Vigil's wearable ones and daily features (names that cannot clash with Beiwe's). */
+export const EXPORT_STREAMS = [...BEIWE_STREAMS, ...WEARABLE_STREAMS, FEATURES_STREAM] as const;
 export type ExportStream = (typeof EXPORT_STREAMS)[number];
+
+/**
+ * What Beiwe's API serves when no stream is named: daily features only when asked for, since
+ * Beiwe's clients read every entry under a participant as a stream folder.
+ */
+export const DEFAULT_STREAMS = EXPORT_STREAMS.filter((s) => s !== FEATURES_STREAM);
 
 const isWearableStream = (s: ExportStream): s is WearableStream => s.startsWith('wearable_');
 
@@ -27,6 +35,8 @@ export type ExportRequest = {
   /** Beiwe's registry: chunk path → hash; matching entries are left out. */
   readonly registry: ReadonlyMap<string, string>;
   readonly method: ZipMethod;
+  /** `/get-data/v2`: each entry is a zstd frame named `….zst` inside the stored ZIP. */
+  readonly zstdEntries?: boolean;
   /** Beiwe leaves the registry entry out of its web form's download. */
   readonly withRegistry: boolean;
 };
@@ -42,7 +52,7 @@ const HOUR = 3_600_000;
  */
 const READ_AHEAD = { highWaterMark: 2000 };
 
-type Entry = { name: string; registryPath: string; bin: Date; data: Buffer; rows: number };
+export type Entry = { name: string; registryPath: string; bin: Date; data: Buffer; rows: number };
 
 /**
  * The ZIP of spec §6, produced lazily: each participant's stream is read in primary-key order
@@ -70,7 +80,12 @@ export async function* exportZip(
         }
         totals.entries++;
         totals.rows += entry.rows;
-        for (const part of await zip.entry(uniqueName(names, entry.name), entry.data, entry.bin)) yield part;
+        // Beiwe makes the name unique first, then appends `.zst`: `…_2.csv.zst`.
+        const name = uniqueName(names, entry.name);
+        const parts = req.zstdEntries
+          ? await zip.entry(`${name}.zst`, await zstdFrame(entry.data), entry.bin)
+          : await zip.entry(name, entry.data, entry.bin);
+        for (const part of parts) yield part;
         totals.bytes = zip.bytesWritten;
       }
     }
@@ -100,7 +115,7 @@ export function timeBinName(d: Date): string {
   return `${d.toISOString().slice(0, 19).replace('T', ' ').replaceAll(':', '_')}+00_00`;
 }
 
-function entriesOf(
+export function entriesOf(
   deps: ExportDeps,
   req: ExportRequest,
   p: ExportParticipant,
@@ -108,6 +123,7 @@ function entriesOf(
   keys: KeyCache
 ): AsyncGenerator<Entry> {
   if (isWearableStream(stream)) return wearableEntries(deps.db, req, p, stream);
+  if (stream === FEATURES_STREAM) return featureEntries(deps.db, req.studyObjectId, p, req.from, req.to);
   if (stream === 'survey_answers') return surveyAnswerEntries(deps.db, req, p);
   if (stream === 'audio_recordings' || stream === 'ambient_audio') return audioEntries(deps, req, p, stream, keys);
   return chunkEntries(deps.db, req, p, stream);
@@ -122,9 +138,10 @@ async function* chunkEntries(
   const format = CHUNK_FORMATS[stream];
   if (!format) return;
   const q = db(format.table)
-    .select(['t', ...format.select.map((c) => (FLOAT_COLUMNS.has(c) ? db.raw('CAST(?? AS DOUBLE) AS ??', [c, c]) : c))])
+    .select(['t', ...format.select.map((c) => readAs(db, c))])
     .where('participant_id', p.id)
     .orderBy(format.order.map((column) => ({ column })));
+  if (format.thenOrderRaw) void q.orderByRaw(format.thenOrderRaw);
   const { from, to } = binRange(req.from, req.to);
   if (from) void q.where('t', '>=', from);
   if (to) void q.where('t', '<', to);
@@ -146,10 +163,17 @@ async function* chunkEntries(
   );
 }
 
+function readAs(db: Knex, column: string): Knex.Raw | string {
+  if (FLOAT_COLUMNS.has(column)) return db.raw('CAST(?? AS DOUBLE) AS ??', [column, column]);
+  if (DOUBLE_COLUMNS.has(column)) return db.raw('CAST(?? AS CHAR) AS ??', [column, column]);
+  return column;
+}
+
 function wearableEntries(db: Knex, req: ExportRequest, p: ExportParticipant, stream: WearableStream) {
   const format = WEARABLE_FORMATS[stream];
   const { from, to } = binRange(req.from, req.to);
-  const rows = format.query(db, p.id, from, to).stream(READ_AHEAD) as AsyncIterable<Row>;
+  const queried = format.query(db, p.id, from, to).stream(READ_AHEAD) as AsyncIterable<Row>;
+  const rows = format.resolve ? format.resolve(queried, from, to) : queried;
   return hourlyEntries(req, p, rows, () => ({ folder: stream, header: format.header, cells: format.cells }));
 }
 

@@ -1,5 +1,6 @@
 import type { BeiweStream } from '../beiwe/protocol/file-name.ts';
 import { STREAM_TABLES } from '../streams/catalog.ts';
+import { fromStored, javaFixed16, javaFloatFixed16, swiftDouble, swiftFloat } from '../streams/phone-numbers.ts';
 
 /**
  * Beiwe's processed chunk CSVs (spec §5.2) rebuilt from Vigil's tables: the per-OS reference
@@ -14,6 +15,8 @@ export type ChunkFormat = {
   readonly select: readonly string[];
   /** After `participant_id`: the primary key's order, so rows come out as Beiwe sorts them. */
   readonly order: readonly string[];
+  /** Then this, for rows sharing a millisecond that the phone wrote in an order the key does not keep. */
+  readonly thenOrderRaw?: string;
   /** Header columns after `timestamp,UTC time`. */
   readonly header: (os: Os) => string;
   readonly cells: (r: Row, os: Os, patientId: string) => string;
@@ -35,6 +38,16 @@ export function float32(v: unknown): string {
   }
   return String(Number(n.toPrecision(9)));
 }
+
+/**
+ * A sensor value as the phone printed it (spec §4.5): Android's float with Java `%.16f`, iOS's
+ * double as Swift's shortest form. The row's own phone decides where the table keeps it.
+ */
+const sensor = (v: unknown, os: Os) => (os === 2 ? swiftDouble(fromStored(v)) : javaFloatFixed16(fromStored(v)));
+const rowOs = (r: Row, os: Os): Os => (r.os === 1 || r.os === 2 ? r.os : os);
+
+/** iOS writes the magnetic field's calibration as a word; the table keeps CMMagneticFieldCalibrationAccuracy's number. */
+const CALIBRATION_WORDS: Readonly<Record<string, string>> = { '-1': 'uncalibrated', 0: 'low', 1: 'medium', 2: 'high' };
 
 /** Cells come from the database as strings, numbers or null. */
 const text = (v: unknown) => (v === null || v === undefined ? '' : String(v as string | number));
@@ -68,26 +81,34 @@ const event = (table: string): ChunkFormat => ({
 export const CHUNK_FORMATS: Readonly<Partial<Record<BeiweStream, ChunkFormat>>> = {
   accelerometer: {
     table: 'accelerometer',
-    select: ['accuracy', 'x', 'y', 'z'],
+    select: ['os', 'accuracy', 'x', 'y', 'z'],
     order: ['t'],
     header: fixed(`accuracy,${XYZ}`),
     // iOS values stay in g, as Beiwe serves them.
-    cells: (r) => `${text(r.accuracy ?? 'unknown')},${float32(r.x)},${float32(r.y)},${float32(r.z)}`,
+    cells: (r, os) => {
+      const o = rowOs(r, os);
+      return `${text(r.accuracy ?? 'unknown')},${sensor(r.x, o)},${sensor(r.y, o)},${sensor(r.z, o)}`;
+    },
   },
   gyro: {
     table: 'gyro',
     select: ['os', 'accuracy', 'x_rad_s', 'y_rad_s', 'z_rad_s'],
     order: ['t'],
     header: (os) => (os === 2 ? XYZ : `accuracy,${XYZ}`),
-    cells: (r, os) =>
-      `${os === 2 ? '' : `${text(r.accuracy ?? 'unknown')},`}${float32(r.x_rad_s)},${float32(r.y_rad_s)},${float32(r.z_rad_s)}`,
+    cells: (r, os) => {
+      const o = rowOs(r, os);
+      const xyz = `${sensor(r.x_rad_s, o)},${sensor(r.y_rad_s, o)},${sensor(r.z_rad_s, o)}`;
+      return os === 2 ? xyz : `${text(r.accuracy ?? 'unknown')},${xyz}`;
+    },
   },
   magnetometer: {
     table: 'magnetometer',
     select: ['x_ut', 'y_ut', 'z_ut'],
     order: ['t'],
     header: fixed(XYZ),
-    cells: (r) => `${float32(r.x_ut)},${float32(r.y_ut)},${float32(r.z_ut)}`,
+    // iOS only.
+    cells: (r) =>
+      `${swiftDouble(fromStored(r.x_ut))},${swiftDouble(fromStored(r.y_ut))},${swiftDouble(fromStored(r.z_ut))}`,
   },
   devicemotion: {
     table: 'devicemotion',
@@ -96,15 +117,22 @@ export const CHUNK_FORMATS: Readonly<Partial<Record<BeiweStream, ChunkFormat>>> 
     header: fixed(DEVICEMOTION),
     cells: (r) =>
       DEVICEMOTION_COLUMNS.map((c) =>
-        c === 'magnetic_field_calibration_accuracy' ? text(r[c] ?? 'unknown') : float32(r[c])
+        c === 'magnetic_field_calibration_accuracy'
+          ? (CALIBRATION_WORDS[String(r[c])] ?? 'unknown')
+          : swiftDouble(fromStored(r[c]))
       ).join(','),
   },
   gps: {
     table: 'gps',
-    select: ['latitude', 'longitude', 'altitude_m', 'accuracy_m'],
+    select: ['os', 'latitude', 'longitude', 'altitude_m', 'accuracy_m'],
     order: ['t'],
     header: fixed('latitude,longitude,altitude,accuracy'),
-    cells: (r) => `${text(r.latitude)},${text(r.longitude)},${text(r.altitude_m)},${float32(r.accuracy_m)}`,
+    // Android: doubles with %.16f, but the accuracy is a float; iOS: all doubles.
+    cells: (r, os) => {
+      const o = rowOs(r, os);
+      const double = (v: unknown) => (o === 2 ? swiftDouble(fromStored(v)) : javaFixed16(fromStored(v)));
+      return `${double(r.latitude)},${double(r.longitude)},${double(r.altitude_m)},${sensor(r.accuracy_m, o)}`;
+    },
   },
   calls: {
     table: 'calls',
@@ -118,19 +146,23 @@ export const CHUNK_FORMATS: Readonly<Partial<Record<BeiweStream, ChunkFormat>>> 
     select: ['hashed_phone_number', 'sent_vs_received', 'message_length', 'time_sent'],
     order: ['t', 'hashed_phone_number', 'sent_vs_received'],
     header: fixed('hashed phone number,sent vs received,message length,time sent'),
-    cells: (r) =>
-      `${text(r.hashed_phone_number)},${text(r.sent_vs_received)},${text(r.message_length)},${
-        r.time_sent instanceof Date ? r.time_sent.getTime() : ''
-      }`,
+    // Four row shapes (§4.2): only a received SMS has the fifth cell, and a sent MMS's length is `MMS`.
+    cells: (r) => {
+      const length = r.message_length ?? (r.sent_vs_received === 'sent MMS' ? 'MMS' : '');
+      const sent = r.time_sent instanceof Date ? `,${r.time_sent.getTime()}` : '';
+      return `${text(r.hashed_phone_number)},${text(r.sent_vs_received)},${text(length)}${sent}`;
+    },
   },
   power_state: {
     table: 'power_state',
     select: ['os', 'event', 'battery_level'],
     order: ['t', 'event'],
     header: (os) => (os === 2 ? 'event,level' : 'event'),
-    // The table keeps iOS's "unknown" level (−1) as NULL.
+    // The table keeps iOS's "unknown" level (−1) as NULL; the level is Swift `String(Float)`.
     cells: (r, os) =>
-      os === 2 ? `${text(r.event)},${r.battery_level === null ? '-1.0' : float32(r.battery_level)}` : text(r.event),
+      os === 2
+        ? `${text(r.event)},${swiftFloat(r.battery_level === null ? -1 : Number(r.battery_level))}`
+        : text(r.event),
   },
   wifi: {
     table: 'wifi',
@@ -158,9 +190,22 @@ export const CHUNK_FORMATS: Readonly<Partial<Record<BeiweStream, ChunkFormat>>> 
   ios_log: {
     table: 'ios_log',
     select: IOS_LOG,
-    order: ['t', 'row_hash'],
+    order: ['t'],
+    // d4 is the app's event counter: within a millisecond it is the order the rows were written in,
+    // which is Beiwe's (a stable sort of the files in path order).
+    thenOrderRaw: 'CAST(d4 AS UNSIGNED), row_hash',
     header: fixed('launchId,memory,battery,event,msg,d1,d2,d3,d4'),
-    cells: (r) => IOS_LOG.map((c) => (c === 'memory_mb' || c === 'battery' ? float32(r[c]) : text(r[c]))).join(','),
+    // Memory is a whole number of MB (Swift `String(UInt64)`), the battery a `String(Float)`.
+    cells: (r) =>
+      IOS_LOG.map((c) =>
+        c === 'memory_mb'
+          ? float32(r[c])
+          : c === 'battery'
+            ? r[c] === null
+              ? ''
+              : swiftFloat(Number(r[c]))
+            : text(r[c])
+      ).join(','),
   },
   identifiers: {
     table: 'identifiers',
@@ -191,11 +236,14 @@ export const CHUNK_FORMATS: Readonly<Partial<Record<BeiweStream, ChunkFormat>>> 
   },
 };
 
+/** FLOAT columns: MariaDB's text protocol prints them with 6 significant digits, so they are read as DOUBLE. */
+export const FLOAT_COLUMNS: ReadonlySet<string> = new Set(['battery_level', 'memory_mb', 'battery']);
+
 /**
- * FLOAT columns: MariaDB's text protocol prints them with 6 significant digits, so they are read
- * as DOUBLE (the exact float32 stored) and written with `float32`.
+ * DOUBLE columns whose every bit counts: the text protocol prints about one double in a thousand an
+ * ulp off (9.788163622841239 comes as 9.78816362284124), while `CAST(… AS CHAR)` reads back exactly.
  */
-export const FLOAT_COLUMNS: ReadonlySet<string> = new Set([
+export const DOUBLE_COLUMNS: ReadonlySet<string> = new Set([
   'x',
   'y',
   'z',
@@ -206,10 +254,10 @@ export const FLOAT_COLUMNS: ReadonlySet<string> = new Set([
   'y_ut',
   'z_ut',
   ...DEVICEMOTION_COLUMNS.filter((c) => c !== 'magnetic_field_calibration_accuracy'),
+  'latitude',
+  'longitude',
+  'altitude_m',
   'accuracy_m',
-  'battery_level',
-  'memory_mb',
-  'battery',
 ]);
 
 /** Streams served as the uploaded objects themselves, one entry per file (spec §5.3). */

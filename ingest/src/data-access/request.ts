@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
 import { isPatientIdShaped } from '../beiwe/protocol/passwords.ts';
 import { ForbiddenError, InvalidInputError, NotFoundError } from '../errors.ts';
-import { findStudyByObjectId, type Study } from '../studies/store.ts';
-import { EXPORT_STREAMS, type ExportParticipant, type ExportStream } from './export.ts';
+import { findStudy, findStudyByObjectId, type Study } from '../studies/store.ts';
+import { DEFAULT_STREAMS, EXPORT_STREAMS, type ExportParticipant, type ExportStream } from './export.ts';
 import { verifyKey, type DataAccessKey } from './keys.ts';
 
 /** A POSTed form as Hono's `parseBody({ all: true })` gives it. */
@@ -50,22 +50,45 @@ export async function authenticate(db: Knex, form: Form): Promise<DataAccessKey>
   return key;
 }
 
-/** The study named by `study_id` (24-character object id), which this key must be allowed to read. */
+/**
+ * The study named by `study_id` (24-character object id) or, as `download_data.py` sends it when the
+ * id is a number, `study_pk` (Vigil's integer study id); `study_id` wins when both are given, as in
+ * Beiwe. The key must be allowed to read it.
+ */
 export async function keyStudy(db: Knex, key: DataAccessKey, form: Form): Promise<Study> {
   const objectId = textField(form, 'study_id');
-  if (!objectId || !/^[A-Za-z0-9]{24}$/.test(objectId)) {
-    throw InvalidInputError.fromFields([{ field: 'study_id', message: 'expected a 24-character study object id' }]);
+  const pk = textField(form, 'study_pk');
+  let study: Study | undefined;
+  let named: string;
+  if (objectId === undefined && pk !== undefined) {
+    // Beiwe takes whatever Python's int() takes: surrounding spaces and a sign.
+    if (!/^\s*[+-]?\d{1,15}\s*$/.test(pk)) {
+      throw InvalidInputError.fromFields([{ field: 'study_pk', message: 'expected an integer study id' }]);
+    }
+    const id = Number(pk);
+    named = String(id);
+    study = id > 0 ? await findStudy(db, id) : undefined;
+  } else {
+    if (!objectId || !/^[A-Za-z0-9]{24}$/.test(objectId)) {
+      throw InvalidInputError.fromFields([
+        { field: 'study_id', message: 'expected a 24-character study object id (or study_pk, an integer study id)' },
+      ]);
+    }
+    named = objectId;
+    study = await findStudyByObjectId(db, objectId);
   }
-  const study = await findStudyByObjectId(db, objectId);
-  if (!study || study.deletedAt) throw new NotFoundError(`study ${objectId} does not exist`);
+  if (!study || study.deletedAt) throw new NotFoundError(`study ${named} does not exist`);
   if (key.studyId !== null && key.studyId !== study.id)
-    throw new ForbiddenError(`this key has no access to study ${objectId}`);
+    throw new ForbiddenError(`this key has no access to study ${named}`);
   return study;
 }
 
-/** Every stream (Beiwe's and the wearable ones) when none are named. */
-export function parseStreams(requested: readonly string[] | undefined): ExportStream[] {
-  if (!requested || requested.length === 0) return [...EXPORT_STREAMS];
+/** `all` (Beiwe's streams and the wearable ones, for Beiwe's API) when none are named. */
+export function parseStreams(
+  requested: readonly string[] | undefined,
+  all: readonly ExportStream[] = DEFAULT_STREAMS
+): ExportStream[] {
+  if (!requested || requested.length === 0) return [...all];
   const unknown = requested.filter((s) => !(EXPORT_STREAMS as readonly string[]).includes(s));
   if (unknown.length > 0) throw new NotFoundError(`unknown data streams: ${unknown.join(', ')}`);
   return EXPORT_STREAMS.filter((s) => requested.includes(s));

@@ -49,6 +49,7 @@ const fitbitDay = (): Batch => ({
       start_at: at('2026-11-20T09:00:00.000'),
       end_at: at('2026-11-20T09:01:00.000'),
       steps: 12,
+      entry: 'device',
     },
   ],
   dailyActivity: [
@@ -59,6 +60,9 @@ const fitbitDay = (): Batch => ({
       active_duration_s: 3600,
       calories_kcal: 2100.5,
       distance_m: 5400.25,
+      fat_burn_azm: 12,
+      cardio_azm: 8,
+      peak_azm: 0,
     },
   ],
   sleepSessions: [
@@ -75,6 +79,7 @@ const fitbitDay = (): Batch => ({
       deep_s: 5400,
       rem_s: 5400,
       score: 80,
+      entry: 'manual',
       stages: [
         {
           start_at: at('2026-11-19T23:10:00.000'),
@@ -108,7 +113,37 @@ const fitbitDay = (): Batch => ({
     },
   ],
   respiratory: [
-    { device: 'Charge 6', utc_offset_min: 60, measured_at: at('2026-11-20T09:30:00.000'), breaths_per_min: 14.25 },
+    {
+      device: 'Charge 6',
+      utc_offset_min: 60,
+      measured_at: at('2026-11-20T09:30:00.000'),
+      breaths_per_min: 14.25,
+      deep_sleep_breaths_per_min: 13.5,
+      light_sleep_breaths_per_min: null,
+      rem_sleep_breaths_per_min: 15.75,
+    },
+  ],
+  dailyVitals: [
+    {
+      device: 'Charge 6',
+      local_date: '2026-11-20',
+      entry: 'device',
+      breaths_per_min: 15.2,
+      spo2_avg_pct: 95.8,
+      spo2_lower_pct: 93.2,
+      spo2_upper_pct: 98,
+      spo2_sd_pct: 0.6,
+      hrv_rmssd_ms: 38.4,
+      hrv_deep_sleep_rmssd_ms: 41.2,
+      hrv_entropy: 2.9,
+      non_rem_hr_bpm: 57,
+      skin_temperature_c: 34.1,
+      skin_temperature_baseline_c: 34.4,
+      skin_temperature_sd_30d_c: 0.3,
+      vo2max_ml_min_kg: 44.5,
+      cardio_fitness_level: 'GOOD',
+      vo2max_estimated: true,
+    },
   ],
   exercises: [
     {
@@ -139,8 +174,68 @@ const fitbitDay = (): Batch => ({
 
 const withingsDay = (): Batch => ({
   ...emptyBatch(),
+  // Overlaps Fitbit's 09:00 minute: the preferred series keeps one of them there.
+  steps: [
+    {
+      device: 'ScanWatch',
+      utc_offset_min: 60,
+      start_at: at('2026-11-20T09:00:30.000'),
+      end_at: at('2026-11-20T09:02:00.000'),
+      steps: 30,
+    },
+  ],
+  heartRhythm: [
+    {
+      device: 'Move ECG',
+      utc_offset_min: 60,
+      method: 'ecg',
+      recorded_at: at('2026-11-20T09:40:00.000'),
+      entry: 'device',
+      afib_code: 0,
+      afib_class: 'negative',
+      heart_rate_bpm: 71,
+      qrs_ms: 96,
+      pr_ms: 158,
+      qt_ms: 384,
+      qtc_ms: 412,
+      signal_id: '4001',
+      sampling_frequency_hz: 300,
+      wear_position: 1,
+      signal_archive_key: 'study-1/wearables/1/withings-ecg/4001.json',
+    },
+    {
+      device: 'ScanWatch',
+      utc_offset_min: 60,
+      method: 'ppg',
+      recorded_at: at('2026-11-20T09:40:00.000'),
+      afib_code: 1,
+    },
+  ],
+  exercises: [
+    {
+      device: 'ScanWatch',
+      utc_offset_min: 60,
+      exercise_id: '9001',
+      start_at: at('2026-11-20T09:05:00.000'),
+      duration_s: 2700,
+      sport: 'Run',
+      calories_kcal: 410,
+      distance_m: 7100,
+      hr_avg_bpm: 151,
+      hr_max_bpm: 176,
+      hr_zones: [{ index: 0, lower_bpm: null, upper_bpm: null, in_zone_s: 300 }],
+      entry: 'device',
+    },
+  ],
   heartRate: [
-    { device: 'BPM Connect', utc_offset_min: 60, context: 'spot', measured_at: at('2026-11-20T09:00:05.000'), bpm: 64 },
+    {
+      device: 'BPM Connect',
+      utc_offset_min: 60,
+      context: 'spot',
+      measured_at: at('2026-11-20T09:00:05.000'),
+      bpm: 64,
+      entry: 'ambiguous',
+    },
   ],
   body: [
     {
@@ -149,6 +244,24 @@ const withingsDay = (): Batch => ({
       measured_at: at('2026-11-20T09:15:00.000'),
       weight_kg: 72.4,
       fat_ratio_pct: 21.5,
+      fat_free_mass_kg: 56.8,
+      muscle_mass_kg: 53.9,
+      bone_mass_kg: 2.9,
+      hydration_kg: 40.1,
+      extracellular_water_kg: 17.2,
+      intracellular_water_kg: 22.9,
+      visceral_fat_index: 7,
+      pulse_wave_velocity_m_s: 7.4,
+      entry: 'device',
+    },
+    {
+      device: null,
+      utc_offset_min: 60,
+      measured_at: at('2026-11-20T09:20:00.000'),
+      height_m: 1.78,
+      skin_temperature_c: 33.9,
+      vo2max_ml_min_kg: 38.5,
+      entry: 'manual',
     },
     {
       device: 'BPM Connect',
@@ -163,32 +276,52 @@ const withingsDay = (): Batch => ({
 /** Entry name (after the patient id) → CSV, from the documented headers. */
 const EXPECTED: Record<string, string> = {
   'wearable_heart_rate/2026-11-20 09_00_00+00_00.csv': [
-    'timestamp,UTC time,source,device,context,bpm,utc_offset_min',
-    line('2026-11-20T09:00:05.000', 'fitbit,Charge 6,intraday,61,60'),
-    line('2026-11-20T09:00:05.000', 'withings,BPM Connect,spot,64,60'),
-    line('2026-11-20T09:59:59.500', 'fitbit,Charge 6,intraday,72,60'),
+    'timestamp,UTC time,source,device,context,bpm,utc_offset_min,entry',
+    line('2026-11-20T09:00:05.000', 'fitbit,Charge 6,intraday,61,60,'),
+    line('2026-11-20T09:00:05.000', 'withings,BPM Connect,spot,64,60,ambiguous'),
+    line('2026-11-20T09:59:59.500', 'fitbit,Charge 6,intraday,72,60,'),
   ].join('\n'),
   'wearable_heart_rate/2026-11-20 10_00_00+00_00.csv': [
-    'timestamp,UTC time,source,device,context,bpm,utc_offset_min',
-    line('2026-11-20T10:00:00.000', 'fitbit,Charge 6,intraday,70,60'),
+    'timestamp,UTC time,source,device,context,bpm,utc_offset_min,entry',
+    line('2026-11-20T10:00:00.000', 'fitbit,Charge 6,intraday,70,60,'),
   ].join('\n'),
   'wearable_resting_heart_rate/2026-11-20 00_00_00+00_00.csv': [
     'timestamp,UTC time,source,device,local_date,bpm',
     line('2026-11-20T00:00:00.000', 'fitbit,Charge 6,2026-11-20,58'),
   ].join('\n'),
   'wearable_steps/2026-11-20 09_00_00+00_00.csv': [
-    'timestamp,UTC time,source,device,end UTC time,steps,utc_offset_min',
-    line('2026-11-20T09:00:00.000', 'fitbit,Charge 6,2026-11-20T09:01:00.000,12,60'),
+    'timestamp,UTC time,source,device,end UTC time,steps,utc_offset_min,entry',
+    line('2026-11-20T09:00:00.000', 'fitbit,Charge 6,2026-11-20T09:01:00.000,12,60,device'),
+    line('2026-11-20T09:00:30.000', 'withings,ScanWatch,2026-11-20T09:02:00.000,30,60,'),
+  ].join('\n'),
+  // No study list: the default order, Fitbit, Withings, Polar, the phone. Withings keeps the 60 of
+  // its 90 seconds Fitbit does not cover, and 20 of its 30 steps; the phone's 09:00 minute is
+  // covered, its 09:02 minute is not.
+  'wearable_steps_preferred/2026-11-20 09_00_00+00_00.csv': [
+    'timestamp,UTC time,source,device,end UTC time,steps,utc_offset_min,entry',
+    line('2026-11-20T09:00:00.000', 'fitbit,Charge 6,2026-11-20T09:01:00.000,12,60,device'),
+    line('2026-11-20T09:01:00.000', 'withings,ScanWatch,2026-11-20T09:02:00.000,20,60,'),
+    line('2026-11-20T09:02:00.000', 'phone,,2026-11-20T09:03:00.000,7.5,,'),
+  ].join('\n'),
+  // Default order Polar, Fitbit, Withings: Fitbit's sample wins the 09:00 minute over Withings'.
+  'wearable_heart_rate_preferred/2026-11-20 09_00_00+00_00.csv': [
+    'timestamp,UTC time,source,device,context,bpm,utc_offset_min,entry',
+    line('2026-11-20T09:00:05.000', 'fitbit,Charge 6,intraday,61,60,'),
+    line('2026-11-20T09:59:59.500', 'fitbit,Charge 6,intraday,72,60,'),
+  ].join('\n'),
+  'wearable_heart_rate_preferred/2026-11-20 10_00_00+00_00.csv': [
+    'timestamp,UTC time,source,device,context,bpm,utc_offset_min,entry',
+    line('2026-11-20T10:00:00.000', 'fitbit,Charge 6,intraday,70,60,'),
   ].join('\n'),
   'wearable_daily_activity/2026-11-20 00_00_00+00_00.csv': [
-    'timestamp,UTC time,source,device,local_date,steps,active_duration_s,calories_kcal,distance_m',
-    line('2026-11-20T00:00:00.000', 'fitbit,Charge 6,2026-11-20,8000,3600,2100.5,5400.25'),
+    'timestamp,UTC time,source,device,local_date,steps,active_duration_s,calories_kcal,distance_m,fat_burn_azm,cardio_azm,peak_azm',
+    line('2026-11-20T00:00:00.000', 'fitbit,Charge 6,2026-11-20,8000,3600,2100.5,5400.25,12,8,0'),
   ].join('\n'),
   'wearable_sleep_sessions/2026-11-19 23_00_00+00_00.csv': [
-    'timestamp,UTC time,source,device,session_id,end UTC time,local_date,asleep_s,awake_s,light_s,deep_s,rem_s,score,utc_offset_min',
+    'timestamp,UTC time,source,device,session_id,end UTC time,local_date,asleep_s,awake_s,light_s,deep_s,rem_s,score,utc_offset_min,entry',
     line(
       '2026-11-19T23:10:00.000',
-      'fitbit,Charge 6,s1,2026-11-20T06:40:00.000,2026-11-20,25200,600,14400,5400,5400,80,60'
+      'fitbit,Charge 6,s1,2026-11-20T06:40:00.000,2026-11-20,25200,600,14400,5400,5400,80,60,manual'
     ),
   ].join('\n'),
   'wearable_sleep_stages/2026-11-19 23_00_00+00_00.csv': [
@@ -201,31 +334,51 @@ const EXPECTED: Record<string, string> = {
     line('2026-11-20T00:20:00.000', 'fitbit,Charge 6,s1,2026-11-20T06:40:00.000,rem,60'),
   ].join('\n'),
   'wearable_body_measurements/2026-11-20 09_00_00+00_00.csv': [
-    'timestamp,UTC time,source,device,weight_kg,fat_ratio_pct,fat_mass_kg,systolic_mmhg,diastolic_mmhg,temperature_c,utc_offset_min',
-    line('2026-11-20T09:15:00.000', 'withings,Body Cardio,72.4,21.5,,,,,60'),
+    'timestamp,UTC time,source,device,weight_kg,fat_ratio_pct,fat_mass_kg,systolic_mmhg,diastolic_mmhg,temperature_c,utc_offset_min,height_m,fat_free_mass_kg,muscle_mass_kg,bone_mass_kg,hydration_kg,extracellular_water_kg,intracellular_water_kg,visceral_fat_index,skin_temperature_c,pulse_wave_velocity_m_s,vo2max_ml_min_kg,entry',
+    line(
+      '2026-11-20T09:15:00.000',
+      'withings,Body Cardio,72.4,21.5,,,,,60,,56.8,53.9,2.9,40.1,17.2,22.9,7,,7.4,,device'
+    ),
+    line('2026-11-20T09:20:00.000', 'withings,,,,,,,,60,1.78,,,,,,,,33.9,,38.5,manual'),
   ].join('\n'),
   'wearable_body_measurements/2026-11-20 10_00_00+00_00.csv': [
-    'timestamp,UTC time,source,device,weight_kg,fat_ratio_pct,fat_mass_kg,systolic_mmhg,diastolic_mmhg,temperature_c,utc_offset_min',
-    line('2026-11-20T10:05:00.000', 'withings,BPM Connect,,,,120,80,,60'),
+    'timestamp,UTC time,source,device,weight_kg,fat_ratio_pct,fat_mass_kg,systolic_mmhg,diastolic_mmhg,temperature_c,utc_offset_min,height_m,fat_free_mass_kg,muscle_mass_kg,bone_mass_kg,hydration_kg,extracellular_water_kg,intracellular_water_kg,visceral_fat_index,skin_temperature_c,pulse_wave_velocity_m_s,vo2max_ml_min_kg,entry',
+    line('2026-11-20T10:05:00.000', 'withings,BPM Connect,,,,120,80,,60,,,,,,,,,,,,'),
   ].join('\n'),
   'wearable_spo2/2026-11-20 09_00_00+00_00.csv': [
-    'timestamp,UTC time,source,device,spo2_pct,utc_offset_min',
-    line('2026-11-20T09:30:00.000', 'fitbit,Charge 6,97.5,60'),
+    'timestamp,UTC time,source,device,spo2_pct,utc_offset_min,entry',
+    line('2026-11-20T09:30:00.000', 'fitbit,Charge 6,97.5,60,'),
   ].join('\n'),
   'wearable_hrv/2026-11-20 09_00_00+00_00.csv': [
     'timestamp,UTC time,source,device,rmssd_ms,sdnn_ms,utc_offset_min',
     line('2026-11-20T09:30:00.000', 'fitbit,Charge 6,41.2,,60'),
   ].join('\n'),
   'wearable_respiratory_rate/2026-11-20 09_00_00+00_00.csv': [
-    'timestamp,UTC time,source,device,breaths_per_min,utc_offset_min',
-    line('2026-11-20T09:30:00.000', 'fitbit,Charge 6,14.25,60'),
+    'timestamp,UTC time,source,device,breaths_per_min,utc_offset_min,deep_sleep_breaths_per_min,light_sleep_breaths_per_min,rem_sleep_breaths_per_min',
+    line('2026-11-20T09:30:00.000', 'fitbit,Charge 6,14.25,60,13.5,,15.75'),
+  ].join('\n'),
+  'wearable_daily_vitals/2026-11-20 00_00_00+00_00.csv': [
+    'timestamp,UTC time,source,device,local_date,breaths_per_min,spo2_avg_pct,spo2_lower_pct,spo2_upper_pct,spo2_sd_pct,hrv_rmssd_ms,hrv_deep_sleep_rmssd_ms,hrv_entropy,non_rem_hr_bpm,skin_temperature_c,skin_temperature_baseline_c,skin_temperature_sd_30d_c,vo2max_ml_min_kg,cardio_fitness_level,vo2max_estimated,entry',
+    line(
+      '2026-11-20T00:00:00.000',
+      'fitbit,Charge 6,2026-11-20,15.2,95.8,93.2,98,0.6,38.4,41.2,2.9,57,34.1,34.4,0.3,44.5,GOOD,1,device'
+    ),
   ].join('\n'),
   'wearable_exercises/2026-11-20 09_00_00+00_00.csv': [
-    'timestamp,UTC time,source,device,exercise_id,duration_s,sport,calories_kcal,distance_m,hr_avg_bpm,hr_max_bpm,hr_zones,utc_offset_min',
+    'timestamp,UTC time,source,device,exercise_id,duration_s,sport,calories_kcal,distance_m,hr_avg_bpm,hr_max_bpm,hr_zones,utc_offset_min,entry',
+    line(
+      '2026-11-20T09:05:00.000',
+      'withings,ScanWatch,9001,2700,Run,410,7100,151,176,"[{""index"":0,""lower_bpm"":null,""upper_bpm"":null,""in_zone_s"":300}]",60,device'
+    ),
     line(
       '2026-11-20T09:10:00.000',
-      'fitbit,Charge 6,e1,1200,running,150,2500,140,171,"[{""index"":1,""lower_bpm"":100,""upper_bpm"":130,""in_zone_s"":300}]",60'
+      'fitbit,Charge 6,e1,1200,running,150,2500,140,171,"[{""index"":1,""lower_bpm"":100,""upper_bpm"":130,""in_zone_s"":300}]",60,'
     ),
+  ].join('\n'),
+  'wearable_heart_rhythm/2026-11-20 09_00_00+00_00.csv': [
+    'timestamp,UTC time,source,device,method,afib_code,afib_class,heart_rate_bpm,qrs_ms,pr_ms,qt_ms,qtc_ms,signal_id,sampling_frequency_hz,wear_position,entry,utc_offset_min',
+    line('2026-11-20T09:40:00.000', 'withings,Move ECG,ecg,0,negative,71,96,158,384,412,4001,300,1,device,60'),
+    line('2026-11-20T09:40:00.000', 'withings,ScanWatch,ppg,1,,,,,,,,,,,60'),
   ].join('\n'),
   'wearable_device_status/2026-11-20 11_00_00+00_00.csv': [
     'timestamp,UTC time,source,device_id,model,device_type,battery_pct,battery_status,last sync UTC time,last seen UTC time',
@@ -268,6 +421,11 @@ async function seed(app: ReturnType<typeof createApp>, db: Knex) {
   };
   await writeBatch(db, fitbit, fitbitDay(), now);
   await writeBatch(db, withings, withingsDay(), now);
+  // The phone's walking minutes (steps guessed from the accelerometer).
+  await db('walking_minutes').insert([
+    { participant_id: enrolled.id, minute: at('2026-11-20T09:00:00.000'), walking_s: 6, steps: 3 },
+    { participant_id: enrolled.id, minute: at('2026-11-20T09:02:00.000'), walking_s: 12, steps: 7.5 },
+  ]);
   return { post, study, enrolled, pid, fitbit, now };
 }
 
@@ -355,16 +513,37 @@ describe('wearable streams in POST /get-data/v1', () => {
       [
         `${pid}/wearable_heart_rate/2026-11-20 09_00_00+00_00.csv`,
         `${pid}/wearable_heart_rate/2026-11-20 12_00_00+00_00.csv`,
+        `${pid}/wearable_heart_rate_preferred/2026-11-20 09_00_00+00_00.csv`,
+        `${pid}/wearable_heart_rate_preferred/2026-11-20 12_00_00+00_00.csv`,
         'registry',
       ].sort()
     );
     expect(again.get(`${pid}/wearable_heart_rate/2026-11-20 09_00_00+00_00.csv`)?.toString().split('\n')).toEqual([
-      'timestamp,UTC time,source,device,context,bpm,utc_offset_min',
-      line('2026-11-20T09:00:05.000', 'fitbit,Charge 6,intraday,61,60'),
-      line('2026-11-20T09:00:05.000', 'withings,BPM Connect,spot,64,60'),
-      line('2026-11-20T09:20:00.000', 'fitbit,Charge 6,intraday,66,60'),
-      line('2026-11-20T09:59:59.500', 'fitbit,Charge 6,intraday,72,60'),
+      'timestamp,UTC time,source,device,context,bpm,utc_offset_min,entry',
+      line('2026-11-20T09:00:05.000', 'fitbit,Charge 6,intraday,61,60,'),
+      line('2026-11-20T09:00:05.000', 'withings,BPM Connect,spot,64,60,ambiguous'),
+      line('2026-11-20T09:20:00.000', 'fitbit,Charge 6,intraday,66,60,'),
+      line('2026-11-20T09:59:59.500', 'fitbit,Charge 6,intraday,72,60,'),
     ]);
+
+    // The study puts Withings first: Fitbit keeps the half minute before Withings' interval.
+    const priority = await app.request(`/api/v1/studies/${study.id}/source-priority`, {
+      method: 'PUT',
+      headers: asAdmin,
+      body: JSON.stringify({ steps: [{ source: 'withings' }] }),
+    });
+    expect(priority.status).toBe(200);
+    const preferred = unzip(
+      Buffer.from(await (await request({ data_streams: JSON.stringify(['wearable_steps_preferred']) })).arrayBuffer())
+    );
+    expect(preferred.get(`${pid}/wearable_steps_preferred/2026-11-20 09_00_00+00_00.csv`)?.toString()).toBe(
+      [
+        'timestamp,UTC time,source,device,end UTC time,steps,utc_offset_min,entry',
+        line('2026-11-20T09:00:00.000', 'fitbit,Charge 6,2026-11-20T09:00:30.000,6,60,device'),
+        line('2026-11-20T09:00:30.000', 'withings,ScanWatch,2026-11-20T09:02:00.000,30,60,'),
+        line('2026-11-20T09:02:00.000', 'phone,,2026-11-20T09:03:00.000,7.5,,'),
+      ].join('\n')
+    );
 
     const unknown = await request({ data_streams: JSON.stringify(['heart_rate']) });
     expect(unknown.status).toBe(404);

@@ -1,4 +1,11 @@
 import type { Knex } from 'knex';
+import {
+  numeric,
+  preferredHeartRateQuery,
+  resolveSteps,
+  stepsCandidatesQuery,
+  type StepsCandidate,
+} from '../source-priority/resolve.ts';
 import type { Row } from './formats.ts';
 
 /**
@@ -19,6 +26,10 @@ export const WEARABLE_STREAMS = [
   'wearable_respiratory_rate',
   'wearable_exercises',
   'wearable_device_status',
+  'wearable_heart_rhythm',
+  'wearable_daily_vitals',
+  'wearable_heart_rate_preferred',
+  'wearable_steps_preferred',
 ] as const;
 export type WearableStream = (typeof WEARABLE_STREAMS)[number];
 
@@ -28,6 +39,11 @@ export type WearableFormat = {
   /** One participant's rows whose `t` lies in [from, to), by time, with a stable order within an instant. */
   readonly query: (db: Knex, participantId: number, from: Date | undefined, to: Date | undefined) => Knex.QueryBuilder;
   readonly cells: (r: Row) => string;
+  /**
+   * Turns the query's rows into the stream's, still by `t` (the preferred steps, resolved as they
+   * stream); absent: the query's rows are the stream's.
+   */
+  readonly resolve?: (rows: AsyncIterable<Row>, from: Date | undefined, to: Date | undefined) => AsyncIterable<Row>;
 };
 
 /** RFC 4180 quoting where needed: device names, sports and the zones' JSON may hold commas. */
@@ -80,6 +96,38 @@ function sampled(
 }
 
 const BODY = ['weight_kg', 'fat_ratio_pct', 'fat_mass_kg', 'systolic_mmhg', 'diastolic_mmhg', 'temperature_c'];
+/**
+ * Columns added after a stream was first published go at the end of its row, so a reader that
+ * takes columns by position keeps reading the earlier ones where they were.
+ */
+const BODY_ADDED = [
+  'height_m',
+  'fat_free_mass_kg',
+  'muscle_mass_kg',
+  'bone_mass_kg',
+  'hydration_kg',
+  'extracellular_water_kg',
+  'intracellular_water_kg',
+  'visceral_fat_index',
+  'skin_temperature_c',
+  'pulse_wave_velocity_m_s',
+  'vo2max_ml_min_kg',
+  'entry',
+];
+const RHYTHM = [
+  'method',
+  'afib_code',
+  'afib_class',
+  'heart_rate_bpm',
+  'qrs_ms',
+  'pr_ms',
+  'qt_ms',
+  'qtc_ms',
+  'signal_id',
+  'sampling_frequency_hz',
+  'wear_position',
+  'entry',
+];
 const SLEEP = ['session_id', 'end_at', 'local_date', 'asleep_s', 'awake_s', 'light_s', 'deep_s', 'rem_s', 'score'];
 const EXERCISE = [
   'exercise_id',
@@ -91,17 +139,35 @@ const EXERCISE = [
   'hr_max_bpm',
   'hr_zones',
 ];
+const VITALS = [
+  'breaths_per_min',
+  'spo2_avg_pct',
+  'spo2_lower_pct',
+  'spo2_upper_pct',
+  'spo2_sd_pct',
+  'hrv_rmssd_ms',
+  'hrv_deep_sleep_rmssd_ms',
+  'hrv_entropy',
+  'non_rem_hr_bpm',
+  'skin_temperature_c',
+  'skin_temperature_baseline_c',
+  'skin_temperature_sd_30d_c',
+  'vo2max_ml_min_kg',
+  'cardio_fitness_level',
+  'vo2max_estimated',
+  'entry',
+];
 const DEVICE = ['device_id', 'model', 'device_type', 'battery_pct', 'battery_status', 'last_sync_at', 'last_seen_at'];
 
+const HEART_RATE = ['source', 'device', 'context', 'bpm', OFFSET, 'entry'];
+const STEPS = ['source', 'device', 'end_at', 'steps', OFFSET, 'entry'];
+const WEARABLE_HEART_RATE_HEADER = HEART_RATE.join(',');
+const WEARABLE_STEPS_HEADER = STEPS.map((c) => HEADER_NAMES[c] ?? c).join(',');
+
 export const WEARABLE_FORMATS: Readonly<Record<WearableStream, WearableFormat>> = {
-  wearable_heart_rate: sampled(
-    'heart_rate',
-    'measured_at',
-    ['source', 'device', 'context', 'bpm', OFFSET],
-    ['context']
-  ),
+  wearable_heart_rate: sampled('heart_rate', 'measured_at', HEART_RATE, ['context']),
   wearable_resting_heart_rate: sampled('resting_heart_rate', 'local_date', ['source', 'device', 'local_date', 'bpm']),
-  wearable_steps: sampled('steps', 'start_at', ['source', 'device', 'end_at', 'steps', OFFSET]),
+  wearable_steps: sampled('steps', 'start_at', STEPS),
   wearable_daily_activity: sampled('daily_activity', 'local_date', [
     'source',
     'device',
@@ -110,11 +176,14 @@ export const WEARABLE_FORMATS: Readonly<Record<WearableStream, WearableFormat>> 
     'active_duration_s',
     'calories_kcal',
     'distance_m',
+    'fat_burn_azm',
+    'cardio_azm',
+    'peak_azm',
   ]),
   wearable_sleep_sessions: sampled(
     'sleep_sessions',
     'start_at',
-    ['source', 'device', ...SLEEP, OFFSET],
+    ['source', 'device', ...SLEEP, OFFSET, 'entry'],
     ['session_id']
   ),
   wearable_sleep_stages: {
@@ -134,17 +203,50 @@ export const WEARABLE_FORMATS: Readonly<Record<WearableStream, WearableFormat>> 
     },
     cells: (r) => [r.source, r.device, r.session_id, r.end_at, r.stage, r[OFFSET]].map(cell).join(','),
   },
-  wearable_body_measurements: sampled('body_measurements', 'measured_at', ['source', 'device', ...BODY, OFFSET]),
-  wearable_spo2: sampled('spo2', 'measured_at', ['source', 'device', 'spo2_pct', OFFSET]),
+  wearable_body_measurements: sampled('body_measurements', 'measured_at', [
+    'source',
+    'device',
+    ...BODY,
+    OFFSET,
+    ...BODY_ADDED,
+  ]),
+  wearable_spo2: sampled('spo2', 'measured_at', ['source', 'device', 'spo2_pct', OFFSET, 'entry']),
   wearable_hrv: sampled('hrv', 'measured_at', ['source', 'device', 'rmssd_ms', 'sdnn_ms', OFFSET]),
   wearable_respiratory_rate: sampled('respiratory_rate', 'measured_at', [
     'source',
     'device',
     'breaths_per_min',
     OFFSET,
+    'deep_sleep_breaths_per_min',
+    'light_sleep_breaths_per_min',
+    'rem_sleep_breaths_per_min',
   ]),
-  wearable_exercises: sampled('exercises', 'start_at', ['source', 'device', ...EXERCISE, OFFSET], ['exercise_id']),
+  wearable_exercises: sampled(
+    'exercises',
+    'start_at',
+    ['source', 'device', ...EXERCISE, OFFSET, 'entry'],
+    ['exercise_id']
+  ),
   // The device list is a state, not samples: a device sits in the hour it was first seen, and that
   // hour changes (and is downloaded again) whenever a pull updates its battery or sync time.
   wearable_device_status: sampled('device_status', 'first_seen_at', ['source', ...DEVICE], ['device_id']),
+  // The signal's archive key is Vigil's own path, not data: the signal itself is not exported.
+  wearable_heart_rhythm: sampled('heart_rhythm', 'recorded_at', ['source', 'device', ...RHYTHM, OFFSET], ['method']),
+  wearable_daily_vitals: sampled('daily_vitals', 'local_date', ['source', 'device', 'local_date', ...VITALS]),
+  // The study's preferred source only (docs/data-export.md, source priority), columns as the stream of every source.
+  wearable_heart_rate_preferred: {
+    header: WEARABLE_HEART_RATE_HEADER,
+    query: preferredHeartRateQuery,
+    cells: (r) => HEART_RATE.map((c) => cell(r[c])).join(','),
+  },
+  wearable_steps_preferred: {
+    header: WEARABLE_STEPS_HEADER,
+    query: stepsCandidatesQuery,
+    resolve: (rows, from, to) => resolveSteps(candidates(rows), from, to) as AsyncIterable<Row>,
+    cells: (r) => STEPS.map((c) => cell(r[c])).join(','),
+  },
 };
+
+async function* candidates(rows: AsyncIterable<Row>): AsyncGenerator<StepsCandidate> {
+  for await (const r of rows) yield numeric(r as StepsCandidate);
+}

@@ -1,13 +1,12 @@
 /**
- * Survey adherence of a day, after Forest's sycamore (`submits_summary`). Vigil has no record of
- * when a survey was delivered yet (push notifications are issue #17), so nothing is counted as
- * delivered, and the time to submit runs from the survey's first display (its first timing row)
- * rather than from delivery.
+ * Survey adherence of a day, after Forest's sycamore (`submits_summary`). The push records of
+ * issue #17 are not read here yet, so nothing is counted as delivered, and the time to submit runs
+ * from the survey's first display (its first timing row) rather than from delivery.
  */
 export type TimingRow = { t: number; surveyId: string; event: string | null };
 
 /** Android writes a bare "User hit submit" row; iOS marks the row with the event `submitted`. */
-const SUBMIT_EVENTS: ReadonlySet<string> = new Set(['User hit submit', 'submitted']);
+export const SUBMIT_EVENTS: ReadonlySet<string> = new Set(['User hit submit', 'submitted']);
 
 export const ADHERENCE_FEATURES = ['num_opened_surveys', 'num_submitted_surveys', 'avg_time_to_submit'] as const;
 export type AdherenceFeature = (typeof ADHERENCE_FEATURES)[number];

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { ACTIVITY_FEATURES, activityFeatures } from './activity.ts';
 import { ADHERENCE_FEATURES, dayAdherence, type TimingRow } from './adherence.ts';
 import { addDays, dayWindow, type DayWindow } from './local-time.ts';
 import { HOME_WINDOW_DAYS, MAX_GAP_MS, MOBILITY_FEATURES, dayMobility, learnHome, type Fix } from './mobility.ts';
@@ -23,7 +24,8 @@ export type FeatureRow = {
   computed_at: Date;
 };
 
-type Owner = { timezone: string; ios: boolean };
+/** `logs`: the phone keeps call and text logs (Android); iOS and a participant without a phone have none. */
+type Owner = { timezone: string; logs: boolean };
 
 async function ownerOf(db: Knex, participantId: number): Promise<Owner | undefined> {
   const row = (await db('participants as p')
@@ -31,7 +33,7 @@ async function ownerOf(db: Knex, participantId: number): Promise<Owner | undefin
     .leftJoin('beiwe_participants as b', 'b.participant_id', 'p.id')
     .where('p.id', participantId)
     .first('s.timezone', 'b.os_type')) as { timezone: string; os_type: string | null } | undefined;
-  return row && { timezone: row.timezone, ios: row.os_type === 'IOS' };
+  return row && { timezone: row.timezone, logs: row.os_type === 'ANDROID' };
 }
 
 /**
@@ -69,21 +71,26 @@ export async function computeParticipantDays(
 
   const from = windows.get(sorted[0]!)!.start;
   const to = windows.get(sorted.at(-1)!)!.end;
-  const [calls, texts, timings] = owner.ios
-    ? [[], [], await timingRows(db, participantId, from, to)]
-    : await Promise.all([
+  const [calls, texts, timings] = owner.logs
+    ? await Promise.all([
         callRows(db, participantId, from, to),
         textRows(db, participantId, from, to),
         timingRows(db, participantId, from, to),
-      ]);
+      ])
+    : [[], [], await timingRows(db, participantId, from, to)];
   for (const [day, w] of windows) {
     const inDay = <T extends { t: number }>(xs: readonly T[]) => xs.filter((x) => x.t >= w.start && x.t < w.end);
-    // iOS collects no calls or texts: the day says "not collected" (coverage 0), not "nobody called".
-    const social = owner.ios ? undefined : daySociability(inDay(calls), inDay(texts));
-    for (const f of SOCIABILITY_FEATURES) row(day, f, PHONE, social ? social[f] : null, social ? 1 : 0);
+    // Without call and text logs (iOS) the day has no sociability row at all: "not collected", never
+    // zeros that read as "nobody called".
+    if (owner.logs) {
+      const social = daySociability(inDay(calls), inDay(texts));
+      for (const f of SOCIABILITY_FEATURES) row(day, f, PHONE, social[f], 1);
+    }
     const adherence = dayAdherence(inDay(timings));
     for (const f of ADHERENCE_FEATURES) row(day, f, PHONE, adherence[f], 1);
   }
+  for (const a of await activityFeatures(db, participantId, windows))
+    for (const f of ACTIVITY_FEATURES) row(a.day, f, PHONE, a.features[f], a.coverage);
   const wearable = await wearableFeatures(db, participantId, [...windows.values()]);
   for (const w of wearable) row(w.day, w.feature, w.source, w.value, w.coverage);
 
@@ -95,6 +102,12 @@ export async function computeParticipantDays(
       .whereIn('feature', WEARABLE_SOURCE_FEATURES)
       .whereNot('source', PHONE)
       .delete();
+    if (!owner.logs)
+      await trx('daily_features')
+        .where({ participant_id: participantId, source: PHONE })
+        .whereIn('day', sorted)
+        .whereIn('feature', SOCIABILITY_FEATURES)
+        .delete();
     rows.sort(
       (a, b) => a.feature.localeCompare(b.feature) || a.source.localeCompare(b.source) || a.day.localeCompare(b.day)
     );

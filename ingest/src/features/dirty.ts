@@ -53,14 +53,14 @@ export async function takeFeatureDays(
 
 /**
  * The days whose features a batch's streams change. Every stream counts, since a day with GPS but no
- * call says "no calls" only once computed. Accelerometer and the other motion streams are left out:
- * no feature reads them, and they are most of the uploads.
+ * call says "no calls" only once computed. The accelerometer counts for walking (its per-minute
+ * result, `walking_minutes`); the other motion streams are left out: no feature reads them.
  */
 export function featureDays(streams: readonly { stream: string; days: readonly { day: string }[] }[]): string[] {
   return streams.filter((s) => !MOTION_STREAMS.has(s.stream)).flatMap((s) => s.days.map((d) => d.day));
 }
 
-const MOTION_STREAMS: ReadonlySet<string> = new Set(['accelerometer', 'gyro', 'magnetometer', 'devicemotion']);
+const MOTION_STREAMS: ReadonlySet<string> = new Set(['gyro', 'magnetometer', 'devicemotion']);
 
 type WearableRows = {
   restingHeartRate: readonly { local_date: string }[];

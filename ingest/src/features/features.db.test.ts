@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { up as dropUncollectedSociability } from '../../../migrations/src/migrations/20261207140000_drop_uncollected_sociability.ts';
 import { createStreamProcessor } from '../streams/processor.ts';
 import { currentDeviceSettings } from '../study-config/device-settings-store.ts';
 import { insertParticipant, insertStudy } from '../test/factories.ts';
@@ -10,6 +11,7 @@ import { writeBatch } from '../wearables/writer.ts';
 import { FEATURE_DELAY_MS } from './dirty.ts';
 import { computeMarkedDays, createFeatureProcessor } from './processor.ts';
 import { rebuildFeatures } from './rebuild.ts';
+import { SOCIABILITY_FEATURES, type SociabilityFeature } from './sociability.ts';
 import { summaryStatistics } from './summary-statistics.ts';
 
 /**
@@ -171,6 +173,12 @@ describe('daily features, incrementally and rebuilt', () => {
     expect(value('2026-11-03', 'total_time_in_call')).toBe(1.5);
     expect(value('2026-11-03', 'num_s')).toBe(1);
     expect(value('2026-11-03', 'num_uniq_individuals_call_or_text')).toBe(3);
+    // Degree, minutes out, and the SMS to ccc that nobody answered.
+    expect(value('2026-11-03', 'num_in_caller')).toBe(1);
+    expect(value('2026-11-03', 'num_mis_caller')).toBe(1);
+    expect(value('2026-11-03', 'total_time_out_call')).toBe(0.5);
+    expect(value('2026-11-03', 'text_reciprocity_outgoing')).toBe(1);
+    expect(value('2026-11-03', 'text_reciprocity_incoming')).toBe(0);
     expect(value('2026-11-02', 'num_in_call')).toBe(0);
     expect(value('2026-11-04', 'num_submitted_surveys')).toBe(1);
     expect(value('2026-11-04', 'avg_time_to_submit')).toBe(45);
@@ -184,15 +192,69 @@ describe('daily features, incrementally and rebuilt', () => {
     expect(await snapshot(own.db, p.id)).toEqual(incremental);
   });
 
-  it('an iOS phone collects no calls or texts: its sociability says so (null, coverage 0), not zero', async () => {
+  it('an iOS phone collects no calls or texts: its days have no sociability row, never zeros', async () => {
     const p = await participant('IOS', 'ios00001');
+    // A row an earlier definition wrote (null, coverage 0) goes when the day is recomputed.
+    await own.db('daily_features').insert({
+      participant_id: p.id,
+      day: '2026-11-02',
+      feature: 'num_in_call',
+      source: 'phone',
+      value: null,
+      coverage: 0,
+      version: 1,
+      computed_at: now,
+    });
     await process(upload(p.id, 'gps', day1, 'IOS'), gpsFile(day1));
     await sweep();
-    const rows = (await own
+    const features = (await own
       .db('daily_features')
-      .where({ participant_id: p.id, feature: 'num_in_call' })
-      .select('value', 'coverage')) as { value: number | null; coverage: number }[];
-    expect(rows).toEqual([{ value: null, coverage: 0 }]);
+      .where({ participant_id: p.id, day: '2026-11-02' })
+      .pluck('feature')) as string[];
+    expect(features).toContain('obs_duration');
+    expect(features.filter((f) => SOCIABILITY_FEATURES.includes(f as SociabilityFeature))).toEqual([]);
+    const [summary] = await summaryStatistics(own.db, { studyId: p.studyId });
+    expect(summary).toMatchObject({
+      willow_incoming_call_count: null,
+      willow_uniq_individual_call_or_text_count: null,
+    });
+  });
+
+  it('the migration drops the sociability rows the first definition wrote for phones without call logs', async () => {
+    const android = await participant('ANDROID', 'migandr1');
+    const ios = await participant('IOS', 'migios01');
+    const { id: noPhone } = await insertParticipant(own.db, ios.studyId);
+    const row = (participantId: number, feature: string, value: number | null, coverage: number) => ({
+      participant_id: participantId,
+      day: '2026-11-10',
+      feature,
+      source: 'phone',
+      value,
+      coverage,
+      version: 1,
+      computed_at: now,
+    });
+    await own
+      .db('daily_features')
+      .insert([
+        row(android.id, 'num_in_call', 0, 1),
+        row(ios.id, 'num_in_call', null, 0),
+        row(ios.id, 'home_time', 5, 1),
+        row(noPhone, 'num_s', 0, 1),
+      ]);
+    await dropUncollectedSociability(own.db);
+    const left = (await own
+      .db('daily_features')
+      .whereIn('participant_id', [android.id, ios.id, noPhone])
+      .select('participant_id', 'feature')) as { participant_id: number; feature: string }[];
+    const sorted = (xs: { participant_id: number; feature: string }[]) =>
+      [...xs].sort((a, b) => a.participant_id - b.participant_id || a.feature.localeCompare(b.feature));
+    expect(sorted(left)).toEqual(
+      sorted([
+        { participant_id: android.id, feature: 'num_in_call' },
+        { participant_id: ios.id, feature: 'home_time' },
+      ])
+    );
   });
 
   it('wearable features per source, side by side, from days the wearable writer marks', async () => {
@@ -314,7 +376,10 @@ describe('daily features, incrementally and rebuilt', () => {
       timezone: ZONE,
       jasmine_home_duration: home.value,
       willow_incoming_call_count: 0,
-      willow_incoming_text_reciprocity: null,
+      willow_incoming_text_reciprocity: 0,
+      willow_uniq_individual_call_or_text_count: 0,
+      sycamore_total_opened_surveys: 0,
+      sycamore_total_completed_surveys: 0,
     });
     expect(row!.jasmine_distance_traveled).toBeCloseTo(6, 6);
     expect(typeof row!.study_id).toBe('string');

@@ -38,7 +38,29 @@ describe('daily sociability (willow)', () => {
       total_char_r: 7,
       // a, b, c, d by call; e by SMS; MMS are not counted, as in willow.
       num_uniq_individuals_call_or_text: 5,
+      // e answered by SMS; a was texted and did not text back.
+      text_reciprocity_incoming: 0,
+      text_reciprocity_outgoing: 1,
     });
+  });
+
+  it("counts texts left without an SMS the other way in the day (willow's reciprocity)", () => {
+    const texts = [
+      { t: 1, hash: 'x', direction: 'sent SMS', length: 3 },
+      { t: 2, hash: 'x', direction: 'sent SMS', length: 3 },
+      { t: 3, hash: 'y', direction: 'sent SMS', length: 3 },
+      { t: 4, hash: 'y', direction: 'received SMS', length: 3 },
+      { t: 5, hash: 'z', direction: 'received SMS', length: 3 },
+      { t: 6, hash: 'z', direction: 'received SMS', length: 3 },
+      { t: 7, hash: 'z', direction: 'received SMS', length: 3 },
+      // An MMS is no answer: x still sent none back by SMS, and z was sent none.
+      { t: 8, hash: 'x', direction: 'received MMS', length: null },
+      { t: 9, hash: 'z', direction: 'sent MMS', length: null },
+    ];
+    const r = daySociability([], texts);
+    // Received from z (never texted): 3. Sent to x (never texted back): 2. y went both ways.
+    expect([r.text_reciprocity_incoming, r.text_reciprocity_outgoing]).toEqual([3, 2]);
+    expect([r.num_s_tel, r.num_r_tel, r.num_uniq_individuals_call_or_text]).toEqual([2, 2, 3]);
   });
 
   it('a day without calls or texts is zeros (Android logs them all)', () => {

@@ -24,6 +24,8 @@ export const SOCIABILITY_FEATURES = [
   'total_char_s',
   'total_char_r',
   'num_uniq_individuals_call_or_text',
+  'text_reciprocity_incoming',
+  'text_reciprocity_outgoing',
 ] as const;
 export type SociabilityFeature = (typeof SOCIABILITY_FEATURES)[number];
 
@@ -58,5 +60,24 @@ export function daySociability(
     total_char_s: chars(sent),
     total_char_r: chars(received),
     num_uniq_individuals_call_or_text: distinct([...calls, ...sent, ...received]),
+    ...textReciprocity(sent, received),
+  };
+}
+
+/**
+ * Willow's daily text reciprocity (`text_analysis`, daily only), as its code computes it: SMS received
+ * from numbers the participant sent no SMS to that day (incoming), and SMS sent to numbers that sent
+ * none that day (outgoing). Willow's docs table swaps the two descriptions; its code and docstring
+ * are followed here.
+ */
+function textReciprocity(
+  sent: readonly TextRow[],
+  received: readonly TextRow[]
+): Record<'text_reciprocity_incoming' | 'text_reciprocity_outgoing', number> {
+  const sentTo = new Set(sent.map((t) => t.hash));
+  const receivedFrom = new Set(received.map((t) => t.hash));
+  return {
+    text_reciprocity_incoming: received.filter((t) => !sentTo.has(t.hash)).length,
+    text_reciprocity_outgoing: sent.filter((t) => !receivedFrom.has(t.hash)).length,
   };
 }

@@ -6,7 +6,7 @@ import type { Knex } from 'knex';
  * backend); values keep Forest's units (hours, km, minutes of calls). A feature Vigil does not
  * compute, or a day that did not count, is null, as Beiwe leaves it. Beiwe's `beiwe_*_bytes` fields
  * come from `data_quantity`, and features Beiwe has no field for (survey adherence, wearables) are
- * left out.
+ * left out; `steps` here is the phone's (oak), never a wearable's.
  */
 const FOREST_TO_BEIWE: Readonly<Record<string, string>> = {
   diameter: 'jasmine_distance_diameter',
@@ -44,12 +44,19 @@ const FOREST_TO_BEIWE: Readonly<Record<string, string>> = {
   total_time_out_call: 'willow_outgoing_call_duration',
   num_mis_call: 'willow_missed_call_count',
   num_mis_caller: 'willow_missed_callers',
+  text_reciprocity_incoming: 'willow_incoming_text_reciprocity',
+  text_reciprocity_outgoing: 'willow_outgoing_text_reciprocity',
+  num_uniq_individuals_call_or_text: 'willow_uniq_individual_call_or_text_count',
+  // Sycamore's counts. Its deliveries and times from delivery come from the push records instead
+  // (`surveyDeliveriesByDay`): ours run from first display (docs/features.md).
+  num_opened_surveys: 'sycamore_total_opened_surveys',
+  num_submitted_surveys: 'sycamore_total_completed_surveys',
+  walking_time: 'oak_walking_time',
+  steps: 'oak_steps',
+  cadence: 'oak_cadence',
 };
 
-/** Beiwe fields Vigil does not compute (willow's text reciprocity): always null. */
-const NOT_COMPUTED = ['willow_incoming_text_reciprocity', 'willow_outgoing_text_reciprocity'] as const;
-
-export const SUMMARY_STATISTIC_FIELDS = [...Object.values(FOREST_TO_BEIWE), ...NOT_COMPUTED].sort();
+export const SUMMARY_STATISTIC_FIELDS = Object.values(FOREST_TO_BEIWE).sort();
 
 export type SummaryStatisticRow = {
   date: string;

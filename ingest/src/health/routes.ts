@@ -58,6 +58,8 @@ async function check(
 /** Our own errors say what is wrong; a driver's code (ECONNREFUSED, …) says enough without its details. */
 function describe(err: unknown): string {
   if (err instanceof AppError) return err.message;
+  // Knex's own words blame the caller; here every pooled connection is waiting on the database.
+  if (err instanceof Error && err.name === 'KnexTimeoutError') return 'no pooled connection came free in time';
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code === 'string') return code;
   return err instanceof Error ? err.message : String(err);

@@ -33,6 +33,9 @@ export const ProviderEnv = {
   VIGIL_FITBIT_REVOKE_URL: endpoint('https://oauth2.googleapis.com/revoke'),
   VIGIL_FITBIT_API_URL: endpoint('https://health.googleapis.com'),
   VIGIL_FITBIT_LEGACY_API_URL: endpoint('https://api.fitbit.com'),
+  VIGIL_FITBIT_WEBHOOK_KEYS_URL: endpoint(
+    'https://www.gstatic.com/googlehealthapi/webhooks/webhooks_public_keyset.json'
+  ),
   VIGIL_WITHINGS_CLIENT_ID: optionalText,
   VIGIL_WITHINGS_CLIENT_SECRET: optionalText,
   VIGIL_WITHINGS_AUTH_URL: endpoint('https://account.withings.com/oauth2_user/authorize2'),
@@ -63,6 +66,8 @@ export function wearablesConfig(env: ProviderEnv) {
       revokeUrl: env.VIGIL_FITBIT_REVOKE_URL,
       apiUrl: env.VIGIL_FITBIT_API_URL,
       legacyApiUrl: env.VIGIL_FITBIT_LEGACY_API_URL,
+      /** The public keys Google Health signs webhook deliveries with. */
+      webhookKeysUrl: env.VIGIL_FITBIT_WEBHOOK_KEYS_URL,
     },
     withings: {
       client: client(env.VIGIL_WITHINGS_CLIENT_ID, env.VIGIL_WITHINGS_CLIENT_SECRET),

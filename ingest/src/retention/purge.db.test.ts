@@ -13,6 +13,7 @@ import { asAdmin, asViewer, jsonBody, test, testDeps, withoutSecret, type TestCl
 import type { UploadArchive } from '../uploads/archive.ts';
 import { insertUpload } from '../uploads/store.ts';
 import type { Vault } from '../vault/vault.ts';
+import { wearableArchiveFolder } from '../wearables/archive-folder.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -203,6 +204,33 @@ describe('purge deletes the archive', () => {
     expect(await auditRowsFor(db, 'participant', s.staying.id)).toMatchObject([
       { action: 'participant.create', after: { label: s.staying.label } },
     ]);
+  });
+
+  test('removes a purged participant’s wearable files (ECG signals) and keeps the others’', async ({
+    db,
+    clock,
+    vault,
+  }) => {
+    const { root, app, deps } = await ownArchive(db, clock, vault);
+    const study = await createStudy(app);
+    const leaving = await enrol(app, study);
+    const staying = await enrol(app, study);
+    const signal = (who: Enrolled) => `${wearableArchiveFolder(study.id, who.id)}/withings-ecg/4001.json`;
+    await deps.archive.put(study.id, signal(leaving), Buffer.from('{"signal":[1,2]}'));
+    await deps.archive.put(study.id, signal(staying), Buffer.from('{"signal":[3,4]}'));
+    await db('participants')
+      .where({ id: leaving.id })
+      .update({ deleted_at: new Date(clock().getTime() - 31 * DAY) });
+
+    expect((await app.request('/api/v1/purge', { method: 'POST', headers: asAdmin })).status).toBe(200);
+    const left = await walk(root);
+    expect(left.filter((p) => p.startsWith(`${wearableArchiveFolder(study.id, leaving.id)}`))).toEqual([]);
+    // The sweep of stray phone folders leaves the wearables folder: it is no patient id.
+    expect((await deps.archive.get(study.id, signal(staying))).toString()).toBe('{"signal":[3,4]}');
+    const [receipt] = (await auditRowsFor(db, 'participant', leaving.id)).filter(
+      (a) => a.action === 'participant.purge'
+    );
+    expect(receipt?.after).toMatchObject({ archiveObjectsDeleted: 1 });
   });
 
   test('a purge the archive fails midway keeps the rows, and the next one finishes', async ({ db, clock, vault }) => {

@@ -8,6 +8,7 @@ import { UnavailableError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { PARTITIONED_TABLES } from '../streams/partitions.ts';
 import { purgeCutoff } from './window.ts';
+import { WEARABLES_FOLDER, wearableArchiveFolder } from '../wearables/archive-folder.ts';
 
 export type PurgeResult = { studies: number; participants: number; archiveObjects: number };
 
@@ -19,7 +20,7 @@ export class PurgeIncompleteError extends UnavailableError {}
 /** What stands in for a purged patient id in the data-access records that named it. */
 const PURGED = '[purged]';
 /** Archive folders that hold no one participant's files (junk names, by upload). */
-const SHARED_FOLDERS = new Set(['rejected']);
+const SHARED_FOLDERS = new Set(['rejected', WEARABLES_FOLDER]);
 
 type Member = { id: number; patientId: string | null };
 
@@ -96,6 +97,9 @@ async function purgeParticipant(ctx: Context, id: number): Promise<number | unde
   const member: Member = { id, patientId: found.patient_id };
   const folder = found.patient_id ? `study-${found.study_id}/${found.patient_id}` : undefined;
   const deleted = await deleteObjects(archive, await objectsOf(db, archive, [member], folder));
+  // Wearable files (ECG signals) are named by no upload row: the participant's folder holds only theirs.
+  const wearables = wearableArchiveFolder(found.study_id, id);
+  for (const key of await deleteObjects(archive, await archive.list(wearables))) deleted.add(key);
   const purged = await db.transaction(async (trx) => {
     const locked = (await trx('participants')
       .where({ id })
@@ -119,6 +123,7 @@ async function purgeParticipant(ctx: Context, id: number): Promise<number | unde
   });
   if (!purged) return undefined;
   if (folder) await emptyFolder(db, archive, folder);
+  await archive.removeFolder(wearables);
   return deleted.size;
 }
 

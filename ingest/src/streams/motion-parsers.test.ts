@@ -20,16 +20,22 @@ const parse = (parser: typeof accelerometer, os: 1 | 2, lines: readonly string[]
 };
 
 describe('motion parsers', () => {
-  it('writes each Android accelerometer row as sent, with the OS and accuracy, and its magnitude', () => {
+  it('writes each Android accelerometer row as the float sent, with the OS and accuracy, and its magnitude', () => {
     const out = parse(accelerometer, 1, [
       'timestamp,accuracy,x,y,z',
       '1763769600000,unknown,0.5,-1.25,9.75',
       '1763769600100, 3 , 1e-3 ,2,3',
+      '1763769600200,3,-0.6849803328514099,-0.0000000000000000,0.0000000000000000',
     ]);
-    expect(out.tsv).toEqual(['1763769600000\t1\t\\N\t0.5\t-1.25\t9.75', '1763769600100\t1\t3\t1e-3\t2\t3']);
+    // Android's values are floats: stored as the float's double (shortest form), -0 as the negative double nearest zero.
+    expect(out.tsv).toEqual([
+      '1763769600000\t1\t\\N\t0.5\t-1.25\t9.75',
+      '1763769600100\t1\t3\t0.0010000000474974513\t2\t3',
+      '1763769600200\t1\t3\t-0.6849803328514099\t-5e-324\t0',
+    ]);
     expect(out.rejected).toBe(0);
     const minute = out.minutes!.get(1763769600000)!;
-    expect(minute.n).toBe(2);
+    expect(minute.n).toBe(3);
     expect(minute.max).toBeCloseTo(Math.hypot(0.5, -1.25, 9.75), 6);
   });
 
@@ -52,13 +58,18 @@ describe('motion parsers', () => {
   });
 
   it('takes iOS accelerometer rows (no accuracy column, in g) and magnetometer rows (no OS column)', () => {
-    const ios = parse(accelerometer, 2, ['timestamp,x,y,z', '1763769600000,0,0,-1']);
-    expect(ios.tsv).toEqual(['1763769600000\t2\t\\N\t0\t0\t-1']);
+    const ios = parse(accelerometer, 2, ['timestamp,x,y,z', '1763769600000,0.0,-0.0,-1.0']);
+    expect(ios.tsv).toEqual(['1763769600000\t2\t\\N\t0\t-5e-324\t-1']);
     expect(ios.minutes!.get(1763769600000)!.sum).toBeCloseTo(9.80665, 5);
     const mag = parse(magnetometer, 2, ['timestamp,x,y,z', '1763769600000,10,20,30']);
     expect(mag.tsv).toEqual(['1763769600000\t10\t20\t30']);
+    // iOS doubles are kept whole; Android's gyro is a float.
+    const iosGyro = parse(gyro, 2, ['timestamp,x,y,z', '1763769600000,0.1,0.2,0.30000000000000004']);
+    expect(iosGyro.tsv).toEqual(['1763769600000\t2\t\\N\t0.1\t0.2\t0.30000000000000004']);
     const gyroRows = parse(gyro, 1, ['timestamp,accuracy,x,y,z', '1763769600000,1,0.1,0.2,0.3']);
-    expect(gyroRows.tsv).toEqual(['1763769600000\t1\t1\t0.1\t0.2\t0.3']);
+    expect(gyroRows.tsv).toEqual([
+      '1763769600000\t1\t1\t0.10000000149011612\t0.20000000298023224\t0.30000001192092896',
+    ]);
   });
 
   it('rejects every row of a file whose header lacks a column', () => {

@@ -8,6 +8,7 @@ import {
   type ParseContext,
   type RowWriter,
 } from './rows.ts';
+import { javaTextAsStored, plainDouble, plainFloat, stored, storedDouble, storedFloat } from './phone-numbers.ts';
 
 /**
  * Sensor streams (spec §4.2). Columns are found by header name, not by OS: the header is what the
@@ -40,37 +41,126 @@ function accuracy(cell: string | undefined): string | undefined {
 
 /**
  * A row's magnitude exactly as MariaDB computes it from the stored row (rollups.ts): the columns
- * are FLOAT, so each value is rounded to single precision first, as is the iOS accelerometer's
- * virtual m/s² column; the arithmetic after that is double precision, in the same order.
+ * are DOUBLE, holding Android's floats and iOS's doubles as the phones had them; the iOS
+ * accelerometer's virtual m/s² column is FLOAT, so it is rounded to single precision first.
  */
 const f32 = Math.fround;
 const G = 9.80665;
 const norm = (x: number, y: number, z: number) => Math.sqrt(x * x + y * y + z * z);
 type Magnitude = (x: number, y: number, z: number, os: 1 | 2) => number;
-const asStored: Magnitude = (x, y, z) => norm(f32(x), f32(y), f32(z));
+const asStored: Magnitude = (x, y, z) => norm(x, y, z);
 const accelerometerMs2: Magnitude = (x, y, z, os) =>
-  os === 2 ? norm(f32(f32(x) * G), f32(f32(y) * G), f32(f32(z) * G)) : asStored(x, y, z, os);
+  os === 2 ? norm(f32(x * G), f32(y * G), f32(z * G)) : asStored(x, y, z, os);
 
+/** Android's sensor values are floats, iOS's doubles (spec §4.5). */
+const storedFor = (os: 1 | 2) => (os === 1 ? storedFloat : storedDouble);
+
+/** A cell's value as stored (Android's float, iOS's double), or NaN when it is not a number a phone writes. */
+type ValueReader = (text: string, start: number, end: number) => number;
+
+/** The general reading of a cell, for what the plain readers leave (spaces, `+1`, `.5`, …). */
+const generalValue =
+  (os: 1 | 2): ValueReader =>
+  (text, start, end) => {
+    const cell = text.slice(start, end);
+    if (Number.isNaN(decimal(cell))) return NaN;
+    const v = Number(trimmed(cell));
+    return os === 1 ? Math.fround(v) : v;
+  };
+
+function valueReader(os: 1 | 2): ValueReader {
+  const plain = os === 1 ? plainFloat : plainDouble;
+  const general = generalValue(os);
+  return (text, start, end) => {
+    const v = plain(text, start, end);
+    return v === v ? v : general(text, start, end);
+  };
+}
+
+/** `integerMs` of text[start, end), without a string for the usual cell of digits only. */
+function msAt(text: string, start: number, end: number): number {
+  if (end - start > 16 || end === start) return integerMs(text.slice(start, end));
+  let ms = 0;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return integerMs(text.slice(start, end));
+    ms = ms * 10 + (c - 48);
+  }
+  return ms;
+}
+
+const ACCURACY_DIGITS = ['0', '1', '2', '3'];
+
+/** `accuracy` of text[start, end), without a string for the usual single digit. */
+function accuracyAt(text: string, start: number, end: number): string | undefined {
+  const c = text.charCodeAt(start);
+  return end - start === 1 && c >= 48 && c <= 51 ? ACCURACY_DIGITS[c - 48] : accuracy(text.slice(start, end));
+}
+
+/**
+ * The 10 Hz streams, read in one pass over the text: no string per line or cell, one reading per
+ * number (plainFloat/plainDouble, falling back to the general one), and its stored text printed
+ * from the value. Rows as `forEachRow` and `split(',')` would give them: lines without their `\r`,
+ * empty ones skipped, a missing cell `undefined`.
+ */
 function xyzStream(text: string, ctx: ParseContext, w: RowWriter, withOs: boolean, magnitude: Magnitude): void {
   const header = text.slice(0, Math.max(0, text.indexOf('\n')));
   const at = columnIndex(header, ['timestamp', 'x', 'y', 'z']);
-  const accuracyAt = headerColumns(header).indexOf('accuracy');
-  forEachRow(text, (line) => {
-    if (!at) return w.reject();
-    const cells = line.split(',');
-    const [ti, xi, yi, zi] = at as [number, number, number, number];
-    const xs = cells[xi];
-    const ys = cells[yi];
-    const zs = cells[zi];
-    const x = decimal(xs);
-    const y = decimal(ys);
-    const z = decimal(zs);
-    const acc = accuracyAt >= 0 ? accuracy(cells[accuracyAt]) : '\\N';
-    if (Number.isNaN(x) || Number.isNaN(y) || Number.isNaN(z) || acc === undefined) return w.reject();
-    // The numbers go in as sent (trimmed), so the server converts each once; `decimal` vetted them.
-    const xyz = `${trimmed(xs!)}\t${trimmed(ys!)}\t${trimmed(zs!)}`;
-    w.rowText(integerMs(cells[ti]), withOs ? `${ctx.os}\t${acc}\t${xyz}` : xyz, magnitude(x, y, z, ctx.os));
-  });
+  if (!at) {
+    forEachRow(text, () => w.reject());
+    return;
+  }
+  const [ti, xi, yi, zi] = at as [number, number, number, number];
+  const ai = headerColumns(header).indexOf('accuracy');
+  const last = Math.max(ti, xi, yi, zi, ai);
+  const starts = new Int32Array(last + 1);
+  const ends = new Int32Array(last + 1);
+  const os = ctx.os;
+  const read = valueReader(os);
+  const prefix = withOs ? `${os}\t` : '';
+  // Android's text often holds the stored text already; iOS's lays numbers out otherwise.
+  const print =
+    os === 1
+      ? (v: number, cell: number) => javaTextAsStored(text, starts[cell]!, ends[cell]!, v) ?? stored(v)
+      : (v: number) => stored(v);
+  let next = text.indexOf('\n');
+  while (next !== -1) {
+    const lineStart = next + 1;
+    next = text.indexOf('\n', lineStart);
+    let lineEnd = next === -1 ? text.length : next;
+    if (lineEnd > lineStart && text.charCodeAt(lineEnd - 1) === 13) lineEnd--; // \r
+    if (lineEnd === lineStart) continue;
+    // Cells 0..n, as far as the last one needed.
+    let n = 0;
+    starts[0] = lineStart;
+    let k = lineStart;
+    for (; k < lineEnd; k++) {
+      if (text.charCodeAt(k) === 44) {
+        ends[n] = k;
+        if (n === last) break;
+        starts[++n] = k + 1;
+      }
+    }
+    if (k === lineEnd) ends[n] = lineEnd;
+    if (xi > n || yi > n || zi > n) {
+      w.reject();
+      continue;
+    }
+    const x = read(text, starts[xi]!, ends[xi]!);
+    const y = read(text, starts[yi]!, ends[yi]!);
+    const z = read(text, starts[zi]!, ends[zi]!);
+    const acc = ai < 0 || ai > n ? '\\N' : accuracyAt(text, starts[ai]!, ends[ai]!);
+    if (x !== x || y !== y || z !== z || acc === undefined) {
+      w.reject();
+      continue;
+    }
+    const xyz = `${print(x, xi)}\t${print(y, yi)}\t${print(z, zi)}`;
+    w.rowText(
+      ti > n ? NaN : msAt(text, starts[ti]!, ends[ti]!),
+      withOs ? `${prefix}${acc}\t${xyz}` : xyz,
+      magnitude(x, y, z, os)
+    );
+  }
 }
 
 export const accelerometer = (text: string, ctx: ParseContext, w: RowWriter) =>
@@ -130,11 +220,11 @@ export function devicemotion(text: string, _ctx: ParseContext, w: RowWriter): vo
       } else {
         const v = numeric(cell);
         if (v === undefined) return w.reject();
-        values.push(v);
+        values.push(storedDouble(v));
       }
     }
     const [ux, uy, uz] = values.slice(USER_ACCEL, USER_ACCEL + 3) as [string, string, string];
-    w.row(integerMs(cells[at[0]!]), values, asStored(Number(ux), Number(uy), Number(uz), 2) * G);
+    w.row(integerMs(cells[at[0]!]), values, norm(Number(ux), Number(uy), Number(uz)) * G);
   });
 }
 
@@ -147,10 +237,16 @@ export function gps(text: string, ctx: ParseContext, w: RowWriter): void {
     const [ti, lat, lon, alt, acc] = at.map((i) => cells[i]) as [string, string, string, string, string];
     const values = [numeric(lat), numeric(lon), numeric(alt), numeric(acc)];
     if (values.some((v) => v === undefined)) return w.reject();
-    const [latitude, longitude, altitude] = [Number(values[0]), Number(values[1]), Number(values[2])];
+    const [latitude, longitude] = [Number(values[0]), Number(values[1])];
     if (Math.abs(latitude) > 90 || Math.abs(longitude) > 180) return w.reject();
     // Android prints doubles with 16 decimals (up to 19 digits), which MariaDB's conversion can land
-    // one ulp off; the shortest round-trip form (at most 17 digits) converts exactly.
-    w.row(integerMs(ti), [ctx.os, String(latitude), String(longitude), String(altitude), values[3]!]);
+    // one ulp off; the stored form (at most 17 digits) converts exactly. Android's accuracy is a float.
+    w.row(integerMs(ti), [
+      ctx.os,
+      storedDouble(values[0]!),
+      storedDouble(values[1]!),
+      storedDouble(values[2]!),
+      storedFor(ctx.os)(values[3]!),
+    ]);
   });
 }

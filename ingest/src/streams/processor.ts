@@ -5,6 +5,14 @@ import type { Upload } from '../uploads/store.ts';
 import type { ProcessItem, RowCounts, UploadProcessor } from '../uploads/worker.ts';
 import { STREAM_TABLES, type StreamTable } from './catalog.ts';
 import { featureDays, markFeatureDays } from '../features/dirty.ts';
+import type { WalkingSecond } from '../features/oak.ts';
+import {
+  addWalkingMinutes,
+  addWalkingSeconds,
+  walkFromTable,
+  walkingOfSamples,
+  type WalkingMinute,
+} from '../features/walking-minutes.ts';
 import { refreshDataQuantity, type StreamDays } from './data-quantity.ts';
 import { loadRows } from './load.ts';
 import { localDaysTouched } from './local-days.ts';
@@ -38,9 +46,12 @@ type Touched = {
   ranges: TimeRange[];
   minutes: Map<number, MinuteStats>;
   quarters: Set<number>;
+  /** Accelerometer: walking found in the parsed rows, and ranges to find it in from the table. */
+  walking: Map<number, WalkingMinute>;
+  walkingRanges: TimeRange[];
 };
 
-type Parsed = { upload: Upload; written: WrittenRows };
+type Parsed = { upload: Upload; written: WrittenRows; walking: WalkingSecond[] | null };
 
 /**
  * Turns decrypted uploads into rows of their streams' tables, then brings the per-minute rollups
@@ -65,6 +76,8 @@ export function createStreamProcessor(deps: StreamProcessorDeps): UploadProcesso
         ranges: [],
         minutes: new Map<number, MinuteStats>(),
         quarters: new Set<number>(),
+        walking: new Map<number, WalkingMinute>(),
+        walkingRanges: [],
       };
       touched.set(key, t);
       t.items.push(item);
@@ -89,9 +102,12 @@ export function createStreamProcessor(deps: StreamProcessorDeps): UploadProcesso
       let sent = () => {};
       const handedOver = new Promise<void>((resolve) => (sent = resolve));
       loading = loadTogether(trx, t, parsed, sent).then((stored) => {
-        for (const [i, { upload, written }] of parsed.entries()) {
+        for (const [i, { upload, written, walking }] of parsed.entries()) {
           counts.set(upload.id, { rowsStored: stored[i]!, rowsRejected: written.rejected });
           if (written.minMs === null || written.maxMs === null) continue;
+          // Walking, like the statistics below, comes from the parsed rows only if all were new.
+          if (walking && stored[i] === written.rows) addWalkingSeconds(t.walking, walking);
+          else if (walking) t.walkingRanges.push(minutesCovering(written.minMs, written.maxMs));
           // Statistics from the parsed rows hold only if every row was new; a file processed again,
           // or overlapping one already stored, is rolled up from the table.
           if (t.def.rollup === 'motion' && written.minutes && stored[i] === written.rows)
@@ -110,10 +126,14 @@ export function createStreamProcessor(deps: StreamProcessorDeps): UploadProcesso
       let pendingRows = 0;
       for (const { upload, plaintext } of t.items) {
         const written = parse(deps, t, upload, plaintext);
+        // The only pass over an upload's accelerometer samples for walking (features/oak.ts): the
+        // day's features read the per-minute result.
+        const walking = written.samples ? walkingOfSamples(written.samples) : null;
+        written.samples = null;
         for (const q of written.quarters) t.quarters.add(q);
         // The file's own day too: an upload with no rows (a quiet phone) still shows as bytes received.
         t.quarters.add(Math.floor(upload.fileTime.getTime() / 900_000));
-        pending.push({ upload, written });
+        pending.push({ upload, written, walking });
         pendingRows += written.rows;
         if (pendingRows >= ROWS_PER_LOAD) {
           await load(t, pending);
@@ -133,6 +153,8 @@ export function createStreamProcessor(deps: StreamProcessorDeps): UploadProcesso
         if (t.def.rollup === 'motion') await rollUpMotion(trx, t.stream, t.participantId, range);
         if (t.def.rollup === 'gps') await rollUpGps(trx, t.participantId, range);
       }
+      await addWalkingMinutes(trx, t.participantId, t.walking);
+      for (const range of mergeRanges(t.walkingRanges)) await walkFromTable(trx, t.participantId, range);
       const days = localDaysTouched(t.quarters, owners.get(t.participantId)!.timezone);
       const streams = byParticipant.get(t.participantId) ?? [];
       streams.push({ stream: t.stream, def: t.def, days });
@@ -161,7 +183,7 @@ function parse(deps: StreamProcessorDeps, t: Touched, upload: Upload, plaintext:
     extension: name.ok ? name.extension : '',
     now: deps.clock(),
   };
-  const writer = createRowWriter(ctx);
+  const writer = createRowWriter(ctx, { keepSamples: t.stream === 'accelerometer' });
   t.def.parse({ text: BINARY_STREAMS.has(t.stream) ? '' : plaintext.toString('utf8'), bytes: plaintext }, ctx, writer);
   return writer.finish();
 }

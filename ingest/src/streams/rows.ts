@@ -53,6 +53,8 @@ export type WrittenRows = {
    * when some magnitude was not a finite number, and the rollup must come from the stored rows.
    */
   minutes: Map<number, MinuteStats> | null;
+  /** Each row's time and magnitude, when the writer was asked to keep them (accelerometer: walking). */
+  samples: { times: number[]; magnitudes: number[] } | null;
 };
 
 /** One minute of a motion stream as `motion_minutes` keeps it. */
@@ -62,7 +64,7 @@ const FLUSH_AT = 1 << 20;
 const LATEST_AHEAD_MS = 90 * 86_400_000;
 
 /** Buffers rows in ~1 MiB chunks, so a day of 10 Hz data never becomes one huge string. */
-export function createRowWriter(ctx: ParseContext): RowWriter {
+export function createRowWriter(ctx: ParseContext, options: { keepSamples?: boolean } = {}): RowWriter {
   const chunks: Buffer[] = [];
   const earliest = EARLIEST_FILE_TIMESTAMP_S * 1000;
   const latest = ctx.now.getTime() + LATEST_AHEAD_MS;
@@ -73,6 +75,11 @@ export function createRowWriter(ctx: ParseContext): RowWriter {
   let maxMs = -Infinity;
   const quarters = new Set<number>();
   let minutes: Map<number, MinuteStats> | null = new Map();
+  const samples = options.keepSamples ? { times: [] as number[], magnitudes: [] as number[] } : null;
+  // Rows come in time order, at 10 Hz many to a minute: the last quarter and minute save the lookups.
+  let lastQuarter = NaN;
+  let lastMinute = NaN;
+  let lastStats: MinuteStats | undefined;
   const add = (ms: number, cells: string, magnitude: number | undefined) => {
     // Beiwe drops rows whose time is corrupt or out of range; so does Vigil.
     if (!Number.isSafeInteger(ms) || ms < earliest || ms > latest) {
@@ -83,10 +90,25 @@ export function createRowWriter(ctx: ParseContext): RowWriter {
     rows++;
     if (ms < minMs) minMs = ms;
     if (ms > maxMs) maxMs = ms;
-    quarters.add(Math.floor(ms / 900_000));
+    const quarter = Math.floor(ms / 900_000);
+    if (quarter !== lastQuarter) {
+      quarters.add(quarter);
+      lastQuarter = quarter;
+    }
     if (magnitude !== undefined && minutes) {
       if (!Number.isFinite(magnitude)) minutes = null;
-      else addToMinute(minutes, ms - (ms % 60_000), magnitude);
+      else {
+        const minute = ms - (ms % 60_000);
+        if (minute !== lastMinute || !lastStats) {
+          lastStats = minuteOf(minutes, minute);
+          lastMinute = minute;
+        }
+        addTo(lastStats, magnitude);
+      }
+    }
+    if (samples && magnitude !== undefined) {
+      samples.times.push(ms);
+      samples.magnitudes.push(magnitude);
     }
     if (text.length >= FLUSH_AT) {
       chunks.push(Buffer.from(text, 'utf8'));
@@ -118,17 +140,23 @@ export function createRowWriter(ctx: ParseContext): RowWriter {
         maxMs: rows > 0 ? maxMs : null,
         quarters,
         minutes,
+        samples,
       };
     },
   };
 }
 
-function addToMinute(minutes: Map<number, MinuteStats>, minute: number, mag: number): void {
-  const s = minutes.get(minute);
+/** The minute's statistics, new and empty if it had none. */
+function minuteOf(minutes: Map<number, MinuteStats>, minute: number): MinuteStats {
+  let s = minutes.get(minute);
   if (!s) {
-    minutes.set(minute, { n: 1, sum: mag, sqSum: mag * mag, min: mag, max: mag });
-    return;
+    s = { n: 0, sum: 0, sqSum: 0, min: Infinity, max: -Infinity };
+    minutes.set(minute, s);
   }
+  return s;
+}
+
+function addTo(s: MinuteStats, mag: number): void {
   s.n++;
   s.sum += mag;
   s.sqSum += mag * mag;

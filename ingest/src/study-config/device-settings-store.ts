@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { DEFAULT_DEVICE_SETTINGS, DeviceSettings, mergeDeviceSettings } from './device-settings-schema.ts';
+import { deviceSettingsExtra, writeExtra, type BeiweExtra } from './beiwe-extra-store.ts';
 import { parseJsonColumn } from './json-column.ts';
 
 export type { DeviceSettings } from './device-settings-schema.ts';
@@ -63,14 +64,17 @@ export async function listDeviceSettingsVersions(
 
 /**
  * Saves `settings` as the study's next version. The caller holds the study's row lock, so two
- * changes cannot take the same number (and the unique key would refuse it if they did).
+ * changes cannot take the same number (and the unique key would refuse it if they did). Settings
+ * Vigil does not know, kept from an imported Beiwe file, stay with every later version unless
+ * `beiweExtra` replaces them.
  */
 export async function insertDeviceSettingsVersion(
   db: Knex,
   studyId: number,
   settings: DeviceSettings,
   actorLogin: string,
-  now: Date
+  now: Date,
+  beiweExtra?: BeiweExtra
 ): Promise<DeviceSettingsVersion> {
   const current = await currentDeviceSettingsVersion(db, studyId);
   const version = current.version + 1;
@@ -79,6 +83,7 @@ export async function insertDeviceSettingsVersion(
     version,
     // Checked once more here: whatever the path, nothing a phone would refuse is ever saved.
     settings: JSON.stringify(DeviceSettings.parse(settings)),
+    beiwe_extra: writeExtra(beiweExtra ?? (await deviceSettingsExtra(db, studyId))),
     created_at: now,
     created_by: actorLogin,
   });

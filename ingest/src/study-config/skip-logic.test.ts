@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Answer } from './skip-logic.ts';
-import { evaluateDisplayIf, skipLogicProblems } from './skip-logic.ts';
+import { displayIfForPhone, evaluateDisplayIf, skipLogicProblems } from './skip-logic.ts';
 
 const q = (id: string, type: string, extra: Record<string, unknown> = {}) => ({
   question_id: id,
@@ -31,10 +31,11 @@ describe('skip logic validation (spec §7.2)', () => {
         { '>': ['mood', '1'] },
         { '<=': ['hours', 8.5] },
         { '>=': ['sleep', 1] },
-        { or: [{ '==': ['symptoms', 2] }, { not: { '!=': ['sleep', 0] } }] },
+        { or: [{ '==': ['symptoms', 2] }, { '!=': ['sleep', 0] }] },
       ],
     };
     expect(problemsOf(logic)).toEqual([]);
+    expect(problemsOf({ not: { and: [{ '<': ['mood', 5] }, { '!=': ['hours', '2'] }] } })).toEqual([]);
     expect(problemsOf(null)).toEqual([]);
     expect(skipLogicProblems(base)).toEqual([]);
   });
@@ -85,7 +86,7 @@ describe('skip logic validation (spec §7.2)', () => {
         { '<': ['mood'] },
         { '>': ['mood', 'high'] },
         { '>=': ['mood', ''] },
-        { not: 'mood' },
+        { and: ['mood'] },
         { '==': [3, 1] },
       ],
     };
@@ -100,12 +101,113 @@ describe('skip logic validation (spec §7.2)', () => {
       { path: '7.display_if.or.4.<', message: 'question "last": "<" needs a list of two items: [question_id, value]' },
       { path: '7.display_if.or.5.>.1', message: 'question "last": the value to compare with must be a number' },
       { path: '7.display_if.or.6.>=.1', message: 'question "last": ">=" has no value to compare with' },
-      { path: '7.display_if.or.7.not', message: expect.stringContaining('a logic block must be an object') as string },
+      {
+        path: '7.display_if.or.7.and.0',
+        message: expect.stringContaining('a logic block must be an object') as string,
+      },
       {
         path: '7.display_if.or.8.==.0',
         message: 'question "last": the first item must be the id of an earlier question',
       },
     ]);
+  });
+
+  it('refuses, naming the rule and why, what stops the iOS app and has no equivalent it understands', () => {
+    expect(problemsOf({ '!=': ['symptoms', 1] })).toEqual([
+      {
+        path: '7.display_if.!=',
+        message:
+          'question "last": "!=" on checkbox question "symptoms" stops the iOS app, and no comparison it understands ' +
+          'means "this box is not ticked": list the boxes that should show the question with "==" inside an "or"',
+      },
+    ]);
+    expect(problemsOf({ and: [{ '<': ['mood', 5] }, { not: { '==': ['sleep', 1] } }] })).toEqual([
+      {
+        path: '7.display_if.and.1.not',
+        message:
+          'question "last": a "not" inside "and" stops the iOS app: put the "not" outermost, or use the opposite comparison',
+      },
+    ]);
+    expect(problemsOf({ not: 'mood' })).toEqual([
+      { path: '7.display_if.not', message: expect.stringContaining('a logic block must be an object') as string },
+    ]);
+    expect(problemsOf({ not: { not: { '==': ['sleep', 1] } } })).toEqual([
+      { path: '7.display_if.not.not', message: 'question "last": a "not" of a "not" stops the iOS app: remove both' },
+    ]);
+  });
+});
+
+/**
+ * What the iOS app evaluates without stopping (BWSkipStepNavigationRule.swift): one operator per
+ * block; `and`/`or` items are blocks whose argument is a list; `not` wraps one such block;
+ * comparisons are ==, <, <=, >, >= with a JSON number.
+ */
+function iosCanRead(node: unknown, insideList = false): boolean {
+  if (typeof node !== 'object' || node === null || Array.isArray(node)) return false;
+  const entries = Object.entries(node as Record<string, unknown>);
+  if (entries.length !== 1) return false;
+  const [op, arg] = entries[0]!;
+  if (op === 'not') return !insideList && !Array.isArray(arg) && iosCanRead(arg) && !('not' in (arg as object));
+  if (!Array.isArray(arg)) return false;
+  const items = arg as unknown[];
+  if (op === 'and' || op === 'or') return items.every((child) => iosCanRead(child, true));
+  return ['==', '<', '<=', '>', '>='].includes(op) && typeof items[0] === 'string' && typeof items[1] === 'number';
+}
+
+describe('skip logic as phones download it', () => {
+  const types = new Map(base.map((question) => [question.question_id, question.question_type]));
+  const forPhone = (logic: unknown) => displayIfForPhone(logic, types);
+
+  it('turns numeric strings into numbers and != on a number into "less or greater", everywhere in the tree', () => {
+    const logic = {
+      not: { and: [{ '>': ['mood', '1'] }, { or: [{ '!=': ['hours', '2.5'] }, { '==': ['symptoms', 0] }] }] },
+    };
+    expect(forPhone(logic)).toEqual({
+      not: {
+        and: [
+          { '>': ['mood', 1] },
+          { or: [{ or: [{ '<': ['hours', 2.5] }, { '>': ['hours', 2.5] }] }, { '==': ['symptoms', 0] }] },
+        ],
+      },
+    });
+    expect(iosCanRead(forPhone(logic))).toBe(true);
+    expect(iosCanRead(logic)).toBe(false);
+  });
+
+  it('means on Android what the stored logic means, for every answer and no answer', () => {
+    const logics = [
+      { '!=': ['mood', 5] },
+      { '!=': ['sleep', '1'] },
+      { not: { '!=': ['hours', 3] } },
+      { and: [{ '!=': ['mood', 2] }, { '>=': ['sleep', '1'] }] },
+    ];
+    const values = [undefined, -1, 0, 1, 2, 2.000001, 3, 5, 10];
+    for (const logic of logics) {
+      for (const mood of values) {
+        for (const sleep of [undefined, 0, 1, 2]) {
+          for (const hours of [undefined, 3, 3.5]) {
+            const answers = new Map<string, Answer>();
+            if (mood !== undefined) answers.set('mood', { kind: 'number', value: mood });
+            if (sleep !== undefined) answers.set('sleep', { kind: 'number', value: sleep });
+            if (hours !== undefined) answers.set('hours', { kind: 'number', value: hours });
+            expect([logic, mood, sleep, hours, evaluateDisplayIf(forPhone(logic), answers)]).toEqual([
+              logic,
+              mood,
+              sleep,
+              hours,
+              evaluateDisplayIf(logic, answers),
+            ]);
+          }
+        }
+        expect(iosCanRead(forPhone(logic))).toBe(true);
+      }
+    }
+  });
+
+  it('leaves logic without anything to rewrite as it is', () => {
+    const logic = { or: [{ '<': ['mood', 5] }, { '==': ['symptoms', 2] }] };
+    expect(forPhone(logic)).toEqual(logic);
+    expect(forPhone(null)).toBeNull();
   });
 });
 

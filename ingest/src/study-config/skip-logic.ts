@@ -4,6 +4,12 @@
  *
  * A logic block is an object with exactly one operator: `and`/`or` with a list of blocks, `not`
  * with one block, or a comparator with `[question_id, value]`.
+ *
+ * Beiwe's backend also lets through what the iOS app (`RK/BWSkipStepNavigationRule.swift`) stops on
+ * with `fatalError`: `!=`, a comparison value that is a string, a `not` inside `and`/`or` (it
+ * reads every item of the list as a block whose argument is a list) and a `not` of a `not`. What
+ * has an equivalent the app understands is rewritten in what phones download
+ * (`displayIfForPhone`); the rest is refused here, naming the rule and why.
  */
 
 export const COMPARATORS = ['<', '>', '<=', '>=', '==', '!='] as const;
@@ -87,9 +93,19 @@ function checkNode(node: unknown, path: (string | number)[], check: Check): void
   const at = [...path, op];
   if (op === 'and' || op === 'or') {
     if (!Array.isArray(arg) || arg.length === 0) check.report(at, `"${op}" needs a non-empty list of logic blocks`);
-    else arg.forEach((child, i) => checkNode(child, [...at, i], check));
+    else
+      arg.forEach((child, i) => {
+        if (isObject(child) && Object.keys(child).length === 1 && 'not' in child) {
+          check.report(
+            [...at, i, 'not'],
+            `a "not" inside "${op}" stops the iOS app: put the "not" outermost, or use the opposite comparison`
+          );
+        } else checkNode(child, [...at, i], check);
+      });
   } else if (op === 'not') {
-    checkNode(arg, at, check);
+    if (isObject(arg) && Object.keys(arg).length === 1 && 'not' in arg) {
+      check.report([...at, 'not'], 'a "not" of a "not" stops the iOS app: remove both');
+    } else checkNode(arg, at, check);
   } else if (isComparator(op)) {
     checkComparison(op, arg, at, check);
   } else {
@@ -118,6 +134,12 @@ function checkComparison(op: Comparator, arg: unknown, at: (string | number)[], 
       [...at, 0],
       `refers to question ${JSON.stringify(ref)}, which does not come before it: a question can only depend on earlier answers`
     );
+  } else if (op === '!=' && target.type === 'checkbox') {
+    check.report(
+      at,
+      `"!=" on checkbox question ${JSON.stringify(ref)} stops the iOS app, and no comparison it understands means ` +
+        '"this box is not ticked": list the boxes that should show the question with "==" inside an "or"'
+    );
   } else if (
     !NUMERIC_TYPES.has(String(target.type)) ||
     (target.type === 'free_response' && target.textFieldType !== 'NUMERIC')
@@ -130,6 +152,28 @@ function checkComparison(op: Comparator, arg: unknown, at: (string | number)[], 
         'compare only slider, radio_button, checkbox or NUMERIC free_response answers'
     );
   }
+}
+
+/**
+ * A question's `display_if` as phones download it: comparison values that are numeric strings
+ * become numbers, and `!=` on a slider, radio button or number becomes "less or greater", which
+ * both apps evaluate as Android evaluates `!=` (an unanswered question makes both false). Logic
+ * the checks above refuse never reaches here from Vigil; what is left unchanged.
+ */
+export function displayIfForPhone(logic: unknown, questionTypes: ReadonlyMap<string, unknown>): unknown {
+  if (!isObject(logic) || Object.keys(logic).length !== 1) return logic;
+  const [op, arg] = Object.entries(logic)[0]!;
+  if ((op === 'and' || op === 'or') && Array.isArray(arg)) {
+    return { [op]: arg.map((child) => displayIfForPhone(child, questionTypes)) };
+  }
+  if (op === 'not') return { not: displayIfForPhone(arg, questionTypes) };
+  if (!isComparator(op) || !Array.isArray(arg) || arg.length !== 2) return logic;
+  const [ref, raw] = arg as [unknown, unknown];
+  const value = numericValue(raw) ?? raw;
+  if (op === '!=' && typeof ref === 'string' && questionTypes.get(ref) !== 'checkbox') {
+    return { or: [{ '<': [ref, value] }, { '>': [ref, value] }] };
+  }
+  return { [op]: [ref, value] };
 }
 
 /**

@@ -4,29 +4,36 @@ import { recordAudit } from '../audit/store.ts';
 import { InvalidInputError } from '../errors.ts';
 import type { Study } from '../studies/store.ts';
 import { updateStudy } from '../studies/store.ts';
+import { deviceSettingsExtra, setStudyExtra, setSurveyExtra, studyExtra } from './beiwe-extra-store.ts';
 import { mergeDeviceSettings } from './device-settings-schema.ts';
 import { currentDeviceSettingsVersion, insertDeviceSettingsVersion } from './device-settings-store.ts';
 import { insertIntervention, listInterventions } from './intervention-store.ts';
 import type { ImportParts } from './study-json-import.ts';
 import { planImport } from './study-json-import.ts';
+import { SURVEY_TYPES } from './survey-content.ts';
 import { insertSurvey } from './survey-store.ts';
+import { jsonPath } from './problems.ts';
+import type { ImportPlan } from './study-json-import.ts';
 
 export type ImportResult = {
   deviceSettingsVersion: number | null;
   surveys: { id: number; objectId: string; surveyType: string; name: string }[];
   interventionsAdded: string[];
   timezone: { before: string; after: string } | null;
-  skipped: { field: string; message: string }[];
+  /** What the file holds that phones will not get: kept so the study's export gives it back. */
+  notServed: { field: string; message: string }[];
 };
 
 type Actor = Pick<AuditEntry, 'caller' | 'requestId'>;
 
 /**
  * Imports a Beiwe study file into `study` as Beiwe does: named device settings overwrite the
- * current ones, surveys are added with new ids, interventions are merged by name; and the file's
- * time zone becomes the study's (its absolute times are wall-clock times in it). The whole file is
- * checked first and nothing is written unless all of it is good. The caller's transaction holds
- * the study's lock; every change is audited in it.
+ * current ones, surveys are added with new ids, interventions are always merged by name; and, when
+ * asked, the file's time zone becomes the study's (its absolute times are wall-clock times in it).
+ * What Vigil does not understand is kept for the export (the file's, each survey's and the device
+ * settings' unknown keys; surveys of types phones are not sent). The whole file is checked first
+ * and nothing is written unless all of it is good. The caller's transaction holds the study's
+ * lock; every change is audited in it.
  */
 export async function importStudyFile(
   trx: Knex,
@@ -63,17 +70,22 @@ export async function importStudyFile(
   }
 
   let deviceSettingsVersion: number | null = null;
-  if (plan.deviceSettings) {
+  if (parts.deviceSettings && (plan.deviceSettings || Object.keys(plan.deviceSettingsExtra).length > 0)) {
     const current = await currentDeviceSettingsVersion(trx, study.id);
-    const next = mergeDeviceSettings(current.settings, plan.deviceSettings);
-    if (JSON.stringify(next) !== JSON.stringify(current.settings)) {
-      const saved = await insertDeviceSettingsVersion(trx, study.id, next, actor.caller.login, now);
+    const currentExtra = await deviceSettingsExtra(trx, study.id);
+    const next = mergeDeviceSettings(current.settings, plan.deviceSettings ?? {});
+    const nextExtra = { ...currentExtra, ...plan.deviceSettingsExtra };
+    if (
+      JSON.stringify(next) !== JSON.stringify(current.settings) ||
+      JSON.stringify(nextExtra) !== JSON.stringify(currentExtra)
+    ) {
+      const saved = await insertDeviceSettingsVersion(trx, study.id, next, actor.caller.login, now, nextExtra);
       deviceSettingsVersion = saved.version;
       await audit(
         'device_settings.import',
         { type: 'device_settings', id: study.id, studyId: study.id },
-        current,
-        saved
+        { ...current, beiweExtra: currentExtra },
+        { ...saved, beiweExtra: nextExtra }
       );
     }
   }
@@ -100,8 +112,12 @@ export async function importStudyFile(
       actor.caller.login,
       now
     );
+    if (Object.keys(s.extra).length > 0) await setSurveyExtra(trx, survey.id, s.extra);
     surveys.push({ id: survey.id, objectId: survey.objectId, surveyType: survey.surveyType, name: survey.name });
-    await audit('survey.import', { type: 'survey', id: survey.id, studyId: study.id }, null, survey);
+    await audit('survey.import', { type: 'survey', id: survey.id, studyId: study.id }, null, {
+      ...survey,
+      beiweExtra: s.extra,
+    });
   }
 
   let timezone: ImportResult['timezone'] = null;
@@ -111,7 +127,41 @@ export async function importStudyFile(
     await audit('study.update', { type: 'study', id: study.id, studyId: study.id }, study, after);
   }
 
-  const result: ImportResult = { deviceSettingsVersion, surveys, interventionsAdded, timezone, skipped: plan.skipped };
+  if (Object.keys(plan.extra).length > 0) {
+    const before = await studyExtra(trx, study.id);
+    const after = { ...before, ...plan.extra };
+    await setStudyExtra(trx, study.id, after);
+    await audit('study.import_extra', { type: 'study', id: study.id, studyId: study.id }, before, after);
+  }
+
+  const result: ImportResult = {
+    deviceSettingsVersion,
+    surveys,
+    interventionsAdded,
+    timezone,
+    notServed: notServed(plan),
+  };
   await audit('study.import', { type: 'study', id: study.id, studyId: study.id }, null, result);
   return result;
+}
+
+/** Kept for the export, never sent to phones: said in the answer so nobody expects phones to get it. */
+function notServed(plan: ImportPlan): ImportResult['notServed'] {
+  const kept = 'kept for the export; phones do not get it';
+  return [
+    ...Object.keys(plan.extra).map((k) => ({ field: jsonPath([k]), message: `not a key Vigil reads: ${kept}` })),
+    ...Object.keys(plan.deviceSettingsExtra).map((k) => ({
+      field: jsonPath(['device_settings', k]),
+      message: `not a setting Vigil knows: ${kept}`,
+    })),
+    ...plan.surveys.flatMap((s, i) => [
+      ...((SURVEY_TYPES as readonly string[]).includes(s.surveyType)
+        ? []
+        : [{ field: jsonPath(['surveys', i]), message: `a survey of type ${JSON.stringify(s.surveyType)}: ${kept}` }]),
+      ...Object.keys(s.extra).map((k) => ({
+        field: jsonPath(['surveys', i, k]),
+        message: `not a survey key Vigil reads: ${kept}`,
+      })),
+    ]),
+  ];
 }

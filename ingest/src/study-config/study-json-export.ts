@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Study } from '../studies/store.ts';
+import { deviceSettingsExtra, studyExtra, surveyExtras, type BeiweExtra } from './beiwe-extra-store.ts';
 import type { DeviceSettings } from './device-settings-schema.ts';
 import { currentDeviceSettings } from './device-settings-store.ts';
 import type { Intervention } from './intervention-store.ts';
@@ -9,11 +10,12 @@ import type { Survey } from './survey-store.ts';
 import { listSurveys } from './survey-store.ts';
 
 /**
- * Beiwe's study settings file (spec §7.1; beiwe-backend `copy_study_helpers.format_study`). Beiwe's
- * import passes each survey's keys straight to its model, so a survey carries exactly these keys
- * and the device settings exactly Beiwe's fields: anything more would make Beiwe refuse the file.
+ * Beiwe's study settings file (spec §7.1; beiwe-backend `copy_study_helpers.format_study`). A
+ * survey carries exactly Beiwe's keys and the device settings exactly Beiwe's fields, plus only
+ * what an imported file held that Vigil does not understand (kept so a round trip loses nothing;
+ * it came from a Beiwe file, so it goes back to one).
  */
-export type BeiweSurveyJson = {
+export type BeiweSurveyJson = Record<string, unknown> & {
   content: unknown[];
   survey_type: string;
   settings: Record<string, unknown>;
@@ -26,9 +28,9 @@ export type BeiweSurveyJson = {
   relative_timings: [string, number, number][];
 };
 
-export type BeiweStudyJson = {
+export type BeiweStudyJson = Record<string, unknown> & {
   surveys: BeiweSurveyJson[];
-  device_settings: DeviceSettings;
+  device_settings: DeviceSettings & Record<string, unknown>;
   interventions: string[];
   study_time_zone: string;
 };
@@ -38,13 +40,15 @@ export function toBeiweStudyJson(parts: {
   surveys: readonly Survey[];
   interventions: readonly Intervention[];
   timeZone: string;
+  extra?: { study: BeiweExtra; deviceSettings: BeiweExtra; surveys: ReadonlyMap<number, BeiweExtra> };
 }): BeiweStudyJson {
   const names = new Map(parts.interventions.map((i) => [i.id, i.name]));
   return {
-    surveys: parts.surveys.map((s) => toBeiweSurveyJson(s, names)),
-    device_settings: parts.deviceSettings,
+    surveys: parts.surveys.map((s) => ({ ...toBeiweSurveyJson(s, names), ...parts.extra?.surveys.get(s.id) })),
+    device_settings: { ...parts.deviceSettings, ...parts.extra?.deviceSettings },
     interventions: parts.interventions.map((i) => i.name),
     study_time_zone: parts.timeZone,
+    ...parts.extra?.study,
   };
 }
 
@@ -72,12 +76,21 @@ function toBeiweSurveyJson(survey: Survey, interventionNames: ReadonlyMap<number
 
 /** The study's live surveys, current device settings and interventions, as Beiwe exports them. */
 export async function exportStudy(db: Knex, study: Study): Promise<BeiweStudyJson> {
-  const [deviceSettings, { items: surveys }, interventions] = await Promise.all([
+  const [deviceSettings, { items: surveys }, interventions, studyKept, settingsKept, surveysKept] = await Promise.all([
     currentDeviceSettings(db, study.id),
     listSurveys(db, study.id, { deleted: 'exclude' }),
     listInterventions(db, study.id),
+    studyExtra(db, study.id),
+    deviceSettingsExtra(db, study.id),
+    surveyExtras(db, study.id),
   ]);
-  return toBeiweStudyJson({ deviceSettings, surveys, interventions, timeZone: study.timezone });
+  return toBeiweStudyJson({
+    deviceSettings,
+    surveys,
+    interventions,
+    timeZone: study.timezone,
+    extra: { study: studyKept, deviceSettings: settingsKept, surveys: surveysKept },
+  });
 }
 
 /** Beiwe's download name: the study name with spaces as underscores. */

@@ -46,7 +46,7 @@ describe('reading a Beiwe study file (spec §7.1)', () => {
       always_available: true,
       sample_rate: 16000,
     });
-    expect(plan.skipped).toEqual([]);
+    expect([plan.extra, plan.deviceSettingsExtra, plan.surveys.map((s) => s.extra)]).toEqual([{}, {}, [{}, {}, {}]]);
   });
 
   it('accepts what older Beiwe files carry: database keys, a JSON-string consent_sections, null content, no zone', () => {
@@ -63,9 +63,8 @@ describe('reading a Beiwe study file (spec §7.1)', () => {
     expect(result.plan.deviceSettings?.consent_sections).toMatchObject({ welcome: { text: 'Welcome to the study.' } });
     expect(result.plan.surveys[2]?.content).toEqual([]);
     expect(result.plan.timeZone).toBeNull();
-    expect(result.plan.skipped).toEqual([
-      { field: '$.surveys[3]', message: expect.stringMatching(/image surveys/) as string },
-    ]);
+    // Kept as given (Beiwe's phones no longer get image surveys; Vigil's never do).
+    expect(result.plan.surveys[3]).toMatchObject({ surveyType: 'image_survey', content: [], settings: {}, extra: {} });
   });
 
   it('names interventions from very old files (database keys) as Beiwe does, and merges with existing ones', () => {
@@ -104,6 +103,8 @@ describe('reading a Beiwe study file (spec §7.1)', () => {
         },
         { survey_type: 'video_survey', content: [] },
         'not a survey',
+        { survey_type: 'a_very_long_survey_type', content: {}, settings: {} },
+        { content: [], settings: {} },
       ],
       device_settings: {
         gps: 'yes',
@@ -120,12 +121,10 @@ describe('reading a Beiwe study file (spec §7.1)', () => {
     if (!('problems' in result)) throw new Error('expected problems');
     expect(result.problems.map((p) => p.field).sort()).toEqual(
       [
-        '$.extra',
         '$.study_time_zone',
         '$.device_settings.gps',
         '$.device_settings.wifi_log_frequency_seconds',
         '$.device_settings.accelerometer_frequency',
-        '$.device_settings.unknown_setting',
         '$.surveys[0].content[0].max',
         '$.surveys[0].content[1].display_if[">"][0]',
         '$.surveys[0].settings.randomize',
@@ -133,9 +132,10 @@ describe('reading a Beiwe study file (spec §7.1)', () => {
         '$.surveys[0].timings[0][0]',
         '$.surveys[0].absolute_timings[0]',
         '$.surveys[0].relative_timings[0][0]',
-        '$.surveys[0].colour',
-        '$.surveys[1].survey_type',
+        '$.surveys[1].settings',
         '$.surveys[2]',
+        '$.surveys[3].survey_type',
+        '$.surveys[4].survey_type',
       ].sort()
     );
     const message = (field: string) => result.problems.find((p) => p.field === field)?.message;
@@ -148,12 +148,42 @@ describe('reading a Beiwe study file (spec §7.1)', () => {
     );
   });
 
-  it('checks only the parts being imported', () => {
+  it('checks only the parts being imported, and merges the interventions whatever the parts', () => {
     const file = beiweExport();
     (file.device_settings as Record<string, unknown>).gps = 'yes';
     expect('problems' in planImport(file, [], all)).toBe(true);
     const result = planImport(file, [], { deviceSettings: false, surveys: true, timezone: false });
     expect('plan' in result && result.plan.deviceSettings === null && result.plan.timeZone === null).toBe(true);
+    const none = planImport(file, [], { deviceSettings: false, surveys: false, timezone: false });
+    if (!('plan' in none)) throw new Error(JSON.stringify(none.problems));
+    expect([none.plan.interventions, none.plan.surveys]).toEqual([['Surgery', 'Discharge'], []]);
+  });
+
+  it('keeps what it does not understand, as given: unknown keys of the file, of a survey, of the device settings', () => {
+    const file = beiweExport();
+    file.exported_by = { server: 'beiwe.example.org', version: 42 };
+    Object.assign(file.device_settings as Record<string, unknown>, { omniring: true, ios_plist: { a: [1] } });
+    Object.assign((file.surveys as Record<string, unknown>[])[1]!, { colour: 'red', notify: null });
+    (file.surveys as unknown[]).push({ survey_type: 'dummy', content: { any: 'json' }, settings: 3, name: 'D' });
+    const result = planImport(file, [], all);
+    if (!('plan' in result)) throw new Error(JSON.stringify(result.problems, null, 2));
+    const { plan } = result;
+    expect(plan.extra).toEqual({ exported_by: { server: 'beiwe.example.org', version: 42 } });
+    expect(plan.deviceSettingsExtra).toEqual({ omniring: true, ios_plist: { a: [1] } });
+    expect(plan.deviceSettings).not.toHaveProperty('omniring');
+    expect(plan.surveys.map((s) => s.extra)).toEqual([{}, { colour: 'red', notify: null }, {}, {}]);
+    expect(plan.surveys[3]).toMatchObject({ surveyType: 'dummy', content: { any: 'json' }, settings: 3, name: 'D' });
+  });
+
+  it('accepts radio and checkbox questions with an empty answer list, as Beiwe stores them', () => {
+    const file = beiweExport();
+    const morning = (file.surveys as { content: Record<string, unknown>[] }[])[0]!;
+    const choices = morning.content.filter((q) => q.question_type === 'radio_button' || q.question_type === 'checkbox');
+    expect(choices.length).toBeGreaterThan(1);
+    for (const q of choices) q.answers = [];
+    const result = planImport(file, [], all);
+    if (!('plan' in result)) throw new Error(JSON.stringify(result.problems, null, 2));
+    expect(result.plan.surveys[0]?.content).toEqual(morning.content);
   });
 
   it('refuses what is not a study file', () => {

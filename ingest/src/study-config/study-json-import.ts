@@ -1,25 +1,30 @@
 import type { z } from 'zod';
 import type { FieldProblem } from '../errors.ts';
-import { DeviceSettingsPatch } from './device-settings-schema.ts';
+import { DEVICE_SETTING_KEYS, DeviceSettingsPatch } from './device-settings-schema.ts';
 import { jsonPath } from './problems.ts';
 import { hourMinuteOf, type AbsoluteSchedule, type WeeklySchedule } from './schedules.ts';
-import type { SurveyType } from './survey-content.ts';
-import { FileParts, FileSurvey, isoDateOf, Relative } from './study-json-schema.ts';
+import { FileParts, fileSurveySchema, isoDateOf, Relative, SURVEY_KEYS } from './study-json-schema.ts';
 
 /**
  * Reads a Beiwe study settings file (spec §7.1; beiwe-backend `import_study_settings_file`) into a
  * plan, checking everything before anything is written: the answer is the plan, or every problem
- * found, each at its JSON path.
+ * found, each at its JSON path. What Vigil does not understand (keys of the file, of a survey, of
+ * the device settings; surveys of other types) is kept as given, so the study's export gives it
+ * back.
  */
 
 /** Keys Beiwe drops on import (`NEVER_EXPORT_THESE`, and `study` in the device settings). */
 const IGNORED_KEYS = new Set(['_id', 'id', 'pk', 'created_on', 'last_updated', 'object_id', 'deleted']);
 
 export type PlannedSurvey = {
-  surveyType: SurveyType;
+  /** tracking_survey or audio_survey, checked; any other type is kept as given. */
+  surveyType: string;
   name: string;
+  /** Checked for tracking and audio surveys; as given (any JSON) for other types. */
   content: unknown[];
   settings: Record<string, unknown>;
+  /** The survey's keys Vigil does not read. */
+  extra: Record<string, unknown>;
   weekly: WeeklySchedule[];
   absolute: AbsoluteSchedule[];
   relative: { intervention: string; daysAfter: number; hour: number; minute: number }[];
@@ -27,12 +32,14 @@ export type PlannedSurvey = {
 
 export type ImportPlan = {
   deviceSettings: DeviceSettingsPatch | null;
-  /** Names to merge into the study's interventions, in order. */
+  /** Device settings Vigil does not know, when the device settings are imported. */
+  deviceSettingsExtra: Record<string, unknown>;
+  /** Names to merge into the study's interventions, in order: always, as Beiwe does. */
   interventions: string[];
   surveys: PlannedSurvey[];
   timeZone: string | null;
-  /** Surveys Beiwe no longer serves to phones (image surveys), left out. */
-  skipped: FieldProblem[];
+  /** The file's keys Vigil does not read. */
+  extra: Record<string, unknown>;
 };
 
 export type ImportParts = { deviceSettings: boolean; surveys: boolean; timezone: boolean };
@@ -66,20 +73,25 @@ export function planImport(
       ],
     };
   }
-  for (const key of Object.keys(raw)) {
-    if (!(key in FileParts)) problems.push({ field: jsonPath([key]), message: 'is not a key of a Beiwe study file' });
-  }
   const file = {
     surveys: part('surveys', FileParts.surveys),
     device_settings: part('device_settings', FileParts.device_settings),
     interventions: part('interventions', FileParts.interventions),
     study_time_zone: part('study_time_zone', FileParts.study_time_zone),
   };
-  const plan: ImportPlan = { deviceSettings: null, interventions: [], surveys: [], timeZone: null, skipped: [] };
+  const plan: ImportPlan = {
+    deviceSettings: null,
+    deviceSettingsExtra: {},
+    interventions: [...new Set(file.interventions ?? [])],
+    surveys: [],
+    timeZone: null,
+    extra: Object.fromEntries(Object.entries(raw).filter(([k]) => !(k in FileParts))),
+  };
 
   if (parts.deviceSettings && file.device_settings) {
-    const settings = readDeviceSettings(file.device_settings);
-    const parsed = DeviceSettingsPatch.safeParse(settings);
+    const { known, extra } = split(readDeviceSettings(file.device_settings), DEVICE_SETTING_KEYS);
+    plan.deviceSettingsExtra = extra;
+    const parsed = DeviceSettingsPatch.safeParse(known);
     if (parsed.success) plan.deviceSettings = parsed.data;
     else report(['device_settings'], parsed.error.issues.map(unrecognisedKeys).flat());
   }
@@ -87,7 +99,6 @@ export function planImport(
   if (parts.timezone) plan.timeZone = file.study_time_zone ?? null;
 
   if (parts.surveys) {
-    plan.interventions = [...new Set(file.interventions ?? [])];
     const known = new Set([...existingInterventions, ...plan.interventions]);
     // A broken list is reported once, not again at every name it should have held.
     const listBroken = raw.interventions !== undefined && file.interventions === undefined;
@@ -95,10 +106,6 @@ export function planImport(
     const legacyNames = new Map<number, string>();
     (file.surveys ?? []).forEach((item, index) => {
       const at = ['surveys', index];
-      if (isObject(item) && item.survey_type === 'image_survey') {
-        plan.skipped.push({ field: jsonPath(at), message: 'image surveys are no longer served to phones: skipped' });
-        return;
-      }
       if (!isObject(item)) {
         problems.push({
           field: jsonPath(at),
@@ -106,7 +113,8 @@ export function planImport(
         });
         return;
       }
-      const parsed = FileSurvey.safeParse(withoutIgnoredKeys(item));
+      const { known: read, extra } = split(withoutIgnoredKeys(item), SURVEY_KEYS);
+      const parsed = fileSurveySchema(read).safeParse(read);
       if (!parsed.success) report(at, parsed.error.issues.map(unrecognisedKeys).flat());
       // Intervention names are checked even when another part of the survey is broken.
       const timings = Relative.optional().safeParse(item.relative_timings);
@@ -133,8 +141,9 @@ export function planImport(
       plan.surveys.push({
         surveyType: s.survey_type,
         name: s.name ?? '',
-        content: s.content,
-        settings: s.settings,
+        content: s.content as unknown[],
+        settings: s.settings as Record<string, unknown>,
+        extra,
         weekly: (s.timings ?? []).flatMap((day, d) => day.map((seconds) => ({ day: d, ...hourMinuteOf(seconds) }))),
         absolute: (s.absolute_timings ?? []).map(([y, m, d, seconds]) => ({
           date: isoDateOf(y, m, d),
@@ -159,6 +168,18 @@ function readDeviceSettings(raw: Record<string, unknown>): Record<string, unknow
     }
   }
   return settings;
+}
+
+/** The keys Vigil reads, and the rest. */
+function split(
+  item: Record<string, unknown>,
+  keys: readonly string[]
+): { known: Record<string, unknown>; extra: Record<string, unknown> } {
+  const entries = Object.entries(item);
+  return {
+    known: Object.fromEntries(entries.filter(([k]) => keys.includes(k))),
+    extra: Object.fromEntries(entries.filter(([k]) => !keys.includes(k))),
+  };
 }
 
 function withoutIgnoredKeys(item: Record<string, unknown>): Record<string, unknown> {

@@ -3,9 +3,22 @@ import type { Knex } from 'knex';
 import { describe, expect } from 'vitest';
 import { auditRowsFor, insertStudy } from '../test/factories.ts';
 import { asAdmin, asViewer, jsonBody, test, withoutSecret } from '../test/fixtures.ts';
+import { surveysForPhone } from './phone-surveys.ts';
 
 const fixtureText = readFileSync(new URL('./fixtures/beiwe-study-export.json', import.meta.url), 'utf8');
 const beiweExport = () => JSON.parse(fixtureText) as Record<string, unknown>;
+/** A file with what real Beiwe files carry and Vigil does not serve: empty answer lists, other survey types, unknown keys. */
+const unusualText = readFileSync(new URL('./fixtures/beiwe-study-export-unusual.json', import.meta.url), 'utf8');
+/** Every part: the flags default to no, as Beiwe's form fields do. */
+const ALL = '?deviceSettings=true&surveys=true&timezone=true';
+/** The multipart boundary goes in the content type fetch sets itself. */
+const formHeaders = Object.fromEntries(Object.entries(asAdmin).filter(([k]) => k !== 'content-type'));
+const beiweForm = (text: string, fields: Record<string, string>) => {
+  const form = new FormData();
+  form.set('upload', new File([text], 'Beiwe_Study_surveys_and_settings.json', { type: 'application/json' }));
+  for (const [k, v] of Object.entries(fields)) form.set(k, v);
+  return form;
+};
 
 type ErrorJson = { error: { code: string; message: string; fields?: { field: string; message: string }[] } };
 type ImportJson = {
@@ -34,7 +47,7 @@ describe('POST /api/v1/studies/:id/import', () => {
     db,
   }) => {
     const study = await insertStudy(db);
-    const res = await app.request(`/api/v1/studies/${study.id}/import`, {
+    const res = await app.request(`/api/v1/studies/${study.id}/import${ALL}`, {
       method: 'POST',
       headers: asAdmin,
       body: fixtureText,
@@ -84,7 +97,11 @@ describe('POST /api/v1/studies/:id/import', () => {
 
   test('round trip: export → import into a new study → export is identical', async ({ app, db }) => {
     const source = await insertStudy(db);
-    await app.request(`/api/v1/studies/${source.id}/import`, { method: 'POST', headers: asAdmin, body: fixtureText });
+    await app.request(`/api/v1/studies/${source.id}/import${ALL}`, {
+      method: 'POST',
+      headers: asAdmin,
+      body: fixtureText,
+    });
     const exportOf = async (id: number) => {
       const res = await app.request(`/api/v1/studies/${id}/export`, { headers: asViewer });
       expect(res.status).toBe(200);
@@ -92,7 +109,7 @@ describe('POST /api/v1/studies/:id/import', () => {
     };
     const first = await exportOf(source.id);
     const copy = await insertStudy(db);
-    const imported = await app.request(`/api/v1/studies/${copy.id}/import`, {
+    const imported = await app.request(`/api/v1/studies/${copy.id}/import${ALL}`, {
       method: 'POST',
       headers: asAdmin,
       body: first,
@@ -103,7 +120,11 @@ describe('POST /api/v1/studies/:id/import', () => {
 
   test('the export is in Beiwe’s format: the keys its import accepts, and nothing else', async ({ app, db }) => {
     const study = await insertStudy(db, { name: 'My Study' });
-    await app.request(`/api/v1/studies/${study.id}/import`, { method: 'POST', headers: asAdmin, body: fixtureText });
+    await app.request(`/api/v1/studies/${study.id}/import${ALL}`, {
+      method: 'POST',
+      headers: asAdmin,
+      body: fixtureText,
+    });
     const res = await app.request(`/api/v1/studies/${study.id}/export`, { headers: asViewer });
     expect(res.headers.get('content-disposition')).toBe('attachment; filename="My_Study_surveys_and_settings.json"');
     const file = (await res.json()) as Record<string, unknown> & {
@@ -153,8 +174,8 @@ describe('POST /api/v1/studies/:id/import', () => {
     const surveys = file.surveys as Record<string, unknown>[];
     (surveys[0]!.relative_timings as unknown[]).push(['Chemo', 1, 0]);
     (surveys[0]!.content as Record<string, unknown>[])[1]!.display_if = { '~': ['x', 1] };
-    surveys[1]!.survey_type = 'video_survey';
-    const res = await app.request(`/api/v1/studies/${study.id}/import`, {
+    surveys[1]!.survey_type = 'a_very_long_survey_type';
+    const res = await app.request(`/api/v1/studies/${study.id}/import${ALL}`, {
       method: 'POST',
       headers: asAdmin,
       body: jsonBody(file),
@@ -182,28 +203,137 @@ describe('POST /api/v1/studies/:id/import', () => {
     expect(await snapshot(db, study.id)).toEqual(before);
   });
 
-  test('takes the file as Beiwe’s form sends it (multipart "upload"), and imports only the parts asked for', async ({
+  test('takes the file as Beiwe’s form sends it: a part only when its field is exactly "true"; interventions always', async ({
     app,
     db,
   }) => {
     const study = await insertStudy(db);
-    const form = new FormData();
-    form.set('upload', new File([fixtureText], 'Beiwe_Study_surveys_and_settings.json', { type: 'application/json' }));
-    // The multipart boundary goes in the content type fetch sets itself.
-    const headers = Object.fromEntries(Object.entries(asAdmin).filter(([k]) => k !== 'content-type'));
-    const res = await app.request(`/api/v1/studies/${study.id}/import?surveys=false&timezone=false`, {
+    const res = await app.request(`/api/v1/studies/${study.id}/import`, {
       method: 'POST',
-      headers,
-      body: form,
+      headers: formHeaders,
+      body: beiweForm(fixtureText, { device_settings: 'true', surveys: 'True' }),
     });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({
       deviceSettingsVersion: 1,
       surveys: [],
-      interventionsAdded: [],
+      interventionsAdded: ['Surgery', 'Discharge'],
       timezone: null,
     });
     expect(await db('surveys').where({ study_id: study.id })).toHaveLength(0);
+
+    const other = await insertStudy(db);
+    const surveysOnly = await app.request(`/api/v1/studies/${other.id}/import`, {
+      method: 'POST',
+      headers: formHeaders,
+      body: beiweForm(fixtureText, { surveys: 'true', device_settings: 'on' }),
+    });
+    expect(await surveysOnly.json()).toMatchObject({ deviceSettingsVersion: null, timezone: null });
+    expect(await db('surveys').where({ study_id: other.id })).toHaveLength(3);
+  });
+
+  test('with no fields or flags, as in Beiwe, only the interventions are merged', async ({ app, db }) => {
+    const study = await insertStudy(db);
+    const before = await snapshot(db, study.id);
+    const res = await app.request(`/api/v1/studies/${study.id}/import`, {
+      method: 'POST',
+      headers: asAdmin,
+      body: fixtureText,
+    });
+    expect(await res.json()).toEqual({
+      deviceSettingsVersion: null,
+      surveys: [],
+      interventionsAdded: ['Surgery', 'Discharge'],
+      timezone: null,
+      notServed: [],
+    });
+    const after = await snapshot(db, study.id);
+    expect({ ...after, audit: before.audit }).toEqual({ ...before, interventions: 2 });
+    // A flag still has to be true or false: it is Vigil's own API.
+    const bad = await app.request(`/api/v1/studies/${study.id}/import?deviceSettings=yes`, {
+      method: 'POST',
+      headers: asAdmin,
+      body: fixtureText,
+    });
+    expect([bad.status, ((await bad.json()) as ErrorJson).error.fields?.[0]]).toEqual([
+      400,
+      { field: 'deviceSettings', message: 'must be true or false' },
+    ]);
+  });
+
+  test('round trip of a file with what Vigil does not serve: nothing lost; phones get only what they can show', async ({
+    app,
+    db,
+    clock,
+  }) => {
+    const study = await insertStudy(db);
+    const res = await app.request(`/api/v1/studies/${study.id}/import`, {
+      method: 'POST',
+      headers: formHeaders,
+      body: beiweForm(unusualText, { device_settings: 'true', surveys: 'true', timezone: 'true' }),
+    });
+    expect(res.status).toBe(200);
+    const result = (await res.json()) as ImportJson & { notServed: { field: string }[] };
+    expect(result.notServed.map((n) => n.field)).toEqual([
+      '$.exported_from',
+      '$.device_settings.omniring',
+      '$.device_settings.omniring_on_duration_seconds',
+      '$.device_settings.ios_plist_overrides',
+      '$.surveys[2]',
+      '$.surveys[3]',
+      '$.surveys[4].notification_text',
+      '$.surveys[4].priority',
+    ]);
+    const exportOf = async (id: number) =>
+      (await (await app.request(`/api/v1/studies/${id}/export`, { headers: asViewer })).json()) as Record<
+        string,
+        unknown
+      >;
+    const exported = await exportOf(study.id);
+    expect(exported).toEqual(JSON.parse(unusualText));
+
+    // A later change of settings through the admin API keeps the unknown ones.
+    const put = await app.request(`/api/v1/studies/${study.id}/device-settings`, {
+      method: 'PUT',
+      headers: asAdmin,
+      body: JSON.stringify({ gps: false }),
+    });
+    expect(put.status).toBe(200);
+    const again = await exportOf(study.id);
+    expect(again.device_settings).toEqual({ ...(exported.device_settings as object), gps: false });
+
+    // And into a second study: the export of the export is the same file.
+    const copy = await insertStudy(db);
+    await app.request(`/api/v1/studies/${copy.id}/import${ALL}`, {
+      method: 'POST',
+      headers: asAdmin,
+      body: JSON.stringify(again),
+    });
+    expect(await exportOf(copy.id)).toEqual(again);
+
+    const phone = await surveysForPhone(db, { studyId: study.id, participantId: 0 }, clock());
+    expect(phone.map((s) => [s.survey_type, s.name])).toEqual([
+      ['tracking_survey', 'Daily check'],
+      ['audio_survey', 'Weekly voice note'],
+      ['tracking_survey', 'Follow-up'],
+    ]);
+    const daily = phone[0]!.content as Record<string, unknown>[];
+    expect(daily.map((q) => q.question_type)).toEqual([
+      'info_text_box',
+      'info_text_box',
+      'info_text_box',
+      'slider',
+      'free_response',
+      'radio_button',
+    ]);
+    expect(daily[1]).toEqual({
+      question_id: '5a7f7d0e-1f4b-4c0a-8a41-3b9e2d7c6f02',
+      question_text: 'How was your day?',
+      question_type: 'info_text_box',
+      display_if: null,
+      required: false,
+    });
+    expect(JSON.stringify(phone)).not.toMatch(/notification_text|omniring|exported_from/);
   });
 
   test('401 without secret, 403 for a Viewer, 404 unknown study, 409 deleted study; nothing imported', async ({

@@ -12,8 +12,13 @@ import { importStudyFile } from './study-import.ts';
 import { findStudyOrThrow, lockLiveStudy } from './study-lock.ts';
 
 const ById = z.object({ id: Id });
-const Flag = z.enum(['true', 'false'], { error: 'must be true or false' }).default('true');
-/** Which parts of the file to import, as Beiwe's `device_settings` and `surveys` flags (all by default). */
+const Flag = z.enum(['true', 'false'], { error: 'must be true or false' }).optional();
+/**
+ * Which parts of the file to import. Beiwe's form fields `device_settings` and `surveys` (and
+ * Vigil's `timezone`) import a part only when they are exactly `true`: missing or anything else
+ * means no, as in Beiwe. Vigil's query flags say the same for a file sent as a JSON body; a part is
+ * imported when either says `true`. Interventions are always merged, as Beiwe does.
+ */
 const ImportQuery = z.strictObject({ deviceSettings: Flag, surveys: Flag, timezone: Flag });
 
 const MAX_FILE_BYTES = 10 * 1024 * 1024;
@@ -40,18 +45,20 @@ export function studyJsonRoutes({ db, clock }: AppDeps) {
       async (c) => {
         const { id } = c.req.valid('param');
         const query = c.req.valid('query');
-        const raw = await readStudyFile(c.req.raw);
+        const { file, form } = await readStudyFile(c.req.raw);
+        const wanted = (queryFlag: string | undefined, formField: string) =>
+          queryFlag === 'true' || form.get(formField) === 'true';
         const now = clock();
         const result = await db.transaction(async (trx) => {
           const study = await lockLiveStudy(trx, id);
           return importStudyFile(
             trx,
             study,
-            raw,
+            file,
             {
-              deviceSettings: query.deviceSettings === 'true',
-              surveys: query.surveys === 'true',
-              timezone: query.timezone === 'true',
+              deviceSettings: wanted(query.deviceSettings, 'device_settings'),
+              surveys: wanted(query.surveys, 'surveys'),
+              timezone: wanted(query.timezone, 'timezone'),
             },
             actorOf(c),
             now
@@ -62,13 +69,18 @@ export function studyJsonRoutes({ db, clock }: AppDeps) {
     );
 }
 
-/** The file is the JSON body, or (as Beiwe's form sends it) the multipart field `upload`. */
-async function readStudyFile(req: Request): Promise<unknown> {
+/**
+ * The file is the JSON body, or (as Beiwe's form sends it) the multipart field `upload` beside the
+ * form fields that choose the parts.
+ */
+async function readStudyFile(req: Request): Promise<{ file: unknown; form: ReadonlyMap<string, unknown> }> {
   if ((req.headers.get('content-type') ?? '').startsWith('multipart/form-data')) {
-    const upload = (await req.formData()).get('upload');
+    const form = await req.formData();
+    const upload = form.get('upload');
     if (upload === null)
       throw InvalidInputError.fromFields([{ field: 'upload', message: 'attach the study file as "upload"' }]);
-    return parseJsonBody(typeof upload === 'string' ? Buffer.from(upload) : await upload.arrayBuffer(), '$');
+    const file = parseJsonBody(typeof upload === 'string' ? Buffer.from(upload) : await upload.arrayBuffer(), '$');
+    return { file, form: new Map(form.entries()) };
   }
-  return parseJsonBody(await req.arrayBuffer(), '$');
+  return { file: parseJsonBody(await req.arrayBuffer(), '$'), form: new Map() };
 }

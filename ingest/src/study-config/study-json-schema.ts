@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isCalendarDate } from './schedules.ts';
-import { AudioContent, AudioSettings, TrackingContent, TrackingSettings } from './survey-content.ts';
+import { AudioContent, AudioSettings, SURVEY_TYPES, TrackingContent, TrackingSettings } from './survey-content.ts';
 
 /**
  * The shape of Beiwe's study settings file (spec §7.1). Content and settings are checked as the
@@ -50,24 +50,51 @@ const surveyFields = {
   relative_timings: Relative.optional(),
 };
 
-export const FileSurvey = z.discriminatedUnion(
+const KnownSurvey = z.discriminatedUnion('survey_type', [
+  z.strictObject({
+    survey_type: z.literal('tracking_survey'),
+    content: TrackingContent,
+    settings: TrackingSettings,
+    ...surveyFields,
+  }),
+  z.strictObject({
+    survey_type: z.literal('audio_survey'),
+    content: AudioContent,
+    settings: AudioSettings,
+    ...surveyFields,
+  }),
+]);
+
+/**
+ * A survey of a type Vigil does not serve (image surveys, types of other Beiwe versions): kept as
+ * given, never sent to phones. Beiwe's `survey_type` column holds 16 characters; `content` and
+ * `settings` are JSON text there, so any JSON, but Beiwe's import needs both keys.
+ */
+const OtherSurvey = z.strictObject({
+  survey_type: z
+    .string({ error: 'must be a survey type name' })
+    .min(1, { error: 'must not be empty' })
+    .max(16, { error: 'must be at most 16 characters (Beiwe keeps no more)' }),
+  content: z.custom<unknown>((v) => v !== undefined, { error: 'is missing: Beiwe needs it' }),
+  settings: z.custom<unknown>((v) => v !== undefined, { error: 'is missing: Beiwe needs it' }),
+  ...surveyFields,
+});
+
+/** The keys of a survey Vigil reads; any other is kept as it is (`beiwe_extra`). */
+export const SURVEY_KEYS = [
+  'content',
   'survey_type',
-  [
-    z.strictObject({
-      survey_type: z.literal('tracking_survey'),
-      content: TrackingContent,
-      settings: TrackingSettings,
-      ...surveyFields,
-    }),
-    z.strictObject({
-      survey_type: z.literal('audio_survey'),
-      content: AudioContent,
-      settings: AudioSettings,
-      ...surveyFields,
-    }),
-  ],
-  { error: 'survey_type must be tracking_survey or audio_survey' }
-);
+  'settings',
+  'name',
+  'timings',
+  'absolute_timings',
+  'relative_timings',
+] as const;
+
+/** Tracking and audio surveys are checked as the admin API checks them; any other type is kept. */
+export function fileSurveySchema(item: Record<string, unknown>) {
+  return (SURVEY_TYPES as readonly unknown[]).includes(item.survey_type) ? KnownSurvey : OtherSurvey;
+}
 
 export const FileParts = {
   surveys: z.array(z.unknown(), { error: 'must be a list of surveys' }),

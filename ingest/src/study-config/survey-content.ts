@@ -37,11 +37,13 @@ const SliderBound = z.union([z.int(), z.string().regex(/^-?\d+$/)], {
   error: 'must be a whole number (or a string of one)',
 });
 
-const Answers = z
-  .array(z.looseObject({ text: z.string({ error: 'must be a string' }) }), {
-    error: 'must be a list of {"text": …} answers',
-  })
-  .min(1, { error: 'needs at least one answer' });
+/**
+ * May be empty: Beiwe stores survey content as given and real study files have such questions.
+ * Phones get an empty one as text to read (see `phone-surveys.ts`).
+ */
+const Answers = z.array(z.looseObject({ text: z.string({ error: 'must be a string' }) }), {
+  error: 'must be a list of {"text": …} answers',
+});
 
 const Slider = z
   .looseObject({ ...common, question_type: z.literal('slider'), min: SliderBound, max: SliderBound })

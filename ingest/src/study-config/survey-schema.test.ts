@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fieldProblems } from './problems.ts';
 import { normaliseSchedules } from './schedules.ts';
+import { TrackingContent } from './survey-content.ts';
 import { NewSurvey } from './survey-schema.ts';
 
 const problems = (body: unknown) => {
@@ -55,7 +56,7 @@ describe('survey bodies', () => {
       surveyType: 'tracking_survey',
       content: [
         { question_id: 'a', question_text: 'x', question_type: 'essay' },
-        { question_id: 'b', question_text: 'x', question_type: 'radio_button', answers: [] },
+        { question_id: 'b', question_text: 'x', question_type: 'radio_button', answers: [{ label: 'no text' }] },
         { question_id: 'c', question_text: 'x', question_type: 'free_response', text_field_type: 'EMAIL' },
         { question_id: 'd', question_text: 'x', question_type: 'slider', min: 5, max: 5 },
         { question_id: 'd', question_text: 'x', question_type: 'info_text_box', display_if: { '==': ['zz', 1] } },
@@ -65,7 +66,7 @@ describe('survey bodies', () => {
     });
     expect(found.map((f) => f.field)).toEqual([
       'content.0.question_type',
-      'content.1.answers',
+      'content.1.answers.0.text',
       'content.2.text_field_type',
       'content.3.max',
       'content.4.question_id',
@@ -77,6 +78,14 @@ describe('survey bodies', () => {
     ]);
     expect(found[3]?.message).toBe('min must be less than max');
     expect(found[5]?.message).toBe('question "d": refers to question "zz", which is not in this survey');
+  });
+
+  it('refuse a choice question with no answers, which study files may hold (Beiwe stores them as given)', () => {
+    const content = [{ question_id: 'b', question_text: 'x', question_type: 'checkbox', answers: [] }];
+    expect(problems({ surveyType: 'tracking_survey', content })).toEqual([
+      { field: 'content.0.answers', message: 'needs at least one answer' },
+    ]);
+    expect(TrackingContent.safeParse(content).success).toBe(true);
   });
 
   it('refuse an unknown survey type and unknown keys', () => {

@@ -15,10 +15,24 @@ import {
 
 const Name = z.string({ error: 'must be a string' }).max(10_000, { error: 'must be at most 10000 characters' });
 
+/**
+ * Content written through the admin API: a radio or checkbox question needs an answer. Study files
+ * may hold empty lists (Beiwe keeps content as given, and the import keeps them), but an editor
+ * should not make a question phones can only show as text.
+ */
+const EditedContent = TrackingContent.superRefine((questions, ctx) => {
+  questions.forEach((q, i) => {
+    const choice = q.question_type === 'radio_button' || q.question_type === 'checkbox';
+    if (choice && Array.isArray(q.answers) && q.answers.length === 0) {
+      ctx.addIssue({ code: 'custom', path: [i, 'answers'], message: 'needs at least one answer' });
+    }
+  });
+});
+
 const TrackingSurvey = z.strictObject({
   surveyType: z.literal('tracking_survey'),
   name: Name.default(''),
-  content: TrackingContent.default([]),
+  content: EditedContent.default([]),
   settings: TrackingSettings.default(DEFAULT_TRACKING_SETTINGS),
   schedules: Schedules.default(NO_SCHEDULES),
 });

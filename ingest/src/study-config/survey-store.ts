@@ -8,7 +8,8 @@ import type { SurveyType } from './survey-content.ts';
 
 /** What a survey is: what phones download, and what each version keeps. */
 export type SurveyDefinition = {
-  surveyType: SurveyType;
+  /** tracking_survey or audio_survey; an imported Beiwe file may bring other types, never sent to phones. */
+  surveyType: SurveyType | (string & {});
   name: string;
   content: unknown[];
   settings: Record<string, unknown>;
@@ -50,7 +51,7 @@ type SurveyRow = {
   id: number;
   study_id: number;
   object_id: string;
-  survey_type: SurveyType;
+  survey_type: string;
   name: string;
   content: unknown;
   settings: unknown;

@@ -7,6 +7,7 @@ import { loadConfig, type Config } from '../config.ts';
 import { insertConnection } from '../connections/store.ts';
 import { scheduledJobs } from '../jobs/schedule.ts';
 import { createLogger } from '../log.ts';
+import { createMetrics } from '../metrics/metrics.ts';
 import type { ProviderId } from '../providers/provider.ts';
 import { insertParticipant, insertStudy } from '../test/factories.ts';
 import { createTestClock, testVault } from '../test/app-deps.ts';
@@ -401,6 +402,7 @@ describe('the daily sync check', () => {
         vault,
         store: createLocalArchiveStore(join(tmpdir(), 'vigil-unused')),
       }),
+      metrics: createMetrics(),
     });
     const job = jobs.find((j) => j.name === 'sync-health-digests');
     expect(job?.cron).toBe('30 6 * * *');

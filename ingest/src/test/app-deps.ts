@@ -7,6 +7,7 @@ import type { Knex } from 'knex';
 import type { AppDeps } from '../app-env.ts';
 import { loadConfig, type Config } from '../config.ts';
 import { createLogger } from '../log.ts';
+import { createMetrics } from '../metrics/metrics.ts';
 import type { ArchiveStore } from '../archive/store.ts';
 import { createMailer, type Mailer } from '../sync-alerts/mailer.ts';
 import { createUploadArchive } from '../uploads/archive.ts';
@@ -44,6 +45,7 @@ export function testDeps(parts: {
     clock: parts.clock,
     archive: createUploadArchive({ db: parts.db, vault: parts.vault, store: parts.archiveStore }),
     mailer: parts.mailer ?? createMailer(config.mail),
+    metrics: createMetrics(),
   };
 }
 

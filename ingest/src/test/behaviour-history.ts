@@ -9,7 +9,7 @@ import type { Upload } from '../uploads/store.ts';
  * Weeks of an Android participant's life in the plaintext files the phone uploads, for dashboards
  * and benches that need features with a baseline: GPS at Beiwe's default duty cycle (two fixes every
  * 11 minutes) with home at night, work 3 km north on weekdays and an outing on Saturdays; calls (a
- * missed one every other day), texts, and an evening survey. Varied from day to day so a baseline
+ * missed one every other day), texts, an evening survey, and an evening walk (accelerometer). Varied from day to day so a baseline
  * has a spread.
  */
 export type PlainFile = { stream: string; fileName: string; fileMs: number; text: string };
@@ -78,8 +78,32 @@ export function behaviourFiles(timeZone: string, firstDay: string, days: number)
         `${opened + (30 + (i % 5) * 10) * 1000},User hit submit`,
       ].join('\n'),
     });
+    const walk = start + 18 * 3_600_000;
+    files.push({
+      stream: 'accelerometer',
+      fileName: `x_accel_${walk}.csv`,
+      fileMs: walk,
+      text: walkingFile(walk, 6 + (i % 5), 1.6 + (i % 4) * 0.1),
+    });
   }
   return files;
+}
+
+/**
+ * An Android phone in a pocket (m/s², 10 Hz) under Beiwe's default duty cycle (10 s on, 10 s off),
+ * walking for `minutes` at `stepHz` steps per second: a 0.4 g vertical bounce on gravity.
+ */
+function walkingFile(fromMs: number, minutes: number, stepHz: number): string {
+  const G = 9.80665;
+  const lines = ['timestamp,accuracy,x,y,z'];
+  for (let run = fromMs; run < fromMs + minutes * MIN; run += 20_000) {
+    for (let i = 0; i < 100; i++) {
+      const t = run + i * 100;
+      const z = 1 + 0.4 * Math.sin((2 * Math.PI * stepHz * (t - fromMs)) / 1000);
+      lines.push(`${t},3,${(0.01 * G).toFixed(5)},0,${(z * G).toFixed(5)}`);
+    }
+  }
+  return lines.join('\n');
 }
 
 /**
@@ -112,7 +136,7 @@ export async function processPlainFiles(
   }
 }
 
-const FILES_A_DAY = 4;
+const FILES_A_DAY = 5;
 
 function uploadOf(participantId: number, f: PlainFile, id: number, now: Date): Upload {
   return {

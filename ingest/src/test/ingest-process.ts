@@ -18,6 +18,8 @@ export type IngestProcess = {
   child: ChildProcess;
   port: number;
   url: string;
+  /** Where this process serves Prometheus `/metrics`. */
+  metricsUrl: string;
   output: () => string;
   exited: Promise<number | null>;
 };
@@ -58,15 +60,22 @@ export function envOnMachineClock(): Record<string, string | undefined> {
  * signal reaches the service itself), with only the given environment, the test's clock, and
  * generous rate limits unless it gives others.
  */
-export async function startIngest(env: Record<string, string>, port?: number): Promise<IngestProcess> {
+export async function startIngest(
+  env: Record<string, string>,
+  port?: number,
+  /** Node's own options (e.g. `--cpu-prof`, which NODE_OPTIONS does not take). */
+  nodeArgs: readonly string[] = []
+): Promise<IngestProcess> {
   const listenOn = port ?? (await freePort());
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const metricsPort = env.VIGIL_METRICS_PORT ?? String(await freePort());
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
     cwd: ingestDir,
     env: {
       PATH: process.env.PATH ?? '',
       ...clockEnv(),
       VIGIL_HTTP_HOST: '127.0.0.1',
       VIGIL_HTTP_PORT: String(listenOn),
+      VIGIL_METRICS_PORT: metricsPort,
       ...GENEROUS_LIMITS,
       ...env,
     },
@@ -76,7 +85,14 @@ export async function startIngest(env: Record<string, string>, port?: number): P
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, port: listenOn, url: `http://127.0.0.1:${listenOn}`, output: () => output, exited };
+  return {
+    child,
+    port: listenOn,
+    url: `http://127.0.0.1:${listenOn}`,
+    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
+    output: () => output,
+    exited,
+  };
 }
 
 export async function waitReady(ingest: IngestProcess, timeoutMs = 30_000): Promise<void> {

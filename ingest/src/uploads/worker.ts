@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Knex } from 'knex';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 import type { Vault } from '../vault/vault.ts';
 import type { UploadArchive } from './archive.ts';
 import { decryptUpload, type KeyCache } from './plaintext.ts';
@@ -31,6 +32,7 @@ export type WorkerDeps = {
   clock: () => Date;
   config: Pick<Config, 'worker'>;
   processors: readonly UploadProcessor[];
+  metrics: Metrics;
 };
 
 /** A batch is decrypted in memory before it is written: large uploads (audio) go in smaller batches. */
@@ -85,7 +87,7 @@ async function processBatch(deps: WorkerDeps, worker: string, jobs: readonly Cla
     if (!upload) throw new Error(`upload ${job.uploadId} no longer exists`);
     decrypted.push({ upload, ...(await decryptUpload(deps, upload, keys)) });
   }
-  await db.transaction(async (trx) => {
+  const counts = await db.transaction(async (trx) => {
     const items = decrypted.flatMap(({ upload, plaintext }) => (plaintext ? [{ upload, plaintext }] : []));
     const counts = new Map<number, RowCounts>();
     for (const processor of deps.processors) {
@@ -104,15 +106,35 @@ async function processBatch(deps: WorkerDeps, worker: string, jobs: readonly Cla
     );
     // Losing a lease means another worker has that job: roll back rather than record it twice.
     if (!(await completeJobs(trx, jobs, worker, clock()))) throw new LeaseLostError(jobs.map((j) => j.id));
+    return counts;
   });
+  countProcessed(deps.metrics, decrypted, counts);
   log.debug({ uploads: decrypted.length }, 'uploads processed');
+}
+
+/** Counted once the batch has committed, so a rolled-back batch is not counted twice. */
+function countProcessed(
+  metrics: Metrics,
+  decrypted: readonly (ProcessItemResult & { upload: Upload })[],
+  counts: ReadonlyMap<number, RowCounts>
+): void {
+  for (const { upload, result } of decrypted) {
+    metrics.uploadsProcessed.inc({ result: result.status });
+    const stored = counts.get(upload.id)?.rowsStored ?? 0;
+    if (stored > 0) metrics.rowsLoaded.inc({ stream: upload.stream }, stored);
+    if (result.status === 'key_error') metrics.decryptErrors.inc({ kind: 'key' });
+    if (result.badLines > 0) metrics.decryptErrors.inc({ kind: 'line' }, result.badLines);
+  }
 }
 
 async function recordFailure(deps: WorkerDeps, worker: string, job: ClaimedJob, err: unknown): Promise<void> {
   const { db, log, clock, config } = deps;
   const message = err instanceof Error ? err.message : String(err);
   const { dead, owned } = await failJob(db, job, worker, message, clock(), config.worker.maxAttempts);
-  if (owned && dead) await setUploadStatus(db, [job.uploadId], 'failed', message);
+  if (owned && dead) {
+    await setUploadStatus(db, [job.uploadId], 'failed', message);
+    deps.metrics.uploadsProcessed.inc({ result: 'failed' });
+  }
   log.warn(
     { jobId: job.id, uploadId: job.uploadId, attempts: job.attempts, dead, err: message },
     'upload processing failed'

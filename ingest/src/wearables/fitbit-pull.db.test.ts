@@ -3,7 +3,7 @@ import { googleHealthData } from '../test/provider-simulators/google-health-data
 import { startWearablesHarness, type WearablesHarness } from '../test/provider-simulators/harness.ts';
 import { test } from '../test/fixtures.ts';
 import { pullConnection, type PullPlan } from './pull.ts';
-import { pullDeps, rowsOf, snapshot } from './testing.ts';
+import { NO_WITHINGS_BODY_COLUMNS, pullDeps, rowsOf, snapshot } from './testing.ts';
 
 const fitbitDevice = { platform: 'FITBIT', recordingMethod: 'PASSIVELY_MEASURED', device: { displayName: 'Charge 6' } };
 const phone = {
@@ -142,6 +142,7 @@ describe('the Fitbit (Google Health API) pull', () => {
           end_at: new Date('2026-11-20T14:32:00Z'),
           utc_offset_min: 60,
           steps: 87,
+          entry: 'device',
         },
         {
           source: 'fitbit',
@@ -150,6 +151,7 @@ describe('the Fitbit (Google Health API) pull', () => {
           end_at: new Date('2026-11-20T14:33:00Z'),
           utc_offset_min: 60,
           steps: 12,
+          entry: 'device',
         },
       ]);
       const hrRow = (at: string, bpm: number) => ({
@@ -159,6 +161,7 @@ describe('the Fitbit (Google Health API) pull', () => {
         measured_at: new Date(at),
         utc_offset_min: 60,
         bpm,
+        entry: 'device',
       });
       expect(await rowsOf(db, 'heart_rate', connectionId, ['measured_at'])).toEqual([
         hrRow('2026-11-01T10:00:00Z', 71),
@@ -185,6 +188,7 @@ describe('the Fitbit (Google Health API) pull', () => {
           deep_s: 71 * 60,
           rem_s: 88 * 60,
           score: null,
+          entry: 'device',
         },
       ]);
       expect(await rowsOf(db, 'sleep_stages', connectionId, ['start_at'])).toEqual([
@@ -215,6 +219,9 @@ describe('the Fitbit (Google Health API) pull', () => {
           systolic_mmhg: null,
           diastolic_mmhg: null,
           temperature_c: null,
+          ...NO_WITHINGS_BODY_COLUMNS,
+          // Typed into the Fitbit app: recordingMethod MANUAL.
+          entry: 'manual',
         },
       ]);
       expect(await rowsOf(db, 'spo2', connectionId, ['measured_at'])).toEqual([
@@ -224,6 +231,7 @@ describe('the Fitbit (Google Health API) pull', () => {
           measured_at: new Date('2026-11-20T03:00:00Z'),
           utc_offset_min: 60,
           spo2_pct: 96.1,
+          entry: 'device',
         },
       ]);
       expect(await rowsOf(db, 'hrv', connectionId, ['measured_at'])).toEqual([

@@ -88,7 +88,8 @@ describe('pull jobs: on demand, scheduled, with progress', () => {
     clock.set(new Date('2026-11-21T23:30:00Z'));
     await planPulls(own.db, clock(), settings);
     expect(await kinds()).toHaveLength(2);
-    // The machine was off for two midnights: one catch-up daily job at start, whose cursors cover both days.
+    // The machine was off for two midnights: one catch-up daily job at start, whose cursors cover both days,
+    // up to what the tracker had uploaded (the simulator's paired device last synced an hour before).
     clock.set(new Date('2026-11-23T08:00:00Z'));
     await planPulls(own.db, clock(), settings);
     expect((await kinds()).map((k) => k.kind)).toEqual(['backfill', 'daily', 'daily']);
@@ -97,7 +98,7 @@ describe('pull jobs: on demand, scheduled, with progress', () => {
       .db('wearable_cursors')
       .where({ connection_id: connectionId, data_type: 'heartRate' })
       .first('synced_until')) as { synced_until: Date };
-    expect(cursor.synced_until).toEqual(new Date('2026-11-23T08:00:00Z'));
+    expect(cursor.synced_until).toEqual(new Date('2026-11-23T07:00:00.001Z'));
   });
 
   it("a run releases the jobs this runner's last run left running (its database went away), not others'", async () => {

@@ -9,7 +9,7 @@ import { pullConnection } from './pull.ts';
  * LOCKED under a lease (so of several ingest processes one runs a given job), progress written as
  * it goes (and the lease renewed with it), and finished only by the holder of the lease.
  */
-export type PullJobKind = 'backfill' | 'daily' | 'incremental' | 'update_now' | 'update_range';
+export type PullJobKind = 'backfill' | 'daily' | 'incremental' | 'notification' | 'update_now' | 'update_range';
 
 export type NewPullJob = {
   kind: PullJobKind;
@@ -19,6 +19,8 @@ export type NewPullJob = {
   requestedBy: string;
   /** Scheduling twice (two processes, a restart) enqueues once. */
   dedupeKey?: string;
+  /** Not run before this (now when not given). */
+  runAfter?: Date;
 };
 
 export async function enqueuePullJob(db: Knex, job: NewPullJob, now: Date): Promise<number | null> {
@@ -31,7 +33,7 @@ export async function enqueuePullJob(db: Knex, job: NewPullJob, now: Date): Prom
       dedupe_key: job.dedupeKey ?? null,
       state: 'queued',
       requested_by: job.requestedBy,
-      run_after: now,
+      run_after: job.runAfter && job.runAfter > now ? job.runAfter : now,
       created_at: now,
       updated_at: now,
     })
@@ -40,7 +42,14 @@ export async function enqueuePullJob(db: Knex, job: NewPullJob, now: Date): Prom
   return id ? Number(id) : null;
 }
 
-type JobRow = { id: number; kind: PullJobKind; connection_id: number; range_from: Date; range_to: Date };
+type JobRow = {
+  id: number;
+  kind: PullJobKind;
+  connection_id: number;
+  range_from: Date;
+  range_to: Date;
+  provider: ProviderId;
+};
 
 async function claim(
   db: Knex,
@@ -64,7 +73,14 @@ async function claim(
       .orderBy('id')
       .forUpdate()
       .skipLocked()
-      .first('id', 'kind', 'connection_id', 'range_from', 'range_to')) as JobRow | undefined;
+      .first(
+        'id',
+        'kind',
+        'connection_id',
+        'range_from',
+        'range_to',
+        trx.raw('(SELECT provider FROM device_connections d WHERE d.id = wearable_pull_jobs.connection_id) AS provider')
+      )) as JobRow | undefined;
     if (!row) return undefined;
     await trx('wearable_pull_jobs')
       .where({ id: row.id })
@@ -128,7 +144,13 @@ async function runJob(deps: PullDeps, opts: RunnerOptions, job: JobRow): Promise
       return write(p);
     });
     await write(result, { state: result.ok ? 'done' : 'failed', finished_at: deps.clock(), lease_until: null });
+    deps.metrics?.wearablePulls.inc({ vendor: job.provider, outcome: result.ok ? 'done' : 'failed' });
+    if (result.rowsWritten > 0) deps.metrics?.wearableRows.inc({ vendor: job.provider }, result.rowsWritten);
   } catch (err) {
+    deps.metrics?.wearablePulls.inc({
+      vendor: job.provider,
+      outcome: err instanceof QuotaDeferredError ? 'deferred' : 'failed',
+    });
     if (err instanceof QuotaDeferredError) {
       // Back in the queue for when the window resets: a sync pull resumes from its cursors.
       await write(progress, {

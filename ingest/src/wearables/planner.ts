@@ -1,21 +1,28 @@
 import type { Knex } from 'knex';
 import { localToUtc } from './time.ts';
 import { enqueuePullJob } from './jobs.ts';
+import type { ProviderId } from '../providers/provider.ts';
 
 export type ScheduleSettings = {
   /** `HH:MM` in each study's zone. */
   dailyPullTime: string;
   incrementalMinutes: number;
   backfillDays: number;
+  /** A connection vendor notifications cover is polled every `incrementalMinutes` of these instead, when on. */
+  notifications?: { enabled: boolean; incrementalMinutes: number };
+  /** A vendor's connections are pulled incrementally (or on a notification) no more often than this. */
+  minMinutes?: Partial<Record<ProviderId, number>>;
 };
 
 type Active = {
   id: number;
+  provider: ProviderId;
   timezone: string;
   daily_pulled_at: Date | null;
   has_state: number;
   last_pull_at: Date | null;
   pending: number;
+  notified: number;
 };
 
 const DAY = 86_400_000;
@@ -34,7 +41,9 @@ export function lastDailySlot(now: Date, timeZone: string, hhmm: string): Date {
  * Decides what to pull now, idempotently (each job has a dedupe key, so every process may plan):
  * a backfill for connections never pulled; a daily pull for each connection whose study's daily
  * time has passed since its last daily pull (this also catches up runs missed while the machine
- * was off, and the pull's cursor covers every missed day); an incremental pull per interval,
+ * was off, and the pull's cursor covers every missed day); an incremental pull per interval
+ * (less often for a connection vendor notifications cover: polling is then a safety net; never
+ * more often than its vendor's `minMinutes`),
  * unless a pull of the connection is still queued or running (a daily pull of many connections
  * waits on the quotas for a while; pulling the same days again behind it would only spend them).
  */
@@ -46,12 +55,17 @@ export async function planPulls(db: Knex, now: Date, s: ScheduleSettings): Promi
     .where('c.status', 'active')
     .select(
       'c.id',
+      'c.provider',
       'st.timezone',
       'w.daily_pulled_at',
       'w.last_pull_at',
       db.raw('w.connection_id IS NOT NULL as has_state'),
       db.raw(
         "EXISTS (SELECT 1 FROM wearable_pull_jobs j WHERE j.connection_id = c.id AND j.state IN ('queued', 'running')) as pending"
+      ),
+      db.raw(
+        '(EXISTS (SELECT 1 FROM wearable_notify_subscriptions n WHERE n.connection_id = c.id) OR ' +
+          'EXISTS (SELECT 1 FROM wearable_notify_channels ch WHERE ch.provider = c.provider AND ch.covers_all AND ch.active)) as notified'
       )
     )) as Active[];
   let enqueued = 0;
@@ -75,8 +89,10 @@ export async function planPulls(db: Knex, now: Date, s: ScheduleSettings): Promi
       await db('wearable_sync_state').where({ connection_id: c.id }).update({ daily_pulled_at: now });
       continue;
     }
-    if (s.incrementalMinutes > 0 && !c.pending) {
-      const period = s.incrementalMinutes * 60_000;
+    const base = s.notifications?.enabled && c.notified ? s.notifications.incrementalMinutes : s.incrementalMinutes;
+    const minutes = base > 0 ? Math.max(base, s.minMinutes?.[c.provider] ?? 0) : 0;
+    if (minutes > 0 && !c.pending) {
+      const period = minutes * 60_000;
       if (c.last_pull_at === null || now.getTime() - c.last_pull_at.getTime() >= period) {
         await add('incremental', `incremental:${c.id}:${Math.floor(now.getTime() / period)}`);
       }

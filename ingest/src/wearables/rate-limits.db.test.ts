@@ -97,7 +97,8 @@ const heartRate = (at: number) => ({
   heartRate: { beatsPerMinute: '60', sampleTime: { physicalTime: new Date(at).toISOString(), utcOffset: '0s' } },
 });
 
-describe('rate limits: a pull of 50 connections per provider stays within every quota', () => {
+// Fifty whole pulls per vendor (a Google sync is twenty calls) through real HTTP: allow for a loaded machine.
+describe('rate limits: a pull of 50 connections per provider stays within every quota', { timeout: 180_000 }, () => {
   it('Google Health: 300 requests/min per user, one user needing more than a minute of it', async () => {
     const data = googleHealthData();
     const setup = await setUp({ fitbit: { extend: data.extend } });
@@ -138,22 +139,36 @@ describe('rate limits: a pull of 50 connections per provider stays within every 
 
     const seen = setup.wearables.withings.quotas().app;
     expectWithinPlan(seen);
-    // 50 connections × (measures, sleep summary, 8 days of sleep detail, devices) need several minutes of quota.
+    // 50 connections × (measures, sleep summary, 8 days of sleep detail and of intraday activity, devices,
+    // activity, workouts, ECG) need several minutes of quota.
     expect(setup.wearables.withings.calls.filter((c) => c.route.startsWith('sleep:get')).length).toBeGreaterThan(
       CONNECTIONS * 7
     );
     expect(seen.peak).toBe(96);
     const [app] = expectBudgetsWithinPlan(setup.deps, 'withings:app');
-    // Each connection: measures, the sleep summary, a week of sleep detail (a day per call) and devices.
-    expect(app?.calls).toBe(CONNECTIONS * 10);
+    // Each connection: measures, the sleep summary, a week of sleep detail and of intraday activity (a day
+    // per call), devices, daily activity, workouts and the ECG list.
+    expect(app?.calls).toBe(CONNECTIONS * 20);
     expect(setup.clock().getTime() - new Date('2026-11-21T09:01:00Z').getTime()).toBeGreaterThanOrEqual(5 * 60_000);
-  });
+  }, 120_000);
 
   it("Polar: the app's RateLimit windows, learnt from the headers, including calls we did not make", async () => {
     const data = polarData();
     // Polar's quota grows with registered users (500 + 20 × users per 15 min, recalled); scaled down here.
     const setup = await setUp({ polar: { extend: data.extend, shortWindowLimit: 100, shortWindowPerUser: 2 } });
     const connections = await connectMany(setup.wearables, 'polar', CONNECTIONS);
+    // Each device uploaded this morning's steps: heart rate and sleep are read one date per call up to it.
+    for (const c of connections) {
+      data.user(c.user).activities.push({
+        start_time: '2026-11-21T00:00:00',
+        end_time: '2026-11-21T23:59:59',
+        steps: 40,
+        samples: {
+          date: '2026-11-21',
+          steps: { interval_ms: 60_000, total_steps: 40, samples: [{ steps: 40, timestamp: '2026-11-21T06:00' }] },
+        },
+      });
+    }
     // The 50 registrations already used this window: the first answer's RateLimit-Usage tells the budget.
     await pullAll(setup);
 

@@ -8,6 +8,9 @@ import { findConnection, listConnections } from '../connections/store.ts';
 import { InvalidInputError, NotFoundError } from '../errors.ts';
 import { Id, Paging } from '../listing.ts';
 import { validate } from '../validate.ts';
+import type { ProviderId } from '../providers/provider.ts';
+import { PLAN_SHARE } from './budget.ts';
+import { wearableCapacity } from './capacity.ts';
 import { enqueuePullJob, findPullJob, listPullJobs, PULL_JOB_STATES, type PullJobKind } from './jobs.ts';
 
 const ById = z.object({ id: Id });
@@ -66,64 +69,80 @@ export function wearableRoutes(deps: AppDeps) {
     return record.participantId;
   };
 
-  return new Hono<AppEnv>()
-    .post('/connections/:id/pulls', validate('param', ById), validate('json', PullRequest), async (c) => {
-      const { id } = c.req.valid('param');
-      await participantOf(id);
-      const jobId = await enqueue(c, id, c.req.valid('json'));
-      return c.json({ items: [await findPullJob(db, jobId)] }, 202);
-    })
-    .post('/participants/:id/pulls', validate('param', ById), validate('json', PullRequest), async (c) => {
-      const { id } = c.req.valid('param');
-      const { items } = await listConnections(db, { participantId: id, status: 'active', limit: 200, offset: 0 });
-      if (items.length === 0) throw new NotFoundError(`participant ${id} has no active wearable connection`);
-      const jobs = [];
-      for (const connection of items)
-        jobs.push(await findPullJob(db, await enqueue(c, connection.id, c.req.valid('json'))));
-      return c.json({ items: jobs }, 202);
-    })
-    .get('/pull-jobs', validate('query', PullJobQuery), async (c) => {
-      const q = c.req.valid('query');
-      const filter = {
-        connectionIds: q.connectionId,
-        participantId: q.participantId,
-        studyId: q.studyId,
-        states: q.state,
-        limit: q.limit,
-        offset: q.offset,
-      };
-      return c.json({ ...(await listPullJobs(db, filter)), limit: q.limit, offset: q.offset });
-    })
-    .get('/pull-jobs/:id', validate('param', ById), async (c) => {
-      const job = await findPullJob(db, c.req.valid('param').id);
-      if (!job) throw new NotFoundError(`pull job ${c.req.valid('param').id} does not exist`);
-      return c.json(job);
-    })
-    .get('/connections/:id/sync-health', validate('param', ById), async (c) => {
-      const { id } = c.req.valid('param');
-      const record = await findConnection(db, id);
-      if (!record) throw new NotFoundError(`connection ${id} does not exist`);
-      const state = (await db('wearable_sync_state').where({ connection_id: id }).first()) as
-        Record<string, unknown> | undefined;
-      const devices = (await db('device_status').where({ connection_id: id }).orderBy('first_seen_at')) as Record<
-        string,
-        unknown
-      >[];
-      const cursors = (await db('wearable_cursors')
-        .where({ connection_id: id })
-        .select('data_type', 'synced_until')) as unknown[];
-      return c.json({
-        connectionId: id,
-        tokenStatus: record.status,
-        tokenStatusReason: record.statusReason,
-        lastDeviceSyncAt: state?.last_device_sync_at ?? null,
-        lastPullAt: state?.last_pull_at ?? null,
-        lastSuccessAt: state?.last_success_at ?? null,
-        lastError: state?.last_error ?? null,
-        lastErrorAt: state?.last_error_at ?? null,
-        rateLimits: typeof state?.rate_limits === 'string' ? (JSON.parse(state.rate_limits) as unknown) : null,
-        devices: devices.map(({ connection_id: _c, participant_id: _p, ...d }) => d),
-        cursors,
-      });
-    });
+  return (
+    new Hono<AppEnv>()
+      .post('/connections/:id/pulls', validate('param', ById), validate('json', PullRequest), async (c) => {
+        const { id } = c.req.valid('param');
+        await participantOf(id);
+        const jobId = await enqueue(c, id, c.req.valid('json'));
+        return c.json({ items: [await findPullJob(db, jobId)] }, 202);
+      })
+      .post('/participants/:id/pulls', validate('param', ById), validate('json', PullRequest), async (c) => {
+        const { id } = c.req.valid('param');
+        const { items } = await listConnections(db, { participantId: id, status: 'active', limit: 200, offset: 0 });
+        if (items.length === 0) throw new NotFoundError(`participant ${id} has no active wearable connection`);
+        const jobs = [];
+        for (const connection of items)
+          jobs.push(await findPullJob(db, await enqueue(c, connection.id, c.req.valid('json'))));
+        return c.json({ items: jobs }, 202);
+      })
+      .get('/pull-jobs', validate('query', PullJobQuery), async (c) => {
+        const q = c.req.valid('query');
+        const filter = {
+          connectionIds: q.connectionId,
+          participantId: q.participantId,
+          studyId: q.studyId,
+          states: q.state,
+          limit: q.limit,
+          offset: q.offset,
+        };
+        return c.json({ ...(await listPullJobs(db, filter)), limit: q.limit, offset: q.offset });
+      })
+      .get('/pull-jobs/:id', validate('param', ById), async (c) => {
+        const job = await findPullJob(db, c.req.valid('param').id);
+        if (!job) throw new NotFoundError(`pull job ${c.req.valid('param').id} does not exist`);
+        return c.json(job);
+      })
+      // How many connections each vendor can take inside 80% of its quotas, with the settings in force.
+      .get('/wearables/capacity', async (c) => {
+        const counts = (await db('device_connections')
+          .where({ status: 'active' })
+          .groupBy('provider')
+          .select('provider', db.raw('COUNT(*) as n'))) as { provider: ProviderId; n: number | string }[];
+        const active = Object.fromEntries(counts.map((r) => [r.provider, Number(r.n)]));
+        const { incrementalMinutes, notifications, minMinutes } = config.wearablePulls;
+        return c.json({
+          plannedShare: PLAN_SHARE,
+          notifications: notifications.enabled,
+          vendors: wearableCapacity({ incrementalMinutes, notifications, minMinutes }, active),
+        });
+      })
+      .get('/connections/:id/sync-health', validate('param', ById), async (c) => {
+        const { id } = c.req.valid('param');
+        const record = await findConnection(db, id);
+        if (!record) throw new NotFoundError(`connection ${id} does not exist`);
+        const state = (await db('wearable_sync_state').where({ connection_id: id }).first()) as
+          Record<string, unknown> | undefined;
+        const devices = (await db('device_status').where({ connection_id: id }).orderBy('first_seen_at')) as Record<
+          string,
+          unknown
+        >[];
+        const cursors = (await db('wearable_cursors')
+          .where({ connection_id: id })
+          .select('data_type', 'synced_until')) as unknown[];
+        return c.json({
+          connectionId: id,
+          tokenStatus: record.status,
+          tokenStatusReason: record.statusReason,
+          lastDeviceSyncAt: state?.last_device_sync_at ?? null,
+          lastPullAt: state?.last_pull_at ?? null,
+          lastSuccessAt: state?.last_success_at ?? null,
+          lastError: state?.last_error ?? null,
+          lastErrorAt: state?.last_error_at ?? null,
+          rateLimits: typeof state?.rate_limits === 'string' ? (JSON.parse(state.rate_limits) as unknown) : null,
+          devices: devices.map(({ connection_id: _c, participant_id: _p, ...d }) => d),
+          cursors,
+        });
+      })
+  );
 }

@@ -4,14 +4,17 @@
  * units. The writer adds `connection_id`, `participant_id` and `source`.
  */
 type Stamped = { device: string | null; utc_offset_min: number };
+/** How a reading reached the vendor: a device's, a device's that may be another user's, or typed in. */
+export type Entry = 'device' | 'ambiguous' | 'manual';
 
 export type HeartRateRow = Stamped & {
   context: 'intraday' | 'sleep' | 'exercise' | 'continuous' | 'spot';
   measured_at: Date;
   bpm: number;
+  entry?: Entry;
 };
 export type RestingHeartRateRow = { device: string | null; local_date: string; bpm: number };
-export type StepsRow = Stamped & { start_at: Date; end_at: Date; steps: number };
+export type StepsRow = Stamped & { start_at: Date; end_at: Date; steps: number; entry?: Entry };
 export type DailyActivityRow = {
   device: string | null;
   local_date: string;
@@ -19,7 +22,21 @@ export type DailyActivityRow = {
   active_duration_s: number | null;
   calories_kcal: number | null;
   distance_m: number | null;
+  /** Active zone minutes earned per heart-rate zone (Fitbit: 1 a minute in fat burn, 2 in cardio and peak). */
+  fat_burn_azm?: number | null;
+  cardio_azm?: number | null;
+  peak_azm?: number | null;
 };
+/** The columns of `daily_activity` each source's reading of a day fills (Fitbit's come from separate roll-ups). */
+export const DAILY_ACTIVITY_COLUMNS = [
+  'steps',
+  'active_duration_s',
+  'calories_kcal',
+  'distance_m',
+  'fat_burn_azm',
+  'cardio_azm',
+  'peak_azm',
+] as const satisfies readonly (keyof DailyActivityRow)[];
 export type SleepStageRow = { start_at: Date; end_at: Date; utc_offset_min: number; stage: SleepStage };
 export type SleepStage = 'awake' | 'light' | 'deep' | 'rem' | 'asleep' | 'restless' | 'unknown' | 'out_of_bed';
 export type SleepSessionRow = Stamped & {
@@ -33,6 +50,7 @@ export type SleepSessionRow = Stamped & {
   deep_s: number | null;
   rem_s: number | null;
   score: number | null;
+  entry?: Entry;
   /** Null: the provider gave no stages with the session (they may come from a separate call). */
   stages: SleepStageRow[] | null;
 };
@@ -46,11 +64,89 @@ export type BodyRow = Stamped & {
   systolic_mmhg?: number;
   diastolic_mmhg?: number;
   temperature_c?: number;
+  height_m?: number;
+  fat_free_mass_kg?: number;
+  muscle_mass_kg?: number;
+  bone_mass_kg?: number;
+  hydration_kg?: number;
+  extracellular_water_kg?: number;
+  intracellular_water_kg?: number;
+  visceral_fat_index?: number;
+  skin_temperature_c?: number;
+  pulse_wave_velocity_m_s?: number;
+  vo2max_ml_min_kg?: number;
+  entry?: Entry;
 };
-export type Spo2Row = Stamped & { measured_at: Date; spo2_pct: number };
+/** The measurement columns of `body_measurements`, each filled by whichever reading has it. */
+export const BODY_COLUMNS = [
+  'weight_kg',
+  'fat_ratio_pct',
+  'fat_mass_kg',
+  'systolic_mmhg',
+  'diastolic_mmhg',
+  'temperature_c',
+  'height_m',
+  'fat_free_mass_kg',
+  'muscle_mass_kg',
+  'bone_mass_kg',
+  'hydration_kg',
+  'extracellular_water_kg',
+  'intracellular_water_kg',
+  'visceral_fat_index',
+  'skin_temperature_c',
+  'pulse_wave_velocity_m_s',
+  'vo2max_ml_min_kg',
+] as const satisfies readonly (keyof BodyRow)[];
+export type Spo2Row = Stamped & { measured_at: Date; spo2_pct: number; entry?: Entry };
 export type HrvRow = Stamped & { measured_at: Date; rmssd_ms: number | null; sdnn_ms: number | null };
-export type RespiratoryRow = Stamped & { measured_at: Date; breaths_per_min: number };
-export type ExerciseZone = { index: number; lower_bpm: number; upper_bpm: number; in_zone_s: number };
+export type RespiratoryRow = Stamped & {
+  measured_at: Date;
+  breaths_per_min: number;
+  deep_sleep_breaths_per_min?: number | null;
+  light_sleep_breaths_per_min?: number | null;
+  rem_sleep_breaths_per_min?: number | null;
+};
+/** One patient-local day's vitals; each of the vendor's daily types fills its own columns. */
+export type DailyVitalsRow = {
+  device: string | null;
+  local_date: string;
+  entry?: Entry;
+  breaths_per_min?: number;
+  spo2_avg_pct?: number;
+  spo2_lower_pct?: number;
+  spo2_upper_pct?: number;
+  spo2_sd_pct?: number;
+  hrv_rmssd_ms?: number;
+  hrv_deep_sleep_rmssd_ms?: number;
+  hrv_entropy?: number;
+  non_rem_hr_bpm?: number;
+  skin_temperature_c?: number;
+  skin_temperature_baseline_c?: number;
+  skin_temperature_sd_30d_c?: number;
+  vo2max_ml_min_kg?: number;
+  cardio_fitness_level?: string;
+  vo2max_estimated?: boolean;
+};
+export const DAILY_VITALS_COLUMNS = [
+  'entry',
+  'breaths_per_min',
+  'spo2_avg_pct',
+  'spo2_lower_pct',
+  'spo2_upper_pct',
+  'spo2_sd_pct',
+  'hrv_rmssd_ms',
+  'hrv_deep_sleep_rmssd_ms',
+  'hrv_entropy',
+  'non_rem_hr_bpm',
+  'skin_temperature_c',
+  'skin_temperature_baseline_c',
+  'skin_temperature_sd_30d_c',
+  'vo2max_ml_min_kg',
+  'cardio_fitness_level',
+  'vo2max_estimated',
+] as const satisfies readonly (keyof DailyVitalsRow)[];
+/** Bounds are null where the vendor gives only the time in a zone (Withings). */
+export type ExerciseZone = { index: number; lower_bpm: number | null; upper_bpm: number | null; in_zone_s: number };
 export type ExerciseRow = Stamped & {
   exercise_id: string;
   start_at: Date;
@@ -61,7 +157,43 @@ export type ExerciseRow = Stamped & {
   hr_avg_bpm: number | null;
   hr_max_bpm: number | null;
   hr_zones: ExerciseZone[];
+  entry?: Entry;
 };
+/**
+ * A heart-rhythm check (`ecg` recording or `ppg` AFib check). Readings of one instant from
+ * several services (heart list, Getmeas intervals) fill their own columns of one row.
+ */
+export type HeartRhythmRow = Stamped & {
+  method: 'ecg' | 'ppg';
+  recorded_at: Date;
+  entry?: Entry;
+  afib_code?: number;
+  afib_class?: string | null;
+  heart_rate_bpm?: number;
+  qrs_ms?: number;
+  pr_ms?: number;
+  qt_ms?: number;
+  qtc_ms?: number;
+  signal_id?: string;
+  sampling_frequency_hz?: number;
+  wear_position?: number;
+  signal_archive_key?: string;
+};
+/** The columns of `heart_rhythm` a later reading of the same instant may fill. */
+export const HEART_RHYTHM_COLUMNS = [
+  'entry',
+  'afib_code',
+  'afib_class',
+  'heart_rate_bpm',
+  'qrs_ms',
+  'pr_ms',
+  'qt_ms',
+  'qtc_ms',
+  'signal_id',
+  'sampling_frequency_hz',
+  'wear_position',
+  'signal_archive_key',
+] as const satisfies readonly (keyof HeartRhythmRow)[];
 export type DeviceRow = {
   device_id: string;
   model: string | null;
@@ -82,7 +214,9 @@ export type Batch = {
   spo2: Spo2Row[];
   hrv: HrvRow[];
   respiratory: RespiratoryRow[];
+  dailyVitals: DailyVitalsRow[];
   exercises: ExerciseRow[];
+  heartRhythm: HeartRhythmRow[];
   devices: DeviceRow[];
 };
 
@@ -97,7 +231,9 @@ export const emptyBatch = (): Batch => ({
   spo2: [],
   hrv: [],
   respiratory: [],
+  dailyVitals: [],
   exercises: [],
+  heartRhythm: [],
   devices: [],
 });
 

@@ -116,7 +116,8 @@ describe('pull scheduling with an injected clock', () => {
       ['daily', 'done', `daily:${connectionId}:2026-11-22T07:30:00.000Z`],
     ]);
 
-    // The machine was off for three local 02:30s: one daily pull at start, whose cursors cover the gap.
+    // The machine was off for three local 02:30s: one daily pull at start, whose cursors cover the gap:
+    // the device list's up to now, the data types' up to the tracker's last sync (an hour before).
     expect(await planAndRun('2026-11-25T12:00:00Z')).toBe(1);
     const last = (await jobsOf(connectionId)).at(-1);
     expect(last).toMatchObject({
@@ -129,7 +130,11 @@ describe('pull scheduling with an injected clock', () => {
       .where({ connection_id: connectionId })
       .select('data_type', 'synced_until')) as { data_type: string; synced_until: Date }[];
     expect(cursors.length).toBeGreaterThan(1);
-    for (const c of cursors) expect(c.synced_until).toEqual(new Date('2026-11-25T12:00:00Z'));
+    for (const c of cursors) {
+      expect(c.synced_until).toEqual(
+        new Date(c.data_type === 'devices' ? '2026-11-25T12:00:00Z' : '2026-11-25T11:00:00.001Z')
+      );
+    }
   });
 
   it('shows an update-range job’s progress as it runs: percentage, rows written, current day', async () => {
@@ -165,7 +170,8 @@ describe('pull scheduling with an injected clock', () => {
 
     const seen = watch.seen;
     expect(seen.length).toBeGreaterThanOrEqual(8);
-    expect(seen[0]).toMatchObject({ state: 'running', progressPct: 0, rowsWritten: 0, currentDay: null });
+    // The paired device is read first (one of twenty types): its last sync bounds a sync's reads.
+    expect(seen[0]).toMatchObject({ state: 'running', progressPct: 5, rowsWritten: 1, currentDay: '2026-11-01' });
     for (const [i, s] of seen.entries()) {
       expect(s.state).toBe('running');
       if (i === 0) continue;
@@ -180,5 +186,25 @@ describe('pull scheduling with an injected clock', () => {
     // 480 heart-rate samples and the paired device.
     const res = await createApp(wearables.deps).request(`/api/v1/pull-jobs/${jobId}`, { headers: asViewer });
     expect(await res.json()).toMatchObject({ state: 'done', progressPct: 100, rowsWritten: 481, errors: [] });
+  });
+
+  it("pulls a vendor's connections incrementally no more often than its minMinutes", async () => {
+    clock.set(new Date('2026-11-25T09:00:00Z'));
+    const { connectionId } = await wearables.connected('fitbit');
+    await own.db('device_connections').whereNot({ id: connectionId }).update({ status: 'disconnected' });
+    const settings = { dailyPullTime: '02:30', incrementalMinutes: 15, backfillDays: 30, minMinutes: { fitbit: 60 } };
+    const deps = pullDeps(wearables, clock);
+    const planAndRun = async (at: string) => {
+      clock.set(new Date(at));
+      const { enqueued } = await planPulls(own.db, clock(), settings);
+      await runDuePullJobs(deps, runner);
+      return enqueued;
+    };
+    expect(await planAndRun('2026-11-25T09:00:00Z')).toBe(1); // backfill
+    expect(await planAndRun('2026-11-25T09:00:00Z')).toBe(1); // first daily pull
+    expect(await planAndRun('2026-11-25T09:15:00Z')).toBe(0);
+    expect(await planAndRun('2026-11-25T09:59:00Z')).toBe(0);
+    expect(await planAndRun('2026-11-25T10:00:00Z')).toBe(1);
+    expect((await jobsOf(connectionId)).map((j) => j.kind)).toEqual(['backfill', 'daily', 'incremental']);
   });
 });

@@ -43,9 +43,25 @@ export const UNIFIED_TABLES = [
   'spo2',
   'hrv',
   'respiratory_rate',
+  'daily_vitals',
   'exercises',
   'device_status',
 ] as const;
+
+/** `body_measurements` columns only Withings fills (Getmeas types beyond weight, fat, pressure, temperature), all empty. */
+export const NO_WITHINGS_BODY_COLUMNS = {
+  height_m: null,
+  fat_free_mass_kg: null,
+  muscle_mass_kg: null,
+  bone_mass_kg: null,
+  hydration_kg: null,
+  extracellular_water_kg: null,
+  intracellular_water_kg: null,
+  visceral_fat_index: null,
+  skin_temperature_c: null,
+  pulse_wave_velocity_m_s: null,
+  vo2max_ml_min_kg: null,
+} as const;
 
 /** A connection's rows of a table, without its keys, in a stable order. */
 export async function rowsOf(db: Knex, table: string, connectionId: number, orderBy: string[]) {

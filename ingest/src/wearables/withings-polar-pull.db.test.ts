@@ -5,7 +5,7 @@ import { startWearablesHarness, type WearablesHarness } from '../test/provider-s
 import { withingsData } from '../test/provider-simulators/withings-data.ts';
 import { test } from '../test/fixtures.ts';
 import { pullConnection, type PullPlan } from './pull.ts';
-import { pullDeps, rowsOf, snapshot } from './testing.ts';
+import { NO_WITHINGS_BODY_COLUMNS, pullDeps, rowsOf, snapshot } from './testing.ts';
 
 const fixture = (name: string) =>
   JSON.parse(readFileSync(`/work/shared/fixtures/withings/${name}.json`, 'utf8')) as { body: Record<string, unknown> };
@@ -92,7 +92,7 @@ describe('the Withings pull', () => {
       const result = await pullConnection(deps, connectionId, plan);
       expect(result.errors).toEqual([]);
 
-      const body = (at: number, values: Record<string, number>) => ({
+      const body = (at: number, values: Record<string, number | string>) => ({
         source: 'withings',
         device: null,
         measured_at: new Date(at * 1000),
@@ -103,20 +103,24 @@ describe('the Withings pull', () => {
         systolic_mmhg: null,
         diastolic_mmhg: null,
         temperature_c: null,
+        ...NO_WITHINGS_BODY_COLUMNS,
+        entry: 'device',
         ...values,
       });
       expect(await rowsOf(db, 'body_measurements', connectionId, ['measured_at'])).toEqual([
-        { ...body(1424719489, { temperature_c: 37 }), utc_offset_min: -480 },
+        // Entered by hand (attrib 2): a height and a temperature.
+        { ...body(1424719489, { temperature_c: 37, height_m: 1.93, entry: 'manual' }), utc_offset_min: -480 },
         body(1429550036, { weight_kg: 74.128 }),
         body(1433052383, { diastolic_mmhg: 68, systolic_mmhg: 104, weight_kg: 74.126 }),
       ]);
-      const spot = (at: number, bpm: number, offset: number) => ({
+      const spot = (at: number, bpm: number, offset: number, entry = 'device') => ({
         source: 'withings',
         device: null,
         context: 'spot',
         measured_at: new Date(at * 1000),
         utc_offset_min: offset,
         bpm,
+        entry,
       });
       const sleepHr = {
         source: 'withings',
@@ -125,10 +129,11 @@ describe('the Withings pull', () => {
         measured_at: new Date(1435358700_000),
         utc_offset_min: 60,
         bpm: 61,
+        entry: null,
       };
       expect(await rowsOf(db, 'heart_rate', connectionId, ['measured_at'])).toEqual([
-        spot(1424987837, 47, -480),
-        spot(1425313735, 51, -480),
+        spot(1424987837, 47, -480, 'manual'),
+        spot(1425313735, 51, -480, 'manual'),
         spot(1433052383, 41, -420),
         sleepHr,
       ]);
@@ -139,6 +144,10 @@ describe('the Withings pull', () => {
           measured_at: new Date(1435358700_000),
           utc_offset_min: 60,
           breaths_per_min: 14,
+          // The per-stage rates are Fitbit's (the sleep respiratory summary).
+          deep_sleep_breaths_per_min: null,
+          light_sleep_breaths_per_min: null,
+          rem_sleep_breaths_per_min: null,
         },
       ]);
       expect(await rowsOf(db, 'sleep_sessions', connectionId, ['start_at'])).toEqual([
@@ -350,6 +359,7 @@ describe('the Polar pull', () => {
           hr_avg_bpm: 129,
           hr_max_bpm: 147,
           hr_zones: JSON.stringify([{ index: 1, lower_bpm: 110, upper_bpm: 130, in_zone_s: 4 }]),
+          entry: null,
         },
       ]);
       const hr = (context: string, at: string, bpm: number, offset: number, device: string | null) => ({
@@ -359,6 +369,7 @@ describe('the Polar pull', () => {
         measured_at: new Date(at),
         utc_offset_min: offset,
         bpm,
+        entry: null,
       });
       expect(await rowsOf(db, 'heart_rate', connectionId, ['measured_at', 'context'])).toEqual([
         hr('continuous', '2026-11-19T22:02:08Z', 63, 120, null),
@@ -374,6 +385,7 @@ describe('the Polar pull', () => {
           end_at: new Date('2026-11-19T22:03:00Z'),
           utc_offset_min: 120,
           steps: 12,
+          entry: null,
         },
       ]);
       expect(await rowsOf(db, 'daily_activity', connectionId, ['local_date'])).toEqual([
@@ -477,7 +489,7 @@ describe('the Polar pull', () => {
 
   simTest(
     'a range starting mid-day is read in windows Polar accepts (at most 28 dates each)',
-    async ({ sims, db, clock }) => {
+    async ({ sims, clock }) => {
       clock.set(new Date('2026-11-22T12:00:00Z'));
       const { connectionId } = await sims.wearables.connected('polar');
       const deps = pullDeps(sims.wearables, clock);

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { markFeatureDays, wearableFeatureDays } from '../features/dirty.ts';
 import type { ProviderId } from '../providers/provider.ts';
 import type { Batch } from './rows.ts';
-import { batchSize } from './rows.ts';
+import { BODY_COLUMNS, DAILY_ACTIVITY_COLUMNS, DAILY_VITALS_COLUMNS, HEART_RHYTHM_COLUMNS, batchSize } from './rows.ts';
 
 export type Owner = { readonly connectionId: number; readonly participantId: number; readonly source: ProviderId };
 
@@ -74,27 +74,59 @@ export async function writeBatch(db: Knex, owner: Owner, batch: Batch, now: Date
     );
     await upsert(trx, 'resting_heart_rate', stamp(batch.restingHeartRate));
     await upsert(trx, 'steps', stamp(batch.steps));
-    await upsert(trx, 'daily_activity', stamp(batch.dailyActivity));
+    // A day's totals may come from several reads (Fitbit's steps, distance and zone minutes are
+    // separate roll-ups): each fills its own columns.
+    await upsert(
+      trx,
+      'daily_activity',
+      stamp(batch.dailyActivity).map((r) => ({
+        ...Object.fromEntries(DAILY_ACTIVITY_COLUMNS.map((c) => [c, null])),
+        ...r,
+      })),
+      {
+        device: trx.raw('COALESCE(VALUES(device), device)'),
+        ...Object.fromEntries(DAILY_ACTIVITY_COLUMNS.map((c) => [c, trx.raw('COALESCE(VALUES(??), ??)', [c, c])])),
+      }
+    );
+    await upsert(
+      trx,
+      'daily_vitals',
+      stamp(batch.dailyVitals).map((r) => ({
+        ...Object.fromEntries(DAILY_VITALS_COLUMNS.map((c) => [c, null])),
+        ...r,
+      })),
+      {
+        device: trx.raw('COALESCE(VALUES(device), device)'),
+        ...Object.fromEntries(DAILY_VITALS_COLUMNS.map((c) => [c, trx.raw('COALESCE(VALUES(??), ??)', [c, c])])),
+      }
+    );
     await upsert(trx, 'spo2', stamp(batch.spo2));
     await upsert(trx, 'hrv', stamp(batch.hrv));
     await upsert(trx, 'respiratory_rate', stamp(batch.respiratory));
     // A scale and a cuff reading at the same second fill their own columns of one row.
-    const bodyColumns = [
-      'weight_kg',
-      'fat_ratio_pct',
-      'fat_mass_kg',
-      'systolic_mmhg',
-      'diastolic_mmhg',
-      'temperature_c',
-    ];
     await upsert(
       trx,
       'body_measurements',
-      stamp(batch.body).map((r) => ({ ...Object.fromEntries(bodyColumns.map((c) => [c, null])), ...r })),
+      stamp(batch.body).map((r) => ({ ...Object.fromEntries(BODY_COLUMNS.map((c) => [c, null])), entry: null, ...r })),
       {
         device: trx.raw('VALUES(device)'),
         utc_offset_min: trx.raw('VALUES(utc_offset_min)'),
-        ...Object.fromEntries(bodyColumns.map((c) => [c, trx.raw('COALESCE(VALUES(??), ??)', [c, c])])),
+        entry: trx.raw('COALESCE(VALUES(entry), entry)'),
+        ...Object.fromEntries(BODY_COLUMNS.map((c) => [c, trx.raw('COALESCE(VALUES(??), ??)', [c, c])])),
+      }
+    );
+    // An ECG's classification (heart list) and its intervals (Getmeas) fill their own columns.
+    await upsert(
+      trx,
+      'heart_rhythm',
+      stamp(batch.heartRhythm).map((r) => ({
+        ...Object.fromEntries(HEART_RHYTHM_COLUMNS.map((c) => [c, null])),
+        ...r,
+      })),
+      {
+        device: trx.raw('COALESCE(VALUES(device), device)'),
+        utc_offset_min: trx.raw('VALUES(utc_offset_min)'),
+        ...Object.fromEntries(HEART_RHYTHM_COLUMNS.map((c) => [c, trx.raw('COALESCE(VALUES(??), ??)', [c, c])])),
       }
     );
     await upsert(

@@ -68,6 +68,25 @@ import * as createRateLimits from './20261206010000_create_rate_limits.ts';
 import * as addPullJobWaitingFor from './20261206110000_add_pull_job_waiting_for.ts';
 import * as createDailyFeatures from './20261206130000_create_daily_features.ts';
 import * as grantGrafanaReaderDailyFeatures from './20261206130100_grant_grafana_reader_daily_features.ts';
+import * as addBeiweExtra from './20261206150000_add_beiwe_extra.ts';
+import * as motionValuesAsDouble from './20261206152000_motion_values_as_double.ts';
+import * as createSchedulerTicks from './20261206171000_create_scheduler_ticks.ts';
+import * as createWalkingMinutes from './20261206181000_create_walking_minutes.ts';
+import * as createPushCredentials from './20261207100000_create_push_credentials.ts';
+import * as createPushNotifications from './20261207100100_create_push_notifications.ts';
+import * as createWearableNotifications from './20261207120000_create_wearable_notifications.ts';
+import * as dropUncollectedSociability from './20261207140000_drop_uncollected_sociability.ts';
+import * as addWithingsMeasures from './20261207150000_add_withings_measures.ts';
+import * as createHeartRhythm from './20261207150100_create_heart_rhythm.ts';
+import * as grantGrafanaReaderHeartRhythm from './20261207150200_grant_grafana_reader_heart_rhythm.ts';
+import * as createBeiweDeviceStatusReports from './20261207160000_create_beiwe_device_status_reports.ts';
+import * as addGoogleMeasures from './20261208200000_add_google_measures.ts';
+import * as addPushLocalDay from './20261208100000_add_push_local_day.ts';
+import * as createSourcePriorities from './20261208300000_create_source_priorities.ts';
+import * as grantGrafanaReaderDailyVitals from './20261208200100_grant_grafana_reader_daily_vitals.ts';
+import * as grantGrafanaReaderPush from './20261208110000_grant_grafana_reader_push.ts';
+import * as grantGrafanaReaderPushFunnel from './20261208100100_grant_grafana_reader_push_funnel.ts';
+import * as grantGrafanaReaderSourcePriorities from './20261208300100_grant_grafana_reader_source_priorities.ts';
 
 type Migration = { name: string; module: Knex.Migration };
 
@@ -142,4 +161,23 @@ export const migrations: readonly Migration[] = [
   { name: '20261206110000_add_pull_job_waiting_for', module: addPullJobWaitingFor },
   { name: '20261206130000_create_daily_features', module: createDailyFeatures },
   { name: '20261206130100_grant_grafana_reader_daily_features', module: grantGrafanaReaderDailyFeatures },
+  { name: '20261206150000_add_beiwe_extra', module: addBeiweExtra },
+  { name: '20261206152000_motion_values_as_double', module: motionValuesAsDouble },
+  { name: '20261206171000_create_scheduler_ticks', module: createSchedulerTicks },
+  { name: '20261206181000_create_walking_minutes', module: createWalkingMinutes },
+  { name: '20261207100000_create_push_credentials', module: createPushCredentials },
+  { name: '20261207100100_create_push_notifications', module: createPushNotifications },
+  { name: '20261207120000_create_wearable_notifications', module: createWearableNotifications },
+  { name: '20261207140000_drop_uncollected_sociability', module: dropUncollectedSociability },
+  { name: '20261207150000_add_withings_measures', module: addWithingsMeasures },
+  { name: '20261207150100_create_heart_rhythm', module: createHeartRhythm },
+  { name: '20261207150200_grant_grafana_reader_heart_rhythm', module: grantGrafanaReaderHeartRhythm },
+  { name: '20261207160000_create_beiwe_device_status_reports', module: createBeiweDeviceStatusReports },
+  { name: '20261208100000_add_push_local_day', module: addPushLocalDay },
+  { name: '20261208100100_grant_grafana_reader_push_funnel', module: grantGrafanaReaderPushFunnel },
+  { name: '20261208110000_grant_grafana_reader_push', module: grantGrafanaReaderPush },
+  { name: '20261208200000_add_google_measures', module: addGoogleMeasures },
+  { name: '20261208200100_grant_grafana_reader_daily_vitals', module: grantGrafanaReaderDailyVitals },
+  { name: '20261208300000_create_source_priorities', module: createSourcePriorities },
+  { name: '20261208300100_grant_grafana_reader_source_priorities', module: grantGrafanaReaderSourcePriorities },
 ];

@@ -23,6 +23,8 @@ export const PHONE_STREAMS = [
   'survey_timings',
   'audio_recordings',
   'ambient_audio',
+  // Vigil's daily features (one CSV per participant), computed from the streams above and the wearables.
+  'daily_features',
 ];
 export const WEARABLE_STREAMS = [
   'heart_rate',
@@ -37,4 +39,9 @@ export const WEARABLE_STREAMS = [
   'respiratory_rate',
   'exercises',
   'device_status',
+  'heart_rhythm',
+  'daily_vitals',
+  // The study's preferred source only, where several measured the same time.
+  'heart_rate_preferred',
+  'steps_preferred',
 ].map((name) => `wearable_${name}`);

@@ -21,6 +21,7 @@ const kindText: Record<PullJob['kind'], string> = {
   backfill: 'Backfill',
   daily: 'Daily pull',
   incremental: 'Incremental pull',
+  notification: 'Vendor notification',
 };
 
 /** The connections' running and recent pulls, scheduled or started here, with live progress. */

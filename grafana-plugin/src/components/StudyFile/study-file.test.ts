@@ -49,14 +49,14 @@ describe('the study file in the browser', () => {
         { key: 'consent_sections', label: 'Consent sections', before: 'changed texts', after: 'changed texts' },
       ],
       surveys: [{ name: '(unnamed)', kind: 'audio recording' }],
-      skippedSurveys: 0,
       newInterventions: ['Discharge'],
       timezone: null,
     });
+    // Interventions are merged whatever the parts, as Beiwe does.
     expect(previewImport(raw, current, { deviceSettings: false, surveys: false, timezone: true })).toMatchObject({
       settingChanges: [],
       surveys: [],
-      newInterventions: [],
+      newInterventions: ['Discharge'],
     });
     expect(previewImport([1, 2], current, all)).toHaveProperty('notAFile');
   });

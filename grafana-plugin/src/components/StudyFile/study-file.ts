@@ -18,8 +18,7 @@ export type PlannedSurvey = { name: string; kind: string };
 export type ImportPreview = {
   settingChanges: SettingChange[];
   surveys: PlannedSurvey[];
-  /** Image surveys: Beiwe no longer serves them, so the import leaves them out. */
-  skippedSurveys: number;
+  /** Merged whatever the parts chosen, as Beiwe does. */
   newInterventions: string[];
   timezone: { before: string; after: string } | null;
 };
@@ -55,7 +54,6 @@ export function previewImport(
   const preview: ImportPreview = {
     settingChanges: [],
     surveys: [],
-    skippedSurveys: 0,
     newInterventions: [],
     timezone: null,
   };
@@ -78,10 +76,6 @@ export function previewImport(
   if (parts.surveys) {
     const surveys = Array.isArray(file.surveys) ? file.surveys : [];
     for (const s of surveys) {
-      if (isObject(s) && s.survey_type === 'image_survey') {
-        preview.skippedSurveys += 1;
-        continue;
-      }
       const survey = isObject(s) ? s : {};
       const questions = Array.isArray(survey.content) ? survey.content.length : 0;
       preview.surveys.push({
@@ -89,14 +83,17 @@ export function previewImport(
         kind:
           survey.survey_type === 'audio_survey'
             ? 'audio recording'
-            : `${questions} question${questions === 1 ? '' : 's'}`,
+            : survey.survey_type === 'tracking_survey'
+              ? `${questions} question${questions === 1 ? '' : 's'}`
+              : // Image surveys and types of other Beiwe versions: the ingest keeps them for the export only.
+                `${String(survey.survey_type)}: kept in the study file, phones do not get it`,
       });
     }
-    const names = Array.isArray(file.interventions) ? file.interventions : [];
-    preview.newInterventions = [
-      ...new Set(names.filter((n): n is string => typeof n === 'string').map((n) => n.trim())),
-    ].filter((n) => n !== '' && !current.interventions.includes(n));
   }
+  const names = Array.isArray(file.interventions) ? file.interventions : [];
+  preview.newInterventions = [
+    ...new Set(names.filter((n): n is string => typeof n === 'string').map((n) => n.trim())),
+  ].filter((n) => n !== '' && !current.interventions.includes(n));
   if (parts.timezone && typeof file.study_time_zone === 'string' && file.study_time_zone !== current.timezone) {
     preview.timezone = { before: current.timezone, after: file.study_time_zone };
   }

@@ -105,7 +105,10 @@ export function SkipLogicEditor({ id, logic, earlier, problem, onChange }: Props
                       id={`${id}-c${n}-op`}
                       aria-label={`Condition ${n} comparison`}
                       value={c.op}
-                      options={COMPARATORS.map((op) => ({ value: op, label: comparisonLabels[op] }))}
+                      options={COMPARATORS.filter(
+                        // The iOS app stops on "is not" for a checkbox (the ingest refuses it): offered only to remove it.
+                        (op) => op !== '!=' || target?.question_type !== 'checkbox' || c.op === '!='
+                      ).map((op) => ({ value: op, label: comparisonLabels[op] }))}
                       onChange={(op) => change({ op })}
                     />
                     <Input

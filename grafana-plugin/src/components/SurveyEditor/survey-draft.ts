@@ -36,7 +36,7 @@ export type Logic =
 export type DraftQuestion = { raw: Record<string, unknown>; logic: Logic };
 
 export type Draft = {
-  surveyType: SurveyType;
+  surveyType: Survey['surveyType'];
   name: string;
   settings: Record<string, unknown>;
   questions: DraftQuestion[];
@@ -161,7 +161,8 @@ export function toDraft(survey: Survey): Draft {
     name: survey.name,
     settings: survey.settings,
     questions: tracking ? survey.content.map((raw) => ({ raw, logic: readLogic(raw.display_if) })) : [],
-    prompts: tracking ? [] : survey.content,
+    // A survey of another type (kept from an imported Beiwe file) may hold any JSON: not prompts.
+    prompts: survey.surveyType === 'audio_survey' ? survey.content : [],
     weekly: survey.schedules.weekly.map((w) => ({ day: w.day, time: timeOf(w) })),
     absolute: survey.schedules.absolute.map((a) => ({ date: a.date, time: timeOf(a) })),
     relative: survey.schedules.relative.map((r) => ({
@@ -178,7 +179,14 @@ const TIME_PROBLEM = 'must be a time such as 09:30 (24-hour clock)';
  * The survey to send, or what must be fixed first: what only the browser can tell (a time that is
  * not a time, skip logic that is not JSON), at the same field paths the ingest uses.
  */
+const isServedType = (t: Draft['surveyType']): t is SurveyType => t === 'tracking_survey' || t === 'audio_survey';
+
 export function fromDraft(d: Draft): { definition: SurveyDefinition } | { problems: FieldProblem[] } {
+  const surveyType = d.surveyType;
+  if (!isServedType(surveyType)) {
+    // Kept from an imported Beiwe file as it was; the ingest refuses any change to it too.
+    return { problems: [{ field: 'surveyType', message: `a ${surveyType} survey cannot be edited in Vigil` }] };
+  }
   const problems: FieldProblem[] = [];
   const at = <T extends { time: string }>(list: T[], kind: string) =>
     list.map((item, i) => {
@@ -214,7 +222,7 @@ export function fromDraft(d: Draft): { definition: SurveyDefinition } | { proble
   if (problems.length > 0) return { problems };
   return {
     definition: {
-      surveyType: d.surveyType,
+      surveyType,
       name: d.name,
       content,
       settings: d.settings,

@@ -12,6 +12,7 @@ import { beiweDeviceHash, generateTemporaryPassword, hashPassword } from '../pro
 import { findBeiweState, insertCredentials, prepareCredentials, updateCredentials } from './store.ts';
 
 const ById = z.object({ id: Id });
+const Tracking = z.strictObject({ enabled: z.boolean() });
 
 /** `/participants/:id/beiwe…`: a participant's phone credentials, managed by admins. */
 export function beiweCredentialRoutes({ db, vault, clock, config }: AppDeps) {
@@ -99,6 +100,26 @@ export function beiweCredentialRoutes({ db, vault, clock, config }: AppDeps) {
         await recordAudit(trx, now, {
           ...actorOf(c),
           action: 'beiwe.retire',
+          target: target(participant),
+          before,
+          after,
+        });
+        return after;
+      });
+      return c.json(after);
+    })
+    .put('/:id/beiwe/device-info-tracking', validate('param', ById), validate('json', Tracking), async (c) => {
+      const { id } = c.req.valid('param');
+      const { enabled } = c.req.valid('json');
+      const now = clock();
+      const after = await db.transaction(async (trx) => {
+        const participant = await lockLive(trx, id);
+        const before = await lockState(trx, id);
+        await updateCredentials(trx, id, { device_info_tracking: enabled }, now);
+        const after = { ...before, deviceInfoTracking: enabled };
+        await recordAudit(trx, now, {
+          ...actorOf(c),
+          action: 'beiwe.device-info-tracking',
           target: target(participant),
           before,
           after,

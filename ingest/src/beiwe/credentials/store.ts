@@ -14,6 +14,8 @@ export type BeiweState = {
   lastUploadAt: Date | null;
   lastHeartbeatAt: Date | null;
   retiredAt: Date | null;
+  /** Every request's device status report is kept (a debugging switch, off by default). */
+  deviceInfoTracking: boolean;
 };
 
 type BeiweRow = {
@@ -26,6 +28,7 @@ type BeiweRow = {
   last_upload_at: Date | null;
   last_heartbeat_at: Date | null;
   retired_at: Date | null;
+  device_info_tracking: number;
 };
 
 const stateColumns = [
@@ -38,6 +41,7 @@ const stateColumns = [
   'last_upload_at',
   'last_heartbeat_at',
   'retired_at',
+  'device_info_tracking',
 ] as const;
 
 const toState = (r: BeiweRow): BeiweState => ({
@@ -49,6 +53,7 @@ const toState = (r: BeiweRow): BeiweState => ({
   lastUploadAt: r.last_upload_at,
   lastHeartbeatAt: r.last_heartbeat_at,
   retiredAt: r.retired_at,
+  deviceInfoTracking: Boolean(r.device_info_tracking),
 });
 
 export async function findBeiweStates(db: Knex, participantIds: readonly number[]): Promise<Map<number, BeiweState>> {
@@ -115,7 +120,7 @@ export async function insertCredentials(
 export async function updateCredentials(
   db: Knex,
   participantId: number,
-  changes: { password_hash?: string; device_id?: null; retired_at?: Date },
+  changes: { password_hash?: string; device_id?: null; retired_at?: Date; device_info_tracking?: boolean },
   now: Date
 ): Promise<void> {
   await db('beiwe_participants')

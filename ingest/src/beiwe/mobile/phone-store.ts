@@ -14,6 +14,8 @@ export type Phone = {
   deviceId: string | null;
   osType: string | null;
   retired: boolean;
+  /** Beiwe's "extensive device info tracking": keep every request's device status report. */
+  deviceInfoTracking: boolean;
 };
 
 type PhoneRow = {
@@ -29,6 +31,7 @@ type PhoneRow = {
   device_id: string | null;
   os_type: string | null;
   retired_at: Date | null;
+  device_info_tracking: number;
 };
 
 /** The phone of a live participant; a deleted participant has no phone (spec §1.5 step 2). */
@@ -50,7 +53,8 @@ export async function findPhone(db: Knex, patientId: string): Promise<Phone | un
       'b.public_key',
       'b.device_id',
       'b.os_type',
-      'b.retired_at'
+      'b.retired_at',
+      'b.device_info_tracking'
     )) as PhoneRow | undefined;
   return (
     row && {
@@ -66,6 +70,7 @@ export async function findPhone(db: Knex, patientId: string): Promise<Phone | un
       deviceId: row.device_id,
       osType: row.os_type,
       retired: row.retired_at !== null,
+      deviceInfoTracking: Boolean(row.device_info_tracking),
     }
   );
 }
@@ -127,6 +132,31 @@ export async function recordUploadAttempt(
        WHERE ${columns.map((c) => `last.${c} <=> ?`).join(' AND ')})`,
     [phone.participantId, now, ...values, phone.participantId, ...values]
   );
+}
+
+/**
+ * One request's device status report, kept while the participant's device info tracking is on, as
+ * Beiwe's `generate_device_status_report_history` keeps it: the OS type registered before this
+ * request, the OS version, and the app version as "name code" (Beiwe's test for iOS compares the OS
+ * version with "IOS", so it never picks its other order), each cut to its 32-character column.
+ */
+export async function recordDeviceStatus(
+  db: Knex,
+  phone: Phone,
+  report: DeviceReport,
+  statusReport: string | undefined,
+  endpoint: string,
+  now: Date
+): Promise<void> {
+  await db('beiwe_device_status_reports').insert({
+    participant_id: phone.participantId,
+    created_at: now,
+    endpoint: endpoint.slice(0, 255),
+    app_os: phone.osType ?? 'None',
+    os_version: report.osVersion || 'None',
+    app_version: `${report.versionName} ${report.versionCode}`.slice(0, 32),
+    report: statusReport ?? null,
+  });
 }
 
 const historyRow = (report: DeviceReport) => ({

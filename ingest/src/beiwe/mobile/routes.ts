@@ -6,12 +6,16 @@ import { beiweDeviceHash, hashPassword, isPatientIdShaped, verifyPassword } from
 import { MalformedBodyError, parseMobileBody, type MobileForm } from './body.ts';
 import { surveysForPhone } from '../../study-config/phone-surveys.ts';
 import { deviceSettingsFor } from './device-settings.ts';
+import { appConfigs } from '../../push/credential-store.ts';
+import { confirmNotifications } from '../../push/follow-ups.ts';
+import { graphData, graphPage } from './graph.ts';
 import { clientAddress } from '../../http/client-address.ts';
 import { readGatedBody, type Gate } from '../../http/gated-body.ts';
 import type { Limits } from '../../rate-limits/limits.ts';
 import {
   findPhone,
   recordDeviceReport,
+  recordDeviceStatus,
   recordHeartbeat,
   registerPhone,
   setFcmToken,
@@ -23,7 +27,7 @@ import {
 } from './phone-store.ts';
 
 const ENDPOINT =
-  /^\/+(register_user|set_password|upload|download_surveys|get_latest_device_settings|mobile-heartbeat|set_fcm_token)(?:\/ios)?\/*$/;
+  /^\/+(register_user|set_password|upload|download_surveys|get_latest_device_settings|mobile-heartbeat|set_fcm_token|graph)(?:\/ios)?\/*$/;
 
 /** What `beiwe_participants.device_id` holds; phones send an Android id (16) or a UUID (36). */
 const MAX_DEVICE_ID = 200;
@@ -35,7 +39,8 @@ type Endpoint =
   | 'download_surveys'
   | 'get_latest_device_settings'
   | 'mobile-heartbeat'
-  | 'set_fcm_token';
+  | 'set_fcm_token'
+  | 'graph';
 
 type Call = { c: Context<AppEnv>; form: MobileForm; phone: Phone; ios: boolean; now: Date };
 
@@ -52,9 +57,18 @@ export function beiweMobile(deps: AppDeps, limits: Limits): MiddlewareHandler<Ap
   const standInHash = () => (standIn ??= hashPassword(beiweDeviceHash(randomBytes(16).toString('hex'))));
   const reports = createDeviceReportMemory();
   return async (c, next) => {
-    const match = c.req.method === 'POST' ? ENDPOINT.exec(c.req.path) : null;
-    if (!match) return next();
+    const match = c.req.method === 'POST' || c.req.method === 'GET' ? ENDPOINT.exec(c.req.path) : null;
+    // Beiwe serves the graph for GET too, though its credentials are read from the (then empty) form.
+    if (!match || (c.req.method === 'GET' && match[1] !== 'graph')) return next();
     const endpoint = match[1] as Endpoint;
+    c.set('route', `/${endpoint}`);
+    if (endpoint !== 'upload') return serve(c, endpoint);
+    const started = performance.now();
+    const res = await serve(c, endpoint);
+    deps.metrics.uploadAck.observe({ status: String(res.status) }, (performance.now() - started) / 1000);
+    return res;
+  };
+  async function serve(c: Context<AppEnv>, endpoint: Endpoint): Promise<Response> {
     // Beiwe's own test (`determine_os_api`): the last four characters of the path name iOS.
     const ios = c.req.path.slice(-4).toLowerCase().includes('ios');
     const address = clientAddress(c, rateLimits.trustProxy);
@@ -82,6 +96,7 @@ export function beiweMobile(deps: AppDeps, limits: Limits): MiddlewareHandler<Ap
       },
       upload ? gate : undefined
     );
+    if (upload && body.kind === 'complete') deps.metrics.uploadBytes.observe(body.bytes.length);
     if (body.kind === 'too-large') return c.text(`request body over ${body.limit} bytes`, 413);
     if (body.kind === 'cut-short') return c.text('the request body was cut short', 400);
     let form: MobileForm;
@@ -97,7 +112,7 @@ export function beiweMobile(deps: AppDeps, limits: Limits): MiddlewareHandler<Ap
       }
     }
     return handle({ deps, limits, standInHash, reports }, { c, endpoint, ios, form, address, gated });
-  };
+  }
 }
 
 type Handler = {
@@ -135,7 +150,7 @@ async function handle(
     return denied();
   }
   const phone = gated?.patientId === patientId ? gated : await findPhone(deps.db, patientId);
-  if (endpoint === 'register_user' || endpoint === 'set_password') {
+  if (endpoint === 'register_user' || endpoint === 'set_password' || endpoint === 'graph') {
     // A locked-out patient id is refused like a wrong password, and only after the same work, so
     // a guesser learns nothing from the answer or its timing, not even that the id exists.
     const locked = await limits.credentialLocked('phone', patientId);
@@ -152,6 +167,10 @@ async function handle(
   const report = deviceReport(form, phone, ios, endpoint === 'register_user');
   // An upload records its report in its own commit.
   if (endpoint !== 'upload') await recordDeviceReport(deps.db, phone, report, now);
+  if (phone.deviceInfoTracking) {
+    const status = form.fields.get('device_status_report');
+    await recordDeviceStatus(deps.db, phone, report, status, new URL(c.req.url).pathname, now);
+  }
   const call: Call = { c, form, phone, ios, now };
   switch (endpoint) {
     case 'register_user':
@@ -172,18 +191,22 @@ async function handle(
       return c.text(answer.body, answer.status);
     }
     case 'download_surveys':
+      await confirmNotifications(deps.db, phone.participantId, form.fields.get('notification_uuids'), now);
       return c.json(await surveysForPhone(deps.db, phone, now));
     case 'get_latest_device_settings':
       return c.json({
         ...(await deviceSettingsFor(deps.db, phone.studyId)),
-        enable_extensive_device_info_tracking: false,
+        enable_extensive_device_info_tracking: phone.deviceInfoTracking,
       });
     case 'mobile-heartbeat':
       await recordHeartbeat(deps.db, phone, form.fields.get('message'), now);
+      await confirmNotifications(deps.db, phone.participantId, form.fields.get('notification_uuids'), now);
       return c.body(null, 200);
     case 'set_fcm_token':
       await setFcmToken(deps.db, phone, form.fields.get('fcm_token') ?? '', now);
       return c.body(null, 204);
+    case 'graph':
+      return c.html(graphPage(await graphData(deps.db, phone)));
   }
 }
 
@@ -204,11 +227,13 @@ async function register(deps: AppDeps, { c, form, phone, ios, now }: Call): Prom
     await registerPhone(trx, phone, { deviceId, osType, passwordHash }, now);
     if (identifiers) await commitUpload(trx, identifiers);
   });
+  // Beiwe serves the server's Firebase app files (parsed) to both apps; null when none is set.
+  const firebase = await appConfigs(deps.db, deps.vault);
   return c.json({
     client_public_key: phone.publicKey,
     device_settings: await deviceSettingsFor(deps.db, phone.studyId),
-    ios_plist: null,
-    android_firebase_json: null,
+    ios_plist: firebase.ios,
+    android_firebase_json: firebase.android,
     study_name: phone.studyName,
     study_id: phone.studyObjectId,
   });

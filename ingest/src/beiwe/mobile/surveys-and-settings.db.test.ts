@@ -188,4 +188,29 @@ describe('phones get the study’s settings and surveys', () => {
     const [daily] = JSON.parse((await phone.downloadSurveys()).body) as { timings: number[][] }[];
     expect(daily?.timings).toEqual([[at(20)], [at(9)], [], [at(18, 30)], [], [], []]);
   });
+
+  it('skip logic is kept as stored and downloaded in the form the iOS app reads without stopping', async () => {
+    const { study } = await configuredStudy();
+    const displayIf = { and: [{ '!=': ['mood', '5'] }, { '>=': ['mood', '2'] }] };
+    const survey = await admin<{ id: number }>('POST', `/studies/${study.id}/surveys`, {
+      surveyType: 'tracking_survey',
+      name: 'Branching',
+      content: [
+        { question_id: 'mood', question_text: 'Mood?', question_type: 'slider', min: 0, max: 10 },
+        { question_id: 'note', question_text: 'Not five?', question_type: 'info_text_box', display_if: displayIf },
+      ],
+    });
+    const stored = await admin<{ content: { display_if?: unknown }[] }>('GET', `/surveys/${survey.id}`);
+    expect(stored.content[1]?.display_if).toEqual(displayIf);
+
+    const { phone } = await enrolledPhone(study.id, 'ios', 'branching');
+    await phone.register();
+    const surveys = JSON.parse((await phone.downloadSurveys()).body) as {
+      name: string;
+      content: { display_if?: unknown }[];
+    }[];
+    expect(surveys.find((s) => s.name === 'Branching')?.content[1]?.display_if).toEqual({
+      and: [{ or: [{ '<': ['mood', 5] }, { '>': ['mood', 5] }] }, { '>=': ['mood', 2] }],
+    });
+  });
 });

@@ -20,6 +20,22 @@ export async function googleHealthGet(fetchFn: typeof fetch, url: string, access
   throw await googleError(res);
 }
 
+/** An authenticated POST with a JSON body (the `rollUp` and `dailyRollUp` methods, google-health-api.md §3.5, §3.6). */
+export async function googleHealthPost(
+  fetchFn: typeof fetch,
+  url: string,
+  accessToken: string,
+  body: unknown
+): Promise<unknown> {
+  const res = await providerFetch('fitbit', fetchFn, url, {
+    method: 'POST',
+    headers: { ...bearer(accessToken), 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (res.ok) return readJson('fitbit', res);
+  throw await googleError(res);
+}
+
 /** 503 (UNAVAILABLE) or 504 (DEADLINE_EXCEEDED): Google asks for a retry after a backoff. */
 export class GoogleRetryableError extends ProviderUnavailableError {}
 

@@ -13,8 +13,8 @@ export const WITHINGS_SCOPES = ['user.info', 'user.metrics', 'user.activity', 'u
 
 const SCOPE_LABELS: Record<string, string> = {
   'user.info': 'your profile and devices',
-  'user.metrics': 'measurements (weight, blood pressure, heart rate, oxygen)',
-  'user.activity': 'activity',
+  'user.metrics': 'measurements (weight and body composition, blood pressure, heart rate, oxygen, temperature, ECG)',
+  'user.activity': 'activity, workouts and sleep',
   'user.sleepevents': 'sleep',
 };
 

@@ -170,9 +170,14 @@ export function createPhone(opts: PhoneOptions) {
       return post(endpointPaths[os].upload, [], { name: fileName, bytes });
     },
 
-    /** Also adopts the downloaded surveys for generateFiles when the list is usable. */
-    async downloadSurveys(): Promise<HttpResult> {
-      const result = await post(endpointPaths[os].downloadSurveys, []);
+    /**
+     * Also adopts the downloaded surveys for generateFiles when the list is usable. iOS confirms the
+     * survey pushes it received by their schedule uuids (`notification_uuids`).
+     */
+    async downloadSurveys(notificationUuids: readonly string[] = []): Promise<HttpResult> {
+      const confirm: Field[] =
+        os === 'ios' && notificationUuids.length > 0 ? [['notification_uuids', JSON.stringify(notificationUuids)]] : [];
+      const result = await post(endpointPaths[os].downloadSurveys, confirm);
       if (result.status === 200) {
         const surveys = surveysFromDownload(safeJson(result.body));
         if (surveys.tracking.length + surveys.audio.length > 0) state.surveys = surveys;
@@ -198,6 +203,12 @@ export function createPhone(opts: PhoneOptions) {
 
     setFcmToken(token: string): Promise<HttpResult> {
       return post(endpointPaths[os].fcmToken, [['fcm_token', token]]);
+    },
+
+    /** Android's graph screen (the iOS app has none). */
+    graph(): Promise<HttpResult> {
+      if (os !== 'android') throw new Error('only the Android app has a graph screen');
+      return post(endpointPaths.android.graph, []);
     },
 
     /** Every file the phone would upload for [from, from + hours), encrypted with the registered key. */

@@ -15,6 +15,8 @@ export const endpointPaths = {
     deviceSettings: '/get_latest_device_settings',
     heartbeat: '/mobile-heartbeat',
     fcmToken: '/set_fcm_token',
+    /** GraphActivity: a web view posting PostRequest.securityParameters. */
+    graph: '/graph',
   },
   ios: {
     register: '/register_user/ios/',
@@ -43,8 +45,8 @@ export type Identity = {
 
 /**
  * A request body the way the app builds it. `fields` are the endpoint's own, in the app's order;
- * Android puts them after the eight security parameters, iOS merges them into one dictionary in
- * which the defaults win (setDefaultParameters runs last).
+ * Android puts them after the eight security parameters, iOS merges them over its default
+ * parameters, so a request's own `notification_uuids` (the pushes it confirms) is what it sends.
  */
 export function buildBody(
   who: Identity,
@@ -53,8 +55,7 @@ export function buildBody(
   file?: { name: string; bytes: Uint8Array }
 ): EncodedBody {
   if (who.os === 'android') return androidFormBody([...androidSecurityFields(who), ...fields], file);
-  const params: Record<string, string> = Object.fromEntries(fields);
-  Object.assign(params, iosDefaultParams(who));
+  const params: Record<string, string> = { ...iosDefaultParams(who), ...Object.fromEntries(fields) };
   if (file) return iosMultipartBody({ ...params, file_name: file.name }, file, alamofireBoundary(random));
   return iosUrlEncodedBody(params);
 }

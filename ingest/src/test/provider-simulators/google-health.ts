@@ -5,6 +5,7 @@ import { bearerOf, createCore, createWindow, listen, newUserId, randomHex } from
 import type { AccessToken, Consent, Grants } from './grants.ts';
 import { createGrants } from './grants.ts';
 import { mountGoogleOAuth } from './google-oauth.ts';
+import { mountGoogleWebhooks, type GoogleWebhooks } from './google-webhooks.ts';
 
 /**
  * The Google Health API (Fitbit's successor) and Google OAuth on one loopback server, plus the
@@ -54,6 +55,8 @@ export type GoogleHealthSimulator = Simulator & {
   quotas(): { perUser: QuotaStats; perProject: QuotaStats };
   /** The ingest's configuration keys pointing at this simulator. */
   env(): Record<string, string>;
+  /** Subscribers (webhooks), and Google calling them. */
+  webhooks: GoogleWebhooks;
 };
 
 export async function startGoogleHealthSimulator(options: GoogleHealthSimOptions = {}): Promise<GoogleHealthSimulator> {
@@ -185,6 +188,7 @@ export async function startGoogleHealthSimulator(options: GoogleHealthSimOptions
     );
   });
 
+  const webhooks = mountGoogleWebhooks(app, core, grants, error);
   options.extend?.(app, { core, grants, authenticate, error });
   const server = await listen(app, options.latencyMs);
   return {
@@ -196,6 +200,7 @@ export async function startGoogleHealthSimulator(options: GoogleHealthSimOptions
     addUser: (id, legacy) => void users.set(id, legacy),
     revokeUser: (userId) => grants.revokeUser(userId),
     quotas: () => ({ perUser: perUser.stats(), perProject: perProject.stats() }),
+    webhooks,
     env: () => ({
       VIGIL_FITBIT_CLIENT_ID: clientId,
       VIGIL_FITBIT_CLIENT_SECRET: clientSecret,
@@ -204,6 +209,7 @@ export async function startGoogleHealthSimulator(options: GoogleHealthSimOptions
       VIGIL_FITBIT_REVOKE_URL: `${server.url}/revoke`,
       VIGIL_FITBIT_API_URL: server.url,
       VIGIL_FITBIT_LEGACY_API_URL: `${server.url}/fitbit-web-api`,
+      VIGIL_FITBIT_WEBHOOK_KEYS_URL: `${server.url}/webhooks_public_keyset.json`,
     }),
   };
 }

@@ -4,18 +4,26 @@ import type { PolarApiContext } from './polar.ts';
 /**
  * Polar's transaction-less data routes for the simulator (wearable-apis.md §5.2, §5.6): the
  * 30-day exercise list, daily activity over at most 28 days and at most 365 days back (400
- * otherwise) with repeated step samples filtered out, continuous heart rate and sleep per date (404 when none). Every route goes through
+ * otherwise) with repeated step samples filtered out, continuous heart rate per date (404 when none)
+ * and over a range, sleep per date (404 when none) and the 28-night list. Every route goes through
  * `authenticate`: RateLimit headers, 429, 401, and 403 while consents are missing. The deprecated
- * transaction routes answer 410 so that nothing builds on them.
+ * transaction routes answer 410 so that nothing builds on them. A device may record offline and
+ * upload later (`recordOffline`, `syncDevice`): Flow serves data only once uploaded.
  */
 
 type Row = Record<string, unknown>;
 type UserData = { exercises: Row[]; activities: Row[]; continuousHr: Map<string, Row>; sleep: Map<string, Row> };
 
+type Unsynced = { exercises?: Row[]; activities?: Row[]; continuousHr?: Row[]; sleep?: Row[] };
+
 export type PolarData = {
   extend: (app: Hono, api: PolarApiContext) => void;
   user: (userId: string) => UserData;
   generate: ((userId: string) => UserData) | null;
+  /** What the user's device recorded but has not uploaded to Flow: served only after `syncDevice`. */
+  recordOffline: (userId: string, rows: Unsynced) => void;
+  /** The device uploads at `at`: what it kept is served from then on, its exercises with `upload_time` `at`. */
+  syncDevice: (userId: string, at: Date) => void;
 };
 
 const DAY = 86_400_000;
@@ -37,8 +45,22 @@ function withRepeatsFiltered(activity: Row): Row {
 
 export function polarData(): PolarData {
   const users = new Map<string, UserData>();
+  const unsynced = new Map<string, Unsynced[]>();
   const data: PolarData = {
     generate: null,
+    recordOffline(userId, rows) {
+      unsynced.set(userId, [...(unsynced.get(userId) ?? []), rows]);
+    },
+    syncDevice(userId, at) {
+      const u = data.user(userId);
+      for (const rows of unsynced.get(userId) ?? []) {
+        u.exercises.push(...(rows.exercises ?? []).map((e) => ({ ...e, upload_time: at.toISOString() })));
+        u.activities.push(...(rows.activities ?? []));
+        for (const day of rows.continuousHr ?? []) u.continuousHr.set(String(day.date), day);
+        for (const night of rows.sleep ?? []) u.sleep.set(String(night.date), night);
+      }
+      unsynced.delete(userId);
+    },
     user(userId) {
       let u = users.get(userId);
       if (!u) users.set(userId, (u = { exercises: [], activities: [], continuousHr: new Map(), sleep: new Map() }));
@@ -47,7 +69,8 @@ export function polarData(): PolarData {
     extend(app, api) {
       const { core } = api;
       const authenticate = (c: Context) => api.authenticate(c);
-      const userOf = (id: string) => data.generate?.(id) ?? data.user(id);
+      const none: UserData = { exercises: [], activities: [], continuousHr: new Map(), sleep: new Map() };
+      const userOf = (id: string) => (api.isRegistered(id) ? (data.generate?.(id) ?? data.user(id)) : none);
       app.get('/v3/exercises', (c) => {
         core.record('exercises');
         const auth = authenticate(c);
@@ -75,12 +98,37 @@ export function polarData(): PolarData {
             .map(withRepeatsFiltered)
         );
       });
+      // The range's answer groups the days under `heart_rates` (observed by third-party clients;
+      // the document names only the one-day schema, see providers/polar.ts).
+      app.get('/v3/users/continuous-heart-rate', (c) => {
+        core.record('continuous-heart-rate-range');
+        const auth = authenticate(c);
+        if (auth instanceof Response) return auth;
+        const from = c.req.query('from');
+        const to = c.req.query('to');
+        if (!isDate(from) || !isDate(to) || to < from) return c.body(null, 400);
+        const days = [...userOf(auth.grant.userId).continuousHr.values()]
+          .filter((d) => String(d.date) >= from && String(d.date) <= to)
+          .sort((a, b) => String(a.date).localeCompare(String(b.date)));
+        return c.json({ heart_rates: days });
+      });
       app.get('/v3/users/continuous-heart-rate/:date', (c) => {
         core.record('continuous-heart-rate');
         const auth = authenticate(c);
         if (auth instanceof Response) return auth;
         const day = userOf(auth.grant.userId).continuousHr.get(c.req.param('date'));
         return day ? c.json(day) : c.body(null, 404);
+      });
+      // listNights: the last 28 days.
+      app.get('/v3/users/sleep', (c) => {
+        core.record('sleep-list');
+        const auth = authenticate(c);
+        if (auth instanceof Response) return auth;
+        const since = new Date(core.clock().getTime() - 27 * DAY).toISOString().slice(0, 10);
+        const nights = [...userOf(auth.grant.userId).sleep.values()]
+          .filter((n) => String(n.date) >= since)
+          .sort((a, b) => String(a.date).localeCompare(String(b.date)));
+        return c.json({ nights });
       });
       app.get('/v3/users/sleep/:date', (c) => {
         core.record('sleep');

@@ -14,6 +14,7 @@ import {
 } from './core.ts';
 import type { AccessToken, Consent, Grants } from './grants.ts';
 import { createGrants } from './grants.ts';
+import { mountPolarWebhooks, type PolarWebhooks } from './polar-webhooks.ts';
 
 /**
  * Polar AccessLink v3 on one loopback server (its flow, polarremote and accesslink hosts): Basic
@@ -44,8 +45,14 @@ export type PolarSimOptions = {
 export type PolarApiContext = {
   core: SimCore;
   grants: Grants;
-  /** Checks the token, registration, consents and quota: the token, or the answer to send. */
-  authenticate(c: Context, opts?: { registered?: boolean }): AccessToken | Response;
+  /** Checks the token, consents and quota: the token, or the answer to send. */
+  authenticate(c: Context): AccessToken | Response;
+  /**
+   * Polar serves "only data uploaded to Flow after the user has been registered to your client",
+   * so a user never registered has none; what a data call for such a user answers is not
+   * documented, so the data routes answer as for a user with no data.
+   */
+  isRegistered(userId: string): boolean;
 };
 
 export type PolarSimulator = Simulator & {
@@ -59,6 +66,8 @@ export type PolarSimulator = Simulator & {
   /** What the app's two windows saw. */
   quotas(): { short: QuotaStats; long: QuotaStats };
   env(): Record<string, string>;
+  /** The client's one webhook, and Polar calling it. */
+  webhooks: PolarWebhooks;
 };
 
 const SHORT_WINDOW_MS = 15 * 60_000;
@@ -85,7 +94,7 @@ export async function startPolarSimulator(options: PolarSimOptions = {}): Promis
   const expiresIn = options.expiresInSeconds === undefined ? 365 * 86_400 : options.expiresInSeconds;
   const app = new Hono();
 
-  const authenticate = (c: Context, opts: { registered?: boolean } = {}): AccessToken | Response => {
+  const authenticate = (c: Context): AccessToken | Response => {
     const s = short.hit('app');
     const l = long.hit('app');
     c.header('RateLimit-Usage', `${s.used},${l.used}`);
@@ -96,7 +105,6 @@ export async function startPolarSimulator(options: PolarSimOptions = {}): Promis
     if (!check.ok) return c.body(null, 401);
     const userId = check.token.grant.userId;
     if (consentsMissing.has(userId)) return c.body(null, 403);
-    if ((opts.registered ?? true) && !registered.has(userId)) return c.body(null, 403);
     return check.token;
   };
 
@@ -160,7 +168,7 @@ export async function startPolarSimulator(options: PolarSimOptions = {}): Promis
     core.record('register');
     const fault = core.fault(c, 'register');
     if (fault) return fault;
-    const auth = authenticate(c, { registered: false });
+    const auth = authenticate(c);
     if (auth instanceof Response) return auth;
     const body = (await c.req.json().catch(() => ({}))) as { 'member-id'?: unknown };
     const memberId = typeof body['member-id'] === 'string' ? body['member-id'] : '';
@@ -176,7 +184,7 @@ export async function startPolarSimulator(options: PolarSimOptions = {}): Promis
     core.record('user');
     const fault = core.fault(c, 'api');
     if (fault) return fault;
-    const auth = authenticate(c, { registered: false });
+    const auth = authenticate(c);
     if (auth instanceof Response) return auth;
     if (c.req.param('id') !== auth.grant.userId) return c.body(null, 403);
     const memberId = registered.get(auth.grant.userId);
@@ -197,7 +205,8 @@ export async function startPolarSimulator(options: PolarSimOptions = {}): Promis
     return c.body(null, 204);
   });
 
-  options.extend?.(app, { core, grants, authenticate });
+  const webhooks = mountPolarWebhooks(app, core, { clientId, clientSecret });
+  options.extend?.(app, { core, grants, authenticate, isRegistered: (userId) => registered.has(userId) });
   const server = await listen(app, options.latencyMs);
   return {
     ...core.simulator(server.url, () => server.close()),
@@ -209,6 +218,7 @@ export async function startPolarSimulator(options: PolarSimOptions = {}): Promis
       void (missing ? consentsMissing.add(userId) : consentsMissing.delete(userId)),
     isRegistered: (userId) => registered.has(userId),
     quotas: () => ({ short: short.stats(), long: long.stats() }),
+    webhooks,
     env: () => ({
       VIGIL_POLAR_CLIENT_ID: clientId,
       VIGIL_POLAR_CLIENT_SECRET: clientSecret,

@@ -7,7 +7,9 @@ import { withingsSignature } from '../../providers/withings/signature.ts';
 import { createTestClock } from '../fixtures.ts';
 import type { Simulator } from './core.ts';
 import { startGoogleHealthSimulator } from './google-health.ts';
+import { googleHealthData } from './google-health-data.ts';
 import { startPolarSimulator } from './polar.ts';
+import { polarData } from './polar-data.ts';
 import { startWithingsSimulator } from './withings.ts';
 
 const REDIRECT = 'http://127.0.0.1:9/oauth/callback/x';
@@ -26,10 +28,10 @@ async function authorize(url: string): Promise<URL> {
 const form = (body: Record<string, string>) => ({ method: 'POST', body: new URLSearchParams(body) });
 
 describe('the Google Health simulator', () => {
-  async function googleTokens(options: Parameters<typeof startGoogleHealthSimulator>[0] = {}) {
+  async function googleTokens(options: Parameters<typeof startGoogleHealthSimulator>[0] = {}, scope = 'a b') {
     const sim = track(await startGoogleHealthSimulator(options));
     const back = await authorize(
-      `${sim.url}/o/oauth2/v2/auth?client_id=${sim.clientId}&response_type=code&redirect_uri=${REDIRECT}&scope=a%20b&access_type=offline&state=s`
+      `${sim.url}/o/oauth2/v2/auth?client_id=${sim.clientId}&response_type=code&redirect_uri=${REDIRECT}&scope=${encodeURIComponent(scope)}&access_type=offline&state=s`
     );
     const res = await fetch(
       `${sim.url}/token`,
@@ -94,6 +96,54 @@ describe('the Google Health simulator', () => {
     );
     expect((await fetch(`${sim.url}/revoke`, form({ token: tokens.refresh_token }))).status).toBe(400);
     expect((await fetch(`${sim.url}/fitbit-web-api/1/user/-/activities/date/today.json`)).status).toBe(410);
+  });
+
+  it('refuses dailyRollUp bodies and exercise filters as Google does (google-health-api.md §3.3, §3.6)', async () => {
+    const { sim, tokens } = await googleTokens(
+      { extend: googleHealthData().extend },
+      'https://www.googleapis.com/auth/googlehealth.activity_and_fitness.readonly'
+    );
+    const auth = { authorization: `Bearer ${tokens.access_token}`, 'content-type': 'application/json' };
+    const rollUp = async (body: unknown) => {
+      const res = await fetch(`${sim.url}/v4/users/me/dataTypes/distance/dataPoints:dailyRollUp`, {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify(body),
+      });
+      return { status: res.status, body: (await res.json()) as { error?: { message: string; details: unknown[] } } };
+    };
+    const day = (d: number) => ({ date: { year: 2026, month: 11, day: d } });
+    expect(await rollUp({ range: { start: day(1), end: day(8) }, windowSizeDays: 1 })).toEqual({
+      status: 200,
+      body: { rollupDataPoints: [] },
+    });
+    // A bare date where a CivilDateTime belongs.
+    const bare = await rollUp({ range: { start: { year: 2026, month: 11, day: 1 }, end: day(8) } });
+    expect(bare.status).toBe(400);
+    expect(bare.body.error?.message).toContain(`Unknown name "year" at 'range.start'`);
+    const long = await rollUp({ range: { start: day(1), end: { date: { year: 2027, month: 2, day: 1 } } } });
+    expect(long.status).toBe(400);
+    expect(long.body.error?.details).toContainEqual(
+      expect.objectContaining({ reason: 'INVALID_ROLLUP_QUERY_DURATION' })
+    );
+    const small = await rollUp({ range: { start: day(1), end: day(15) }, pageSize: 5 });
+    expect(small.body.error?.message).toBe('page_size (5) is too small.');
+
+    const list = (filter: string) =>
+      fetch(`${sim.url}/v4/users/me/dataTypes/exercise/dataPoints?filter=${encodeURIComponent(filter)}`, {
+        headers: auth,
+      });
+    // Exercise is filtered on civil time, with literals that carry no zone.
+    const civil = 'exercise.interval.civil_start_time';
+    expect((await list(`${civil} >= "2026-11-01T00:00:00" AND ${civil} < "2026-11-02"`)).status).toBe(200);
+    const zoned = await list(`${civil} >= "2026-11-01T00:00:00Z" AND ${civil} < "2026-11-02T00:00:00Z"`);
+    expect(await zoned.json()).toMatchObject({
+      error: { details: [expect.objectContaining({ reason: 'INVALID_DATA_POINT_FILTER_CIVIL_DATE_TIME_FORMAT' })] },
+    });
+    const physical = 'exercise.interval.start_time';
+    expect((await list(`${physical} >= "2026-11-01T00:00:00Z" AND ${physical} < "2026-11-02T00:00:00Z"`)).status).toBe(
+      400
+    );
   });
 });
 
@@ -191,5 +241,31 @@ describe('the Polar simulator', () => {
     const err = await polarError(limited, 'a test');
     expect(err).toBeInstanceOf(RateLimitedError);
     expect((err as RateLimitedError).retryAfterSeconds).toBeGreaterThan(0);
+  });
+
+  it('serves a user no data until registered ("only data uploaded after the user has been registered")', async () => {
+    const data = polarData();
+    const sim = track(await startPolarSimulator({ extend: data.extend }));
+    const code = (
+      await authorize(
+        `${sim.url}/oauth2/authorization?client_id=${sim.clientId}&response_type=code&redirect_uri=${REDIRECT}&state=s`
+      )
+    ).searchParams.get('code')!;
+    const tokens = (await (
+      await fetch(`${sim.url}/v2/oauth2/token`, {
+        method: 'POST',
+        headers: { authorization: `Basic ${Buffer.from(`${sim.clientId}:${sim.clientSecret}`).toString('base64')}` },
+        body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT }),
+      })
+    ).json()) as { access_token: string; x_user_id: number };
+    data.user(String(tokens.x_user_id)).sleep.set('2026-11-20', { date: '2026-11-20' });
+    const night = () => polarRequest(fetch, `${sim.url}/v3/users/sleep/2026-11-20`, tokens.access_token);
+    expect((await night()).status).toBe(404);
+    const register = await polarRequest(fetch, `${sim.url}/v3/users`, tokens.access_token, {
+      method: 'POST',
+      json: { 'member-id': 'm2' },
+    });
+    expect(register.status).toBe(200);
+    expect((await night()).status).toBe(200);
   });
 });

@@ -4,6 +4,7 @@ import type { QuotaStats, SimClock, SimCore, Simulator } from './core.ts';
 import { bearerOf, createCore, createWindow, formOf, listen, newUserId, randomHex } from './core.ts';
 import type { AccessToken, Consent, Grants } from './grants.ts';
 import { createGrants } from './grants.ts';
+import { mountWithingsNotify, type WithingsNotifier } from './withings-notify.ts';
 import { mountWithingsOAuth, withingsFail, withingsOk } from './withings-oauth.ts';
 
 /**
@@ -45,6 +46,8 @@ export type WithingsSimulator = Simulator & {
   /** What the app-wide quota saw (every call counts, the OAuth ones too). */
   quotas(): { app: QuotaStats };
   env(): Record<string, string>;
+  /** Notify subscriptions, and Withings calling them. */
+  notifications: WithingsNotifier;
 };
 
 export async function startWithingsSimulator(options: WithingsSimOptions = {}): Promise<WithingsSimulator> {
@@ -111,6 +114,7 @@ export async function startWithingsSimulator(options: WithingsSimOptions = {}): 
     });
   });
 
+  const notifications = mountWithingsNotify(app, core, grants, authenticate);
   options.extend?.(app, { core, grants, authenticate });
   const server = await listen(app, options.latencyMs);
   return {
@@ -121,6 +125,7 @@ export async function startWithingsSimulator(options: WithingsSimOptions = {}): 
     consent: (consent) => grants.queueConsent(consent),
     revokeUser: (userId) => grants.revokeUser(userId),
     quotas: () => ({ app: perApp.stats() }),
+    notifications,
     env: () => ({
       VIGIL_WITHINGS_CLIENT_ID: clientId,
       VIGIL_WITHINGS_CLIENT_SECRET: clientSecret,

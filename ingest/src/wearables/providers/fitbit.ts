@@ -1,17 +1,19 @@
 import { z } from 'zod';
-import { googleHealthGet, retryingGoogle } from '../../providers/fitbit/health-api.ts';
+import { googleHealthGet, googleHealthPost, retryingGoogle } from '../../providers/fitbit/health-api.ts';
 import { DEFAULT_QUOTAS } from '../budget.ts';
-import type { Batch, SleepStage } from '../rows.ts';
+import type { Batch, DailyVitalsRow, Entry, ExerciseZone, SleepStage } from '../rows.ts';
 import { emptyBatch } from '../rows.ts';
 import { localDate, utcDate } from '../time.ts';
 import type { DataSource, PullEnv, Window } from './source.ts';
 import { durationSeconds, WHOLE_RANGE } from './source.ts';
 
 /**
- * Fitbit through the Google Health API (google-health-api.md §2, §3): `list` per data type with a
- * physical-time (or, for daily types, date) filter, following `nextPageToken`. Only points the
- * Fitbit device recorded (platform FITBIT) are kept: the clinical record is the prescribed device,
- * and a phone's overlapping steps would otherwise double the count.
+ * Fitbit through the Google Health API (google-health-api.md §2, §3, §9.3): `list` per data type
+ * with a physical-time (daily types: date; exercise: civil-time) filter, following `nextPageToken`.
+ * Only points the Fitbit device recorded (platform FITBIT) are kept: the clinical record is the
+ * prescribed device, and a phone's overlapping steps would otherwise double the count. The day's
+ * totals come from the trackers' `dailyRollUp`, as the Fitbit app shows them. Each point's
+ * `recordingMethod` is kept as `entry`, so what the patient typed in is told from measurements.
  */
 
 const MAX_PAGES = 1000;
@@ -25,8 +27,22 @@ const MAX_PAGE_SIZE = 10_000;
 
 const physical = (token: string, member: string) => (w: Window) =>
   `${token}.${member} >= "${w.from.toISOString()}" AND ${token}.${member} < "${w.to.toISOString()}"`;
+/**
+ * The dates a window touches, end exclusive. Daily values are dated in the patient's zone, and a
+ * day west of UTC goes on after UTC midnight: the range starts a date before the window's own.
+ */
+const firstDate = (w: Window) => utcDate(new Date(w.from.getTime() - 86_400_000));
+const lastDateAfter = (w: Window) => utcDate(new Date(w.to.getTime() + 86_399_999));
 const dated = (token: string) => (w: Window) =>
-  `${token}.date >= "${utcDate(w.from)}" AND ${token}.date < "${utcDate(new Date(w.to.getTime() + 86_399_999))}"`;
+  `${token}.date >= "${firstDate(w)}" AND ${token}.date < "${lastDateAfter(w)}"`;
+/**
+ * Exercise can be filtered only on civil (zone-less, the patient's local) time: the window is
+ * widened by a day each side so that it covers the physical one in any zone (§3.8).
+ */
+const civil = (token: string, member: string) => (w: Window) => {
+  const at = (ms: number) => new Date(ms).toISOString().slice(0, 19);
+  return `${token}.${member} >= "${at(w.from.getTime() - 86_400_000)}" AND ${token}.${member} < "${at(w.to.getTime() + 86_400_000)}"`;
+};
 
 /** Range limits per list request: HR-heavy types in 14-day windows, the rest in 90 (§3.3, §4). */
 const TYPES: Record<string, TypeSpec> = {
@@ -41,10 +57,38 @@ const TYPES: Record<string, TypeSpec> = {
     filter: physical('heart_rate_variability', 'sample_time.physical_time'),
     maxDays: 90,
   },
+  bodyFat: { id: 'body-fat', filter: physical('body_fat', 'sample_time.physical_time'), maxDays: 90 },
+  vo2Max: { id: 'vo2-max', filter: physical('vo2_max', 'sample_time.physical_time'), maxDays: 90 },
+  respiratorySleep: {
+    id: 'respiratory-rate-sleep-summary',
+    filter: physical('respiratory_rate_sleep_summary', 'sample_time.physical_time'),
+    maxDays: 90,
+  },
+  dailyRespiratoryRate: { id: 'daily-respiratory-rate', filter: dated('daily_respiratory_rate'), maxDays: 90 },
+  dailySpo2: { id: 'daily-oxygen-saturation', filter: dated('daily_oxygen_saturation'), maxDays: 90 },
+  dailyHrv: { id: 'daily-heart-rate-variability', filter: dated('daily_heart_rate_variability'), maxDays: 90 },
+  skinTemperature: {
+    id: 'daily-sleep-temperature-derivations',
+    filter: dated('daily_sleep_temperature_derivations'),
+    maxDays: 90,
+  },
+  dailyVo2Max: { id: 'daily-vo2-max', filter: dated('daily_vo2_max'), maxDays: 90 },
+  exercise: { id: 'exercise', filter: civil('exercise', 'interval.civil_start_time'), maxDays: 90, pageSize: 25 },
 };
+
+/**
+ * Daily totals as the Fitbit app shows them come from `dailyRollUp` (§3.6): one call per type for
+ * a whole window of civil days, limited to the trackers (`google-wearables`) so that a phone's
+ * steps are not added in. The range cap is 90 days, counted inclusively; a window of 88 days
+ * touches at most 89 dates, 90 with the date before. No `pageSize` is sent (§3.6, §8 item 3).
+ */
+const ROLLUPS = ['steps', 'distance', 'active-zone-minutes'] as const;
+const ROLLUP_DAYS = 88;
+const WEARABLES_ONLY = 'users/me/dataSourceFamilies/google-wearables';
 
 const Source = z.object({
   platform: z.string().optional(),
+  recordingMethod: z.string().optional(),
   device: z.object({ displayName: z.string().optional() }).optional(),
 });
 const SampleTime = z.object({ physicalTime: z.string(), utcOffset: z.string().optional() });
@@ -55,6 +99,8 @@ const Interval = z.object({
   endUtcOffset: z.string().optional(),
 });
 const CivilDate = z.object({ year: z.number(), month: z.number(), day: z.number() });
+const num = z.coerce.number().optional();
+const BreathingStats = z.object({ breathsPerMinute: num }).optional();
 const Point = z.looseObject({
   name: z.string().optional(),
   dataSource: Source.optional(),
@@ -68,6 +114,75 @@ const Point = z.looseObject({
       rootMeanSquareOfSuccessiveDifferencesMilliseconds: z.coerce.number().optional(),
       standardDeviationMilliseconds: z.coerce.number().optional(),
       sampleTime: SampleTime,
+    })
+    .optional(),
+  bodyFat: z.object({ percentage: z.coerce.number(), sampleTime: SampleTime }).optional(),
+  vo2Max: z.object({ vo2Max: z.coerce.number(), sampleTime: SampleTime }).optional(),
+  respiratoryRateSleepSummary: z
+    .object({
+      sampleTime: SampleTime,
+      fullSleepStats: z.object({ breathsPerMinute: z.coerce.number() }),
+      deepSleepStats: BreathingStats,
+      lightSleepStats: BreathingStats,
+      remSleepStats: BreathingStats,
+    })
+    .optional(),
+  dailyRespiratoryRate: z.object({ date: CivilDate, breathsPerMinute: z.coerce.number() }).optional(),
+  dailyOxygenSaturation: z
+    .object({
+      date: CivilDate,
+      averagePercentage: num,
+      lowerBoundPercentage: num,
+      upperBoundPercentage: num,
+      standardDeviationPercentage: num,
+    })
+    .optional(),
+  dailyHeartRateVariability: z
+    .object({
+      date: CivilDate,
+      averageHeartRateVariabilityMilliseconds: num,
+      deepSleepRootMeanSquareOfSuccessiveDifferencesMilliseconds: num,
+      entropy: num,
+      nonRemHeartRateBeatsPerMinute: num,
+    })
+    .optional(),
+  dailySleepTemperatureDerivations: z
+    .object({
+      date: CivilDate,
+      nightlyTemperatureCelsius: z.coerce.number(),
+      baselineTemperatureCelsius: num,
+      relativeNightlyStddev30dCelsius: num,
+    })
+    .optional(),
+  dailyVo2Max: z
+    .object({
+      date: CivilDate,
+      vo2Max: z.coerce.number(),
+      cardioFitnessLevel: z.string().optional(),
+      estimated: z.boolean().optional(),
+    })
+    .optional(),
+  exercise: z
+    .object({
+      interval: Interval,
+      displayName: z.string().optional(),
+      exerciseType: z.string().optional(),
+      activeDuration: z.string().optional(),
+      metricsSummary: z
+        .object({
+          caloriesKcal: num,
+          distanceMillimeters: num,
+          averageHeartRateBeatsPerMinute: num,
+          heartRateZoneDurations: z
+            .object({
+              lightTime: z.string().optional(),
+              moderateTime: z.string().optional(),
+              vigorousTime: z.string().optional(),
+              peakTime: z.string().optional(),
+            })
+            .optional(),
+        })
+        .optional(),
     })
     .optional(),
   sleep: z
@@ -86,6 +201,20 @@ const Point = z.looseObject({
 });
 type Point = z.infer<typeof Point>;
 const Page = z.object({ dataPoints: z.array(Point).optional(), nextPageToken: z.string().optional() });
+const Rollups = z.object({
+  rollupDataPoints: z
+    .array(
+      z.looseObject({
+        civilStartTime: z.object({ date: CivilDate }),
+        steps: z.object({ countSum: num }).optional(),
+        distance: z.object({ millimetersSum: num }).optional(),
+        activeZoneMinutes: z
+          .object({ sumInFatBurnHeartZone: num, sumInCardioHeartZone: num, sumInPeakHeartZone: num })
+          .optional(),
+      })
+    )
+    .optional(),
+});
 const Devices = z.object({
   pairedDevices: z
     .array(
@@ -112,6 +241,26 @@ const STAGES: Record<string, SleepStage> = {
 
 const offsetMin = (s: string | undefined) => Math.round(durationSeconds(s ?? '0s') / 60);
 const deviceOf = (p: Point) => p.dataSource?.device?.displayName ?? null;
+const isoDate = ({ year, month, day }: z.infer<typeof CivilDate>) =>
+  `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+
+/**
+ * Google's `recordingMethod` (§3.1): typed in by the patient (`MANUAL`), or measured or computed
+ * by the device; `UNKNOWN` or absent says nothing.
+ */
+const ENTRIES: Readonly<Record<string, Entry>> = {
+  MANUAL: 'manual',
+  PASSIVELY_MEASURED: 'device',
+  ACTIVELY_MEASURED: 'device',
+  DERIVED: 'device',
+};
+const entryOf = (p: Point): { entry?: Entry } => {
+  const entry = ENTRIES[p.dataSource?.recordingMethod ?? ''];
+  return entry ? { entry } : {};
+};
+
+/** Exercise time per zone, from the lightest: Google gives the durations but not the zones' bounds. */
+const ZONES = ['lightTime', 'moderateTime', 'vigorousTime', 'peakTime'] as const;
 const fromFitbit = (p: Point) => p.dataSource?.platform === undefined || p.dataSource.platform === 'FITBIT';
 
 async function listAll(env: PullEnv, token: string, spec: TypeSpec, w: Window): Promise<Point[]> {
@@ -133,19 +282,69 @@ async function listAll(env: PullEnv, token: string, spec: TypeSpec, w: Window): 
   throw new Error(`${spec.id}: more than ${MAX_PAGES} pages`);
 }
 
+const limited = <T>(env: PullEnv, call: () => Promise<T>) =>
+  retryingGoogle(() => env.budgets.limited([[`fitbit:user:${env.connectionId}`, DEFAULT_QUOTAS.fitbitUser]], call));
 const limitedGet = (env: PullEnv, url: string, token: string) =>
-  retryingGoogle(() =>
-    env.budgets.limited([[`fitbit:user:${env.connectionId}`, DEFAULT_QUOTAS.fitbitUser]], () =>
-      googleHealthGet(env.fetchFn, url, token)
-    )
-  );
+  limited(env, () => googleHealthGet(env.fetchFn, url, token));
+
+const civilDate = (iso: string) => {
+  const [year, month, day] = iso.split('-').map(Number);
+  return { date: { year, month, day } };
+};
+
+/** The window's days of steps, distance and active zone minutes from the trackers, into `daily_activity`. */
+async function dailyTotals(env: PullEnv, token: string, w: Window): Promise<Batch> {
+  const b = emptyBatch();
+  const days = new Map<string, Batch['dailyActivity'][number]>();
+  const dayOf = (date: string) => {
+    let row = days.get(date);
+    if (!row) {
+      row = {
+        device: null,
+        local_date: date,
+        steps: null,
+        active_duration_s: null,
+        calories_kcal: null,
+        distance_m: null,
+      };
+      days.set(date, row);
+    }
+    return row;
+  };
+  for (const type of ROLLUPS) {
+    const url = `${env.config.fitbit.apiUrl}/v4/users/me/dataTypes/${type}/dataPoints:dailyRollUp`;
+    const request = {
+      range: { start: civilDate(firstDate(w)), end: civilDate(lastDateAfter(w)) },
+      windowSizeDays: 1,
+      dataSourceFamily: WEARABLES_ONLY,
+    };
+    const body = Rollups.parse(await limited(env, () => googleHealthPost(env.fetchFn, url, token, request)));
+    for (const r of body.rollupDataPoints ?? []) {
+      const row = dayOf(isoDate(r.civilStartTime.date));
+      if (r.steps?.countSum !== undefined) row.steps = r.steps.countSum;
+      if (r.distance?.millimetersSum !== undefined) row.distance_m = r.distance.millimetersSum / 1000;
+      if (r.activeZoneMinutes) {
+        // proto3 leaves out zeros: a day with minutes in one zone has none in the others.
+        row.fat_burn_azm = r.activeZoneMinutes.sumInFatBurnHeartZone ?? 0;
+        row.cardio_azm = r.activeZoneMinutes.sumInCardioHeartZone ?? 0;
+        row.peak_azm = r.activeZoneMinutes.sumInPeakHeartZone ?? 0;
+      }
+    }
+  }
+  b.dailyActivity.push(...days.values());
+  return b;
+}
 
 function toBatch(type: string, points: Point[]): Batch {
   const b = emptyBatch();
+  const vitals = (p: Point, date: z.infer<typeof CivilDate>, values: Omit<DailyVitalsRow, 'device' | 'local_date'>) =>
+    b.dailyVitals.push({ device: deviceOf(p), local_date: isoDate(date), ...entryOf(p), ...values });
   for (const p of points) {
     const device = deviceOf(p);
+    const entry = entryOf(p);
     if (type === 'steps' && p.steps) {
       b.steps.push({
+        ...entry,
         device,
         start_at: new Date(p.steps.interval.startTime),
         end_at: new Date(p.steps.interval.endTime),
@@ -155,6 +354,7 @@ function toBatch(type: string, points: Point[]): Batch {
     } else if (type === 'heartRate' && p.heartRate) {
       const t = p.heartRate.sampleTime;
       b.heartRate.push({
+        ...entry,
         device,
         context: 'intraday',
         measured_at: new Date(t.physicalTime),
@@ -168,14 +368,79 @@ function toBatch(type: string, points: Point[]): Batch {
     } else if (type === 'weight' && p.weight) {
       const t = p.weight.sampleTime;
       b.body.push({
+        ...entry,
         device,
         measured_at: new Date(t.physicalTime),
         utc_offset_min: offsetMin(t.utcOffset),
         weight_kg: p.weight.weightGrams / 1000,
       });
+    } else if (type === 'bodyFat' && p.bodyFat) {
+      const t = p.bodyFat.sampleTime;
+      b.body.push({
+        ...entry,
+        device,
+        measured_at: new Date(t.physicalTime),
+        utc_offset_min: offsetMin(t.utcOffset),
+        fat_ratio_pct: p.bodyFat.percentage,
+      });
+    } else if (type === 'vo2Max' && p.vo2Max) {
+      const t = p.vo2Max.sampleTime;
+      b.body.push({
+        ...entry,
+        device,
+        measured_at: new Date(t.physicalTime),
+        utc_offset_min: offsetMin(t.utcOffset),
+        vo2max_ml_min_kg: p.vo2Max.vo2Max,
+      });
+    } else if (type === 'respiratorySleep' && p.respiratoryRateSleepSummary) {
+      const r = p.respiratoryRateSleepSummary;
+      b.respiratory.push({
+        device,
+        measured_at: new Date(r.sampleTime.physicalTime),
+        utc_offset_min: offsetMin(r.sampleTime.utcOffset),
+        breaths_per_min: r.fullSleepStats.breathsPerMinute,
+        deep_sleep_breaths_per_min: r.deepSleepStats?.breathsPerMinute ?? null,
+        light_sleep_breaths_per_min: r.lightSleepStats?.breathsPerMinute ?? null,
+        rem_sleep_breaths_per_min: r.remSleepStats?.breathsPerMinute ?? null,
+      });
+    } else if (type === 'dailyRespiratoryRate' && p.dailyRespiratoryRate) {
+      vitals(p, p.dailyRespiratoryRate.date, { breaths_per_min: p.dailyRespiratoryRate.breathsPerMinute });
+    } else if (type === 'dailySpo2' && p.dailyOxygenSaturation) {
+      const o = p.dailyOxygenSaturation;
+      vitals(p, o.date, {
+        spo2_avg_pct: o.averagePercentage,
+        spo2_lower_pct: o.lowerBoundPercentage,
+        spo2_upper_pct: o.upperBoundPercentage,
+        spo2_sd_pct: o.standardDeviationPercentage,
+      });
+    } else if (type === 'dailyHrv' && p.dailyHeartRateVariability) {
+      const h = p.dailyHeartRateVariability;
+      vitals(p, h.date, {
+        hrv_rmssd_ms: h.averageHeartRateVariabilityMilliseconds,
+        hrv_deep_sleep_rmssd_ms: h.deepSleepRootMeanSquareOfSuccessiveDifferencesMilliseconds,
+        hrv_entropy: h.entropy,
+        non_rem_hr_bpm: h.nonRemHeartRateBeatsPerMinute,
+      });
+    } else if (type === 'skinTemperature' && p.dailySleepTemperatureDerivations) {
+      const t = p.dailySleepTemperatureDerivations;
+      vitals(p, t.date, {
+        skin_temperature_c: t.nightlyTemperatureCelsius,
+        skin_temperature_baseline_c: t.baselineTemperatureCelsius,
+        skin_temperature_sd_30d_c: t.relativeNightlyStddev30dCelsius,
+      });
+    } else if (type === 'dailyVo2Max' && p.dailyVo2Max) {
+      const v = p.dailyVo2Max;
+      vitals(p, v.date, {
+        vo2max_ml_min_kg: v.vo2Max,
+        cardio_fitness_level: v.cardioFitnessLevel,
+        vo2max_estimated: v.estimated,
+      });
+    } else if (type === 'exercise' && p.exercise) {
+      b.exercises.push(exerciseRow(p, p.exercise, device));
     } else if (type === 'spo2' && p.oxygenSaturation) {
       const t = p.oxygenSaturation.sampleTime;
       b.spo2.push({
+        ...entry,
         device,
         measured_at: new Date(t.physicalTime),
         utc_offset_min: offsetMin(t.utcOffset),
@@ -191,10 +456,38 @@ function toBatch(type: string, points: Point[]): Batch {
         sdnn_ms: h.standardDeviationMilliseconds ?? null,
       });
     } else if (type === 'sleep' && p.sleep) {
-      b.sleepSessions.push(sleepRow(p, p.sleep, device));
+      b.sleepSessions.push({ ...entry, ...sleepRow(p, p.sleep, device) });
     }
   }
   return b;
+}
+
+/**
+ * `duration_s` is the active duration (pauses left out) where Google gives it; the zones are the
+ * exercise's time in each of Fitbit's four heart-rate zones.
+ */
+function exerciseRow(p: Point, e: NonNullable<Point['exercise']>, device: string | null) {
+  const start = new Date(e.interval.startTime);
+  const span = Math.round((new Date(e.interval.endTime).getTime() - start.getTime()) / 1000);
+  const m = e.metricsSummary;
+  const zones: ExerciseZone[] = ZONES.flatMap((z, index) => {
+    const d = m?.heartRateZoneDurations?.[z];
+    return d === undefined ? [] : [{ index, lower_bpm: null, upper_bpm: null, in_zone_s: durationSeconds(d) }];
+  });
+  return {
+    ...entryOf(p),
+    device,
+    exercise_id: p.name ?? `exercise:${e.interval.startTime}`,
+    start_at: start,
+    utc_offset_min: offsetMin(e.interval.startUtcOffset),
+    duration_s: e.activeDuration === undefined ? span : Math.round(durationSeconds(e.activeDuration)),
+    sport: e.exerciseType?.toLowerCase() ?? e.displayName ?? null,
+    calories_kcal: m?.caloriesKcal ?? null,
+    distance_m: m?.distanceMillimeters === undefined ? null : m.distanceMillimeters / 1000,
+    hr_avg_bpm: m?.averageHeartRateBeatsPerMinute ?? null,
+    hr_max_bpm: null,
+    hr_zones: zones,
+  };
 }
 
 function sleepRow(p: Point, s: NonNullable<Point['sleep']>, device: string | null) {
@@ -244,13 +537,21 @@ async function devices(env: PullEnv, token: string): Promise<Batch> {
   return b;
 }
 
+/**
+ * The paired devices are read first: their `lastSyncTime` is how far the data has been uploaded
+ * (google-health-api.md §2), so each type is read up to it, from where the last read stopped, and
+ * not at all while no device synced since. A device that syncs days late has those days read then.
+ */
 export const fitbitSource: DataSource = {
+  horizon: 'listedDevices',
   types: [
-    ...Object.entries(TYPES).map(([name, spec]) => ({ name, maxDays: spec.maxDays })),
     { name: 'devices', maxDays: WHOLE_RANGE },
+    ...Object.entries(TYPES).map(([name, spec]) => ({ name, maxDays: spec.maxDays, uploaded: true })),
+    { name: 'dailyTotals', maxDays: ROLLUP_DAYS, uploaded: true },
   ],
   async fetch(env, token, type, window) {
     if (type === 'devices') return devices(env, token);
+    if (type === 'dailyTotals') return dailyTotals(env, token, window);
     const spec = TYPES[type];
     if (!spec) throw new Error(`unknown Fitbit data type ${type}`);
     return toBatch(type, await listAll(env, token, spec, window));

@@ -3,7 +3,7 @@ import { polarError, polarRequest } from '../../providers/polar/api.ts';
 import { DEFAULT_QUOTAS, type Quota } from '../budget.ts';
 import type { Batch, SleepStage } from '../rows.ts';
 import { emptyBatch } from '../rows.ts';
-import { datesIn, localToUtc, offsetMinutes, utcDate } from '../time.ts';
+import { DAY_MS, datesIn, localToUtc, offsetMinutes, utcDate } from '../time.ts';
 import type { DataSource, PullEnv, Window } from './source.ts';
 import { expandStepSamples } from './polar-steps.ts';
 import { isoDurationSeconds, WHOLE_RANGE } from './source.ts';
@@ -11,8 +11,12 @@ import { isoDurationSeconds, WHOLE_RANGE } from './source.ts';
 /**
  * Polar AccessLink v3 through its transaction-less endpoints only (wearable-apis.md §5.2; the
  * transaction flow deletes data at Polar on commit). Quotas are per application and announced in
- * `RateLimit-*` headers, which update the budgets as they arrive. Polar has no device endpoint:
- * the latest data time per device stands in for its last sync.
+ * `RateLimit-*` headers, which update the budgets as they arrive. Polar has no device endpoint
+ * and no "changed since" outside the deprecated transactions: the latest data time per device
+ * stands in for its last sync, and is the upload horizon no cursor passes. The exercise list (by
+ * upload time) and the activity range find a late upload; heart rate (one range call) and sleep
+ * (the 28-night list, or one date per call further back) are read up to that horizon, and only
+ * when it moved.
  */
 
 const SHORT = 'polar:app:short';
@@ -173,17 +177,21 @@ async function activity(env: PullEnv, token: string, w: Window): Promise<Batch> 
       date: day.start_time.slice(0, 10),
       totalSteps: steps?.total_steps,
     });
+    let last: Date | null = null;
     for (const slot of slots) {
       if (slot.steps <= 0) continue;
       const start = localToUtc(slot.local, env.timeZone);
+      last = new Date(start.getTime() + (steps?.interval_ms ?? 60_000));
       b.steps.push({
         device: null,
         start_at: start,
-        end_at: new Date(start.getTime() + (steps?.interval_ms ?? 60_000)),
+        end_at: last,
         utc_offset_min: offsetMinutes(env.timeZone, start),
         steps: slot.steps,
       });
     }
+    // A day's steps arrive with an upload: the last counted minute is when the device last had them.
+    if (last) b.devices.push(dataDevice('polar', null, last));
   }
   return b;
 }
@@ -193,12 +201,30 @@ const ContinuousHr = z.object({
   heart_rate_samples: z.array(z.object({ heart_rate: z.number(), sample_time: z.string() })),
 });
 
+/**
+ * The range form is documented with the one-day schema; clients that read it live
+ * (third-party code in the project's code index: a Python sync script "confirmed via live debug
+ * output", July 2026, and a Swift client) found the days under `heart_rates`. Observed there, so
+ * both shapes are read.
+ */
+const ContinuousHrRange = z.union([z.object({ heart_rates: z.array(ContinuousHr) }), ContinuousHr]);
+
+/** Every date of the window in one call (range at most 28 dates, §5.2.4), not one call per date. */
 async function continuousHr(env: PullEnv, token: string, w: Window): Promise<Batch> {
   const b = emptyBatch();
-  for (const date of datesIn(w.from, w.to)) {
-    const body = await get(env, `/v3/users/continuous-heart-rate/${date}`, token, 'continuous heart rate');
-    if (body === null) continue;
-    const day = ContinuousHr.parse(body);
+  const dates = datesIn(w.from, w.to);
+  if (dates.length === 0) return b;
+  const body = await get(
+    env,
+    `/v3/users/continuous-heart-rate?from=${dates[0]}&to=${dates.at(-1)}`,
+    token,
+    'continuous heart rate'
+  );
+  if (body === null) return b;
+  const parsed = ContinuousHrRange.parse(body);
+  const days = 'heart_rates' in parsed ? parsed.heart_rates : [parsed];
+  for (const day of days) {
+    if (!dates.includes(day.date)) continue;
     let last: Date | null = null;
     for (const s of day.heart_rate_samples) {
       const at = localToUtc(`${day.date}T${s.sample_time}`, env.timeZone);
@@ -248,63 +274,81 @@ function nightTime(hhmm: string, start: Date, offset: number): Date {
   return new Date(local - offset * 60_000);
 }
 
+/**
+ * `listNights` covers the last 28 days in one call; a window reaching further back (a range pull)
+ * is read one date per call. A day of margin for Polar's "today" being a zone ahead or behind ours.
+ */
+const LISTED_NIGHT_DAYS = 27;
+
 async function sleep(env: PullEnv, token: string, w: Window): Promise<Batch> {
   const b = emptyBatch();
-  for (const date of datesIn(w.from, w.to)) {
+  const dates = datesIn(w.from, w.to);
+  const listedFrom = utcDate(new Date(env.clock().getTime() - LISTED_NIGHT_DAYS * DAY_MS));
+  if (dates.length > 1 && dates[0]! >= listedFrom) {
+    const body = await get(env, '/v3/users/sleep', token, 'sleep');
+    const nights = z.object({ nights: z.array(Night) }).parse(body ?? { nights: [] }).nights;
+    for (const n of nights) if (dates.includes(n.date)) addNight(b, n);
+    return b;
+  }
+  for (const date of dates) {
     const body = await get(env, `/v3/users/sleep/${date}`, token, 'sleep');
-    if (body === null) continue;
-    const n = Night.parse(body);
-    const start = new Date(n.sleep_start_time);
-    const end = new Date(n.sleep_end_time);
-    const offset = offsetOf(n.sleep_end_time);
-    const marks = Object.entries(n.hypnogram ?? {})
-      .map(([t, code]) => ({ at: nightTime(t, start, offset), code }))
-      .sort((a, c) => a.at.getTime() - c.at.getTime());
-    const light = n.light_sleep ?? null;
-    const deep = n.deep_sleep ?? null;
-    const rem = n.rem_sleep ?? null;
-    b.sleepSessions.push({
-      device: n.device_id ?? null,
-      session_id: n.date,
-      start_at: start,
-      end_at: end,
-      utc_offset_min: offset,
-      local_date: n.date,
-      asleep_s: (light ?? 0) + (deep ?? 0) + (rem ?? 0) + (n.unrecognized_sleep_stage ?? 0),
-      awake_s: n.total_interruption_duration ?? null,
-      light_s: light,
-      deep_s: deep,
-      rem_s: rem,
-      score: n.sleep_score ?? null,
-      stages: marks.map((mark, i) => ({
-        start_at: mark.at,
-        end_at: marks[i + 1]?.at ?? end,
-        utc_offset_min: offset,
-        stage: HYPNOGRAM[mark.code] ?? 'unknown',
-      })),
-    });
-    for (const [t, bpm] of Object.entries(n.heart_rate_samples ?? {})) {
-      b.heartRate.push({
-        device: n.device_id ?? null,
-        context: 'sleep',
-        measured_at: nightTime(t, start, offset),
-        utc_offset_min: offset,
-        bpm,
-      });
-    }
-    b.devices.push(dataDevice(n.device_id ?? 'polar', null, end));
+    if (body !== null) addNight(b, Night.parse(body));
   }
   return b;
 }
 
+function addNight(b: Batch, n: z.infer<typeof Night>) {
+  const start = new Date(n.sleep_start_time);
+  const end = new Date(n.sleep_end_time);
+  const offset = offsetOf(n.sleep_end_time);
+  const marks = Object.entries(n.hypnogram ?? {})
+    .map(([t, code]) => ({ at: nightTime(t, start, offset), code }))
+    .sort((a, c) => a.at.getTime() - c.at.getTime());
+  const light = n.light_sleep ?? null;
+  const deep = n.deep_sleep ?? null;
+  const rem = n.rem_sleep ?? null;
+  b.sleepSessions.push({
+    device: n.device_id ?? null,
+    session_id: n.date,
+    start_at: start,
+    end_at: end,
+    utc_offset_min: offset,
+    local_date: n.date,
+    asleep_s: (light ?? 0) + (deep ?? 0) + (rem ?? 0) + (n.unrecognized_sleep_stage ?? 0),
+    awake_s: n.total_interruption_duration ?? null,
+    light_s: light,
+    deep_s: deep,
+    rem_s: rem,
+    score: n.sleep_score ?? null,
+    stages: marks.map((mark, i) => ({
+      start_at: mark.at,
+      end_at: marks[i + 1]?.at ?? end,
+      utc_offset_min: offset,
+      stage: HYPNOGRAM[mark.code] ?? 'unknown',
+    })),
+  });
+  for (const [t, bpm] of Object.entries(n.heart_rate_samples ?? {})) {
+    b.heartRate.push({
+      device: n.device_id ?? null,
+      context: 'sleep',
+      measured_at: nightTime(t, start, offset),
+      utc_offset_min: offset,
+      bpm,
+    });
+  }
+  b.devices.push(dataDevice(n.device_id ?? 'polar', null, end));
+}
+
 export const polarSource: DataSource = {
+  horizon: 'latestData',
   types: [
     { name: 'exercises', maxDays: WHOLE_RANGE },
     // A daily-activity range may span at most 28 dates (§5.2): 27 days, as a window that starts
     // mid-day touches one date more than its length.
     { name: 'activity', maxDays: 27 },
-    { name: 'continuousHr', maxDays: 28 },
-    { name: 'sleep', maxDays: 28 },
+    // No maximum is documented for the heart-rate range; the 28 dates of the other ranges are kept.
+    { name: 'continuousHr', maxDays: 27, uploaded: true },
+    { name: 'sleep', maxDays: 27, uploaded: true },
   ],
   fetch(env, token, type, window) {
     if (type === 'exercises') return exercises(env, token);

@@ -3,7 +3,11 @@ import type { WearablesConfig } from '../../providers/config.ts';
 import type { Budgets } from '../budget.ts';
 import type { Batch } from '../rows.ts';
 
-export type Window = { readonly from: Date; readonly to: Date };
+/**
+ * `changedSince`: a sync of a type whose vendor answers "what changed since" (`DataType.changedSince`):
+ * read what was created or modified at the vendor after that instant, whatever its measurement time.
+ */
+export type Window = { readonly from: Date; readonly to: Date; readonly changedSince?: Date };
 
 /** What a provider's pull code gets for one connection. */
 export type PullEnv = {
@@ -14,15 +18,43 @@ export type PullEnv = {
   /** The study's zone: for providers that give local times without an offset (Polar). */
   readonly timeZone: string;
   readonly db: Knex;
+  /** Now, for vendors whose lists cover the last days before it (Polar's 28 nights). */
+  readonly clock: () => Date;
   /** Rate-limit facts worth keeping on the connection (Polar's RateLimit headers). */
   observe(limits: Record<string, unknown>): void;
+  /** Vendor files kept whole (ECG signals); absent where the pull was given no archive. */
+  readonly rawArchive?: RawArchive;
 };
 
-/** A data type read in windows of at most `maxDays` (the provider's per-request range limit). */
-export type DataType = { readonly name: string; readonly maxDays: number };
+/** The participant's folder of the raw archive: `put` seals the bytes under the study's key and returns the object's key. */
+export type RawArchive = { put(name: string, bytes: Buffer): Promise<string> };
+
+/**
+ * A data type read in windows of at most `maxDays` (the provider's per-request range limit).
+ * `changedSince`: the vendor tells what changed since a time (Withings `lastupdate`), so a sync
+ * asks for that instead of a range of measurement times, and a device's late upload is in it.
+ * `uploaded`: the type holds only what the device uploaded, so a sync reads no further than the
+ * source's upload horizon, and not at all when nothing was uploaded since its cursor.
+ */
+export type DataType = {
+  readonly name: string;
+  readonly maxDays: number;
+  readonly changedSince?: boolean;
+  readonly uploaded?: boolean;
+};
+
+/**
+ * How far a connection's devices have uploaded, which no cursor passes (so a device that syncs
+ * days late has its days read then): `listedDevices`, the earliest last sync of the devices the
+ * vendor lists (its `devices` type, read first); `latestData`, the latest data time any of the
+ * connection's devices delivered (a vendor without a device list). Absent: the vendor says what
+ * changed (`DataType.changedSince`), or nothing is held back.
+ */
+export type UploadHorizon = 'listedDevices' | 'latestData';
 
 export type DataSource = {
   readonly types: readonly DataType[];
+  readonly horizon?: UploadHorizon;
   fetch(env: PullEnv, accessToken: string, type: string, window: Window): Promise<Batch>;
 };
 

@@ -1,20 +1,25 @@
 import { z } from 'zod';
 import { withingsCall } from '../../providers/withings/api.ts';
 import { DEFAULT_QUOTAS } from '../budget.ts';
-import type { Batch, BodyRow, SleepStage } from '../rows.ts';
+import type { Batch, SleepStage } from '../rows.ts';
 import { emptyBatch } from '../rows.ts';
 import { offsetMinutes, utcDate } from '../time.ts';
 import type { DataSource, PullEnv, Window } from './source.ts';
 import { WHOLE_RANGE } from './source.ts';
+import { MEASTYPES, Measures, measureRows } from './withings-measures.ts';
+import { dailyActivity, intraday, workouts } from './withings-activity.ts';
+import { heartRecordings } from './withings-heart.ts';
+import { appendBatch, type WithingsApi } from './withings-shared.ts';
 
 /**
- * Withings (wearable-apis.md §4.4): measures, sleep summaries, sleep detail and devices, each a
- * form POST whose outcome is the body's `status`, paged with `more`/`offset`. The 120 calls per
- * minute are the whole application's, so every call draws on one app-wide budget.
+ * Withings (wearable-apis.md §4.4): measures, sleep (summaries and their detail) and devices, each
+ * a form POST whose outcome is the body's `status`, paged with `more`/`offset`. The 120 calls per
+ * minute are the whole application's, so every call draws on one app-wide budget. A sync asks
+ * getmeas and getsummary for what was created or modified since its cursor (`lastupdate`, §4.4.1),
+ * so a device that uploads days late has those days read then, and nothing else is re-read.
  */
 
 const MAX_PAGES = 500;
-const MEASTYPES = '1,6,8,9,10,11,12,54,71,73';
 const SUMMARY_FIELDS =
   'total_timeinbed,total_sleep_time,asleepduration,lightsleepduration,deepsleepduration,remsleepduration,wakeupduration,wakeupcount,sleep_score,hr_average,rr_average';
 
@@ -41,30 +46,9 @@ async function paged(env: PullEnv, path: string, params: Record<string, string>,
 const seconds = (d: Date) => String(Math.floor(d.getTime() / 1000));
 const fromEpoch = (s: number) => new Date(s * 1000);
 
-const Measures = z.object({
-  timezone: z.string().optional(),
-  measuregrps: z.array(
-    z.object({
-      date: z.number(),
-      model: z.string().nullish(),
-      deviceid: z.string().nullish(),
-      measures: z.array(z.object({ value: z.number(), type: z.number(), unit: z.number() })),
-    })
-  ),
-});
-
-const BODY_COLUMNS: Partial<Record<number, keyof BodyRow>> = {
-  1: 'weight_kg',
-  6: 'fat_ratio_pct',
-  8: 'fat_mass_kg',
-  9: 'diastolic_mmhg',
-  10: 'systolic_mmhg',
-  12: 'temperature_c',
-  71: 'temperature_c',
-};
-
-/** Real value = value × 10^unit (§4.4), rounded away from binary noise. */
-const real = (m: { value: number; unit: number }) => Number((m.value * 10 ** m.unit).toPrecision(12));
+/** `lastupdate` and a date range are exclusive: the spec says to send one form or the other (§4.4.1). */
+const changedOr = (w: Window, range: Record<string, string>) =>
+  w.changedSince ? { lastupdate: seconds(w.changedSince) } : range;
 
 async function measures(env: PullEnv, token: string, w: Window): Promise<Batch> {
   const b = emptyBatch();
@@ -72,27 +56,10 @@ async function measures(env: PullEnv, token: string, w: Window): Promise<Batch> 
     action: 'getmeas',
     meastypes: MEASTYPES,
     category: '1',
-    startdate: seconds(w.from),
-    enddate: seconds(w.to),
+    ...changedOr(w, { startdate: seconds(w.from), enddate: seconds(w.to) }),
   };
   for (const raw of await paged(env, '/measure', params, token)) {
-    const body = Measures.parse(raw);
-    const zone = body.timezone ?? env.timeZone;
-    for (const g of body.measuregrps) {
-      const at = fromEpoch(g.date);
-      const stamp = { device: g.model ?? g.deviceid ?? null, utc_offset_min: offsetMinutes(zone, at) };
-      const row: BodyRow = { ...stamp, measured_at: at };
-      let hasBody = false;
-      for (const m of g.measures) {
-        const column = BODY_COLUMNS[m.type];
-        if (column) {
-          (row as Record<string, unknown>)[column] = real(m);
-          hasBody = true;
-        } else if (m.type === 11) b.heartRate.push({ ...stamp, context: 'spot', measured_at: at, bpm: real(m) });
-        else if (m.type === 54) b.spo2.push({ ...stamp, measured_at: at, spo2_pct: real(m) });
-      }
-      if (hasBody) b.body.push(row);
-    }
+    appendBatch(b, measureRows(Measures.parse(raw), env.timeZone));
   }
   return b;
 }
@@ -128,8 +95,7 @@ async function summaries(env: PullEnv, token: string, w: Window): Promise<Batch>
   const b = emptyBatch();
   const params = {
     action: 'getsummary',
-    startdateymd: utcDate(w.from),
-    enddateymd: utcDate(new Date(w.to.getTime() - 1)),
+    ...changedOr(w, { startdateymd: utcDate(w.from), enddateymd: utcDate(new Date(w.to.getTime() - 1)) }),
     data_fields: SUMMARY_FIELDS,
   };
   for (const raw of await paged(env, '/v2/sleep', params, token)) {
@@ -172,28 +138,34 @@ const Detail = z.object({
       model: z.string().optional(),
       hr: Series.optional(),
       rr: Series.optional(),
+      rmssd: Series.optional(),
+      sdnn_1: Series.optional(),
     })
   ),
 });
 
+type NightSpan = { session_id: string; start_at: Date; end_at: Date; utc_offset_min: number };
+
 /**
- * Sleep detail: state segments with heart rate and respiration keyed by epoch second. Segments
- * belong to the summary night that contains them (summaries are read first in every pull).
+ * Sleep detail over [from, to) (at most 24 h: "only the first 24h" are served, §4.4.5): state
+ * segments with heart rate, respiration and HRV keyed by epoch second. Segments belong to the night
+ * that contains them: one of `nights`, or one stored before.
  */
-async function detail(env: PullEnv, token: string, w: Window): Promise<Batch> {
+async function detail(env: PullEnv, token: string, w: Window, known: readonly NightSpan[]): Promise<Batch> {
   const b = emptyBatch();
-  const params = { action: 'get', startdate: seconds(w.from), enddate: seconds(w.to), data_fields: 'hr,rr' };
-  const nights = (await env
+  const params = {
+    action: 'get',
+    startdate: seconds(w.from),
+    enddate: seconds(w.to),
+    data_fields: 'hr,rr,rmssd,sdnn_1',
+  };
+  const stored = (await env
     .db('sleep_sessions')
     .where({ connection_id: env.connectionId, source: 'withings' })
     .where('end_at', '>', new Date(w.from.getTime() - 86_400_000))
     .where('start_at', '<', new Date(w.to.getTime() + 86_400_000))
-    .select('session_id', 'start_at', 'end_at', 'utc_offset_min')) as {
-    session_id: string;
-    start_at: Date;
-    end_at: Date;
-    utc_offset_min: number;
-  }[];
+    .select('session_id', 'start_at', 'end_at', 'utc_offset_min')) as NightSpan[];
+  const nights = [...known, ...stored];
   for (const raw of await paged(env, '/v2/sleep', params, token)) {
     for (const seg of Detail.parse(raw).series) {
       const start = fromEpoch(seg.startdate);
@@ -218,10 +190,33 @@ async function detail(env: PullEnv, token: string, w: Window): Promise<Batch> {
           breaths_per_min: rate,
         });
       }
+      b.hrv.push(...sleepHrv(seg, device, offset));
     }
   }
   return b;
 }
+
+/** HRV the sleep monitor gives (RMSSD and 1-minute SDNN, ms), one row per instant with either. */
+function sleepHrv(
+  seg: { rmssd?: Record<string, number> | undefined; sdnn_1?: Record<string, number> | undefined },
+  device: string | null,
+  offset: number
+) {
+  const times = [...new Set([...Object.keys(seg.rmssd ?? {}), ...Object.keys(seg.sdnn_1 ?? {})])];
+  return times.map((t) => ({
+    device,
+    measured_at: fromEpoch(Number(t)),
+    utc_offset_min: offset,
+    rmssd_ms: seg.rmssd?.[t] ?? null,
+    sdnn_ms: seg.sdnn_1?.[t] ?? null,
+  }));
+}
+
+const apiOf = (env: PullEnv, token: string): WithingsApi => ({
+  env,
+  call: (path, params) => call(env, path, params, token),
+  paged: (path, params) => paged(env, path, params, token),
+});
 
 const Devices = z.object({
   devices: z.array(
@@ -254,19 +249,54 @@ async function devices(env: PullEnv, token: string): Promise<Batch> {
   return b;
 }
 
+const DAY_MS = 86_400_000;
+
+/**
+ * Summaries, then their detail (which has no `lastupdate`, §4.4.1): for a sync, over each night
+ * that changed; for a range, day by day over the range.
+ */
+async function sleep(env: PullEnv, token: string, w: Window): Promise<Batch> {
+  const b = await summaries(env, token, w);
+  const nights: NightSpan[] = b.sleepSessions.map((s) => ({
+    session_id: s.session_id,
+    start_at: s.start_at,
+    end_at: s.end_at,
+    utc_offset_min: s.utc_offset_min,
+  }));
+  const spans = w.changedSince ? nights.map((n) => ({ from: n.start_at, to: n.end_at })) : [w];
+  for (const span of spans) {
+    for (let at = span.from.getTime(); at < span.to.getTime(); at += DAY_MS) {
+      const day = { from: new Date(at), to: new Date(Math.min(at + DAY_MS, span.to.getTime())) };
+      const part = await detail(env, token, day, nights);
+      b.sleepStages.push(...part.sleepStages);
+      b.heartRate.push(...part.heartRate);
+      b.respiratory.push(...part.respiratory);
+      b.hrv.push(...part.hrv);
+    }
+  }
+  return b;
+}
+
 export const withingsSource: DataSource = {
   types: [
-    { name: 'measures', maxDays: 90 },
-    { name: 'sleepSummary', maxDays: 90 },
-    // "Only the first 24 h" of a sleep-detail range are served (§4.4).
-    { name: 'sleepDetail', maxDays: 1 },
+    { name: 'measures', maxDays: 90, changedSince: true },
+    // A range reads detail one day per call, so its windows stay short enough to show progress.
+    { name: 'sleep', maxDays: 7, changedSince: true },
     { name: 'devices', maxDays: WHOLE_RANGE },
+    { name: 'activity', maxDays: 90 },
+    { name: 'workouts', maxDays: 90 },
+    // Intraday activity, like sleep detail, serves only the first 24 h of a range.
+    { name: 'intraday', maxDays: 1 },
+    { name: 'heart', maxDays: 90 },
   ],
   fetch(env, token, type, window) {
     if (type === 'measures') return measures(env, token, window);
-    if (type === 'sleepSummary') return summaries(env, token, window);
-    if (type === 'sleepDetail') return detail(env, token, window);
+    if (type === 'sleep') return sleep(env, token, window);
     if (type === 'devices') return devices(env, token);
+    if (type === 'activity') return dailyActivity(apiOf(env, token), window);
+    if (type === 'workouts') return workouts(apiOf(env, token), window);
+    if (type === 'intraday') return intraday(apiOf(env, token), window);
+    if (type === 'heart') return heartRecordings(apiOf(env, token), window);
     throw new Error(`unknown Withings data type ${type}`);
   },
 };

@@ -1,0 +1,337 @@
+/**
+ * A clinic's day (issue 15, Quotas) — `node --import tsx bench/clinic-day.bench.ts
+ * [--connections=1000] [--vendors=polar,withings,fitbit] [--notifications=off,on] [--tick=1]`.
+ *
+ * `connections` connections per vendor, each device uploading a reading every hour (at a minute of
+ * its own), are pulled for 24 hours by the scheduler's path: planPulls and runDuePullJobs every
+ * `tick` minutes of an injected clock, with the default settings (hourly polls, each vendor's
+ * minimum minutes), vendor notifications off, then on (each upload notifies: Withings and Google
+ * once, Polar once per data type). The clock only moves by the ticks and the budgets' waits, so a
+ * day runs in minutes; the simulators answer at once and each call is counted as 100 ms of a
+ * runner's time (`VIGIL_WEARABLES_PULL_CONCURRENCY` runners), which gives the modelled runner
+ * load. Peaks of every quota window are read from the simulators' call logs (sliding windows).
+ * Left behind: jobs due or running at the end of the day, and connections whose cursors are short
+ * of an upload older than the vendor's pull interval (a newer one waits for its next pull by design).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLocalArchiveStore } from '../src/archive/local-store.ts';
+import type { ProviderId } from '../src/providers/provider.ts';
+import { createTestClock, testVault } from '../src/test/app-deps.ts';
+import { GENEROUS_LIMITS } from '../src/test/generous-limits.ts';
+import { googleHealthData } from '../src/test/provider-simulators/google-health-data.ts';
+import { polarData } from '../src/test/provider-simulators/polar-data.ts';
+import { withingsData } from '../src/test/provider-simulators/withings-data.ts';
+import { configOver, startHarness } from '../src/test/provider-simulators/wearables-harness.ts';
+import { createOwnDatabase } from '../src/test/test-db.ts';
+import { QUOTA_WINDOWS, wearableCapacity } from '../src/wearables/capacity.ts';
+import { runDuePullJobs } from '../src/wearables/jobs.ts';
+import { acceptNotification } from '../src/wearables/notifications/accept.ts';
+import { planPulls } from '../src/wearables/planner.ts';
+import { SOURCES } from '../src/wearables/pull.ts';
+import { pullDeps } from '../src/wearables/testing.ts';
+
+const arg = (name: string, fallback: string) =>
+  process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
+const CONNECTIONS = Number(arg('connections', '1000'));
+const VENDORS = arg('vendors', 'polar,withings,fitbit').split(',') as ProviderId[];
+const TICK_MS = Number(arg('tick', '1')) * 60_000;
+const MODES = arg('notifications', 'off,on')
+  .split(',')
+  .map((m) => m === 'on');
+const CALL_MS = 100;
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const OAUTH = /^(token|authorize|register|identity|user$|oauth|revoke|notify|webhook)/;
+const START = new Date('2026-11-21T00:00:00Z');
+const POLAR_EVENTS = ['ACTIVITY_SUMMARY', 'CONTINUOUS_HEART_RATE'];
+
+const iso = (t: number) => new Date(t).toISOString();
+const ymd = (t: number) => iso(t).slice(0, 10);
+
+type Data = {
+  google: ReturnType<typeof googleHealthData>;
+  withings: ReturnType<typeof withingsData>;
+  polar: ReturnType<typeof polarData>;
+};
+
+/** A reading the device recorded just before `at`, uploaded at `at`. */
+function upload(data: Data, provider: ProviderId, user: string, at: number) {
+  const t = at - 60_000;
+  if (provider === 'fitbit') {
+    data.google.recordOffline(user, 'heart-rate', [
+      {
+        dataSource: { platform: 'FITBIT', device: { displayName: 'Charge 6' } },
+        heartRate: { beatsPerMinute: '62', sampleTime: { physicalTime: iso(t) } },
+      },
+    ]);
+    data.google.syncDevice(user, new Date(at));
+  } else if (provider === 'withings') {
+    data.withings.recordOffline(user, {
+      measuregrps: [
+        { grpid: t, attrib: 0, date: t / 1000, category: 1, measures: [{ value: 74_000, type: 1, unit: -3 }] },
+      ],
+    });
+    data.withings.syncDevice(user, new Date(at));
+  } else {
+    const date = ymd(t);
+    const hhmm = iso(t).slice(11, 16);
+    data.polar.recordOffline(user, {
+      activities: [
+        {
+          start_time: `${date}T00:00:00`,
+          end_time: `${date}T23:59:59`,
+          steps: 30,
+          samples: {
+            date,
+            steps: { interval_ms: 60_000, total_steps: 30, samples: [{ steps: 30, timestamp: `${date}T${hhmm}` }] },
+          },
+        },
+      ],
+      continuousHr: [{ date, heart_rate_samples: [{ heart_rate: 62, sample_time: `${hhmm}:00` }] }],
+    });
+    data.polar.syncDevice(user, new Date(at));
+  }
+}
+
+/** The most calls inside any window of `ms` (calls sorted by time). */
+function peak(times: number[], ms: number): number {
+  let best = 0;
+  let lo = 0;
+  for (let hi = 0; hi < times.length; hi++) {
+    while (times[hi]! - times[lo]! >= ms) lo++;
+    best = Math.max(best, hi - lo + 1);
+  }
+  return best;
+}
+
+async function main() {
+  const own = await createOwnDatabase('vigil_bench_clinic_day');
+  const archiveDir = await mkdtemp(join(tmpdir(), 'vigil-bench-clinic-'));
+  const clock = createTestClock(new Date(START.getTime() - DAY));
+  const data: Data = { google: googleHealthData(), withings: withingsData(), polar: polarData() };
+  const wearables = await startHarness({
+    db: own.db,
+    configFor: configOver(own.config.database),
+    // A thousand connect links from one address in minutes: far over the public pages' limits.
+    env: GENEROUS_LIMITS,
+    clock,
+    vault: testVault(),
+    archiveStore: createLocalArchiveStore(archiveDir),
+    sims: {
+      fitbit: { extend: data.google.extend, pairedDevices: data.google.pairedDevices },
+      withings: { extend: data.withings.extend, devices: data.withings.devices },
+      polar: { extend: data.polar.extend, shortWindowPerUser: 20, longWindowPerUser: 100 },
+    },
+  });
+  const config = wearables.deps.config;
+  const concurrency = config.wearablePulls.concurrency;
+  const out = (s: string) => process.stdout.write(`${s}\n`);
+  try {
+    out(
+      `clinic-day bench: ${CONNECTIONS} connections per vendor, each device uploading hourly; ${CALL_MS} ms per call modelled, ${concurrency} runners per vendor; tick ${TICK_MS / 60_000} min`
+    );
+    for (const [v, provider] of VENDORS.entries()) {
+      for (const notified of MODES) {
+        const day0 = START.getTime() + (2 * v + Number(notified)) * 3 * DAY;
+        clock.set(new Date(day0 - DAY));
+        await own.db('device_connections').update({ status: 'disconnected' });
+        await own.db('wearable_notify_channels').delete();
+        // Connecting is setup: made in groups, a minute apart (Withings' connect calls share its quota).
+        const conns: { id: number; user: string; minute: number }[] = [];
+        for (let i = 0; i < CONNECTIONS; i += 50) {
+          const batch = await Promise.all(
+            Array.from({ length: Math.min(50, CONNECTIONS - i) }, () => wearables.connected(provider))
+          );
+          const ids = batch.map((b) => b.connectionId);
+          const users = (await own.db('device_connections').whereIn('id', ids).select('id', 'external_user_id')) as {
+            id: number;
+            external_user_id: string;
+          }[];
+          for (const u of users) conns.push({ id: u.id, user: u.external_user_id, minute: (conns.length * 7) % 60 });
+          clock.set(new Date(clock().getTime() + 60_000));
+        }
+        // Pulled yesterday: cursors, sync state and devices as a day of pulls leaves them.
+        const yesterday = new Date(day0 - 60_000);
+        for (const c of conns) upload(data, provider, c.user, yesterday.getTime() - HOUR);
+        await own.db('wearable_cursors').insert(
+          conns.flatMap((c) =>
+            SOURCES[provider].types.map((t) => ({
+              connection_id: c.id,
+              data_type: t.name,
+              synced_until: yesterday,
+              updated_at: yesterday,
+            }))
+          )
+        );
+        await own.db('wearable_sync_state').insert(
+          conns.map((c) => ({
+            connection_id: c.id,
+            daily_pulled_at: yesterday,
+            last_pull_at: yesterday,
+            last_success_at: yesterday,
+            updated_at: yesterday,
+          }))
+        );
+        if (notified) {
+          const row = { secret_sealed: 'x', url: 'https://vigil.example/n', active: true, created_at: yesterday };
+          if (provider === 'withings') {
+            await own.db('wearable_notify_subscriptions').insert(
+              conns.map((c) => ({
+                connection_id: c.id,
+                callback_url: row.url,
+                applis: '1',
+                subscribed_at: yesterday,
+              }))
+            );
+          } else {
+            await own
+              .db('wearable_notify_channels')
+              .insert({ ...row, provider, covers_all: true, updated_at: yesterday });
+          }
+        }
+        const settings = {
+          ...config.wearablePulls,
+          dailyPullTime: '00:00',
+          notifications: { ...config.wearablePulls.notifications, enabled: notified },
+        };
+        const ndeps = {
+          db: own.db,
+          log: wearables.deps.log,
+          clock,
+          settings: {
+            replayWindowMs: settings.notifications.replayWindowMs,
+            backfillDays: settings.backfillDays,
+            minMinutes: settings.minMinutes,
+          },
+        };
+        const sim = wearables[provider];
+        const before = sim.calls.length;
+        const deps = pullDeps(wearables, clock);
+        const runner = {
+          worker: `bench-${provider}`,
+          provider,
+          leaseMs: 600_000,
+          rereadMs: 3 * DAY,
+          backfillDays: settings.backfillDays,
+          concurrency,
+        };
+        const started = performance.now();
+        let pulls = 0;
+        let lastUpload = new Map<number, number>();
+        for (let t = day0; t < day0 + DAY; t += TICK_MS) {
+          if (clock().getTime() < t) clock.set(new Date(t));
+          const now = clock().getTime();
+          const minuteFrom = Math.floor((t - TICK_MS) / 60_000);
+          const minuteTo = Math.floor(t / 60_000);
+          for (const c of conns) {
+            // Uploads at its minute of each hour that this tick passed.
+            for (let m = minuteFrom + 1; m <= minuteTo; m++) {
+              if (m % 60 !== c.minute) continue;
+              upload(data, provider, c.user, now);
+              lastUpload.set(c.id, now);
+              if (!notified) continue;
+              const events = provider === 'polar' ? POLAR_EVENTS : ['upload'];
+              for (const e of events) {
+                await acceptNotification(ndeps, {
+                  provider,
+                  externalUserId: c.user,
+                  identity: `${provider}:${c.user}:${e}:${now}`,
+                  about: { event: e },
+                  requestId: 'bench',
+                });
+              }
+            }
+          }
+          await planPulls(own.db, clock(), settings);
+          pulls += await runDuePullJobs(deps, runner);
+        }
+        const wallS = (performance.now() - started) / 1000;
+        const dayCalls = sim.calls.slice(before).filter((c) => !OAUTH.test(c.route));
+        const leftJobs = Number(
+          (
+            (await own
+              .db('wearable_pull_jobs')
+              .whereIn(
+                'connection_id',
+                conns.map((c) => c.id)
+              )
+              .where(
+                (q) =>
+                  void q
+                    .where('state', 'running')
+                    .orWhere((d) => void d.where('state', 'queued').where('run_after', '<=', clock()))
+              )
+              .count({ n: '*' })
+              .first()) as { n: number }
+          ).n
+        );
+        // After the last tick: cursors short of an upload older than the vendor's pull interval
+        // (newer ones wait for their next pull by design).
+        const interval = Math.max(settings.incrementalMinutes, settings.minMinutes[provider]) * 60_000;
+        const cutoff = day0 + DAY - interval - TICK_MS;
+        const cursors = (await own
+          .db('wearable_cursors')
+          .whereIn(
+            'connection_id',
+            conns.map((c) => c.id)
+          )
+          .groupBy('connection_id')
+          .select('connection_id', own.db.raw('MIN(synced_until) as low'))) as { connection_id: number; low: Date }[];
+        const behind = cursors.filter((r) => {
+          const up = lastUpload.get(r.connection_id) ?? 0;
+          return up <= cutoff && new Date(r.low).getTime() < up - 60_000;
+        }).length;
+        lastUpload = new Map();
+        const rows = Number(
+          (
+            (await own
+              .db('heart_rate')
+              .whereIn(
+                'connection_id',
+                conns.map((c) => c.id)
+              )
+              .count({ n: '*' })
+              .first()) as { n: number }
+          ).n
+        );
+        const times = dayCalls.map((c) => c.at.getTime()).sort((a, b) => a - b);
+        const cap = wearableCapacity(settings, { [provider]: CONNECTIONS }).find((x) => x.provider === provider)!;
+        out(
+          `\n${provider} — notifications ${notified ? 'on' : 'off'}: ${(dayCalls.length / CONNECTIONS).toFixed(1)} calls per connection per day (capacity model: ${cap.callsPerConnectionPerDay}), ${pulls} pulls`
+        );
+        for (const w of QUOTA_WINDOWS[provider]) {
+          const limit = w.limit + w.perConnection * CONNECTIONS;
+          if (w.scope === 'user') {
+            // The simulators log no user per call: a connection's busiest minute is one pull's calls at once.
+            const perPull = Math.ceil(dayCalls.length / Math.max(pulls, 1));
+            out(
+              `  peak ${w.name.padEnd(26)} about ${perPull} of ${limit} (one pull at once, ${((100 * perPull) / limit).toFixed(1)}%)`
+            );
+            continue;
+          }
+          const used = peak(times, w.windowSeconds * 1000);
+          out(`  peak ${w.name.padEnd(26)} ${used} of ${limit} (${((100 * used) / limit).toFixed(1)}%)`);
+        }
+        const modelledRunnerS = (dayCalls.length * CALL_MS) / 1000 / concurrency;
+        out(
+          `  wall time ${wallS.toFixed(1)} s for the day; runners busy ${(modelledRunnerS / 3600).toFixed(2)} h of 24 (modelled, ${CALL_MS} ms a call)`
+        );
+        out(
+          `  heart-rate rows ${rows}: ${Math.round(rows / wallS)}/s wall, ${(rows / Math.max(modelledRunnerS, 1)).toFixed(1)}/s modelled`
+        );
+        out(
+          `  left behind: ${leftJobs} jobs due or running, ${behind} connections with a cursor short of an upload older than ${interval / 60_000} min`
+        );
+      }
+    }
+  } finally {
+    await wearables.close();
+    await own.drop();
+    await rm(archiveDir, { recursive: true, force: true });
+  }
+}
+
+await main();
+process.exit(0);

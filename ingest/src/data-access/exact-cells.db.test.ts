@@ -1,0 +1,150 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { asAdmin } from '../test/fixtures.ts';
+import { createTestIngest } from '../test/test-ingest.ts';
+import { createPhone, type GeneratedFile } from '../test/phone-emulator/phone.ts';
+import type { PhoneOs, StreamId } from '../test/phone-emulator/types.ts';
+import { beiweForm, unzip } from '../test/beiwe-zip.ts';
+
+/**
+ * Byte-identical export: an Android and an iOS phone (the emulator prints numbers as the apps do)
+ * upload two hours of every stream; the ZIP must equal what Beiwe's processing (spec §5.2) makes of
+ * the very text the phones wrote. Wi-Fi (Beiwe drops a real row per scan: not copied), app_log
+ * (Beiwe's header fix) and the unchunked streams are left to their own tests.
+ */
+const HOUR = 3_600_000;
+
+const STREAMS: Record<PhoneOs, StreamId[]> = {
+  android: ['accelerometer', 'gyro', 'gps', 'calls', 'texts', 'power_state', 'bluetooth', 'survey_timings'],
+  ios: [
+    'accelerometer',
+    'gyro',
+    'magnetometer',
+    'devicemotion',
+    'gps',
+    'power_state',
+    'proximity',
+    'reachability',
+    'ios_log',
+    'survey_timings',
+  ],
+};
+
+const utc = (ms: number) => new Date(ms).toISOString().slice(0, 23);
+const binName = (ms: number) =>
+  `${new Date(Math.floor(ms / HOUR) * HOUR).toISOString().slice(0, 19).replace('T', ' ').replaceAll(':', '_')}+00_00`;
+
+/** Beiwe's chunks for one participant from the phone's own text: fixes, `UTC time`, hourly bins, stable time sort, exact-duplicate removal. */
+function beiweChunks(pid: string, files: readonly GeneratedFile[]): Map<string, string> {
+  const bins = new Map<string, { header: string; rows: { ms: number; line: string }[]; seen: Set<string> }>();
+  const ordered = [...files].sort((a, b) => (a.fileName < b.fileName ? -1 : 1)); // Beiwe processes by path
+  for (const f of ordered) {
+    const header = f.header!.split(',').map((c) => c.trim());
+    const surveyId = f.stream === 'survey_timings' ? /surveyTimings_([^_]+)_/.exec(f.fileName)![1]! : undefined;
+    const fix = (cells: string[]): string[] => {
+      if (f.stream === 'calls') return [cells[2]!, ...cells.slice(0, 2), ...cells.slice(3)];
+      if (surveyId !== undefined) return [...cells.slice(0, 2), surveyId, ...cells.slice(2)];
+      return cells;
+    };
+    const columns = surveyId === undefined ? fix(header) : [...header.slice(0, 2), 'survey id', ...header.slice(2)];
+    const outHeader = [columns[0]!, 'UTC time', ...columns.slice(1)].join(',');
+    for (const raw of f.rows.flatMap((r) => r.split(/\r?\n/)).filter((r) => r !== '')) {
+      const cells = fix(raw.split(','));
+      const ms = Number(cells[0]);
+      const folder = surveyId === undefined ? f.stream : `${f.stream}/${surveyId}`;
+      const name = `${pid}/${folder}/${binName(ms)}.csv`;
+      const bin = bins.get(name) ?? { header: outHeader, rows: [], seen: new Set<string>() };
+      bins.set(name, bin);
+      const line = [cells[0]!, utc(ms), ...cells.slice(1)].join(',');
+      if (!bin.seen.has(line)) bin.rows.push({ ms, line });
+      bin.seen.add(line);
+    }
+  }
+  const out = new Map<string, string>();
+  for (const [name, bin] of bins) {
+    bin.rows.sort((a, b) => a.ms - b.ms);
+    out.set(name, `${bin.header}\n${bin.rows.map((r) => r.line).join('\n')}`);
+  }
+  return out;
+}
+
+describe('exact cells: the export is the phones’ own text', () => {
+  let ingest: Awaited<ReturnType<typeof createTestIngest>>;
+  const expected = new Map<string, string>();
+  const osOfPid = new Map<string, PhoneOs>();
+  let zip = new Map<string, Buffer>();
+
+  beforeAll(async () => {
+    ingest = await createTestIngest('vigil_exact_cells');
+    const { app } = ingest;
+    const post = async (path: string, body: unknown) =>
+      (await app.request(path, { method: 'POST', headers: asAdmin, body: JSON.stringify(body) })).json();
+    const study = (await post('/api/v1/studies', { name: 'Exact' })) as { id: number; objectId: string };
+    // Yesterday 14:00 UTC: the phones' event streams depend on the time of day, so a window at a
+    // fixed hour has every stream on any date.
+    const from = new Date(Math.floor(Date.now() / (24 * HOUR)) * 24 * HOUR - 10 * HOUR);
+    const pids: string[] = [];
+    for (const os of ['android', 'ios'] as const) {
+      const enrolled = (await post(`/api/v1/studies/${study.id}/participants`, { label: os })) as {
+        beiwe: { patientId: string; temporaryPassword: string };
+      };
+      const pid = enrolled.beiwe.patientId;
+      pids.push(pid);
+      osOfPid.set(pid, os);
+      const phone = createPhone({
+        os,
+        serverUrl: 'http://vigil.test',
+        patientId: pid,
+        temporaryPassword: enrolled.beiwe.temporaryPassword,
+        seed: `exact-${os}`,
+        fetch: (i, init) => Promise.resolve(app.request(i as string, init)),
+      });
+      await phone.register();
+      const files = phone.generateFiles({ from, hours: 2, streams: STREAMS[os] });
+      for (const f of files) expect((await phone.upload(f.fileName, f.bytes)).status).toBe(200);
+      for (const [name, csv] of beiweChunks(pid, files)) expected.set(name, csv);
+    }
+    await ingest.drain();
+    const key = (await post('/api/v1/data-access/keys', { studyId: study.id, name: 'exact' })) as {
+      accessKey: string;
+      secretKey: string;
+    };
+    const res = await app.request(
+      '/get-data/v1',
+      beiweForm({
+        access_key: key.accessKey,
+        secret_key: key.secretKey,
+        study_id: study.objectId,
+        participant_ids: JSON.stringify(pids),
+        data_streams: JSON.stringify([...new Set([...STREAMS.android, ...STREAMS.ios])]),
+      })
+    );
+    expect(res.status).toBe(200);
+    zip = unzip(Buffer.from(await res.arrayBuffer()));
+  }, 240_000);
+  afterAll(() => ingest.close());
+
+  it('has Beiwe’s entries, no more and no fewer', () => {
+    expect([...zip.keys()].filter((n) => n !== 'registry').sort()).toEqual([...expected.keys()].sort());
+    const streams = new Set([...expected.keys()].map((n) => `${n.split('/')[0]}/${n.split('/')[1]}`));
+    expect(streams.size).toBe(STREAMS.android.length + STREAMS.ios.length);
+  });
+
+  for (const os of ['android', 'ios'] as const) {
+    for (const stream of STREAMS[os]) {
+      it(`${os} ${stream}: every entry byte for byte`, () => {
+        const names = [...expected.keys()].filter(
+          (n) => n.split('/')[1] === stream && osOfPid.get(n.split('/')[0]!) === os
+        );
+        expect(names.length).toBeGreaterThan(0);
+        for (const name of names) {
+          const actual = zip.get(name)!.toString('utf8').split('\n');
+          const wanted = expected.get(name)!.split('\n');
+          // Line by line first, so a failure names the first differing row.
+          for (let i = 0; i < Math.max(actual.length, wanted.length); i++) {
+            expect(actual[i], `${name} line ${i}`).toBe(wanted[i]);
+          }
+        }
+      });
+    }
+  }
+});

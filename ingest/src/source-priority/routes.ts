@@ -1,0 +1,58 @@
+import { Hono } from 'hono';
+import type { Knex } from 'knex';
+import { z } from 'zod';
+import type { AppDeps, AppEnv } from '../app-env.ts';
+import { actorOf } from '../app-env.ts';
+import { recordAudit } from '../audit/store.ts';
+import { NotFoundError } from '../errors.ts';
+import { Id } from '../listing.ts';
+import { findStudy } from '../studies/store.ts';
+import { validate } from '../validate.ts';
+import { MEASUREMENT_SOURCES, SourcePriorities, type Measurement, type PriorityEntry } from './schemas.ts';
+import { findSourcePriorities, saveSourcePriorities } from './store.ts';
+
+const ById = z.object({ id: Id });
+
+/**
+ * Which source a study prefers per measurement, for the preferred series of dashboards and exports.
+ * `defaultOrder` ranks what a list leaves out, after the list.
+ */
+export function sourcePriorityRoutes({ db, clock }: AppDeps) {
+  const view = (studyId: number, priorities: Record<Measurement, PriorityEntry[]>) => ({
+    studyId,
+    priorities,
+    defaultOrder: MEASUREMENT_SOURCES,
+  });
+  const study = async (trx: Knex, id: number, opts: { live?: boolean; forUpdate?: boolean } = {}) => {
+    const found = await findStudy(trx, id, { forUpdate: opts.forUpdate ?? false });
+    if (!found || (opts.live && found.deletedAt)) throw new NotFoundError(`study ${id} does not exist`);
+    return found;
+  };
+
+  return new Hono<AppEnv>()
+    .get('/studies/:id/source-priority', validate('param', ById), async (c) => {
+      const { id } = c.req.valid('param');
+      await study(db, id);
+      return c.json(view(id, await findSourcePriorities(db, id)));
+    })
+    .put('/studies/:id/source-priority', validate('param', ById), validate('json', SourcePriorities), async (c) => {
+      const { id } = c.req.valid('param');
+      const body = c.req.valid('json');
+      const now = clock();
+      const after = await db.transaction(async (trx) => {
+        await study(trx, id, { live: true, forUpdate: true });
+        const before = await findSourcePriorities(trx, id, { forUpdate: true });
+        await saveSourcePriorities(trx, id, body, now);
+        const saved = await findSourcePriorities(trx, id);
+        await recordAudit(trx, now, {
+          ...actorOf(c),
+          action: 'study.source-priority.update',
+          target: { type: 'study', id, studyId: id },
+          before,
+          after: saved,
+        });
+        return saved;
+      });
+      return c.json(view(id, after));
+    });
+}

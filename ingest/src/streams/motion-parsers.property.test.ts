@@ -1,0 +1,343 @@
+import { describe, expect, it } from 'vitest';
+import * as phone from '../test/phone-emulator/number-format.ts';
+import { createPrng } from '../test/phone-emulator/prng.ts';
+import { accelerometer, gyro, magnetometer } from './motion-parsers.ts';
+import { javaTextAsStored, plainDouble, plainFloat, stored, storedDouble, storedFloat } from './phone-numbers.ts';
+import {
+  createRowWriter,
+  decimal,
+  forEachRow,
+  headerColumns,
+  integerMs,
+  trimmed,
+  type ParseContext,
+  type RowWriter,
+  type WrittenRows,
+} from './rows.ts';
+
+/**
+ * The one-pass motion parser (motion-parsers.ts) gives the rows the reading it replaced gave — a
+ * `split(',')` per line and `Number` per cell, kept below as the reference — over seeded random
+ * files: the phones' own text (the emulator's formatting), every sign and exponent form, values
+ * on and beside a float's rounding boundary, NaN and infinities as each OS prints them, and cells,
+ * times, accuracies and line endings no phone writes.
+ */
+const random = createPrng('motion-parsers-property');
+
+const ctx = (os: 1 | 2): ParseContext => ({
+  participantId: 7,
+  os,
+  fileTime: new Date('2026-11-22T00:00:00Z'),
+  surveyId: undefined,
+  uploadId: 1,
+  extension: 'csv',
+  now: new Date('2026-11-23T00:00:00Z'),
+});
+
+// The reference: the parser as it was before the one-pass reading.
+const G = 9.80665;
+const norm = (x: number, y: number, z: number) => Math.sqrt(x * x + y * y + z * z);
+type Magnitude = (x: number, y: number, z: number, os: 1 | 2) => number;
+const asStored: Magnitude = (x, y, z) => norm(x, y, z);
+const accelerometerMs2: Magnitude = (x, y, z, os) =>
+  os === 2 ? norm(Math.fround(x * G), Math.fround(y * G), Math.fround(z * G)) : asStored(x, y, z, os);
+
+function referenceAccuracy(cell: string | undefined): string | undefined {
+  const v = cell?.trim();
+  if (v === '0' || v === '1' || v === '2' || v === '3') return v;
+  return v === undefined || v === '' || v === 'unknown' ? '\\N' : undefined;
+}
+
+function referenceXyz(text: string, c: ParseContext, w: RowWriter, withOs: boolean, magnitude: Magnitude): void {
+  const header = text.slice(0, Math.max(0, text.indexOf('\n')));
+  const columns = headerColumns(header);
+  const at = ['timestamp', 'x', 'y', 'z'].map((n) => columns.indexOf(n));
+  const accuracyAt = columns.indexOf('accuracy');
+  const store = c.os === 1 ? storedFloat : storedDouble;
+  forEachRow(text, (line) => {
+    if (at.some((i) => i < 0)) return w.reject();
+    const cells = line.split(',');
+    const [ti, xi, yi, zi] = at as [number, number, number, number];
+    const [xs, ys, zs] = [cells[xi], cells[yi], cells[zi]];
+    const acc = accuracyAt >= 0 ? referenceAccuracy(cells[accuracyAt]) : '\\N';
+    if (Number.isNaN(decimal(xs)) || Number.isNaN(decimal(ys)) || Number.isNaN(decimal(zs)) || acc === undefined) {
+      return w.reject();
+    }
+    const [sx, sy, sz] = [store(trimmed(xs!)), store(trimmed(ys!)), store(trimmed(zs!))];
+    const xyz = `${sx}\t${sy}\t${sz}`;
+    w.rowText(
+      integerMs(cells[ti]),
+      withOs ? `${c.os}\t${acc}\t${xyz}` : xyz,
+      magnitude(Number(sx), Number(sy), Number(sz), c.os)
+    );
+  });
+}
+
+const reference = {
+  accelerometer: (t: string, c: ParseContext, w: RowWriter) => referenceXyz(t, c, w, true, accelerometerMs2),
+  gyro: (t: string, c: ParseContext, w: RowWriter) => referenceXyz(t, c, w, true, asStored),
+  magnetometer: (t: string, c: ParseContext, w: RowWriter) => referenceXyz(t, c, w, false, asStored),
+};
+const parsers = { accelerometer, gyro, magnetometer };
+
+/** Everything a parse gives, comparable with toEqual (sets and maps sorted). */
+function run(parser: (t: string, c: ParseContext, w: RowWriter) => void, os: 1 | 2, text: string) {
+  const w = createRowWriter(ctx(os), { keepSamples: true });
+  parser(text, ctx(os), w);
+  const out: WrittenRows = w.finish();
+  return {
+    tsv: Buffer.concat(out.chunks).toString('utf8'),
+    rows: out.rows,
+    rejected: out.rejected,
+    minMs: out.minMs,
+    maxMs: out.maxMs,
+    quarters: [...out.quarters].sort((a, b) => a - b),
+    minutes: out.minutes && [...out.minutes].sort((a, b) => a[0] - b[0]),
+    samples: out.samples,
+  };
+}
+
+// Values and cells.
+const bits = new DataView(new ArrayBuffer(8));
+function anyFloat(): number {
+  for (;;) {
+    bits.setUint32(0, random.int(0, 0xffffffff));
+    const v = bits.getFloat32(0);
+    if (Number.isFinite(v)) return v;
+  }
+}
+function anyDouble(): number {
+  for (;;) {
+    bits.setUint32(0, random.int(0, 0xffffffff));
+    bits.setUint32(4, random.int(0, 0xffffffff));
+    const v = bits.getFloat64(0);
+    if (Number.isFinite(v)) return v;
+  }
+}
+const sensorLike = () => random.normal(0, random.pick([20, 1, 0.03, 1e-5]));
+/** The float next to `f` away from zero, and the double halfway there: where a reading decides which float. */
+function floatBoundary(): number {
+  const f = Math.fround(sensorLike()) || 1;
+  bits.setFloat32(0, f);
+  bits.setUint32(0, bits.getUint32(0) + 1);
+  const midpoint = (f + bits.getFloat32(0)) / 2;
+  return midpoint + random.pick([0, 0, 1, -1]) * Math.abs(midpoint) * 2 ** -52;
+}
+const digits = (n: number) => Array.from({ length: n }, () => random.int(0, 9)).join('');
+
+/** Numbers as the phones print them, and as a file might hold them otherwise. */
+function numberCell(os: 1 | 2): string {
+  switch (random.int(0, 9)) {
+    case 0:
+    case 1:
+    case 2:
+      return os === 1 ? phone.javaFloatFixed16(sensorLike()) : phone.swiftDouble(sensorLike());
+    case 3:
+      return os === 1 ? phone.javaFloatFixed16(anyFloat()) : phone.swiftDouble(anyDouble());
+    case 4: {
+      const v = floatBoundary();
+      return random.pick([String(v), v.toPrecision(17), v.toPrecision(19), v.toPrecision(21), phone.javaFixed16(v)]);
+    }
+    case 5: // plain decimals of any length, with exponents of any size
+      return `${random.pick(['', '-', '+'])}${digits(random.int(0, 25))}${random.pick(['', '.'])}${digits(random.int(0, 25))}${random.chance(0.5) ? `${random.pick(['e', 'E'])}${random.pick(['', '-', '+'])}${digits(random.int(0, 4))}` : ''}`;
+    case 6:
+      return random.pick([
+        '-0',
+        '-0.0',
+        '-0.0000000000000000',
+        '0.0',
+        '0e5',
+        '-0e-5',
+        '1e-05',
+        '-1.5e-10',
+        '9.007199254740994e+15',
+        '1e39',
+        '-3.4028235677973366e38',
+        '3.4028234663852886e38',
+        '1e-50',
+        '5e-324',
+        '1.7976931348623157e+308',
+        '1e400',
+        '9007199254740993',
+        '90071992547409930',
+        '123456789012345678901234',
+      ]);
+    case 7: // what Android and iOS print for NaN and the infinities
+      return random.pick(['NaN', 'Infinity', '-Infinity', 'nan', 'inf', '-inf']);
+    case 8: // forms Number reads that the phones do not print
+      return random.pick([
+        '.5',
+        '5.',
+        '-.5',
+        '0x1A',
+        '0b11',
+        ' 1.5',
+        '2.5 ',
+        '\t3',
+        '1.5\t',
+        '1_000',
+        '',
+        ' ',
+        '--1',
+        'one',
+      ]);
+    default:
+      return `${random.pick(['', '-'])}${random.int(0, 20)}.${digits(random.int(1, 17))}`;
+  }
+}
+
+function timeCell(): string {
+  const ms = 1763769600000 + random.int(0, 3_600_000);
+  return random.chance(0.9)
+    ? String(ms)
+    : random.pick([` ${ms}`, `0${ms}`, `${ms}.5`, '', 'soon', '99999999999999999', '1', String(ms * 10)]);
+}
+
+const accuracyCell = () =>
+  random.chance(0.8) ? random.pick(['0', '1', '2', '3', 'unknown']) : random.pick(['', ' 2 ', '7', '33', 'x', '3\r']);
+
+const HEADERS = {
+  1: ['timestamp,accuracy,x,y,z', 'timestamp, accuracy, x, y, z', 'x,y,z,timestamp', 'timestamp,x,y,z'],
+  2: ['timestamp,x,y,z', 'timestamp,accuracy,x,y,z', 'timestamp,x,y'],
+} as const;
+
+function randomFile(os: 1 | 2, rows: number): string {
+  const header = random.chance(0.9) ? HEADERS[os][0] : random.pick(HEADERS[os]);
+  const columns = headerColumns(header);
+  const lines: string[] = [header];
+  for (let i = 0; i < rows; i++) {
+    const cells = columns.map((c) =>
+      c === 'timestamp' ? timeCell() : c === 'accuracy' ? accuracyCell() : numberCell(os)
+    );
+    if (random.chance(0.03)) cells.pop();
+    if (random.chance(0.03)) cells.push(numberCell(os));
+    lines.push(random.pick(['', '', '', '\r']) + (random.chance(0.02) ? '' : cells.join(',')));
+    if (random.chance(0.02)) lines.push(random.pick(['', '\r', '\r\r']));
+  }
+  return lines.join('\n') + random.pick(['', '\n', '\r\n']);
+}
+
+describe('motion parsers: one pass over the text', () => {
+  it.each([
+    ['accelerometer', 1],
+    ['accelerometer', 2],
+    ['gyro', 1],
+    ['gyro', 2],
+    ['magnetometer', 2],
+  ] as const)('%s (os %i): the same rows as the reading it replaced, over seeded random files', (stream, os) => {
+    for (let file = 0; file < 40; file++) {
+      const text = randomFile(os, 250);
+      expect(run(parsers[stream], os, text), text).toEqual(run(reference[stream], os, text));
+    }
+  });
+
+  it('stores each Android float as the float itself, and each iOS double as the double', () => {
+    const t0 = 1763769600000;
+    const values = [
+      -0,
+      0,
+      1,
+      -1,
+      9.80665,
+      ...Array.from({ length: 3000 }, sensorLike),
+      ...Array.from({ length: 3000 }, anyFloat),
+    ]
+      // %.16f keeps a float's value from 1e-6 up; below, its 16 places may not reach the float.
+      .filter((v) => Math.fround(v) === 0 || Math.abs(Math.fround(v)) >= 1e-6);
+    const expected = (v: number) => (Object.is(v, -0) ? '-5e-324' : String(v));
+    const android = values.map(
+      (v, i) => `${t0 + i},3,${phone.javaFloatFixed16(v)},${phone.javaFloatFixed16(-v)},0.0000000000000000`
+    );
+    expect(
+      run(accelerometer, 1, ['timestamp,accuracy,x,y,z', ...android].join('\n'))
+        .tsv.split('\n')
+        .slice(0, -1)
+    ).toEqual(values.map((v, i) => `${t0 + i}\t1\t3\t${expected(Math.fround(v))}\t${expected(Math.fround(-v))}\t0`));
+    const doubles = [
+      -0,
+      1e-5,
+      2 ** 53 + 2,
+      ...Array.from({ length: 3000 }, sensorLike),
+      ...Array.from({ length: 3000 }, anyDouble),
+    ];
+    const ios = doubles.map((v, i) => `${t0 + i},${phone.swiftDouble(v)},${phone.swiftDouble(-v)},1.0`);
+    expect(
+      run(gyro, 2, ['timestamp,x,y,z', ...ios].join('\n'))
+        .tsv.split('\n')
+        .slice(0, -1)
+    ).toEqual(doubles.map((v, i) => `${t0 + i}\t2\t\\N\t${expected(v)}\t${expected(-v)}\t1`));
+  });
+
+  it('rejects NaN and infinities as either OS prints them', () => {
+    const rows = ['NaN', 'Infinity', '-Infinity', 'nan', 'inf', '-inf'].map((v) => `1763769600000,3,${v},0,0`);
+    const out = run(accelerometer, 1, ['timestamp,accuracy,x,y,z', ...rows].join('\n'));
+    expect([out.rows, out.rejected]).toEqual([0, 6]);
+  });
+});
+
+describe('plainFloat and plainDouble', () => {
+  it('give what Math.fround(Number(text)) and Number(text) give, or NaN to read it the general way', () => {
+    let read = 0;
+    const n = 60_000;
+    for (let i = 0; i < n; i++) {
+      const text = numberCell(random.chance(0.5) ? 1 : 2);
+      const f = plainFloat(text, 0, text.length);
+      if (!Number.isNaN(f)) {
+        read++;
+        expect(Object.is(f, Math.fround(Number(text))), text).toBe(true);
+      }
+      const d = plainDouble(text, 0, text.length);
+      if (!Number.isNaN(d)) expect(Object.is(d, Number(text)), text).toBe(true);
+    }
+    // Not vacuous: a good part takes the plain way (the rest are odd forms, too long, or near a boundary).
+    expect(read / n).toBeGreaterThan(0.2);
+  });
+
+  it('read a cell inside a line, and every Android phone value the plain way', () => {
+    const line = '1763769600000,3,-0.6849803328514099,9.8066501617431640';
+    expect(plainFloat(line, 16, 35)).toBe(Math.fround(-0.6849803328514099));
+    expect(plainFloat(line, 36, line.length)).toBe(Math.fround(9.80665));
+    expect(plainDouble(line, 16, 35)).toBe(-0.6849803328514099);
+    for (let i = 0; i < 5000; i++) {
+      const text = phone.javaFloatFixed16(sensorLike());
+      expect(plainFloat(text, 0, text.length), text).toBe(Math.fround(Number(text)));
+    }
+  });
+});
+
+describe('javaTextAsStored', () => {
+  it('gives what printing the float gives, or nothing — for the phone’s text and texts near it', () => {
+    let halfUp = 0;
+    let halfUpSliced = 0;
+    for (let i = 0; i < 60_000; i++) {
+      const f = Math.fround(random.chance(0.5) ? sensorLike() : random.chance(0.5) ? floatBoundary() : anyFloat());
+      const own = phone.javaFloatFixed16(f);
+      // Texts a phone would not print: a last digit off, digits added or cut, a value between floats.
+      const text = random.chance(0.6)
+        ? own
+        : random.pick([
+            own.slice(0, -1) + String((Number(own.at(-1)) + random.int(1, 9)) % 10),
+            own + digits(random.int(1, 3)),
+            own.slice(0, random.int(3, own.length)),
+            phone.javaFixed16(floatBoundary()),
+          ]);
+      const v = Math.fround(Number(text));
+      const out = javaTextAsStored(text, 0, text.length, v);
+      if (out !== undefined) expect(out, text).toBe(stored(v));
+      if (text === own && Math.abs(f) >= 0.5 && Math.abs(f) < 1e6) {
+        halfUp++;
+        if (out !== undefined) halfUpSliced++;
+      }
+    }
+    // From a half up the phone's 16 places hold the float's digits, and the text is kept rather
+    // than printed, but for powers of two and exact ties (16.1091766357421875 between …87 and …88).
+    expect(halfUpSliced / halfUp).toBeGreaterThan(0.9);
+  });
+
+  it('reads the cell where it stands in the line', () => {
+    const line = '1763769600000,3,-9.8066501617431640,0.5000000000000000';
+    expect(javaTextAsStored(line, 16, 35, Math.fround(-9.80665))).toBe('-9.806650161743164');
+    expect(javaTextAsStored(line, 36, line.length, 0.5)).toBeUndefined(); // a power of two: printed instead
+    expect(javaTextAsStored('9.8066501617431640', 0, 18, Math.fround(9.80665))).toBe('9.806650161743164');
+  });
+});

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { CALLS_PER_PULL, pullsPerDay, wearableCapacity } from './capacity.ts';
+
+const byVendor = (list: ReturnType<typeof wearableCapacity>) => Object.fromEntries(list.map((v) => [v.provider, v]));
+
+describe('wearable capacity (figures computed by hand)', () => {
+  const defaults = {
+    incrementalMinutes: 60,
+    notifications: { enabled: false, incrementalMinutes: 360 },
+    minMinutes: { fitbit: 0, withings: 180, polar: 120 },
+  };
+
+  it('with the default settings and notifications off: Polar unbounded, Withings 1,728, Google 144,000', () => {
+    const v = byVendor(wearableCapacity(defaults, { fitbit: 1000, withings: 1000, polar: 1000 }));
+    // Google: 24 pulls × 20 calls = 480 a day; 80% of 86.4M a day / 480 = 144,000; of 120,000 a minute / (480/1440) = 288,000.
+    expect(v.fitbit).toMatchObject({ pullsPerDay: 24, callsPerConnectionPerDay: 480, connections: 144_000 });
+    expect(v.fitbit?.binding).toBe('per project per day');
+    expect(v.fitbit?.windows.map((w) => [w.name, w.connections, w.usedPct])).toEqual([
+      // A pull's 20 calls at once in a user's 300 a minute: 6.7%; 1,000 connections' 333 a minute of
+      // 120,000 (0.3%) and 480,000 a day of 86.4M (0.6%).
+      ['per user per minute', null, 6.7],
+      ['per project per minute', 288_000, 0.3],
+      ['per project per day', 144_000, 0.6],
+    ]);
+    // Withings: every 180 minutes, 8 pulls × 10 = 80 a day; 96 a minute / (80/1440) = 1,728.
+    expect(v.withings).toMatchObject({
+      pullsPerDay: 8,
+      callsPerConnectionPerDay: 80,
+      connections: 1728,
+      binding: 'per app per minute',
+    });
+    // 1,000 × 80/1440 = 55.6 calls a minute of 120: 46.3%.
+    expect(v.withings?.windows[0]?.usedPct).toBe(46.3);
+    // Polar: every 120 minutes, 12 × 4 = 48 a day, under the 80 that each user adds to 80% of the 24-hour quota.
+    expect(v.polar).toMatchObject({ pullsPerDay: 12, callsPerConnectionPerDay: 48, connections: null, binding: null });
+    // At 1,000 users: 48,000 of 105,000 a day (45.7%); 500 of 20,500 per 15 minutes (2.4%).
+    expect(v.polar?.windows.map((w) => [w.name, w.connections, w.usedPct])).toEqual([
+      ['per app per 15 minutes', null, 2.4],
+      ['per app per 24 hours', null, 45.7],
+    ]);
+  });
+
+  it('hourly pulls with no vendor minimum: Polar 250 (its 24-hour window), Withings 576', () => {
+    const v = byVendor(wearableCapacity({ incrementalMinutes: 60 }, {}));
+    // 96 a day: n × 96 ≤ 0.8 × (5000 + 100n) → 16n ≤ 4000.
+    expect(v.polar).toMatchObject({ callsPerConnectionPerDay: 96, connections: 250, binding: 'per app per 24 hours' });
+    // 240 a day is 1/6 call a minute: 96 × 6 = 576.
+    expect(v.withings).toMatchObject({ callsPerConnectionPerDay: 240, connections: 576 });
+  });
+
+  it('with notifications on: the safety-net polls, or one pull per upload no sooner than the vendor minimum', () => {
+    const on = { ...defaults, notifications: { enabled: true, incrementalMinutes: 360 } };
+    // Hourly uploads: Polar 12 (one per 120 min), Withings 8, Google 24 (no minimum).
+    expect((['fitbit', 'withings', 'polar'] as const).map((p) => pullsPerDay(p, on, 24) * CALLS_PER_PULL[p])).toEqual([
+      480, 80, 48,
+    ]);
+    // Two uploads a day: the four safety-net polls a day are more.
+    expect(pullsPerDay('polar', on, 2)).toBe(4);
+    expect(
+      byVendor(wearableCapacity(on, {}, { callsPerPull: CALLS_PER_PULL, uploadsPerDay: 2 })).withings
+    ).toMatchObject({
+      callsPerConnectionPerDay: 40,
+      connections: 3456,
+    });
+  });
+
+  it('a per-user quota one pull would overrun holds no connection', () => {
+    const v = byVendor(
+      wearableCapacity(defaults, {}, { callsPerPull: { ...CALLS_PER_PULL, fitbit: 241 }, uploadsPerDay: 24 })
+    );
+    expect(v.fitbit).toMatchObject({ connections: 0, binding: 'per user per minute' });
+  });
+});

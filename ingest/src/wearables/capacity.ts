@@ -1,0 +1,141 @@
+import type { ProviderId } from '../providers/provider.ts';
+import { PLAN_SHARE } from './budget.ts';
+
+/**
+ * How many connections each vendor can take inside the planned share (80%) of every quota window
+ * its docs give, for the pull settings in force. A pure model of the planner: a connection's calls
+ * per day are its pulls per day times the vendor's calls per pull, spread evenly over the day (the
+ * budgets spread a daily pull's burst the same way).
+ */
+
+/** A documented quota: `limit + perConnection × connections` calls per window, for the app or for each user. */
+export type QuotaWindow = {
+  readonly name: string;
+  readonly scope: 'app' | 'user';
+  readonly windowSeconds: number;
+  readonly limit: number;
+  readonly perConnection: number;
+};
+
+/**
+ * google-health-api.md §12.4; wearable-apis.md §4.5 (Withings) and §5.4 (Polar, a paraphrase of
+ * Polar's page found in third-party code). Google's cap of 100 users for an unverified app is a
+ * verification matter, not a call quota, and is not modelled.
+ */
+export const QUOTA_WINDOWS: Record<ProviderId, readonly QuotaWindow[]> = {
+  fitbit: [
+    { name: 'per user per minute', scope: 'user', windowSeconds: 60, limit: 300, perConnection: 0 },
+    { name: 'per project per minute', scope: 'app', windowSeconds: 60, limit: 120_000, perConnection: 0 },
+    { name: 'per project per day', scope: 'app', windowSeconds: 86_400, limit: 86_400_000, perConnection: 0 },
+  ],
+  withings: [{ name: 'per app per minute', scope: 'app', windowSeconds: 60, limit: 120, perConnection: 0 }],
+  polar: [
+    { name: 'per app per 15 minutes', scope: 'app', windowSeconds: 900, limit: 500, perConnection: 20 },
+    { name: 'per app per 24 hours', scope: 'app', windowSeconds: 86_400, limit: 5000, perConnection: 100 },
+  ],
+};
+
+/**
+ * Calls one sync pull of a connection makes when its device uploaded since the last pull
+ * (`bench/late-sync.bench.ts`, hourly pulls: Google 480 — the paired devices, 16 lists and 3 daily
+ * roll-ups —, Withings 243, Polar 96 a day).
+ */
+export const CALLS_PER_PULL: Record<ProviderId, number> = { fitbit: 20, withings: 10, polar: 4 };
+
+export type CapacitySettings = {
+  readonly incrementalMinutes: number;
+  readonly notifications?: { readonly enabled: boolean; readonly incrementalMinutes: number };
+  readonly minMinutes?: Partial<Record<ProviderId, number>>;
+};
+
+export type CapacityAssumptions = {
+  readonly callsPerPull: Record<ProviderId, number>;
+  /** Device uploads a day, each bringing a notification when they are on (a watch syncing hourly: 24). */
+  readonly uploadsPerDay: number;
+};
+
+export type WindowCapacity = QuotaWindow & {
+  /** Calls one connection makes in the window, on average. */
+  readonly callsPerConnection: number;
+  /** Connections inside the planned share of this window; null when no number of connections fills it. */
+  readonly connections: number | null;
+  /** The share of the window used at `activeConnections`, in percent of the whole quota. */
+  readonly usedPct: number;
+};
+
+export type VendorCapacity = {
+  readonly provider: ProviderId;
+  readonly pullsPerDay: number;
+  readonly callsPerConnectionPerDay: number;
+  /** The fewest connections any window allows; null when none limits them. */
+  readonly connections: number | null;
+  /** The window that allows the fewest; null when none limits them. */
+  readonly binding: string | null;
+  readonly activeConnections: number;
+  readonly windows: readonly WindowCapacity[];
+};
+
+const DAY_MINUTES = 1440;
+
+/**
+ * Pulls a day of one connection: polled every max(interval, vendor minimum) minutes; with
+ * notifications on, the slower safety-net interval, or each upload's notified pull (at most one
+ * per vendor minimum), whichever is more. The daily pull takes the place of one of them.
+ */
+export function pullsPerDay(provider: ProviderId, s: CapacitySettings, uploadsPerDay: number): number {
+  const min = s.minMinutes?.[provider] ?? 0;
+  const every = (minutes: number) => (minutes > 0 ? DAY_MINUTES / Math.max(minutes, min) : 1);
+  if (!s.notifications?.enabled) return every(s.incrementalMinutes);
+  const notified = min > 0 ? Math.min(uploadsPerDay, DAY_MINUTES / min) : uploadsPerDay;
+  return Math.max(every(s.notifications.incrementalMinutes), notified, 1);
+}
+
+/**
+ * n connections fit a window when n × calls ≤ share × (limit + perConnection × n), so
+ * n ≤ share × limit / (calls − share × perConnection); unbounded when each connection brings more
+ * quota than it spends. A per-user window holds any number of users, or none.
+ */
+function windowCapacity(w: QuotaWindow, callsPerDay: number, callsPerPull: number, active: number): WindowCapacity {
+  const calls = (callsPerDay * w.windowSeconds) / 86_400;
+  const planned = (n: number) => PLAN_SHARE * (w.limit + w.perConnection * n);
+  let connections: number | null;
+  let usedPct: number;
+  if (w.scope === 'user') {
+    // One pull's calls come at once: they too must fit.
+    connections = Math.max(calls, callsPerPull) <= planned(1) ? null : 0;
+    usedPct = (100 * Math.max(calls, callsPerPull)) / w.limit;
+  } else {
+    const spare = calls - PLAN_SHARE * w.perConnection;
+    connections = spare <= 0 ? null : Math.floor((PLAN_SHARE * w.limit) / spare + 1e-9);
+    usedPct = (100 * calls * active) / (w.limit + w.perConnection * active);
+  }
+  return { ...w, callsPerConnection: calls, connections, usedPct: Math.round(usedPct * 10) / 10 };
+}
+
+export function wearableCapacity(
+  settings: CapacitySettings,
+  active: Partial<Record<ProviderId, number>>,
+  assumptions: CapacityAssumptions = { callsPerPull: CALLS_PER_PULL, uploadsPerDay: 24 }
+): VendorCapacity[] {
+  return (Object.keys(QUOTA_WINDOWS) as ProviderId[]).map((provider) => {
+    const pulls = pullsPerDay(provider, settings, assumptions.uploadsPerDay);
+    const perPull = assumptions.callsPerPull[provider];
+    const callsPerDay = pulls * perPull;
+    const activeConnections = active[provider] ?? 0;
+    const windows = QUOTA_WINDOWS[provider].map((w) => windowCapacity(w, callsPerDay, perPull, activeConnections));
+    let binding: WindowCapacity | null = null;
+    for (const w of windows) {
+      if (w.connections !== null && (binding === null || w.connections < (binding.connections ?? Infinity)))
+        binding = w;
+    }
+    return {
+      provider,
+      pullsPerDay: Math.round(pulls * 100) / 100,
+      callsPerConnectionPerDay: Math.round(callsPerDay * 100) / 100,
+      connections: binding?.connections ?? null,
+      binding: binding?.name ?? null,
+      activeConnections,
+      windows,
+    };
+  });
+}
