@@ -2,11 +2,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
-import { connect, createServer as createTcpServer, type AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot, runTool, scratchDir } from './tools.ts';
 import { KEEP_ALIVE_TIMEOUT_MS } from '../ingest/src/http/keep-alive.ts';
+import { freePort } from '../ingest/src/test/ports.ts';
 
 /**
  * deploy/Caddyfile, checked three ways: its @ingest path list as text, its adapted JSON config, and
@@ -122,15 +123,7 @@ function upstream(name: string): Promise<Server> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
-const portOf = (server: Server | ReturnType<typeof createTcpServer>) => (server.address() as AddressInfo).port;
-
-async function freePort(): Promise<number> {
-  const server = createTcpServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = portOf(server);
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+const portOf = (server: Server) => (server.address() as AddressInfo).port;
 
 describe('deploy/Caddyfile served by caddy', () => {
   let caddy: ChildProcess;

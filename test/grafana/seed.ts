@@ -19,7 +19,7 @@ import { createStreamProcessor } from '../../ingest/src/streams/processor.ts';
 import { currentDeviceSettings } from '../../ingest/src/study-config/device-settings-store.ts';
 import { asAdmin, createTestClock, testDeps, testVault } from '../../ingest/src/test/app-deps.ts';
 import { behaviourFiles, processPlainFiles } from '../../ingest/src/test/behaviour-history.ts';
-import { freePort } from '../../ingest/src/test/ingest-process.ts';
+import { freePort } from '../../ingest/src/test/ports.ts';
 import { createPhone, type GeneratedFile } from '../../ingest/src/test/phone-emulator/phone.ts';
 import type { StreamId } from '../../ingest/src/test/phone-emulator/types.ts';
 import { processNextJob } from '../../ingest/src/uploads/worker.ts';

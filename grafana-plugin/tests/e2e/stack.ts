@@ -8,11 +8,11 @@ import { inject } from 'vitest';
 import {
   clockEnv,
   envOnMachineClock,
-  freePort,
   startIngest,
   waitReady,
   type IngestProcess,
 } from '../../../ingest/src/test/ingest-process.ts';
+import { freePort } from '../../../ingest/src/test/ports.ts';
 import {
   startWithingsSimulator,
   type WithingsSimOptions,

@@ -5,7 +5,8 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDb, dropDatabase } from '../db.ts';
-import { clockEnv, freePort, startIngest, waitReady, type IngestProcess } from '../test/ingest-process.ts';
+import { clockEnv, startIngest, waitReady, type IngestProcess } from '../test/ingest-process.ts';
+import { freePort } from '../test/ports.ts';
 import { testDbConfig } from '../test/test-db.ts';
 
 const ingestDir = join(import.meta.dirname, '..', '..');

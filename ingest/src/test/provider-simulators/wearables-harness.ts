@@ -10,7 +10,7 @@ import type { ProviderId } from '../../providers/provider.ts';
 import type { Vault } from '../../vault/vault.ts';
 import { asAdmin, jsonBody, testDeps, type TestClock } from '../app-deps.ts';
 import { insertParticipant, insertStudy } from '../factories.ts';
-import { freePort } from '../ingest-process.ts';
+import { freePort } from '../ports.ts';
 import { consentOnly, visit, type Visit } from './browser.ts';
 import type { Consent } from './grants.ts';
 import {
