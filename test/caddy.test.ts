@@ -36,9 +36,23 @@ const researcherEndpoints = [
   'get-participant-ids/v1',
   'get-users/v1',
   'get-study-settings/v1',
+  'get-data/v2',
+  'check-my-credentials/v1',
+  'get-participant-table-data/v1',
+  'get-participant-data-quantities/v1',
+  'get-interventions/v1',
+  'get-survey-history/v1',
+  'get-summary-statistics/v1',
+  'get-participant-upload-history/v1',
+  'get-participant-heartbeat-history/v1',
+  'get-participant-version-history/v1',
+  'get-participant-device-status-history/v1',
+  'get-participant-notification-history/v1',
+  'get-participant-file-hashes/v1',
 ];
 const phonePaths = phoneEndpoints.flatMap((e) => [`/${e}`, `/${e}/`, `/${e}/ios`, `/${e}/ios/`]);
 const researcherPaths = researcherEndpoints.flatMap((e) => [`/${e}`, `/${e}/`]);
+const apkPaths = ['/download', '/download/'];
 
 type CaddyJson = Record<string, unknown>;
 
@@ -70,7 +84,7 @@ describe('deploy/Caddyfile as text', () => {
     const paths = [...block.matchAll(/^\s*path (.+)$/gm)].flatMap(([, list]) => (list ?? '').split(/\s+/));
     expect(paths).toContain('/upload');
     expect(paths).toContain('/register_user/ios/');
-    expect(paths.sort()).toEqual([...phonePaths, '/oauth/*', '/connect/*', ...researcherPaths].sort());
+    expect(paths.sort()).toEqual([...phonePaths, '/oauth/*', '/connect/*', ...researcherPaths, ...apkPaths].sort());
     expect(caddyfile).not.toContain('/api/v1');
   });
 });
@@ -201,6 +215,7 @@ describe('deploy/Caddyfile served by caddy', () => {
     const paths = [
       ...phonePaths,
       ...researcherPaths,
+      ...apkPaths,
       '/oauth/fitbit/callback?code=c&state=s',
       '/connect/abc',
       // The vendors' notification endpoints
@@ -249,7 +264,7 @@ describe('deploy/Caddyfile served by caddy', () => {
       '/readyz',
       '/uploads',
       '/upload/x',
-      '/get-data/v2',
+      '/get-data/v3',
     ];
     for (const path of paths) expect(await send('GET', path), path).toMatchObject({ upstream: 'grafana', url: path });
   });

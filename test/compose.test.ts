@@ -2,7 +2,7 @@ import type { SpawnSyncReturns } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../ingest/src/config.ts';
+import { CONFIG_KEYS, loadConfig } from '../ingest/src/config.ts';
 import { repoRoot as root, runTool, scratchDir, yamlToJson } from './tools.ts';
 
 /**
@@ -198,6 +198,27 @@ describe('docker-compose.yml', { timeout: 60_000 }, () => {
     expect(env(config.services.ingest).VIGIL_LOG_LEVEL).toBeUndefined();
     const withLevel = resolvedConfig({ ...requiredEnv, VIGIL_LOG_LEVEL: 'debug' });
     expect(loadConfig(env(withLevel.services.ingest)).logLevel).toBe('debug');
+  });
+
+  it("lets an operator set every ingest setting, except those the deployment fixes and the vendors' endpoints", () => {
+    type Raw = { services: Record<string, { environment?: Record<string, unknown> }> };
+    const raw = parseYaml<Raw>(readFileSync(join(root, 'docker-compose.yml'), 'utf8'));
+    const listed = Object.keys(raw.services.ingest?.environment ?? {});
+    const fixedByTheDeployment = [
+      'VIGIL_HTTP_HOST', // every interface of the container, which only the compose network reaches
+      'VIGIL_ARCHIVE_DIR', // the ingest-data volume, unless a bucket is set
+      'VIGIL_UPLOAD_MAX_BYTES', // the Caddyfile's request_body limit: raised together there
+      'VIGIL_SHUTDOWN_TIMEOUT_MS', // below stop_grace_period, which the image's shutdown relies on
+    ];
+    // The vendors' and Google's own endpoints: settings only so that tests can point at simulators.
+    const vendorEndpoint = (key: string) =>
+      /^VIGIL_(FITBIT|WITHINGS|POLAR)_\w+_URL$/.test(key) ||
+      key === 'VIGIL_FCM_BASE_URL' ||
+      key === 'VIGIL_GOOGLE_OAUTH_BASE_URL';
+    const missing = CONFIG_KEYS.filter(
+      (key) => !listed.includes(key) && !fixedByTheDeployment.includes(key) && !vendorEndpoint(key)
+    );
+    expect(missing).toEqual([]);
   });
 
   it('keeps the archive on the volume unless a bucket is set, and passes every S3 archive setting through', () => {
