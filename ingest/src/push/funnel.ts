@@ -219,8 +219,14 @@ export async function surveyOpeningsByDay(
   const submits = [...SUBMIT_EVENTS];
   const inSubmits = `(${submits.map(() => '?').join(', ')})`;
   const [rows] = (await db.raw(
-    `${events.sql}, deliveries AS (
-       SELECT DISTINCT participant_id, object_id, scheduled_for, local_day, window_end FROM windows
+    // Each row is placed in its delivery's window by sorting rows and schedule times together (the
+    // last schedule time at or before the row), not by a range join: materialised CTEs have no
+    // index, and a range join between them compares every row with every delivery.
+    `${events.sql}, marks AS (
+       -- Every schedule time read, those after the range too: they end the last day's windows.
+       SELECT e.participant_id, s.object_id, e.scheduled_for, MIN(e.local_day) AS local_day
+       FROM events e JOIN surveys s ON s.id = e.survey_id
+       GROUP BY e.participant_id, s.object_id, e.scheduled_for
      ), marked AS (
        SELECT t.participant_id, t.survey_id, t.t, t.row_hash, t.event,
               CASE WHEN LAG(t.t) OVER w IS NULL
@@ -229,9 +235,9 @@ export async function surveyOpeningsByDay(
                      OR TIMESTAMPDIFF(MICROSECOND, LAG(t.t) OVER w, t.t) > ?
                    THEN 1 ELSE 0 END AS starts_session
        FROM survey_timings t
-         JOIN (SELECT DISTINCT participant_id, object_id FROM deliveries) p
+         JOIN (SELECT DISTINCT participant_id, object_id FROM marks) p
            ON p.participant_id = t.participant_id AND p.object_id = t.survey_id
-       WHERE t.t >= (SELECT MIN(scheduled_for) FROM deliveries) - INTERVAL ? HOUR
+       WHERE t.t >= (SELECT MIN(scheduled_for) FROM marks) - INTERVAL ? HOUR
        WINDOW w AS (PARTITION BY t.participant_id, t.survey_id ORDER BY t.t, t.row_hash)
      ), numbered AS (
        SELECT m.*, SUM(m.starts_session) OVER (PARTITION BY m.participant_id, m.survey_id ORDER BY m.t, m.row_hash
@@ -242,26 +248,41 @@ export async function surveyOpeningsByDay(
               MIN(CASE WHEN n.event IS NULL OR n.event NOT IN (${NOTICE_EVENTS.map(() => '?').join(', ')}) THEN n.t END)
                 OVER (PARTITION BY n.participant_id, n.survey_id, n.session_no) AS session_start
        FROM numbered n
+     ), timeline AS (
+       -- kind 0, a schedule time, sorts before a row of the same instant: the window includes its start.
+       SELECT participant_id, object_id AS survey_id, scheduled_for AS t, CAST(NULL AS DATETIME(3)) AS session_start,
+              CAST(NULL AS CHAR(100)) AS event, 0 AS kind
+       FROM marks
+       UNION ALL
+       SELECT participant_id, survey_id, t, session_start, event, 1
+       FROM sessions
+       WHERE event IN ${inSubmits} OR t = session_start
+     ), placed AS (
+       SELECT x.*, MAX(CASE WHEN x.kind = 0 THEN x.t END)
+                     OVER (PARTITION BY x.participant_id, x.survey_id ORDER BY x.t, x.kind
+                           ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS scheduled_for
+       FROM timeline x
      ), hits AS (
        -- DISTINCT: sycamore drops identical rows (two opening rows of one millisecond are one).
-       SELECT DISTINCT d.participant_id, d.object_id, d.scheduled_for, d.local_day, s.t, s.session_start,
-              CASE WHEN s.event IN ${inSubmits} THEN 1 ELSE 0 END AS submit
-       FROM deliveries d
-         JOIN sessions s ON s.participant_id = d.participant_id AND s.survey_id = d.object_id
-           AND s.t >= d.scheduled_for AND (d.window_end IS NULL OR s.t < d.window_end)
-       WHERE s.event IN ${inSubmits} OR s.t = s.session_start
+       SELECT DISTINCT participant_id, survey_id, scheduled_for, t, session_start,
+              CASE WHEN event IN ${inSubmits} THEN 1 ELSE 0 END AS submit
+       FROM placed
+       WHERE kind = 1 AND scheduled_for IS NOT NULL
      ), kept AS (
-       SELECT h.*, MAX(h.submit) OVER (PARTITION BY h.participant_id, h.object_id, h.scheduled_for) AS submitted
+       SELECT h.*, MAX(h.submit) OVER (PARTITION BY h.participant_id, h.survey_id, h.scheduled_for) AS submitted
        FROM hits h
      )
-     SELECT b.patient_id, DATE_FORMAT(k.local_day, '%Y-%m-%d') AS day,
+     SELECT b.patient_id, DATE_FORMAT(m.local_day, '%Y-%m-%d') AS day,
             AVG(TIMESTAMPDIFF(MICROSECOND, k.scheduled_for, k.session_start)) / 1e6 AS avg_time_to_open,
             AVG(CASE WHEN k.submit = 1 AND k.t > k.session_start
                      THEN TIMESTAMPDIFF(MICROSECOND, k.session_start, k.t) END) / 1e6 AS avg_duration
-     FROM kept k JOIN beiwe_participants b ON b.participant_id = k.participant_id
-     WHERE k.submit = k.submitted
-     GROUP BY b.patient_id, k.local_day
-     ORDER BY b.patient_id, k.local_day`,
+     FROM kept k
+       JOIN marks m ON m.participant_id = k.participant_id AND m.object_id = k.survey_id
+         AND m.scheduled_for = k.scheduled_for
+       JOIN beiwe_participants b ON b.participant_id = k.participant_id
+     WHERE k.submit = k.submitted AND m.local_day <= ?
+     GROUP BY b.patient_id, m.local_day
+     ORDER BY b.patient_id, m.local_day`,
     [
       ...events.bindings,
       ...submits,
@@ -271,6 +292,7 @@ export async function surveyOpeningsByDay(
       ...NOTICE_EVENTS,
       ...submits,
       ...submits,
+      query.endDate ?? '9999-12-31',
     ]
   )) as [
     {
