@@ -197,3 +197,80 @@ describe('exact cells: the export is the phones’ own text', () => {
     }
   }
 });
+
+describe('exact cells: a participant who moved from Android to iOS keeps each phone’s layout', () => {
+  let ingest: Awaited<ReturnType<typeof createTestIngest>>;
+  afterAll(() => ingest.close());
+
+  it('survey timings: the Android hours with Android’s header and cells, the iOS hours with iOS’s', async () => {
+    ingest = await createTestIngest('vigil_exact_cells_switch');
+    const { app } = ingest;
+    const post = async (path: string, body?: unknown) =>
+      (
+        await app.request(path, {
+          method: 'POST',
+          headers: asAdmin,
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        })
+      ).json();
+    const study = (await post('/api/v1/studies', { name: 'Switch' })) as { id: number; objectId: string };
+    const enrolled = (await post(`/api/v1/studies/${study.id}/participants`, { label: 'switch' })) as {
+      id: number;
+      beiwe: { patientId: string; temporaryPassword: string };
+    };
+    const pid = enrolled.beiwe.patientId;
+    const from = new Date(Math.floor(Date.now() / (24 * HOUR)) * 24 * HOUR - 10 * HOUR);
+    const files: GeneratedFile[] = [];
+    let password = enrolled.beiwe.temporaryPassword;
+    for (const [os, start] of [
+      ['android', from],
+      ['ios', new Date(from.getTime() + 3 * HOUR)],
+    ] as const) {
+      const phone = createPhone({
+        os,
+        serverUrl: 'http://vigil.test',
+        patientId: pid,
+        temporaryPassword: password,
+        seed: `switch-${os}`,
+        fetch: (i, init) => Promise.resolve(app.request(i as string, init)),
+      });
+      await phone.register();
+      const written = phone.generateFiles({ from: start, hours: 2, streams: ['survey_timings'] });
+      for (const f of written) expect((await phone.upload(f.fileName, f.bytes)).status).toBe(200);
+      files.push(...written);
+      // The new phone enrols with a new temporary password.
+      password = (
+        (await post(`/api/v1/participants/${enrolled.id}/beiwe/reset-password`)) as { temporaryPassword: string }
+      ).temporaryPassword;
+    }
+    await ingest.drain();
+    const key = (await post('/api/v1/data-access/keys', { studyId: study.id, name: 'switch' })) as {
+      accessKey: string;
+      secretKey: string;
+    };
+    const res = await app.request(
+      '/get-data/v1',
+      beiweForm({
+        access_key: key.accessKey,
+        secret_key: key.secretKey,
+        study_id: study.objectId,
+        participant_ids: JSON.stringify([pid]),
+        data_streams: JSON.stringify(['survey_timings']),
+      })
+    );
+    expect(res.status).toBe(200);
+    const zip = unzip(Buffer.from(await res.arrayBuffer()));
+    const expected = beiweChunks(pid, files);
+    expect([...zip.keys()].filter((n) => n !== 'registry').sort()).toEqual([...expected.keys()].sort());
+    // Both layouts are there: the test would pass vacuously with one phone's files only.
+    const headers = new Set([...expected.values()].map((csv) => csv.split('\n')[0]));
+    expect(headers.size).toBe(2);
+    for (const [name, csv] of expected) {
+      const actual = zip.get(name)!.toString('utf8').split('\n');
+      const wanted = csv.split('\n');
+      for (let i = 0; i < Math.max(actual.length, wanted.length); i++) {
+        expect(actual[i], `${name} line ${i}`).toBe(wanted[i]);
+      }
+    }
+  }, 240_000);
+});
