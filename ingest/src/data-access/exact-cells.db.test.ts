@@ -8,8 +8,9 @@ import { beiweForm, unzip } from '../test/beiwe-zip.ts';
 /**
  * Byte-identical export: an Android and an iOS phone (the emulator prints numbers as the apps do)
  * upload two hours of every stream; the ZIP must equal what Beiwe's processing (spec §5.2) makes of
- * the very text the phones wrote. Wi-Fi (Beiwe drops a real row per scan: not copied), app_log
- * (Beiwe's header fix) and the unchunked streams are left to their own tests.
+ * the very text the phones wrote, and the identifiers record Beiwe writes from the registration
+ * form. Wi-Fi (Beiwe drops a real row per scan: not copied), app_log (Beiwe re-times its rows; see
+ * the README) and the unchunked streams are left to their own tests.
  */
 const HOUR = 3_600_000;
 
@@ -32,6 +33,25 @@ const STREAMS: Record<PhoneOs, StreamId[]> = {
 const utc = (ms: number) => new Date(ms).toISOString().slice(0, 23);
 const binName = (ms: number) =>
   `${new Date(Math.floor(ms / HOUR) * HOUR).toISOString().slice(0, 19).replace('T', ' ').replaceAll(':', '_')}+00_00`;
+
+/**
+ * Beiwe's identifiers chunk (`register_user` writes the posted values, `none` for an absent one,
+ * MAC from `bluetooth_id`; `fix_identifier_csv` prepends `<seconds>000` to the row).
+ */
+function beiweIdentifiers(pid: string, form: FormData, seconds: number): [string, string] {
+  const value = (key: string) => {
+    const values = form.getAll(key).filter((v): v is string => typeof v === 'string');
+    return values.length ? values[values.length - 1]! : 'none'; // Django's QueryDict.get: the last
+  };
+  const columns = ['phone_number', 'device_id', 'device_os', 'os_version', 'product', 'brand', 'hardware_id'];
+  const row = [pid, value('bluetooth_id'), ...columns.map(value), value('manufacturer'), value('model')];
+  const ms = seconds * 1000;
+  return [
+    `${pid}/identifiers/${binName(ms)}.csv`,
+    'timestamp,UTC time,patient_id,MAC,phone_number,device_id,device_os,os_version,product,brand,hardware_id,manufacturer,model,beiwe_version\n' +
+      [String(ms), utc(ms), ...row, value('beiwe_version')].join(','),
+  ];
+}
 
 /** Beiwe's chunks for one participant from the phone's own text: fixes, `UTC time`, hourly bins, stable time sort, exact-duplicate removal. */
 function beiweChunks(pid: string, files: readonly GeneratedFile[]): Map<string, string> {
@@ -90,15 +110,38 @@ describe('exact cells: the export is the phones’ own text', () => {
       const pid = enrolled.beiwe.patientId;
       pids.push(pid);
       osOfPid.set(pid, os);
+      let registration: FormData | undefined;
       const phone = createPhone({
         os,
         serverUrl: 'http://vigil.test',
         patientId: pid,
         temporaryPassword: enrolled.beiwe.temporaryPassword,
         seed: `exact-${os}`,
-        fetch: (i, init) => Promise.resolve(app.request(i as string, init)),
+        fetch: async (i, init) => {
+          let sent = init;
+          if (/\/register_user/.test(i as string)) {
+            // The iOS registration also posts an empty bluetooth_id: Beiwe writes `none` only for an
+            // absent field, an empty one stays empty.
+            if (os === 'ios')
+              sent = { ...init, body: `${Buffer.from(init!.body as Buffer).toString('utf8')}&bluetooth_id=` };
+            registration = await new Request(i as string, sent).formData();
+          }
+          return app.request(i as string, sent);
+        },
       });
+      const before = Math.floor(Date.now() / 1000);
       await phone.register();
+      const after = Math.floor(Date.now() / 1000);
+      // The second the server stamped the record with: its file name, between the two clock reads.
+      const { file_time: fileTime } = (await ingest
+        .db('uploads as u')
+        .join('beiwe_participants as b', 'b.participant_id', 'u.participant_id')
+        .where({ 'b.patient_id': pid, 'u.stream': 'identifiers' })
+        .first('u.file_time')) as { file_time: Date };
+      const seconds = fileTime.getTime() / 1000;
+      expect(seconds >= before && seconds <= after && Number.isInteger(seconds)).toBe(true);
+      const [idName, idCsv] = beiweIdentifiers(pid, registration!, seconds);
+      expected.set(idName, idCsv);
       const files = phone.generateFiles({ from, hours: 2, streams: STREAMS[os] });
       for (const f of files) expect((await phone.upload(f.fileName, f.bytes)).status).toBe(200);
       for (const [name, csv] of beiweChunks(pid, files)) expected.set(name, csv);
@@ -115,7 +158,7 @@ describe('exact cells: the export is the phones’ own text', () => {
         secret_key: key.secretKey,
         study_id: study.objectId,
         participant_ids: JSON.stringify(pids),
-        data_streams: JSON.stringify([...new Set([...STREAMS.android, ...STREAMS.ios])]),
+        data_streams: JSON.stringify([...new Set([...STREAMS.android, ...STREAMS.ios]), 'identifiers']),
       })
     );
     expect(res.status).toBe(200);
@@ -126,7 +169,13 @@ describe('exact cells: the export is the phones’ own text', () => {
   it('has Beiwe’s entries, no more and no fewer', () => {
     expect([...zip.keys()].filter((n) => n !== 'registry').sort()).toEqual([...expected.keys()].sort());
     const streams = new Set([...expected.keys()].map((n) => `${n.split('/')[0]}/${n.split('/')[1]}`));
-    expect(streams.size).toBe(STREAMS.android.length + STREAMS.ios.length);
+    expect(streams.size).toBe(STREAMS.android.length + STREAMS.ios.length + 2);
+  });
+
+  it('identifiers (both OSes): the record Beiwe writes at registration, byte for byte', () => {
+    const names = [...expected.keys()].filter((n) => n.split('/')[1] === 'identifiers');
+    expect(names).toHaveLength(2);
+    for (const name of names) expect(zip.get(name)?.toString('utf8'), name).toBe(expected.get(name));
   });
 
   for (const os of ['android', 'ios'] as const) {
@@ -147,4 +196,81 @@ describe('exact cells: the export is the phones’ own text', () => {
       });
     }
   }
+});
+
+describe('exact cells: a participant who moved from Android to iOS keeps each phone’s layout', () => {
+  let ingest: Awaited<ReturnType<typeof createTestIngest>>;
+  afterAll(() => ingest.close());
+
+  it('survey timings: the Android hours with Android’s header and cells, the iOS hours with iOS’s', async () => {
+    ingest = await createTestIngest('vigil_exact_cells_switch');
+    const { app } = ingest;
+    const post = async (path: string, body?: unknown) =>
+      (
+        await app.request(path, {
+          method: 'POST',
+          headers: asAdmin,
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        })
+      ).json();
+    const study = (await post('/api/v1/studies', { name: 'Switch' })) as { id: number; objectId: string };
+    const enrolled = (await post(`/api/v1/studies/${study.id}/participants`, { label: 'switch' })) as {
+      id: number;
+      beiwe: { patientId: string; temporaryPassword: string };
+    };
+    const pid = enrolled.beiwe.patientId;
+    const from = new Date(Math.floor(Date.now() / (24 * HOUR)) * 24 * HOUR - 10 * HOUR);
+    const files: GeneratedFile[] = [];
+    let password = enrolled.beiwe.temporaryPassword;
+    for (const [os, start] of [
+      ['android', from],
+      ['ios', new Date(from.getTime() + 3 * HOUR)],
+    ] as const) {
+      const phone = createPhone({
+        os,
+        serverUrl: 'http://vigil.test',
+        patientId: pid,
+        temporaryPassword: password,
+        seed: `switch-${os}`,
+        fetch: (i, init) => Promise.resolve(app.request(i as string, init)),
+      });
+      await phone.register();
+      const written = phone.generateFiles({ from: start, hours: 2, streams: ['survey_timings'] });
+      for (const f of written) expect((await phone.upload(f.fileName, f.bytes)).status).toBe(200);
+      files.push(...written);
+      // The new phone enrols with a new temporary password.
+      password = (
+        (await post(`/api/v1/participants/${enrolled.id}/beiwe/reset-password`)) as { temporaryPassword: string }
+      ).temporaryPassword;
+    }
+    await ingest.drain();
+    const key = (await post('/api/v1/data-access/keys', { studyId: study.id, name: 'switch' })) as {
+      accessKey: string;
+      secretKey: string;
+    };
+    const res = await app.request(
+      '/get-data/v1',
+      beiweForm({
+        access_key: key.accessKey,
+        secret_key: key.secretKey,
+        study_id: study.objectId,
+        participant_ids: JSON.stringify([pid]),
+        data_streams: JSON.stringify(['survey_timings']),
+      })
+    );
+    expect(res.status).toBe(200);
+    const zip = unzip(Buffer.from(await res.arrayBuffer()));
+    const expected = beiweChunks(pid, files);
+    expect([...zip.keys()].filter((n) => n !== 'registry').sort()).toEqual([...expected.keys()].sort());
+    // Both layouts are there: the test would pass vacuously with one phone's files only.
+    const headers = new Set([...expected.values()].map((csv) => csv.split('\n')[0]));
+    expect(headers.size).toBe(2);
+    for (const [name, csv] of expected) {
+      const actual = zip.get(name)!.toString('utf8').split('\n');
+      const wanted = csv.split('\n');
+      for (let i = 0; i < Math.max(actual.length, wanted.length); i++) {
+        expect(actual[i], `${name} line ${i}`).toBe(wanted[i]);
+      }
+    }
+  }, 240_000);
 });

@@ -152,7 +152,7 @@ async function* chunkEntries(
     q.stream(READ_AHEAD) as AsyncIterable<Row>,
     (first) => {
       // A bin takes the header of its first row's phone (a participant who changed phones mid-hour is rare).
-      const os: Os = first.os === 1 || first.os === 2 ? first.os : p.os;
+      const os: Os = first.os === 1 || first.os === 2 ? first.os : (format.osOf?.(first) ?? p.os);
       return {
         folder: surveyed ? `${stream}/${String(first.survey_id)}` : stream,
         header: format.header(os),

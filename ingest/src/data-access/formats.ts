@@ -17,6 +17,12 @@ export type ChunkFormat = {
   readonly order: readonly string[];
   /** Then this, for rows sharing a millisecond that the phone wrote in an order the key does not keep. */
   readonly thenOrderRaw?: string;
+  /**
+   * The phone that wrote a row, for a table without an `os` column whose layout differs by OS: a
+   * participant who changed phones keeps each phone's layout for its own hours, as Beiwe's header
+   * follows the OS of each upload.
+   */
+  readonly osOf?: (r: Row) => Os;
   /** Header columns after `timestamp,UTC time`. */
   readonly header: (os: Os) => string;
   readonly cells: (r: Row, os: Os, patientId: string) => string;
@@ -69,6 +75,12 @@ const TIMINGS = [
   'answer',
   'event',
 ];
+
+/** The bare rows Android writes into survey timings (spec §4.2). */
+const ANDROID_TIMING_EVENTS: ReadonlySet<string> = new Set([
+  'Survey first rendered and displayed to user',
+  'User hit submit',
+]);
 
 const event = (table: string): ChunkFormat => ({
   table,
@@ -220,6 +232,9 @@ export const CHUNK_FORMATS: Readonly<Partial<Record<BeiweStream, ChunkFormat>>> 
     table: 'survey_timings',
     select: TIMINGS,
     order: ['survey_id', 't', 'row_hash'],
+    // Android's question rows have no event cell, and its two bare rows are its own texts; every
+    // iOS row has an event cell.
+    osOf: (r) => (r.event === null || ANDROID_TIMING_EVENTS.has(text(r.event)) ? 1 : 2),
     header: (os) =>
       `question id,survey id,question type,question text,question answer options,answer${os === 2 ? ',event' : ''}`,
     cells: (r, os) => {

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { isPatientIdShaped } from '../beiwe/protocol/passwords.ts';
 import { InvalidInputError, type FieldProblem } from '../errors.ts';
 import { summaryStatistics } from '../features/summary-statistics.ts';
-import { surveyDeliveriesByDay } from '../push/funnel.ts';
+import { surveyDeliveriesByDay, surveyOpeningsByDay } from '../push/funnel.ts';
 import type { Study } from '../studies/store.ts';
 import { textField, type Form } from './request.ts';
 import { DATA_QUANTITY_FIELDS } from './study-data.ts';
@@ -155,8 +155,8 @@ type Row = Record<string, string | number | null>;
 
 /**
  * The rows: derived features (`summaryStatistics`), bytes per stream (`data_quantity`) and the
- * survey deliveries of the push records (`surveyDeliveriesByDay`) for each participant-day that has
- * any. Fields Vigil does not compute are null.
+ * survey deliveries of the push records (`surveyDeliveriesByDay`, `surveyOpeningsByDay`) for each
+ * participant-day that has any. Fields Vigil does not compute are null.
  */
 export async function summaryStatisticRows(db: Knex, study: Study, q: SummaryQuery): Promise<Row[]> {
   // A patient id can only be ASCII text of up to 8 characters: anything else matches no one.
@@ -203,15 +203,22 @@ export async function summaryStatisticRows(db: Knex, study: Study, q: SummaryQue
     const row = rowOf(b.patient_id, b.day);
     if (field in row) row[field] = Number(b.bytes);
   }
-  for (const d of await surveyDeliveriesByDay(db, {
+  const deliveryQuery = {
     studyId: study.id,
     ...(participantIds && { participantIds }),
     ...(q.startDate && { startDate: q.startDate }),
     ...(q.endDate && { endDate: q.endDate }),
-  })) {
+  };
+  for (const d of await surveyDeliveriesByDay(db, deliveryQuery)) {
     const row = rowOf(d.patientId, d.day);
     row.sycamore_total_surveys = d.due;
     row.sycamore_average_time_to_submit = d.avgTimeToSubmit;
+  }
+  // Only days with an opened delivery have a row, always one the deliveries already made.
+  for (const o of await surveyOpeningsByDay(db, deliveryQuery)) {
+    const row = rowOf(o.patientId, o.day);
+    row.sycamore_average_time_to_open = o.avgTimeToOpen;
+    row.sycamore_average_duration = o.avgDuration;
   }
   const sorted = [...rows.values()].sort((a, b) => {
     const by = compare(a[q.orderedBy], b[q.orderedBy]);

@@ -48,7 +48,7 @@ const FOREST_TO_BEIWE: Readonly<Record<string, string>> = {
   text_reciprocity_outgoing: 'willow_outgoing_text_reciprocity',
   num_uniq_individuals_call_or_text: 'willow_uniq_individual_call_or_text_count',
   // Sycamore's counts. Its deliveries and times from delivery come from the push records instead
-  // (`surveyDeliveriesByDay`): ours run from first display (docs/features.md).
+  // (`surveyDeliveriesByDay`, `surveyOpeningsByDay`): ours run from first display (docs/features.md).
   num_opened_surveys: 'sycamore_total_opened_surveys',
   num_submitted_surveys: 'sycamore_total_completed_surveys',
   walking_time: 'oak_walking_time',

@@ -178,6 +178,138 @@ export async function surveyDeliveriesByDay(
   }));
 }
 
+export type DayOpenings = { patientId: string; day: string; avgTimeToOpen: number | null; avgDuration: number | null };
+
+/** Android writes a bare row when it shows a survey; sycamore counts each one as a new session. */
+const FIRST_RENDERED = 'Survey first rendered and displayed to user';
+/** iOS rows of a notification, not of the survey being used: they end a session and never open one. */
+const NOTICE_EVENTS = ['notified', 'expired'] as const;
+/** Sycamore's pause that splits a session (`aggregate_surveys`: more than two hours). */
+const SESSION_GAP_US = 2 * 3_600_000_000;
+/** How far before the first delivery asked for timing rows are read, to find where a session began. */
+const SESSION_LOOKBACK_HOURS = 24;
+
+/**
+ * Per Beiwe participant and local day, sycamore's `avg_time_to_open` and `avg_duration`
+ * (`survey_submits` and `summarize_submits` in forest/sycamore/submits.py, sessions from
+ * `aggregate_surveys` in common.py), over the same deliveries as `surveyDeliveriesByDay`.
+ *
+ * A **session** is a run of one survey's timing rows: a new one starts at the first row, after a
+ * submission or an iOS `notified` row, at Android's "Survey first rendered…" row, and after a pause
+ * of more than two hours. It starts at its first row that is not an iOS notice. For each delivery,
+ * window [schedule time, next schedule time): if a submission falls in it, each submission gives a
+ * time to open (its session's start minus the schedule time, negative when the session began
+ * before) and a duration (submission minus session start, none when zero); else each session that
+ * starts in it gives a time to open. The day's values are the means of those, in seconds; a day
+ * whose deliveries were never opened has no row, and a day with no duration has null.
+ */
+export async function surveyOpeningsByDay(
+  db: Knex,
+  query: { studyId: number; participantIds?: readonly string[]; startDate?: string; endDate?: string }
+): Promise<DayOpenings[]> {
+  const ids = query.participantIds ?? [];
+  const events = eventsSql(
+    `n.participant_id IN (SELECT p.id FROM participants p JOIN beiwe_participants b ON b.participant_id = p.id
+      WHERE p.study_id = ? AND p.deleted_at IS NULL
+      ${query.participantIds ? `AND b.patient_id IN (${ids.map(() => '?').join(', ') || 'NULL'})` : ''})`,
+    [query.studyId, ...ids],
+    query.startDate ?? '0001-01-01',
+    query.endDate ?? '9999-12-31'
+  );
+  const submits = [...SUBMIT_EVENTS];
+  const inSubmits = `(${submits.map(() => '?').join(', ')})`;
+  const [rows] = (await db.raw(
+    // Each row is placed in its delivery's window by sorting rows and schedule times together (the
+    // last schedule time at or before the row), not by a range join: materialised CTEs have no
+    // index, and a range join between them compares every row with every delivery.
+    `${events.sql}, marks AS (
+       -- Every schedule time read, those after the range too: they end the last day's windows.
+       SELECT e.participant_id, s.object_id, e.scheduled_for, MIN(e.local_day) AS local_day
+       FROM events e JOIN surveys s ON s.id = e.survey_id
+       GROUP BY e.participant_id, s.object_id, e.scheduled_for
+     ), marked AS (
+       SELECT t.participant_id, t.survey_id, t.t, t.row_hash, t.event,
+              CASE WHEN LAG(t.t) OVER w IS NULL
+                     OR LAG(t.event) OVER w IN ${inSubmits} OR LAG(t.event) OVER w = 'notified'
+                     OR t.event = ?
+                     OR TIMESTAMPDIFF(MICROSECOND, LAG(t.t) OVER w, t.t) > ?
+                   THEN 1 ELSE 0 END AS starts_session
+       FROM survey_timings t
+         JOIN (SELECT DISTINCT participant_id, object_id FROM marks) p
+           ON p.participant_id = t.participant_id AND p.object_id = t.survey_id
+       WHERE t.t >= (SELECT MIN(scheduled_for) FROM marks) - INTERVAL ? HOUR
+       WINDOW w AS (PARTITION BY t.participant_id, t.survey_id ORDER BY t.t, t.row_hash)
+     ), numbered AS (
+       SELECT m.*, SUM(m.starts_session) OVER (PARTITION BY m.participant_id, m.survey_id ORDER BY m.t, m.row_hash
+                                               ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS session_no
+       FROM marked m
+     ), sessions AS (
+       SELECT n.participant_id, n.survey_id, n.t, n.event,
+              MIN(CASE WHEN n.event IS NULL OR n.event NOT IN (${NOTICE_EVENTS.map(() => '?').join(', ')}) THEN n.t END)
+                OVER (PARTITION BY n.participant_id, n.survey_id, n.session_no) AS session_start
+       FROM numbered n
+     ), timeline AS (
+       -- kind 0, a schedule time, sorts before a row of the same instant: the window includes its start.
+       SELECT participant_id, object_id AS survey_id, scheduled_for AS t, CAST(NULL AS DATETIME(3)) AS session_start,
+              CAST(NULL AS CHAR(100)) AS event, 0 AS kind
+       FROM marks
+       UNION ALL
+       SELECT participant_id, survey_id, t, session_start, event, 1
+       FROM sessions
+       WHERE event IN ${inSubmits} OR t = session_start
+     ), placed AS (
+       SELECT x.*, MAX(CASE WHEN x.kind = 0 THEN x.t END)
+                     OVER (PARTITION BY x.participant_id, x.survey_id ORDER BY x.t, x.kind
+                           ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS scheduled_for
+       FROM timeline x
+     ), hits AS (
+       -- DISTINCT: sycamore drops identical rows (two opening rows of one millisecond are one).
+       SELECT DISTINCT participant_id, survey_id, scheduled_for, t, session_start,
+              CASE WHEN event IN ${inSubmits} THEN 1 ELSE 0 END AS submit
+       FROM placed
+       WHERE kind = 1 AND scheduled_for IS NOT NULL
+     ), kept AS (
+       SELECT h.*, MAX(h.submit) OVER (PARTITION BY h.participant_id, h.survey_id, h.scheduled_for) AS submitted
+       FROM hits h
+     )
+     SELECT b.patient_id, DATE_FORMAT(m.local_day, '%Y-%m-%d') AS day,
+            AVG(TIMESTAMPDIFF(MICROSECOND, k.scheduled_for, k.session_start)) / 1e6 AS avg_time_to_open,
+            AVG(CASE WHEN k.submit = 1 AND k.t > k.session_start
+                     THEN TIMESTAMPDIFF(MICROSECOND, k.session_start, k.t) END) / 1e6 AS avg_duration
+     FROM kept k
+       JOIN marks m ON m.participant_id = k.participant_id AND m.object_id = k.survey_id
+         AND m.scheduled_for = k.scheduled_for
+       JOIN beiwe_participants b ON b.participant_id = k.participant_id
+     WHERE k.submit = k.submitted AND m.local_day <= ?
+     GROUP BY b.patient_id, m.local_day
+     ORDER BY b.patient_id, m.local_day`,
+    [
+      ...events.bindings,
+      ...submits,
+      FIRST_RENDERED,
+      SESSION_GAP_US,
+      SESSION_LOOKBACK_HOURS,
+      ...NOTICE_EVENTS,
+      ...submits,
+      ...submits,
+      query.endDate ?? '9999-12-31',
+    ]
+  )) as [
+    {
+      patient_id: string;
+      day: string;
+      avg_time_to_open: string | number | null;
+      avg_duration: string | number | null;
+    }[],
+  ];
+  return rows.map((r) => ({
+    patientId: r.patient_id,
+    day: r.day,
+    avgTimeToOpen: r.avg_time_to_open === null ? null : Number(r.avg_time_to_open),
+    avgDuration: r.avg_duration === null ? null : Number(r.avg_duration),
+  }));
+}
+
 /** The rows added up. */
 export function funnelTotals(rows: readonly FunnelCounts[]): FunnelCounts {
   const totals: FunnelCounts = { due: 0, sent: 0, failed: 0, skipped: 0, delivered: 0, opened: 0, submitted: 0 };

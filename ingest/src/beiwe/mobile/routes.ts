@@ -254,7 +254,8 @@ const IDENTIFIER_COLUMNS = [
 
 /** The identifiers record Beiwe writes at registration (spec §2), kept as a server-written upload. */
 function archiveIdentifiers(deps: AppDeps, phone: Phone, form: MobileForm, osType: string, now: Date) {
-  const value = (key: string) => form.fields.get(key) || 'none';
+  // Beiwe's `request.POST.get(key, "none")`: `none` only when the field is absent; an empty one stays empty.
+  const value = (key: string) => form.fields.get(key) ?? 'none';
   const csv = [
     'patient_id,MAC,phone_number,device_id,device_os,os_version,product,brand,hardware_id,manufacturer,model,beiwe_version',
     [phone.patientId, value('bluetooth_id'), ...IDENTIFIER_COLUMNS.map(value)].join(','),
