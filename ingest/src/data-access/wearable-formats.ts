@@ -6,6 +6,7 @@ import {
   stepsCandidatesQuery,
   type StepsCandidate,
 } from '../source-priority/resolve.ts';
+import { DAILY_VITALS_COLUMNS } from '../wearables/rows.ts';
 import type { Row } from './formats.ts';
 
 /**
@@ -139,24 +140,8 @@ const EXERCISE = [
   'hr_max_bpm',
   'hr_zones',
 ];
-const VITALS = [
-  'breaths_per_min',
-  'spo2_avg_pct',
-  'spo2_lower_pct',
-  'spo2_upper_pct',
-  'spo2_sd_pct',
-  'hrv_rmssd_ms',
-  'hrv_deep_sleep_rmssd_ms',
-  'hrv_entropy',
-  'non_rem_hr_bpm',
-  'skin_temperature_c',
-  'skin_temperature_baseline_c',
-  'skin_temperature_sd_30d_c',
-  'vo2max_ml_min_kg',
-  'cardio_fitness_level',
-  'vo2max_estimated',
-  'entry',
-];
+/** The table's columns, written once (wearables/rows.ts); `entry` last, where every stream has it. */
+const VITALS = [...DAILY_VITALS_COLUMNS.filter((c) => c !== 'entry'), 'entry'];
 const DEVICE = ['device_id', 'model', 'device_type', 'battery_pct', 'battery_status', 'last_sync_at', 'last_seen_at'];
 
 const HEART_RATE = ['source', 'device', 'context', 'bpm', OFFSET, 'entry'];

@@ -18,9 +18,17 @@ const MINUTE_MS = 60_000;
  * The rank of each (source, device) in `pairs`, lowest first: the position of the first entry of
  * the participant's study list that matches the source and (when the entry names one) the device.
  * Ranked once per pair and joined, not per row: a correlated subquery per row cost seconds a month.
+ * `keys`: further columns of `pairs` that tell its rows apart (ranked alike, kept apart).
  */
-function ranksOf(db: Knex, measurement: Measurement, participantId: number, pairs: Knex.QueryBuilder) {
+function ranksOf(
+  db: Knex,
+  measurement: Measurement,
+  participantId: number,
+  pairs: Knex.QueryBuilder,
+  keys: readonly string[] = []
+) {
   const defaults = MEASUREMENT_SOURCES[measurement];
+  const columns = ['d.source', 'd.device', ...keys.map((k) => `d.${k}`)];
   return db
     .from(pairs.as('d'))
     .leftJoin('source_priorities as sp', function () {
@@ -29,10 +37,9 @@ function ranksOf(db: Knex, measurement: Measurement, participantId: number, pair
         .andOn('sp.measurement', '=', db.raw('?', [measurement]))
         .andOn('sp.study_id', '=', db.raw('(SELECT study_id FROM participants WHERE id = ?)', [participantId]));
     })
-    .groupBy('d.source', 'd.device')
+    .groupBy(columns)
     .select(
-      'd.source',
-      'd.device',
+      ...columns,
       db.raw(`COALESCE(MIN(sp.position), ? + FIELD(d.source, ${defaults.map(() => '?').join(', ')})) AS rnk`, [
         UNLISTED,
         ...defaults,
@@ -40,11 +47,20 @@ function ranksOf(db: Knex, measurement: Measurement, participantId: number, pair
     );
 }
 
+/** Minutes counted from a fixed instant: integer keys, and UTC whatever the session's time zone. */
+const MINUTE_OF = (alias: string) => `TIMESTAMPDIFF(MINUTE, '2000-01-01', ${alias}.measured_at)`;
+
 /**
  * Heart-rate samples of the preferred source, minute by minute (UTC minutes): in each minute, every
  * sample of the best-ranked (source, device, connection) that has one there, and none of the
  * others'. Columns and order as the `wearable_heart_rate` export, the instant as `t`. Give
  * minute-aligned bounds: a minute cut by the window is decided on its part inside.
+ *
+ * Planned for a long history (a year of a Fitbit is millions of rows): the few (source, device,
+ * connection) groups are numbered in preference order first, each minute's winner is the lowest
+ * number present there (a grouped pass over the participant's time index, which holds the device
+ * for it), and only then are the rows read, each kept where its group is its minute's winner. A
+ * window function partitioned by minute instead had to materialize and sort every full row.
  */
 export function preferredHeartRateQuery(
   db: Knex,
@@ -52,34 +68,40 @@ export function preferredHeartRateQuery(
   from: Date | undefined,
   to: Date | undefined
 ): Knex.QueryBuilder {
-  const within = (q: Knex.QueryBuilder) => {
-    void q.where('participant_id', participantId);
-    if (from) void q.where('measured_at', '>=', from);
-    if (to) void q.where('measured_at', '<', to);
+  const within = (q: Knex.QueryBuilder, alias: string) => {
+    void q.where(`${alias}.participant_id`, participantId);
+    if (from) void q.where(`${alias}.measured_at`, '>=', from);
+    if (to) void q.where(`${alias}.measured_at`, '<', to);
     return q;
   };
-  const ranks = ranksOf(db, 'heart_rate', participantId, within(db('heart_rate').distinct('source', 'device')));
-  const inner = db('heart_rate as h')
-    .join(ranks.as('r'), function () {
-      this.on('r.source', '=', 'h.source').andOn(db.raw('r.device <=> h.device'));
+  // Numbered in the order the minute's pick follows: rank, then source, device and connection for
+  // ties (two devices matched by one "any device" entry, one device seen through two connections).
+  const present = within(db('heart_rate as p').distinct('p.source', 'p.device', 'p.connection_id'), 'p');
+  const groups = () =>
+    db
+      .from(ranksOf(db, 'heart_rate', participantId, present.clone(), ['connection_id']).as('k'))
+      .select(
+        'k.source',
+        'k.device',
+        'k.connection_id',
+        db.raw('ROW_NUMBER() OVER (ORDER BY k.rnk, k.source, k.device, k.connection_id) AS ord')
+      );
+  const ofGroup = (q: Knex.QueryBuilder, alias: string) =>
+    q.join(groups().as('g'), function () {
+      this.on('g.source', '=', `${alias}.source`)
+        .andOn(db.raw(`g.device <=> ${alias}.device`))
+        .andOn('g.connection_id', '=', `${alias}.connection_id`);
+    });
+  const winners = within(ofGroup(db('heart_rate as b'), 'b'), 'b')
+    .select(db.raw(`${MINUTE_OF('b')} AS m`))
+    .min({ ord: 'g.ord' })
+    .groupBy('m');
+  return within(ofGroup(db('heart_rate as h'), 'h'), 'h')
+    .join(winners.as('w'), function () {
+      this.on('w.m', '=', db.raw(MINUTE_OF('h'))).andOn('w.ord', '=', 'g.ord');
     })
     .select('h.measured_at as t', 'h.source', 'h.device', 'h.context', 'h.bpm', 'h.utc_offset_min', 'h.entry')
-    .select('h.connection_id')
-    .select(
-      // Minutes counted from a fixed instant: integer keys, and UTC whatever the session's time zone.
-      db.raw(
-        `DENSE_RANK() OVER (PARTITION BY TIMESTAMPDIFF(MINUTE, '2000-01-01', h.measured_at)
-           ORDER BY r.rnk, h.source, h.device, h.connection_id) AS pick`
-      )
-    )
-    .where('h.participant_id', participantId);
-  if (from) void inner.where('h.measured_at', '>=', from);
-  if (to) void inner.where('h.measured_at', '<', to);
-  return db
-    .from(inner.as('x'))
-    .select('t', 'source', 'device', 'context', 'bpm', 'utc_offset_min', 'entry')
-    .where('pick', 1)
-    .orderBy(['t', 'source', 'connection_id', 'context']);
+    .orderBy(['h.measured_at', 'h.source', 'h.connection_id', 'h.context']);
 }
 
 export type PreferredHeartRate = {

@@ -87,6 +87,7 @@ import * as grantGrafanaReaderDailyVitals from './20261208200100_grant_grafana_r
 import * as grantGrafanaReaderPush from './20261208110000_grant_grafana_reader_push.ts';
 import * as grantGrafanaReaderPushFunnel from './20261208100100_grant_grafana_reader_push_funnel.ts';
 import * as grantGrafanaReaderSourcePriorities from './20261208300100_grant_grafana_reader_source_priorities.ts';
+import * as indexHeartRateDevice from './20261209100000_index_heart_rate_device.ts';
 
 type Migration = { name: string; module: Knex.Migration };
 
@@ -180,4 +181,5 @@ export const migrations: readonly Migration[] = [
   { name: '20261208200100_grant_grafana_reader_daily_vitals', module: grantGrafanaReaderDailyVitals },
   { name: '20261208300000_create_source_priorities', module: createSourcePriorities },
   { name: '20261208300100_grant_grafana_reader_source_priorities', module: grantGrafanaReaderSourcePriorities },
+  { name: '20261209100000_index_heart_rate_device', module: indexHeartRateDevice },
 ];
