@@ -22,7 +22,7 @@ import { behaviourFiles, processPlainFiles } from '../../ingest/src/test/behavio
 import { freePort } from '../../ingest/src/test/ports.ts';
 import { createPhone, type GeneratedFile } from '../../ingest/src/test/phone-emulator/phone.ts';
 import type { StreamId } from '../../ingest/src/test/phone-emulator/types.ts';
-import { processNextJob } from '../../ingest/src/uploads/worker.ts';
+import { processAllUploads } from '../../ingest/src/test/process-all.ts';
 import { saveCredentials } from '../../ingest/src/push/credential-store.ts';
 import { ServiceAccount } from '../../ingest/src/push/google-auth.ts';
 import { planSurveyPushes } from '../../ingest/src/push/planner.ts';
@@ -122,7 +122,11 @@ export async function seedStudy(db: Knex, now = new Date()): Promise<Seeded> {
       })
     );
     for (const f of files) await phone.upload(f.fileName, f.bytes);
-    await processAll(db, { ...deps, processors: [processor, createFeatureProcessor({ clock: () => new Date() })] });
+    await processAllUploads(
+      db,
+      { ...deps, processors: [processor, createFeatureProcessor({ clock: () => new Date() })] },
+      'grafana-seed'
+    );
     // Five weeks before the phone's hours, for the Behaviour panels' baselines (the phone's own hours
     // are too few for a day of mobility to count).
     const firstDay = addDays(localDay(start, timezone), -HISTORY_DAYS);
@@ -191,21 +195,6 @@ async function seedPushes(
   } finally {
     await sim.close();
   }
-}
-
-/**
- * Processes every queued upload. A job a busy machine made fail (a lock or statement timeout) is
- * retried later with backoff; here it is made due again at once, so that no panel misses its rows.
- */
-async function processAll(db: Knex, deps: Parameters<typeof processNextJob>[0]): Promise<void> {
-  for (let round = 0; round < 5; round++) {
-    while (await processNextJob(deps, 'grafana-seed'));
-    const waiting = await db('upload_jobs')
-      .whereIn('state', ['queued', 'running'])
-      .update({ run_after: new Date(0) });
-    if (waiting === 0) return;
-  }
-  throw new Error('uploads still unprocessed after five rounds');
 }
 
 /**

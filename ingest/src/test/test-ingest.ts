@@ -6,8 +6,8 @@ import { createLocalArchiveStore } from '../archive/local-store.ts';
 import { ensureDayPartitions } from '../streams/partitions.ts';
 import { createStreamProcessor } from '../streams/processor.ts';
 import { currentDeviceSettings } from '../study-config/device-settings-store.ts';
-import { processNextJob } from '../uploads/worker.ts';
 import { testDeps, testVault } from './app-deps.ts';
+import { processAllUploads } from './process-all.ts';
 import { createOwnDatabase } from './test-db.ts';
 
 /**
@@ -31,10 +31,7 @@ export async function createTestIngest(prefix: string) {
     deps,
     app: createApp(deps),
     processor,
-    async drain() {
-      for (let taken = 1; taken > 0;)
-        taken = await processNextJob({ ...deps, processors: [processor] }, `${prefix}-worker`);
-    },
+    drain: () => processAllUploads(own.db, { ...deps, processors: [processor] }, `${prefix}-worker`),
     async close() {
       await own.drop();
       await rm(archiveDir, { recursive: true, force: true });
