@@ -278,6 +278,9 @@ async function sleep(env: PullEnv, token: string, w: Window): Promise<Batch> {
 }
 
 export const withingsSource: DataSource = {
+  // Every call of the app counts against its 120 a minute, token refreshes too (§4.5): with
+  // 3-hour access tokens nearly every pull refreshes first, about one call in ten.
+  refreshQuota: [['withings:app', DEFAULT_QUOTAS.withingsApp]],
   types: [
     { name: 'measures', maxDays: 90, changedSince: true },
     // A range reads detail one day per call, so its windows stay short enough to show progress.
