@@ -297,6 +297,14 @@ async function main() {
               .first()) as { n: number }
           ).n
         );
+        const failed = (await own
+          .db('wearable_pull_jobs')
+          .whereIn(
+            'connection_id',
+            conns.map((c) => c.id)
+          )
+          .where('state', 'failed')
+          .select('errors')) as { errors: string | null }[];
         // After the last tick: cursors short of an upload older than the vendor's pull interval
         // (newer ones wait for their next pull by design).
         const interval = Math.max(settings.incrementalMinutes, settings.minMinutes[provider]) * 60_000;
@@ -362,7 +370,7 @@ async function main() {
           `  rows written ${rows}: ${Math.round(rows / wallS)}/s wall, ${(rows / Math.max(modelledRunnerS, 1)).toFixed(1)}/s modelled`
         );
         out(
-          `  left behind: ${leftJobs} jobs due or running, ${behind} connections with a cursor short of an upload older than ${interval / 60_000} min`
+          `  left behind: ${leftJobs} jobs due or running, ${behind} connections with a cursor short of an upload older than ${interval / 60_000} min; ${failed.length} pulls failed${failed.length > 0 ? ` (first: ${failed[0]?.errors ?? ''})` : ''}`
         );
       }
     }
