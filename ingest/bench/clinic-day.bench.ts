@@ -18,7 +18,9 @@
  * refreshes) against the app's 120 a minute, so they are in its peaks; Google's and Polar's token
  * endpoints are on other hosts, outside the data quotas. `--hours` runs a shorter day (each
  * vendor's pulls repeat every few hours, so the per-minute and 15-minute peaks are those of the
- * whole day; per-day figures are then scaled to 24 h, and say so). `--runners` runs more jobs at
+ * whole day; per-day figures are then scaled to 24 h, and say so). A run must last past the
+ * first pull after the daily one (its devices upload during the hour after midnight): at 1 hour
+ * Google's only pull is the daily one, which finds nothing new, so use 3 hours or more. `--runners` runs more jobs at
  * once in this process than the configured runners (the bench is bound by database round trips);
  * the clock only moves by ticks and the budgets' waits, so the calls and their times are the same,
  * and the modelled runner load is still given for the configured runners.
