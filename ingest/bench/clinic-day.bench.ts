@@ -1,6 +1,7 @@
 /**
  * A clinic's day (issue 15, Quotas) — `node --import tsx bench/clinic-day.bench.ts
- * [--connections=1000] [--vendors=polar,withings,fitbit] [--notifications=off,on] [--tick=1]`.
+ * [--connections=1000] [--vendors=polar,withings,fitbit] [--notifications=off,on] [--tick=1] [--hours=24]
+ * [--runners=N]`.
  *
  * `connections` connections per vendor, each device uploading a reading every hour (at a minute of
  * its own), are pulled for 24 hours by the scheduler's path: planPulls and runDuePullJobs every
@@ -12,6 +13,17 @@
  * load. Peaks of every quota window are read from the simulators' call logs (sliding windows).
  * Left behind: jobs due or running at the end of the day, and connections whose cursors are short
  * of an upload older than the vendor's pull interval (a newer one waits for its next pull by design).
+ *
+ * Every call a vendor counts against a quota is counted: Withings counts its OAuth calls (token
+ * refreshes) against the app's 120 a minute, so they are in its peaks; Google's and Polar's token
+ * endpoints are on other hosts, outside the data quotas. `--hours` runs a shorter day (each
+ * vendor's pulls repeat every few hours, so the per-minute and 15-minute peaks are those of the
+ * whole day; per-day figures are then scaled to 24 h, and say so). A run must last past the
+ * first pull after the daily one (its devices upload during the hour after midnight): at 1 hour
+ * Google's only pull is the daily one, which finds nothing new, so use 3 hours or more. `--runners` runs more jobs at
+ * once in this process than the configured runners (the bench is bound by database round trips);
+ * the clock only moves by ticks and the budgets' waits, so the calls and their times are the same,
+ * and the modelled runner load is still given for the configured runners.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -30,13 +42,15 @@ import { runDuePullJobs } from '../src/wearables/jobs.ts';
 import { acceptNotification } from '../src/wearables/notifications/accept.ts';
 import { planPulls } from '../src/wearables/planner.ts';
 import { SOURCES } from '../src/wearables/pull.ts';
-import { pullDeps } from '../src/wearables/testing.ts';
+import { pullDeps, UNIFIED_TABLES } from '../src/wearables/testing.ts';
 
 const arg = (name: string, fallback: string) =>
   process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
 const CONNECTIONS = Number(arg('connections', '1000'));
 const VENDORS = arg('vendors', 'polar,withings,fitbit').split(',') as ProviderId[];
 const TICK_MS = Number(arg('tick', '1')) * 60_000;
+const HOURS = Number(arg('hours', '24'));
+const RUNNERS = arg('runners', '');
 const MODES = arg('notifications', 'off,on')
   .split(',')
   .map((m) => m === 'on');
@@ -44,6 +58,9 @@ const CALL_MS = 100;
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const OAUTH = /^(token|authorize|register|identity|user$|oauth|revoke|notify|webhook)/;
+/** OAuth calls in a vendor's data quota: Withings counts every call of the app (wearable-apis.md §4.5). */
+const QUOTA_COUNTS_OAUTH: Record<ProviderId, boolean> = { withings: true, polar: false, fitbit: false };
+const TOKEN = /^token:refresh/;
 const START = new Date('2026-11-21T00:00:00Z');
 const POLAR_EVENTS = ['ACTIVITY_SUMMARY', 'CONTINUOUS_HEART_RATE'];
 
@@ -215,12 +232,22 @@ async function main() {
           leaseMs: 600_000,
           rereadMs: 3 * DAY,
           backfillDays: settings.backfillDays,
-          concurrency,
+          concurrency: RUNNERS === '' ? concurrency : Number(RUNNERS),
         };
+        const rejectedBefore = provider === 'withings' ? wearables.withings.quotas().app.rejected : 0;
+        const dueJobs = async () =>
+          (await own
+            .db('wearable_pull_jobs')
+            .where((q) => {
+              void q.where((d) => void d.where('state', 'queued').where('run_after', '<=', clock()));
+              void q.orWhere('state', 'running');
+            })
+            .first('id')) !== undefined;
         const started = performance.now();
         let pulls = 0;
         let lastUpload = new Map<number, number>();
-        for (let t = day0; t < day0 + DAY; t += TICK_MS) {
+        const end = day0 + HOURS * HOUR;
+        for (let t = day0; t < end; t += TICK_MS) {
           if (clock().getTime() < t) clock.set(new Date(t));
           const now = clock().getTime();
           const minuteFrom = Math.floor((t - TICK_MS) / 60_000);
@@ -245,10 +272,15 @@ async function main() {
             }
           }
           await planPulls(own.db, clock(), settings);
-          pulls += await runDuePullJobs(deps, runner);
+          // Most ticks of a small run have nothing due: the runners' claims are then skipped.
+          if (await dueJobs()) pulls += await runDuePullJobs(deps, runner);
         }
         const wallS = (performance.now() - started) / 1000;
-        const dayCalls = sim.calls.slice(before).filter((c) => !OAUTH.test(c.route));
+        const runCalls = sim.calls.slice(before);
+        const dayCalls = runCalls.filter((c) => !OAUTH.test(c.route));
+        const quotaCalls = QUOTA_COUNTS_OAUTH[provider] ? runCalls : dayCalls;
+        const refreshes = runCalls.filter((c) => TOKEN.test(c.route)).length;
+        const scale = 24 / HOURS;
         const leftJobs = Number(
           (
             (await own
@@ -267,10 +299,18 @@ async function main() {
               .first()) as { n: number }
           ).n
         );
+        const failed = (await own
+          .db('wearable_pull_jobs')
+          .whereIn(
+            'connection_id',
+            conns.map((c) => c.id)
+          )
+          .where('state', 'failed')
+          .select('errors')) as { errors: string | null }[];
         // After the last tick: cursors short of an upload older than the vendor's pull interval
         // (newer ones wait for their next pull by design).
         const interval = Math.max(settings.incrementalMinutes, settings.minMinutes[provider]) * 60_000;
-        const cutoff = day0 + DAY - interval - TICK_MS;
+        const cutoff = end - interval - TICK_MS;
         const cursors = (await own
           .db('wearable_cursors')
           .whereIn(
@@ -284,22 +324,24 @@ async function main() {
           return up <= cutoff && new Date(r.low).getTime() < up - 60_000;
         }).length;
         lastUpload = new Map();
-        const rows = Number(
-          (
-            (await own
-              .db('heart_rate')
-              .whereIn(
-                'connection_id',
-                conns.map((c) => c.id)
-              )
-              .count({ n: '*' })
-              .first()) as { n: number }
-          ).n
-        );
-        const times = dayCalls.map((c) => c.at.getTime()).sort((a, b) => a - b);
+        // Rows the day wrote, in every unified table but the device list (yesterday's rows were
+        // written by `upload` before the day, but stored only by its pulls).
+        let rows = 0;
+        for (const table of UNIFIED_TABLES.filter((t) => t !== 'device_status')) {
+          const r = (await own
+            .db(table)
+            .whereIn(
+              'connection_id',
+              conns.map((c) => c.id)
+            )
+            .count({ n: '*' })
+            .first()) as { n: number };
+          rows += Number(r.n);
+        }
+        const times = quotaCalls.map((c) => c.at.getTime()).sort((a, b) => a - b);
         const cap = wearableCapacity(settings, { [provider]: CONNECTIONS }).find((x) => x.provider === provider)!;
         out(
-          `\n${provider} — notifications ${notified ? 'on' : 'off'}: ${(dayCalls.length / CONNECTIONS).toFixed(1)} calls per connection per day (capacity model: ${cap.callsPerConnectionPerDay}), ${pulls} pulls`
+          `\n${provider} — notifications ${notified ? 'on' : 'off'}${HOURS === 24 ? '' : ` (${HOURS} h run, per-day figures ×${scale.toFixed(2)})`}: ${((dayCalls.length * scale) / CONNECTIONS).toFixed(1)} calls per connection per day (capacity model: ${cap.callsPerConnectionPerDay}), ${pulls} pulls, ${refreshes} token refreshes${QUOTA_COUNTS_OAUTH[provider] ? ' (in the quota)' : ''}`
         );
         for (const w of QUOTA_WINDOWS[provider]) {
           const limit = w.limit + w.perConnection * CONNECTIONS;
@@ -311,18 +353,26 @@ async function main() {
             );
             continue;
           }
-          const used = peak(times, w.windowSeconds * 1000);
-          out(`  peak ${w.name.padEnd(26)} ${used} of ${limit} (${((100 * used) / limit).toFixed(1)}%)`);
+          const ms = w.windowSeconds * 1000;
+          // A window longer than the run: the run's calls scaled to that window.
+          const used = ms > HOURS * HOUR ? Math.round(times.length * (ms / (HOURS * HOUR))) : peak(times, ms);
+          out(
+            `  peak ${w.name.padEnd(26)} ${used} of ${limit} (${((100 * used) / limit).toFixed(1)}%)${ms > HOURS * HOUR ? ' scaled' : ''}`
+          );
         }
-        const modelledRunnerS = (dayCalls.length * CALL_MS) / 1000 / concurrency;
+        if (provider === 'withings') {
+          const rejected = wearables.withings.quotas().app.rejected - rejectedBefore;
+          out(`  calls the simulator refused over quota (status 601): ${rejected}`);
+        }
+        const modelledRunnerS = (quotaCalls.length * CALL_MS) / 1000 / concurrency;
         out(
-          `  wall time ${wallS.toFixed(1)} s for the day; runners busy ${(modelledRunnerS / 3600).toFixed(2)} h of 24 (modelled, ${CALL_MS} ms a call)`
+          `  wall time ${wallS.toFixed(1)} s for ${HOURS} h (${runner.concurrency} runners in the bench); configured runners busy ${(modelledRunnerS / 3600).toFixed(2)} h of ${HOURS} (modelled, ${CALL_MS} ms a call)`
         );
         out(
-          `  heart-rate rows ${rows}: ${Math.round(rows / wallS)}/s wall, ${(rows / Math.max(modelledRunnerS, 1)).toFixed(1)}/s modelled`
+          `  rows written ${rows}: ${Math.round(rows / wallS)}/s wall, ${(rows / Math.max(modelledRunnerS, 1)).toFixed(1)}/s modelled`
         );
         out(
-          `  left behind: ${leftJobs} jobs due or running, ${behind} connections with a cursor short of an upload older than ${interval / 60_000} min`
+          `  left behind: ${leftJobs} jobs due or running, ${behind} connections with a cursor short of an upload older than ${interval / 60_000} min; ${failed.length} pulls failed${failed.length > 0 ? ` (first: ${failed[0]?.errors ?? ''})` : ''}`
         );
       }
     }

@@ -15,6 +15,17 @@ export const REFRESH_AHEAD_MS = 5 * 60_000;
 export type AccessContext = { readonly connection: Connection; readonly provider: Provider };
 
 /**
+ * `refreshWithin`: runs a refresh inside a quota the vendor counts it against (Withings counts
+ * every call of the app, its OAuth ones too), waiting for room before the row is locked for it.
+ */
+export type AccessDeps = TokenDeps & { readonly refreshWithin?: <T>(refresh: () => Promise<T>) => Promise<T> };
+
+const refreshOf = (deps: AccessDeps, connectionId: number, seenVersion: number) => {
+  const refresh = () => refreshTokens(deps, connectionId, seenVersion);
+  return deps.refreshWithin ? deps.refreshWithin(refresh) : refresh();
+};
+
+/**
  * Runs `use` with a working access token for the connection: refreshed ahead of expiry, refreshed
  * once more and retried when the provider rejects it (`use` throws TokenRejectedError, so `use` must
  * be safe to repeat), and the connection marked `needs_reauth` when the provider says it is dead,
@@ -25,7 +36,7 @@ export type AccessContext = { readonly connection: Connection; readonly provider
  * `withAccessToken(deps, id, (token, { provider }) => fetchSteps(token, day))`.
  */
 export async function withAccessToken<T>(
-  deps: TokenDeps,
+  deps: AccessDeps,
   connectionId: number,
   use: (accessToken: string, context: AccessContext) => Promise<T>
 ): Promise<T> {
@@ -35,14 +46,14 @@ export async function withAccessToken<T>(
 
   const expiresAt = live.connection.accessExpiresAt;
   if (expiresAt !== null && expiresAt.getTime() - deps.clock().getTime() < REFRESH_AHEAD_MS) {
-    live = await refreshTokens(deps, connectionId, live.connection.tokenVersion);
+    live = await refreshOf(deps, connectionId, live.connection.tokenVersion);
   }
   try {
     return await use(live.tokens.accessToken, { connection: live.connection, provider });
   } catch (err) {
     if (!(err instanceof TokenRejectedError) || !provider.refreshes) throw await settle(deps, live.connection, err);
   }
-  const renewed = await refreshTokens(deps, connectionId, live.connection.tokenVersion);
+  const renewed = await refreshOf(deps, connectionId, live.connection.tokenVersion);
   try {
     return await use(renewed.tokens.accessToken, { connection: renewed.connection, provider });
   } catch (err) {

@@ -45,7 +45,7 @@ describe('GET /api/v1/wearables/capacity', () => {
     // The defaults: hourly polls, Polar at most every 120 minutes, Withings every 180 (capacity.test.ts has the arithmetic).
     expect(body.vendors.map((v) => [v.provider, v.activeConnections, v.connections, v.binding])).toEqual([
       ['fitbit', 0, 144_000, 'per project per day'],
-      ['withings', 0, 1728, 'per app per minute'],
+      ['withings', 0, 1570, 'per app per minute'],
       ['polar', 2, null, null],
     ]);
   });

@@ -42,6 +42,15 @@ export const QUOTA_WINDOWS: Record<ProviderId, readonly QuotaWindow[]> = {
  */
 export const CALLS_PER_PULL: Record<ProviderId, number> = { fitbit: 20, withings: 10, polar: 4 };
 
+/**
+ * Token refreshes a day counted in a vendor's data quota, at most one per pull: Withings' access
+ * tokens last 3 hours (wearable-apis.md §4.2), so 8 a day, and its 120 a minute are "across all
+ * users" of the app (§4.5), which we take to include its OAuth calls on the same host (the docs do
+ * not say; counting them is the safe reading, and the pulls' budget admits them). Google's and
+ * Polar's token endpoints are on other hosts, outside their data quotas.
+ */
+export const REFRESHES_IN_QUOTA: Partial<Record<ProviderId, number>> = { withings: 8 };
+
 export type CapacitySettings = {
   readonly incrementalMinutes: number;
   readonly notifications?: { readonly enabled: boolean; readonly incrementalMinutes: number };
@@ -52,6 +61,8 @@ export type CapacityAssumptions = {
   readonly callsPerPull: Record<ProviderId, number>;
   /** Device uploads a day, each bringing a notification when they are on (a watch syncing hourly: 24). */
   readonly uploadsPerDay: number;
+  /** Token refreshes a day in the data quota (`REFRESHES_IN_QUOTA` when not given). */
+  readonly refreshesPerDay?: Partial<Record<ProviderId, number>>;
 };
 
 export type WindowCapacity = QuotaWindow & {
@@ -120,7 +131,9 @@ export function wearableCapacity(
   return (Object.keys(QUOTA_WINDOWS) as ProviderId[]).map((provider) => {
     const pulls = pullsPerDay(provider, settings, assumptions.uploadsPerDay);
     const perPull = assumptions.callsPerPull[provider];
-    const callsPerDay = pulls * perPull;
+    // A pull refreshes the token first when it has expired: no more refreshes than pulls.
+    const refreshes = Math.min(pulls, (assumptions.refreshesPerDay ?? REFRESHES_IN_QUOTA)[provider] ?? 0);
+    const callsPerDay = pulls * perPull + refreshes;
     const activeConnections = active[provider] ?? 0;
     const windows = QUOTA_WINDOWS[provider].map((w) => windowCapacity(w, callsPerDay, perPull, activeConnections));
     let binding: WindowCapacity | null = null;

@@ -97,6 +97,20 @@ function record(sims: Sims, provider: ProviderId, user: string, d: number) {
       segments: [
         { startdate: start, enddate: end, state: 2, model: 'Sleep Analyzer', hr: { [String(start)]: 50 + d } },
       ],
+      activities: [{ date: dateOf(d), timezone: 'UTC', modelid: 93, steps: 2000 + d, totalcalories: 2100 }],
+      workouts: [
+        {
+          id: 700 + d,
+          category: 1,
+          timezone: 'UTC',
+          model: 93,
+          attrib: 7,
+          startdate: epoch(dayAt(d, '08:00')),
+          enddate: epoch(dayAt(d, '08:30')),
+          date: dateOf(d),
+          data: { calories: 120, steps: 3000 },
+        },
+      ],
     });
   } else {
     sims.polar.recordOffline(user, {
@@ -160,6 +174,8 @@ async function held(db: Knex, provider: ProviderId, connectionId: number) {
       weight: await column(db, 'body_measurements', connectionId, 'weight_kg'),
       nights: await column(db, 'sleep_sessions', connectionId, 'local_date'),
       sleepBpm: await column(db, 'heart_rate', connectionId, 'bpm', { context: 'sleep' }),
+      days: await column(db, 'daily_activity', connectionId, 'steps'),
+      workouts: await column(db, 'exercises', connectionId, 'exercise_id'),
     };
   }
   return {
@@ -178,6 +194,8 @@ function expected(provider: ProviderId, last: number) {
       weight: days.map((d) => 70 + d / 10),
       nights: days.map(dateOf),
       sleepBpm: days.map((d) => 50 + d),
+      days: days.map((d) => 2000 + d),
+      workouts: days.map((d) => String(700 + d)),
     };
   }
   return {

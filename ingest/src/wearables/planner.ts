@@ -69,6 +69,13 @@ export async function planPulls(db: Knex, now: Date, s: ScheduleSettings): Promi
       )
     )) as Active[];
   let enqueued = 0;
+  // One slot per zone: working it out takes a fraction of a millisecond, times every connection each minute.
+  const slots = new Map<string, Date>();
+  const slotIn = (timeZone: string) => {
+    let slot = slots.get(timeZone);
+    if (!slot) slots.set(timeZone, (slot = lastDailySlot(now, timeZone, s.dailyPullTime)));
+    return slot;
+  };
   const backfillFrom = new Date(now.getTime() - s.backfillDays * DAY);
   for (const c of rows) {
     const add = async (kind: 'backfill' | 'daily' | 'incremental', key: string) => {
@@ -83,7 +90,7 @@ export async function planPulls(db: Knex, now: Date, s: ScheduleSettings): Promi
       await add('backfill', `backfill:${c.id}`);
       continue;
     }
-    const slot = lastDailySlot(now, c.timezone, s.dailyPullTime);
+    const slot = slotIn(c.timezone);
     if (c.daily_pulled_at === null || c.daily_pulled_at < slot) {
       await add('daily', `daily:${c.id}:${slot.toISOString()}`);
       await db('wearable_sync_state').where({ connection_id: c.id }).update({ daily_pulled_at: now });

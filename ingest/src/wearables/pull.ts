@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { withAccessToken } from '../connections/access.ts';
+import { type AccessDeps, withAccessToken } from '../connections/access.ts';
 import { ConnectionUnusableError } from '../connections/errors.ts';
 import type { TokenDeps } from '../connections/refresh.ts';
 import type { ProviderId } from '../providers/provider.ts';
@@ -164,6 +164,10 @@ export async function pullConnection(
     observe: (seen) => void (limits = { ...seen, seenAt: deps.clock().toISOString() }),
     ...(deps.archive && { rawArchive: rawArchiveOf(deps.archive, target) }),
   };
+  const refreshQuota = source.refreshQuota;
+  const tokenDeps: AccessDeps = refreshQuota
+    ? { ...deps, refreshWithin: (refresh) => deps.budgets.limited(refreshQuota, refresh) }
+    : deps;
   const progress: Progress = { pct: 0, rowsWritten: 0, currentDay: null, errors: [] };
   // Known only once the device list is read (listed devices) or from the data so far (latest data).
   let horizon: Horizon = plan.mode === 'sync' && source.horizon ? 'unknown' : 'none';
@@ -176,7 +180,9 @@ export async function pullConnection(
     for (const [i, window] of units.entries()) {
       progress.currentDay = utcDate(window.from);
       try {
-        const batch = await withAccessToken(deps, connectionId, (token) => source.fetch(env, token, type.name, window));
+        const batch = await withAccessToken(tokenDeps, connectionId, (token) =>
+          source.fetch(env, token, type.name, window)
+        );
         progress.rowsWritten += await writeBatch(
           db,
           { connectionId, participantId: target.participantId, source: target.provider },

@@ -152,6 +152,25 @@ describe('rate limits: a pull of 50 connections per provider stays within every 
     expect(setup.clock().getTime() - new Date('2026-11-21T09:01:00Z').getTime()).toBeGreaterThanOrEqual(5 * 60_000);
   }, 120_000);
 
+  it('Withings: token refreshes count against the app quota, so they wait in its budget too', async () => {
+    const data = withingsData();
+    const setup = await setUp({ withings: { extend: data.extend } });
+    await connectMany(setup.wearables, 'withings', CONNECTIONS);
+    // The 3-hour access tokens of the connect flow have expired: every pull refreshes first.
+    setup.clock.set(new Date(setup.clock().getTime() + 4 * 3_600_000));
+    nextMinute(setup.clock);
+    const before = setup.wearables.withings.count('token:refresh_token');
+    await pullAll(setup);
+
+    expect(setup.wearables.withings.count('token:refresh_token') - before).toBe(CONNECTIONS);
+    // Refreshes outside the budget would come on top of its 96 a minute.
+    const seen = setup.wearables.withings.quotas().app;
+    expectWithinPlan(seen);
+    expect(seen.peak).toBe(96);
+    const [app] = expectBudgetsWithinPlan(setup.deps, 'withings:app');
+    expect(app?.calls).toBe(CONNECTIONS * 21);
+  }, 120_000);
+
   it("Polar: the app's RateLimit windows, learnt from the headers, including calls we did not make", async () => {
     const data = polarData();
     // Polar's quota grows with registered users (500 + 20 × users per 15 min, recalled); scaled down here.

@@ -8,7 +8,7 @@ import { withingsFail, withingsOk } from './withings-oauth.ts';
  * recorded fixtures: `/measure` getmeas (unix-second range or `lastupdate`, `more` 0/1, only the
  * `meastypes` asked for), `/v2/sleep` getsummary (local dates or `lastupdate`, `more` boolean) and
  * get (detail, of which only the first 24 h of a range are served), `/v2/measure` getactivity and
- * getworkouts (local dates) and getintradayactivity (first 24 h, a series keyed by epoch second),
+ * getworkouts (local dates or `lastupdate`, as the OpenAPI document gives them) and getintradayactivity (first 24 h, a series keyed by epoch second),
  * `/v2/heart` list and get; fields named by `data_fields` are the only ones served where the
  * document says so. Each is paged with `offset` at a configurable page size. Every call counts
  * against the app-wide quota (status 601 beyond it). A device may record offline and upload later
@@ -37,7 +37,13 @@ type UserData = {
   signals?: Record<string, Record<string, unknown>>;
 };
 
-type Unsynced = { measuregrps?: Group[]; nights?: Night[]; segments?: Segment[] };
+type Unsynced = {
+  measuregrps?: Group[];
+  nights?: Night[];
+  segments?: Segment[];
+  activities?: Activity[];
+  workouts?: Workout[];
+};
 
 export type WithingsData = {
   extend: (app: Hono, api: WithingsApiContext) => void;
@@ -98,6 +104,14 @@ export function withingsData(): WithingsData {
         u.measuregrps.push(...(rows.measuregrps ?? []).map((g) => ({ ...g, ...stamp })));
         u.nights.push(...(rows.nights ?? []).map((n) => ({ ...n, ...stamp })));
         u.segments.push(...(rows.segments ?? []));
+        // A day's totals are one row per date: an upload replaces the day's earlier totals.
+        for (const a of rows.activities ?? []) {
+          u.activities = [
+            ...(u.activities ?? []).filter((old) => old.date !== a.date),
+            { ...a, modified: stamp.modified },
+          ];
+        }
+        u.workouts = [...(u.workouts ?? []), ...(rows.workouts ?? []).map((w) => ({ ...w, modified: stamp.modified }))];
       }
       unsynced.delete(userId);
       lastSync.set(userId, at);
@@ -199,17 +213,24 @@ export function withingsData(): WithingsData {
         const fields = form.get('data_fields')?.split(',');
         const offset = Number(form.get('offset') ?? 0);
         if (action === 'getactivity' || action === 'getworkouts') {
+          // Both take `lastupdate` ("data that were updated or created after this date") instead of the dates.
+          const since = changedSince(form, 'ymd');
+          if (since === 'both')
+            return withingsFail(c, 503, 'Invalid Params: lastupdate with startdateymd or enddateymd');
           const from = form.get('startdateymd');
           const to = form.get('enddateymd');
-          if (!from || !to) return withingsFail(c, 503, 'Invalid Params: startdateymd and enddateymd are required');
+          if (since === null && (!from || !to))
+            return withingsFail(c, 503, 'Invalid Params: startdateymd and enddateymd are required');
+          const inRange = (row: { date: string }, own: number) =>
+            since === null ? row.date >= (from ?? '') && row.date <= (to ?? '') : modifiedOf(row, own) > since;
           if (action === 'getactivity') {
             const rows = (u.activities ?? [])
-              .filter((a) => a.date >= from && a.date <= to)
+              .filter((a) => inRange(a, Date.parse(`${a.date}T23:59:59Z`) / 1000))
               .map((a) => pick(a, ACTIVITY_IDS, fields));
             return page(c, rows, offset, false, 'activities', {});
           }
           const rows = (u.workouts ?? [])
-            .filter((w) => w.date >= from && w.date <= to)
+            .filter((w) => inRange(w, typeof w.enddate === 'number' ? w.enddate : 0))
             .map((w) => ({ ...w, data: pick(w.data ?? {}, [], fields) }));
           return page(c, rows, offset, false, 'series', {});
         }

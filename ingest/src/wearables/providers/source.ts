@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { WearablesConfig } from '../../providers/config.ts';
-import type { Budgets } from '../budget.ts';
+import type { Budgets, Quota } from '../budget.ts';
 import type { Batch } from '../rows.ts';
 
 /**
@@ -55,6 +55,8 @@ export type UploadHorizon = 'listedDevices' | 'latestData';
 export type DataSource = {
   readonly types: readonly DataType[];
   readonly horizon?: UploadHorizon;
+  /** The budgets a token refresh draws on, for a vendor that counts its OAuth calls in a data quota. */
+  readonly refreshQuota?: readonly (readonly [string, Quota])[];
   fetch(env: PullEnv, accessToken: string, type: string, window: Window): Promise<Batch>;
 };
 

@@ -4,7 +4,7 @@ import { emptyBatch } from '../rows.ts';
 import { offsetMinutes, utcDate } from '../time.ts';
 import type { Window } from './source.ts';
 import { DEVICE_MODELS, WORKOUT_CATEGORIES } from './withings-codes.ts';
-import { entryOf, fromEpoch, seconds, type WithingsApi } from './withings-shared.ts';
+import { changedOr, entryOf, fromEpoch, seconds, type WithingsApi } from './withings-shared.ts';
 
 /**
  * Withings activity (wearable-apis.md §4.4.3, §4.4.4, §4.4.7; scope `user.activity`): daily
@@ -42,8 +42,7 @@ export async function dailyActivity(api: WithingsApi, w: Window): Promise<Batch>
   const b = emptyBatch();
   const params = {
     action: 'getactivity',
-    startdateymd: utcDate(w.from),
-    enddateymd: utcDate(new Date(w.to.getTime() - 1)),
+    ...changedOr(w, { startdateymd: utcDate(w.from), enddateymd: utcDate(new Date(w.to.getTime() - 1)) }),
     data_fields: ACTIVITY_FIELDS,
   };
   for (const raw of await api.paged('/v2/measure', params)) {
@@ -97,8 +96,7 @@ export async function workouts(api: WithingsApi, w: Window): Promise<Batch> {
   const b = emptyBatch();
   const params = {
     action: 'getworkouts',
-    startdateymd: utcDate(w.from),
-    enddateymd: utcDate(new Date(w.to.getTime() - 1)),
+    ...changedOr(w, { startdateymd: utcDate(w.from), enddateymd: utcDate(new Date(w.to.getTime() - 1)) }),
     data_fields: WORKOUT_FIELDS,
   };
   for (const raw of await api.paged('/v2/measure', params)) {

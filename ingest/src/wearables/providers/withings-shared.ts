@@ -1,5 +1,5 @@
 import type { Batch, Entry } from '../rows.ts';
-import type { PullEnv } from './source.ts';
+import type { PullEnv, Window } from './source.ts';
 
 /** What a Withings measurement module gets from the pull: budgeted calls and paged reads. */
 export type WithingsApi = {
@@ -10,6 +10,10 @@ export type WithingsApi = {
 };
 
 export const seconds = (d: Date) => String(Math.floor(d.getTime() / 1000));
+
+/** `lastupdate` and a date range are exclusive: the spec says to send one form or the other (§4.4.1). */
+export const changedOr = (w: Window, range: Record<string, string>) =>
+  w.changedSince ? { lastupdate: seconds(w.changedSince) } : range;
 export const fromEpoch = (s: number) => new Date(s * 1000);
 
 /** Real value = value × 10^unit (§4.4), rounded away from binary noise. */

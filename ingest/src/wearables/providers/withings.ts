@@ -9,13 +9,14 @@ import { WHOLE_RANGE } from './source.ts';
 import { MEASTYPES, Measures, measureRows } from './withings-measures.ts';
 import { dailyActivity, intraday, workouts } from './withings-activity.ts';
 import { heartRecordings } from './withings-heart.ts';
-import { appendBatch, type WithingsApi } from './withings-shared.ts';
+import { appendBatch, changedOr, seconds, type WithingsApi } from './withings-shared.ts';
 
 /**
  * Withings (wearable-apis.md §4.4): measures, sleep (summaries and their detail) and devices, each
  * a form POST whose outcome is the body's `status`, paged with `more`/`offset`. The 120 calls per
  * minute are the whole application's, so every call draws on one app-wide budget. A sync asks
- * getmeas and getsummary for what was created or modified since its cursor (`lastupdate`, §4.4.1),
+ * getmeas, getsummary, getactivity and getworkouts for what was created or modified since its
+ * cursor (`lastupdate`, §4.4.1),
  * so a device that uploads days late has those days read then, and nothing else is re-read.
  */
 
@@ -43,12 +44,7 @@ async function paged(env: PullEnv, path: string, params: Record<string, string>,
   throw new Error(`Withings ${params.action}: more than ${MAX_PAGES} pages`);
 }
 
-const seconds = (d: Date) => String(Math.floor(d.getTime() / 1000));
 const fromEpoch = (s: number) => new Date(s * 1000);
-
-/** `lastupdate` and a date range are exclusive: the spec says to send one form or the other (§4.4.1). */
-const changedOr = (w: Window, range: Record<string, string>) =>
-  w.changedSince ? { lastupdate: seconds(w.changedSince) } : range;
 
 async function measures(env: PullEnv, token: string, w: Window): Promise<Batch> {
   const b = emptyBatch();
@@ -278,13 +274,18 @@ async function sleep(env: PullEnv, token: string, w: Window): Promise<Batch> {
 }
 
 export const withingsSource: DataSource = {
+  // Every call of the app counts against its 120 a minute, token refreshes too (§4.5): with
+  // 3-hour access tokens nearly every pull refreshes first, about one call in ten.
+  refreshQuota: [['withings:app', DEFAULT_QUOTAS.withingsApp]],
   types: [
     { name: 'measures', maxDays: 90, changedSince: true },
     // A range reads detail one day per call, so its windows stay short enough to show progress.
     { name: 'sleep', maxDays: 7, changedSince: true },
     { name: 'devices', maxDays: WHOLE_RANGE },
-    { name: 'activity', maxDays: 90 },
-    { name: 'workouts', maxDays: 90 },
+    // Getactivity and Getworkouts take `lastupdate` too (the OpenAPI document): a day's totals or a
+    // workout a device uploads late come with the next sync, as measures and nights do.
+    { name: 'activity', maxDays: 90, changedSince: true },
+    { name: 'workouts', maxDays: 90, changedSince: true },
     // Intraday activity, like sleep detail, serves only the first 24 h of a range.
     { name: 'intraday', maxDays: 1 },
     { name: 'heart', maxDays: 90 },
