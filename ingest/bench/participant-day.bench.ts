@@ -51,7 +51,8 @@ async function main() {
   );
   const db = createDb(dbConfig);
   try {
-    await waitReady(ingest);
+    // A fresh database is migrated at start, which can take minutes on a loaded shared machine.
+    await waitReady(ingest, 300_000);
     const day = new Date(Math.floor(Date.now() / 86_400_000) * 86_400_000 - 86_400_000);
     await ensureDayPartitions(db, day, 3);
     const secret = (await readFile(join(dataDir, 'admin-secret'), 'utf8')).trim();
