@@ -9,6 +9,12 @@
  * the machine slows it without adding to it. MariaDB is shared, though (other tests use it): its
  * figure is the CPU of the server threads serving the bench's database (without InnoDB's own
  * background threads: a lower bound), printed beside all of mariadbd's (an upper bound).
+ *
+ * Options: --participants=N (default 2); --cpu-prof=<folder> runs the ingest with `--cpu-prof`
+ * into that folder (summarise with `npx tsx bench/cpu-profile-summary.ts <file>`), which slows it,
+ * so a profiled run's figures are not comparable with unprofiled ones; --receive-only runs the
+ * ingest without its worker (VIGIL_WORKER_CONCURRENCY=0): the figures are the receive path's
+ * alone, and the uploads stay queued.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,24 +26,33 @@ import { createPhone } from '../src/test/phone-emulator/phone.ts';
 import { testDbConfig } from '../src/test/test-db.ts';
 import { cpuSeconds, databaseThreadsCpu, mariadbPid } from './proc-cpu.ts';
 
-const PARTICIPANTS = 2;
+const option = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const PARTICIPANTS = Number(option('participants') ?? 2);
+const CPU_PROF = option('cpu-prof');
+const RECEIVE_ONLY = process.argv.includes('--receive-only');
 /** 2 cores at half load for a day. */
 const CPU_SECONDS_PER_DAY_AT_HALF = 2 * 86_400 * 0.5;
 async function main() {
   const dbConfig = testDbConfig('vigil_bench_pday');
   const dataDir = await mkdtemp(join(tmpdir(), 'vigil-bench-pday-'));
-  const ingest = await startIngest({
-    VIGIL_DB_HOST: dbConfig.host,
-    VIGIL_DB_PORT: String(dbConfig.port),
-    VIGIL_DB_USER: dbConfig.user,
-    VIGIL_DB_PASSWORD: dbConfig.password,
-    VIGIL_DB_NAME: dbConfig.database,
-    VIGIL_DATA_DIR: dataDir,
-    VIGIL_LOG_LEVEL: 'warn',
-  });
+  const ingest = await startIngest(
+    {
+      VIGIL_DB_HOST: dbConfig.host,
+      VIGIL_DB_PORT: String(dbConfig.port),
+      VIGIL_DB_USER: dbConfig.user,
+      VIGIL_DB_PASSWORD: dbConfig.password,
+      VIGIL_DB_NAME: dbConfig.database,
+      VIGIL_DATA_DIR: dataDir,
+      VIGIL_LOG_LEVEL: 'warn',
+      ...(RECEIVE_ONLY ? { VIGIL_WORKER_CONCURRENCY: '0' } : {}),
+    },
+    undefined,
+    CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : []
+  );
   const db = createDb(dbConfig);
   try {
-    await waitReady(ingest);
+    // A fresh database is migrated at start, which can take minutes on a loaded shared machine.
+    await waitReady(ingest, 300_000);
     const day = new Date(Math.floor(Date.now() / 86_400_000) * 86_400_000 - 86_400_000);
     await ensureDayPartitions(db, day, 3);
     const secret = (await readFile(join(dataDir, 'admin-secret'), 'utf8')).trim();
@@ -99,18 +114,22 @@ async function main() {
     );
     const uploadedS = (performance.now() - began) / 1000;
     const ingestUploaded = await cpuSeconds(pid);
-    while ((await pending()) > 0) await new Promise((resolve) => setTimeout(resolve, 500));
+    while (!RECEIVE_ONLY && (await pending()) > 0) await new Promise((resolve) => setTimeout(resolve, 500));
     const wallS = (performance.now() - began) / 1000;
     clearInterval(sampling);
     await threads.sample();
     const [ingestAfter, dbAfter] = [await cpuSeconds(pid), await cpuSeconds(mariadb)];
-    const failed = (await db('uploads').whereNot('status', 'processed').count({ n: '*' })) as { n: number }[];
+    const failed = (await db('uploads')
+      .whereNot('status', RECEIVE_ONLY ? 'queued' : 'processed')
+      .count({ n: '*' })) as { n: number }[];
 
     const perDay = (cpu: number) => cpu / PARTICIPANTS;
     const ingestCpu = perDay(ingestAfter - ingestBefore);
     const dbRaw = perDay(dbAfter - dbBefore);
     const dbCpu = perDay(threads.total());
-    console.log(`\nCPU-seconds per participant-day over real HTTP (${PARTICIPANTS} Android phones, a day each)`);
+    console.log(
+      `\nCPU-seconds per participant-day over real HTTP (${PARTICIPANTS} Android phones, a day each${RECEIVE_ONLY ? '; receive path alone, no worker' : ''})`
+    );
     console.log('| figure | value | goal |');
     console.log('|---|---:|---|');
     console.log(`| uploads, MB | ${uploads}, ${mb.toFixed(1)} | |`);

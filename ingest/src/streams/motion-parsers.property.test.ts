@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as phone from '../test/phone-emulator/number-format.ts';
 import { createPrng } from '../test/phone-emulator/prng.ts';
-import { accelerometer, gyro, magnetometer } from './motion-parsers.ts';
+import { accelerometer, devicemotion, gyro, magnetometer } from './motion-parsers.ts';
 import { javaTextAsStored, plainDouble, plainFloat, stored, storedDouble, storedFloat } from './phone-numbers.ts';
 import {
   createRowWriter,
@@ -9,6 +9,7 @@ import {
   forEachRow,
   headerColumns,
   integerMs,
+  numeric,
   trimmed,
   type ParseContext,
   type RowWriter,
@@ -79,6 +80,66 @@ const reference = {
   magnetometer: (t: string, c: ParseContext, w: RowWriter) => referenceXyz(t, c, w, false, asStored),
 };
 const parsers = { accelerometer, gyro, magnetometer };
+
+// The device motion reading before the one-pass one, as it was (but for the calibration lookup:
+// it read a plain object, so a cell `constructor` found Object's; see the test below).
+const DEVICEMOTION_COLUMNS = [
+  'timestamp',
+  'roll',
+  'pitch',
+  'yaw',
+  'rotation_rate_x',
+  'rotation_rate_y',
+  'rotation_rate_z',
+  'gravity_x',
+  'gravity_y',
+  'gravity_z',
+  'user_accel_x',
+  'user_accel_y',
+  'user_accel_z',
+  'magnetic_field_calibration_accuracy',
+  'magnetic_field_x',
+  'magnetic_field_y',
+  'magnetic_field_z',
+] as const;
+const USER_ACCEL = DEVICEMOTION_COLUMNS.indexOf('user_accel_x') - 1;
+const CALIBRATION: Record<string, number | null> = {
+  uncalibrated: -1,
+  low: 0,
+  medium: 1,
+  high: 2,
+  unknown: null,
+  '-1': -1,
+  '0': 0,
+  '1': 1,
+  '2': 2,
+};
+function referenceDevicemotion(text: string, _c: ParseContext, w: RowWriter): void {
+  const header = text.slice(0, Math.max(0, text.indexOf('\n')));
+  const columns = headerColumns(header);
+  const indices = DEVICEMOTION_COLUMNS.map((n) => columns.indexOf(n));
+  const at = indices.every((i) => i >= 0) ? indices : undefined;
+  forEachRow(text, (line) => {
+    if (!at) return w.reject();
+    const cells = line.split(',');
+    const values: (string | number | null)[] = [];
+    for (let i = 1; i < at.length; i++) {
+      const cell = cells[at[i]!];
+      if (DEVICEMOTION_COLUMNS[i] === 'magnetic_field_calibration_accuracy') {
+        const key = cell?.trim() ?? '';
+        const level = Object.hasOwn(CALIBRATION, key) ? CALIBRATION[key] : undefined;
+        if (level === undefined) return w.reject();
+        values.push(level);
+      } else {
+        const v = numeric(cell);
+        if (v === undefined) return w.reject();
+        values.push(storedDouble(v));
+      }
+    }
+    const [ux, uy, uz] = values.slice(USER_ACCEL, USER_ACCEL + 3) as [string, string, string];
+    w.row(integerMs(cells[at[0]!]), values, norm(Number(ux), Number(uy), Number(uz)) * G);
+  });
+}
 
 /** Everything a parse gives, comparable with toEqual (sets and maps sorted). */
 function run(parser: (t: string, c: ParseContext, w: RowWriter) => void, os: 1 | 2, text: string) {
@@ -196,18 +257,42 @@ function timeCell(): string {
 const accuracyCell = () =>
   random.chance(0.8) ? random.pick(['0', '1', '2', '3', 'unknown']) : random.pick(['', ' 2 ', '7', '33', 'x', '3\r']);
 
+const calibrationCell = () =>
+  random.chance(0.9)
+    ? random.pick(['uncalibrated', 'low', 'medium', 'high', 'unknown', '-1', '0', '1', '2'])
+    : random.pick(['', ' high ', 'High', '3', '-2', '1.0', 'x', 'high\r', 'constructor', 'toString', '__proto__']);
+
+const DEVICEMOTION_HEADERS = [
+  DEVICEMOTION_COLUMNS.join(','),
+  DEVICEMOTION_COLUMNS.join(', '),
+  [...DEVICEMOTION_COLUMNS].reverse().join(','),
+  DEVICEMOTION_COLUMNS.slice(0, -1).join(','),
+  `${DEVICEMOTION_COLUMNS.join(',')},extra`,
+];
+
 const HEADERS = {
   1: ['timestamp,accuracy,x,y,z', 'timestamp, accuracy, x, y, z', 'x,y,z,timestamp', 'timestamp,x,y,z'],
   2: ['timestamp,x,y,z', 'timestamp,accuracy,x,y,z', 'timestamp,x,y'],
 } as const;
 
-function randomFile(os: 1 | 2, rows: number): string {
-  const header = random.chance(0.9) ? HEADERS[os][0] : random.pick(HEADERS[os]);
+function randomFile(
+  os: 1 | 2,
+  rows: number,
+  headers: readonly string[] = HEADERS[os],
+  number: () => string = () => numberCell(os)
+): string {
+  const header = random.chance(0.9) ? headers[0]! : random.pick(headers);
   const columns = headerColumns(header);
   const lines: string[] = [header];
   for (let i = 0; i < rows; i++) {
     const cells = columns.map((c) =>
-      c === 'timestamp' ? timeCell() : c === 'accuracy' ? accuracyCell() : numberCell(os)
+      c === 'timestamp'
+        ? timeCell()
+        : c === 'accuracy'
+          ? accuracyCell()
+          : c === 'magnetic_field_calibration_accuracy'
+            ? calibrationCell()
+            : number()
     );
     if (random.chance(0.03)) cells.pop();
     if (random.chance(0.03)) cells.push(numberCell(os));
@@ -229,6 +314,30 @@ describe('motion parsers: one pass over the text', () => {
       const text = randomFile(os, 250);
       expect(run(parsers[stream], os, text), text).toEqual(run(reference[stream], os, text));
     }
+  });
+
+  it('devicemotion (os 2): the same rows as the split-based reading it replaced, over seeded random files', () => {
+    let [kept, dropped] = [0, 0];
+    for (let file = 0; file < 40; file++) {
+      // Fewer odd numbers than the 3-column streams get: with 15 a row, most rows would be rejected.
+      const number = () => (random.chance(0.95) ? phone.swiftDouble(sensorLike()) : numberCell(2));
+      const text = randomFile(2, 250, DEVICEMOTION_HEADERS, number);
+      const out = run(devicemotion, 2, text);
+      expect(out, text).toEqual(run(referenceDevicemotion, 2, text));
+      [kept, dropped] = [kept + out.rows, dropped + out.rejected];
+    }
+    // Not vacuous: both ways are taken often.
+    expect(Math.min(kept, dropped)).toBeGreaterThan(1000);
+  });
+
+  it('devicemotion: a calibration cell naming an object property is rejected, not stored', () => {
+    const values = Array.from({ length: 15 }, (_, i) => `${i}.5`);
+    const row = (calibration: string) =>
+      ['1763769600000', ...values.slice(0, 12), calibration, ...values.slice(12)].join(',');
+    const text = [DEVICEMOTION_COLUMNS.join(','), row('constructor'), row('toString'), row('high')].join('\n');
+    const out = run(devicemotion, 2, text);
+    expect([out.rows, out.rejected]).toEqual([1, 2]);
+    expect(out.tsv).toBe(`1763769600000\t${values.slice(0, 12).join('\t')}\t2\t${values.slice(12).join('\t')}\n`);
   });
 
   it('stores each Android float as the float itself, and each iOS double as the double', () => {

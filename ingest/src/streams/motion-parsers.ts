@@ -123,44 +123,20 @@ function xyzStream(text: string, ctx: ParseContext, w: RowWriter, withOs: boolea
     os === 1
       ? (v: number, cell: number) => javaTextAsStored(text, starts[cell]!, ends[cell]!, v) ?? stored(v)
       : (v: number) => stored(v);
-  let next = text.indexOf('\n');
-  while (next !== -1) {
-    const lineStart = next + 1;
-    next = text.indexOf('\n', lineStart);
-    let lineEnd = next === -1 ? text.length : next;
-    if (lineEnd > lineStart && text.charCodeAt(lineEnd - 1) === 13) lineEnd--; // \r
-    if (lineEnd === lineStart) continue;
-    // Cells 0..n, as far as the last one needed.
-    let n = 0;
-    starts[0] = lineStart;
-    let k = lineStart;
-    for (; k < lineEnd; k++) {
-      if (text.charCodeAt(k) === 44) {
-        ends[n] = k;
-        if (n === last) break;
-        starts[++n] = k + 1;
-      }
-    }
-    if (k === lineEnd) ends[n] = lineEnd;
-    if (xi > n || yi > n || zi > n) {
-      w.reject();
-      continue;
-    }
+  forEachCells(text, starts, ends, last, (n) => {
+    if (xi > n || yi > n || zi > n) return w.reject();
     const x = read(text, starts[xi]!, ends[xi]!);
     const y = read(text, starts[yi]!, ends[yi]!);
     const z = read(text, starts[zi]!, ends[zi]!);
     const acc = ai < 0 || ai > n ? '\\N' : accuracyAt(text, starts[ai]!, ends[ai]!);
-    if (x !== x || y !== y || z !== z || acc === undefined) {
-      w.reject();
-      continue;
-    }
+    if (x !== x || y !== y || z !== z || acc === undefined) return w.reject();
     const xyz = `${print(x, xi)}\t${print(y, yi)}\t${print(z, zi)}`;
     w.rowText(
       ti > n ? NaN : msAt(text, starts[ti]!, ends[ti]!),
       withOs ? `${prefix}${acc}\t${xyz}` : xyz,
       magnitude(x, y, z, os)
     );
-  }
+  });
 }
 
 export const accelerometer = (text: string, ctx: ParseContext, w: RowWriter) =>
@@ -188,44 +164,93 @@ const DEVICEMOTION_COLUMNS = [
   'magnetic_field_z',
 ] as const;
 
-/** Where user acceleration (in g) sits among the values after the timestamp. */
-const USER_ACCEL = DEVICEMOTION_COLUMNS.indexOf('user_accel_x') - 1;
-
 /** iOS 2.5 writes CMMagneticFieldCalibrationAccuracy as words; the spec's −1…2 numbers are accepted too. */
-const CALIBRATION: Record<string, number | null> = {
-  uncalibrated: -1,
-  low: 0,
-  medium: 1,
-  high: 2,
-  unknown: null,
-  '-1': -1,
-  '0': 0,
-  '1': 1,
-  '2': 2,
-};
+const CALIBRATION = new Map<string, string>([
+  ['uncalibrated', '-1'],
+  ['low', '0'],
+  ['medium', '1'],
+  ['high', '2'],
+  ['unknown', '\\N'],
+  ['-1', '-1'],
+  ['0', '0'],
+  ['1', '1'],
+  ['2', '2'],
+]);
 
+const CALIBRATION_CELL = DEVICEMOTION_COLUMNS.indexOf('magnetic_field_calibration_accuracy');
+const USER_ACCEL_CELL = DEVICEMOTION_COLUMNS.indexOf('user_accel_x');
+
+/**
+ * iOS device motion (10 Hz, 16 values a row), read in one pass like the other 10 Hz streams: no
+ * string per line or number cell, each number read once (plainDouble, else the general reading)
+ * and its stored text printed from the value. Rows as the `split(',')` reading gave them.
+ */
 export function devicemotion(text: string, _ctx: ParseContext, w: RowWriter): void {
   const header = text.slice(0, Math.max(0, text.indexOf('\n')));
   const at = columnIndex(header, DEVICEMOTION_COLUMNS);
-  forEachRow(text, (line) => {
-    if (!at) return w.reject();
-    const cells = line.split(',');
-    const values: (string | number | null)[] = [];
+  if (!at) {
+    forEachRow(text, () => w.reject());
+    return;
+  }
+  const last = Math.max(...at);
+  const starts = new Int32Array(last + 1);
+  const ends = new Int32Array(last + 1);
+  const read = valueReader(2);
+  const ti = at[0]!;
+  const values = new Float64Array(at.length);
+  forEachCells(text, starts, ends, last, (n) => {
+    if (last > n) return w.reject();
+    let cells = '';
     for (let i = 1; i < at.length; i++) {
-      const cell = cells[at[i]!];
-      if (DEVICEMOTION_COLUMNS[i] === 'magnetic_field_calibration_accuracy') {
-        const level = CALIBRATION[cell?.trim() ?? ''];
+      const c = at[i]!;
+      if (i === CALIBRATION_CELL) {
+        const level = CALIBRATION.get(trimmed(text.slice(starts[c]!, ends[c]!)));
         if (level === undefined) return w.reject();
-        values.push(level);
+        cells += i === 1 ? level : `\t${level}`;
       } else {
-        const v = numeric(cell);
-        if (v === undefined) return w.reject();
-        values.push(storedDouble(v));
+        const v = read(text, starts[c]!, ends[c]!);
+        if (v !== v) return w.reject();
+        values[i] = v;
+        cells += i === 1 ? stored(v) : `\t${stored(v)}`;
       }
     }
-    const [ux, uy, uz] = values.slice(USER_ACCEL, USER_ACCEL + 3) as [string, string, string];
-    w.row(integerMs(cells[at[0]!]), values, norm(Number(ux), Number(uy), Number(uz)) * G);
+    const magnitude = norm(values[USER_ACCEL_CELL]!, values[USER_ACCEL_CELL + 1]!, values[USER_ACCEL_CELL + 2]!) * G;
+    w.rowText(msAt(text, starts[ti]!, ends[ti]!), cells, magnitude);
   });
+}
+
+/**
+ * Calls `each(n)` for every non-empty line after the header, with its \r dropped, once its cells
+ * 0..n (n ≤ last, as far as `last` or the line's end) are in starts/ends: what `split(',')` gives
+ * of those cells, without the strings.
+ */
+function forEachCells(
+  text: string,
+  starts: Int32Array,
+  ends: Int32Array,
+  last: number,
+  each: (n: number) => void
+): void {
+  let next = text.indexOf('\n');
+  while (next !== -1) {
+    const lineStart = next + 1;
+    next = text.indexOf('\n', lineStart);
+    let lineEnd = next === -1 ? text.length : next;
+    if (lineEnd > lineStart && text.charCodeAt(lineEnd - 1) === 13) lineEnd--; // \r
+    if (lineEnd === lineStart) continue;
+    let n = 0;
+    starts[0] = lineStart;
+    let k = lineStart;
+    for (; k < lineEnd; k++) {
+      if (text.charCodeAt(k) === 44) {
+        ends[n] = k;
+        if (n === last) break;
+        starts[++n] = k + 1;
+      }
+    }
+    if (k === lineEnd) ends[n] = lineEnd;
+    each(n);
+  }
 }
 
 export function gps(text: string, ctx: ParseContext, w: RowWriter): void {
