@@ -137,6 +137,21 @@ export async function pushFunnel(
   }));
 }
 
+type BeiweDaysQuery = { studyId: number; participantIds?: readonly string[]; startDate?: string; endDate?: string };
+
+/** The schedule events of a study's live Beiwe participants (those patient ids only, if given). */
+function beiweEvents(query: BeiweDaysQuery) {
+  const ids = query.participantIds ?? [];
+  return eventsSql(
+    `n.participant_id IN (SELECT p.id FROM participants p JOIN beiwe_participants b ON b.participant_id = p.id
+      WHERE p.study_id = ? AND p.deleted_at IS NULL
+      ${query.participantIds ? `AND b.patient_id IN (${ids.map(() => '?').join(', ') || 'NULL'})` : ''})`,
+    [query.studyId, ...ids],
+    query.startDate ?? '0001-01-01',
+    query.endDate ?? '9999-12-31'
+  );
+}
+
 export type DayDeliveries = { patientId: string; day: string; due: number; avgTimeToSubmit: number | null };
 
 /**
@@ -148,19 +163,8 @@ export type DayDeliveries = { patientId: string; day: string; due: number; avgTi
  * deliveries. Sycamore averages every submission in a window; here a survey submitted twice counts
  * its first.
  */
-export async function surveyDeliveriesByDay(
-  db: Knex,
-  query: { studyId: number; participantIds?: readonly string[]; startDate?: string; endDate?: string }
-): Promise<DayDeliveries[]> {
-  const ids = query.participantIds ?? [];
-  const events = eventsSql(
-    `n.participant_id IN (SELECT p.id FROM participants p JOIN beiwe_participants b ON b.participant_id = p.id
-      WHERE p.study_id = ? AND p.deleted_at IS NULL
-      ${query.participantIds ? `AND b.patient_id IN (${ids.map(() => '?').join(', ') || 'NULL'})` : ''})`,
-    [query.studyId, ...ids],
-    query.startDate ?? '0001-01-01',
-    query.endDate ?? '9999-12-31'
-  );
+export async function surveyDeliveriesByDay(db: Knex, query: BeiweDaysQuery): Promise<DayDeliveries[]> {
+  const events = beiweEvents(query);
   const [rows] = (await db.raw(
     `${events.sql}
      SELECT b.patient_id, DATE_FORMAT(o.local_day, '%Y-%m-%d') AS day, COUNT(*) AS due,
@@ -203,19 +207,8 @@ const SESSION_LOOKBACK_HOURS = 24;
  * starts in it gives a time to open. The day's values are the means of those, in seconds; a day
  * whose deliveries were never opened has no row, and a day with no duration has null.
  */
-export async function surveyOpeningsByDay(
-  db: Knex,
-  query: { studyId: number; participantIds?: readonly string[]; startDate?: string; endDate?: string }
-): Promise<DayOpenings[]> {
-  const ids = query.participantIds ?? [];
-  const events = eventsSql(
-    `n.participant_id IN (SELECT p.id FROM participants p JOIN beiwe_participants b ON b.participant_id = p.id
-      WHERE p.study_id = ? AND p.deleted_at IS NULL
-      ${query.participantIds ? `AND b.patient_id IN (${ids.map(() => '?').join(', ') || 'NULL'})` : ''})`,
-    [query.studyId, ...ids],
-    query.startDate ?? '0001-01-01',
-    query.endDate ?? '9999-12-31'
-  );
+export async function surveyOpeningsByDay(db: Knex, query: BeiweDaysQuery): Promise<DayOpenings[]> {
+  const events = beiweEvents(query);
   const submits = [...SUBMIT_EVENTS];
   const inSubmits = `(${submits.map(() => '?').join(', ')})`;
   const [rows] = (await db.raw(
