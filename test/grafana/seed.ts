@@ -198,6 +198,43 @@ async function seedPushes(
 }
 
 /**
+ * A pull that failed, was put off or recorded errors would leave its vendor's panels empty for a
+ * reason no panel shows (CI once drew no Withings rows, cause not recorded). Its cause is printed,
+ * its connection pulled once more over the whole range, and a second failure stops the seed.
+ */
+async function pullAgainWhereUnfinished(
+  db: Knex,
+  pull: Parameters<typeof runDuePullJobs>[0],
+  runner: Parameters<typeof runDuePullJobs>[1],
+  from: Date,
+  clock: () => Date
+): Promise<void> {
+  const unfinished = () =>
+    db('wearable_pull_jobs')
+      .where((q) => void q.whereNot('state', 'done').orWhereNotNull('errors'))
+      .select('id', 'connection_id', 'kind', 'state', 'errors', 'run_after') as Promise<
+      { id: number; connection_id: number }[]
+    >;
+  const first = await unfinished();
+  if (first.length === 0) return;
+  console.warn(`grafana seed: wearable pulls unfinished, pulled again: ${JSON.stringify(first)}`);
+  const seen = new Set(first.map((j) => j.id));
+  for (const connectionId of new Set(first.map((j) => j.connection_id))) {
+    await enqueuePullJob(
+      db,
+      { kind: 'update_now', connectionId, from, to: clock(), requestedBy: 'grafana-seed' },
+      clock()
+    );
+  }
+  await db('wearable_pull_jobs')
+    .where({ state: 'queued' })
+    .update({ run_after: new Date(0) });
+  await runDuePullJobs(pull, runner);
+  const again = (await unfinished()).filter((j) => !seen.has(j.id));
+  if (again.length > 0) throw new Error(`wearable pulls unfinished twice: ${JSON.stringify(again)}`);
+}
+
+/**
  * Connects the participant's Fitbit, Withings and Polar accounts through the simulators (serving
  * synthetic data) to the ingest served over HTTP, and runs the backfill pull jobs from `from` to
  * now; with `revoke`, the patient then withdraws that provider's access and an "update now" pull
@@ -244,6 +281,7 @@ export async function seedWearables(
       );
     }
     await runDuePullJobs(pull, runner);
+    await pullAgainWhereUnfinished(db, pull, runner, from, clock);
     const revoked = connections.find((c) => c.provider === options.revoke);
     if (options.revoke && revoked) {
       sims[options.revoke].revokeUser(revoked.external_user_id);
