@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStreamProcessor } from '../streams/processor.ts';
 import { currentDeviceSettings } from '../study-config/device-settings-store.ts';
-import { insertParticipant, insertStudy } from '../test/factories.ts';
+import { insertParticipant, insertStudy, queuedUpload } from '../test/factories.ts';
 import { createOwnDatabase } from '../test/test-db.ts';
 import type { Upload } from '../uploads/store.ts';
 import { FEATURE_DELAY_MS } from './dirty.ts';
@@ -30,27 +30,16 @@ describe('walking features from the accelerometer', () => {
   });
   afterAll(() => own.drop());
 
-  const upload = (participantId: number, fileMs: number, osType: string, id = ++uploadId): Upload => ({
-    id,
-    participantId,
-    fileName: `pid_accelerometer_${fileMs}.csv`,
-    stream: 'accelerometer',
-    fileTime: new Date(fileMs),
-    osType,
-    encrypted: true,
-    receivedAt: now,
-    sizeBytes: 1000,
-    sha256: '',
-    archiveKey: '',
-    status: 'queued',
-    lines: null,
-    badLines: null,
-    errorCounts: null,
-    rowsStored: null,
-    rowsRejected: null,
-    error: null,
-    processedAt: null,
-  });
+  const upload = (participantId: number, fileMs: number, osType: string, id = ++uploadId): Upload =>
+    queuedUpload({
+      id,
+      participantId,
+      fileName: `pid_accelerometer_${fileMs}.csv`,
+      stream: 'accelerometer',
+      fileTime: new Date(fileMs),
+      osType,
+      receivedAt: now,
+    });
   const process = (u: Upload, text: string) => {
     now = new Date(now.getTime() + 2 * MIN);
     return own.db.transaction(async (trx) => {

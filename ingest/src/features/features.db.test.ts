@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { up as dropUncollectedSociability } from '../../../migrations/src/migrations/20261207140000_drop_uncollected_sociability.ts';
 import { createStreamProcessor } from '../streams/processor.ts';
 import { currentDeviceSettings } from '../study-config/device-settings-store.ts';
-import { insertParticipant, insertStudy } from '../test/factories.ts';
+import { insertParticipant, insertStudy, queuedUpload } from '../test/factories.ts';
 import { createOwnDatabase } from '../test/test-db.ts';
 import type { Upload } from '../uploads/store.ts';
 import { emptyBatch } from '../wearables/rows.ts';
@@ -33,27 +33,16 @@ describe('daily features, incrementally and rebuilt', () => {
   });
   afterAll(() => own.drop());
 
-  const upload = (participantId: number, stream: string, fileMs: number, osType: string): Upload => ({
-    id: ++uploadId,
-    participantId,
-    fileName: `pid_${stream}_${fileMs}.csv`,
-    stream,
-    fileTime: new Date(fileMs),
-    osType,
-    encrypted: true,
-    receivedAt: now,
-    sizeBytes: 1000,
-    sha256: '',
-    archiveKey: '',
-    status: 'queued',
-    lines: null,
-    badLines: null,
-    errorCounts: null,
-    rowsStored: null,
-    rowsRejected: null,
-    error: null,
-    processedAt: null,
-  });
+  const upload = (participantId: number, stream: string, fileMs: number, osType: string): Upload =>
+    queuedUpload({
+      id: ++uploadId,
+      participantId,
+      fileName: `pid_${stream}_${fileMs}.csv`,
+      stream,
+      fileTime: new Date(fileMs),
+      osType,
+      receivedAt: now,
+    });
   /**
    * One upload through both processors, in one transaction, as the worker runs them, two minutes
    * after the one before: each batch computes the days marked by the ones before it.

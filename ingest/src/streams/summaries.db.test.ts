@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentDeviceSettings } from '../study-config/device-settings-store.ts';
-import { insertParticipant, insertStudy } from '../test/factories.ts';
+import { insertParticipant, insertStudy, queuedUpload } from '../test/factories.ts';
 import { createOwnDatabase } from '../test/test-db.ts';
 import type { Upload } from '../uploads/store.ts';
 import { dropPartitionsBefore, ensureDayPartitions } from './partitions.ts';
@@ -20,27 +20,16 @@ describe('summaries of the stream tables', () => {
   });
   afterAll(() => own.drop());
 
-  const upload = (participantId: number, stream: string, fileName: string, osType = 'ANDROID'): Upload => ({
-    id: ++uploadId,
-    participantId,
-    fileName,
-    stream,
-    fileTime: new Date(Number(/_(\d{10})\d*\.\w+$/.exec(fileName)![1]) * 1000),
-    osType,
-    encrypted: true,
-    receivedAt: now,
-    sizeBytes: 1000,
-    sha256: '',
-    archiveKey: '',
-    status: 'queued',
-    lines: null,
-    badLines: null,
-    errorCounts: null,
-    rowsStored: null,
-    rowsRejected: null,
-    error: null,
-    processedAt: null,
-  });
+  const upload = (participantId: number, stream: string, fileName: string, osType = 'ANDROID'): Upload =>
+    queuedUpload({
+      id: ++uploadId,
+      participantId,
+      fileName,
+      stream,
+      fileTime: new Date(Number(/_(\d{10})\d*\.\w+$/.exec(fileName)![1]) * 1000),
+      osType,
+      receivedAt: now,
+    });
   const run = async (u: Upload, text: string) =>
     (await own.db.transaction((trx) => processor({ trx, items: [{ upload: u, plaintext: Buffer.from(text) }] })))?.get(
       u.id

@@ -4,6 +4,7 @@ import { addDays, dayWindow } from '../features/local-time.ts';
 import { createStreamProcessor } from '../streams/processor.ts';
 import { currentDeviceSettings } from '../study-config/device-settings-store.ts';
 import type { Upload } from '../uploads/store.ts';
+import { queuedUpload } from './factories.ts';
 
 /**
  * Weeks of an Android participant's life in the plaintext files the phone uploads, for dashboards
@@ -139,25 +140,14 @@ export async function processPlainFiles(
 const FILES_A_DAY = 5;
 
 function uploadOf(participantId: number, f: PlainFile, id: number, now: Date): Upload {
-  return {
+  return queuedUpload({
     id,
     participantId,
     fileName: f.fileName,
     stream: f.stream,
     fileTime: new Date(f.fileMs),
     osType: 'ANDROID',
-    encrypted: true,
     receivedAt: now,
     sizeBytes: f.text.length,
-    sha256: '',
-    archiveKey: '',
-    status: 'queued',
-    lines: null,
-    badLines: null,
-    errorCounts: null,
-    rowsStored: null,
-    rowsRejected: null,
-    error: null,
-    processedAt: null,
-  };
+  });
 }

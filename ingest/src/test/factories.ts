@@ -5,6 +5,7 @@ import type { NewParticipant } from '../participants/schemas.ts';
 import { insertParticipant as storeParticipant, type Participant } from '../participants/store.ts';
 import type { NewStudy } from '../studies/schemas.ts';
 import { insertStudy as storeStudy, type Study } from '../studies/store.ts';
+import type { Upload } from '../uploads/store.ts';
 
 export const uniqueName = (prefix: string) => `${prefix} ${randomBytes(4).toString('hex')}`;
 
@@ -33,4 +34,26 @@ export function insertParticipant(
 export async function auditRowsFor(db: Knex, targetType: string, targetId: number): Promise<AuditRecord[]> {
   const { items } = await listAudit(db, { targetType, targetId: String(targetId), limit: 200, offset: 0 });
   return items.reverse();
+}
+
+/** An upload as the worker claims it, before processing: what the stream processors are handed. */
+export function queuedUpload(
+  fields: Pick<Upload, 'id' | 'participantId' | 'fileName' | 'stream' | 'fileTime' | 'osType' | 'receivedAt'> &
+    Partial<Pick<Upload, 'sizeBytes'>>
+): Upload {
+  return {
+    encrypted: true,
+    sizeBytes: 1000,
+    sha256: '',
+    archiveKey: '',
+    status: 'queued',
+    lines: null,
+    badLines: null,
+    errorCounts: null,
+    rowsStored: null,
+    rowsRejected: null,
+    error: null,
+    processedAt: null,
+    ...fields,
+  };
 }
