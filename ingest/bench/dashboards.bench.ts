@@ -110,6 +110,7 @@ async function main() {
           participantId: month.id,
           os: 1,
           fileTime: new Date(start + d * DAY_MS),
+          fileStampMs: start + d * DAY_MS,
           surveyId: undefined,
           uploadId: 0,
           extension: 'csv',

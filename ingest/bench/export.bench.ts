@@ -53,6 +53,7 @@ async function main() {
         participantId: p.id,
         os: 1 as const,
         fileTime: new Date(START),
+        fileStampMs: START,
         surveyId: undefined,
         uploadId: 0,
         extension: 'csv',

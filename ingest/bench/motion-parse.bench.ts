@@ -59,6 +59,7 @@ function main() {
       participantId: 1,
       os: os === 'android' ? 1 : 2,
       fileTime: new Date(FROM),
+      fileStampMs: FROM,
       surveyId: undefined,
       uploadId: 1,
       extension: 'csv',

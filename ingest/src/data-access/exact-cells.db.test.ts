@@ -9,13 +9,13 @@ import { beiweForm, unzip } from '../test/beiwe-zip.ts';
  * Byte-identical export: an Android and an iOS phone (the emulator prints numbers as the apps do)
  * upload two hours of every stream; the ZIP must equal what Beiwe's processing (spec §5.2) makes of
  * the very text the phones wrote, and the identifiers record Beiwe writes from the registration
- * form. Wi-Fi (Beiwe drops a real row per scan: not copied), app_log (Beiwe re-times its rows; see
- * the README) and the unchunked streams are left to their own tests.
+ * form. Wi-Fi (Beiwe drops a real row per scan: not copied) and the unchunked streams are left to
+ * their own tests.
  */
 const HOUR = 3_600_000;
 
 const STREAMS: Record<PhoneOs, StreamId[]> = {
-  android: ['accelerometer', 'gyro', 'gps', 'calls', 'texts', 'power_state', 'bluetooth', 'survey_timings'],
+  android: ['accelerometer', 'gyro', 'gps', 'calls', 'texts', 'power_state', 'bluetooth', 'app_log', 'survey_timings'],
   ios: [
     'accelerometer',
     'gyro',
@@ -53,12 +53,35 @@ function beiweIdentifiers(pid: string, form: FormData, seconds: number): [string
   ];
 }
 
+/**
+ * Beiwe's `fix_app_log_file`: the header line becomes `<file name's time> New app log file created`,
+ * each line is split on its first space, and one whose first part is not a whole number takes the
+ * previous row's time, unless it starts as one of the wrapped lines Beiwe drops as noise.
+ */
+function beiweAppLog(fileName: string, lines: string[]): string[] {
+  const stamp = /_(\d+)\.csv$/.exec(fileName)![1]!;
+  const noise = (row: string) =>
+    row.startsWith('bluetooth Failure') ||
+    row.startsWith('our not-quite-race-condition') ||
+    row.slice(0, 18).includes('accelSensorManager') ||
+    row.startsWith('a sessionactivity tried to clear the');
+  const rows: string[][] = [];
+  for (const row of [`${stamp} New app log file created`, ...lines]) {
+    const space = row.indexOf(' ');
+    const elements = space < 0 ? [row] : [row.slice(0, space), row.slice(space + 1)];
+    if (/^\s*[+-]?\d+\s*$/.test(elements[0]!)) rows.push(elements);
+    else if (!noise(row)) rows.push([rows[rows.length - 1]![0]!, row]);
+  }
+  return rows.map((r) => r.join(','));
+}
+
 /** Beiwe's chunks for one participant from the phone's own text: fixes, `UTC time`, hourly bins, stable time sort, exact-duplicate removal. */
 function beiweChunks(pid: string, files: readonly GeneratedFile[]): Map<string, string> {
   const bins = new Map<string, { header: string; rows: { ms: number; line: string }[]; seen: Set<string> }>();
   const ordered = [...files].sort((a, b) => (a.fileName < b.fileName ? -1 : 1)); // Beiwe processes by path
   for (const f of ordered) {
-    const header = f.header!.split(',').map((c) => c.trim());
+    const appLog = f.stream === 'app_log';
+    const header = (appLog ? 'timestamp, event' : f.header!).split(',').map((c) => c.trim());
     const surveyId = f.stream === 'survey_timings' ? /surveyTimings_([^_]+)_/.exec(f.fileName)![1]! : undefined;
     const fix = (cells: string[]): string[] => {
       if (f.stream === 'calls') return [cells[2]!, ...cells.slice(0, 2), ...cells.slice(3)];
@@ -67,7 +90,8 @@ function beiweChunks(pid: string, files: readonly GeneratedFile[]): Map<string, 
     };
     const columns = surveyId === undefined ? fix(header) : [...header.slice(0, 2), 'survey id', ...header.slice(2)];
     const outHeader = [columns[0]!, 'UTC time', ...columns.slice(1)].join(',');
-    for (const raw of f.rows.flatMap((r) => r.split(/\r?\n/)).filter((r) => r !== '')) {
+    const lines = f.rows.flatMap((r) => r.split(/\r?\n/)).filter((r) => r !== '');
+    for (const raw of appLog ? beiweAppLog(f.fileName, lines) : lines) {
       const cells = fix(raw.split(','));
       const ms = Number(cells[0]);
       const folder = surveyId === undefined ? f.stream : `${f.stream}/${surveyId}`;
@@ -86,6 +110,12 @@ function beiweChunks(pid: string, files: readonly GeneratedFile[]): Map<string, 
   }
   return out;
 }
+
+/** Every stream has a row, and an app log (where asked for) has a message over several lines. */
+const covers = (files: readonly GeneratedFile[], streams: readonly StreamId[]) =>
+  streams.every((stream) =>
+    files.some((f) => f.stream === stream && f.rows.some((r) => stream !== 'app_log' || r.includes('\n')))
+  );
 
 describe('exact cells: the export is the phones’ own text', () => {
   let ingest: Awaited<ReturnType<typeof createTestIngest>>;
@@ -142,7 +172,15 @@ describe('exact cells: the export is the phones’ own text', () => {
       expect(seconds >= before && seconds <= after && Number.isInteger(seconds)).toBe(true);
       const [idName, idCsv] = beiweIdentifiers(pid, registration!, seconds);
       expected.set(idName, idCsv);
-      const files = phone.generateFiles({ from, hours: 2, streams: STREAMS[os] });
+      // The phone's randomness follows its patient id, which the server draws: hours are added until
+      // every stream has rows (and the app log a message over several lines), so no run lacks one.
+      const files: GeneratedFile[] = [];
+      for (let hour = 0; hour < 24 && !covers(files, STREAMS[os]); hour++) {
+        files.push(
+          ...phone.generateFiles({ from: new Date(from.getTime() + hour * HOUR), hours: 1, streams: STREAMS[os] })
+        );
+      }
+      expect(covers(files, STREAMS[os])).toBe(true);
       for (const f of files) expect((await phone.upload(f.fileName, f.bytes)).status).toBe(200);
       for (const [name, csv] of beiweChunks(pid, files)) expected.set(name, csv);
     }

@@ -5,6 +5,7 @@ import type { UploadArchive } from '../uploads/archive.ts';
 import { decryptUpload, type KeyCache } from '../uploads/plaintext.ts';
 import { findUpload } from '../uploads/store.ts';
 import type { Vault } from '../vault/vault.ts';
+import { appLogQuery, beiweAppLogRows } from './app-log-chunks.ts';
 import { CHUNK_FORMATS, DOUBLE_COLUMNS, FLOAT_COLUMNS, SURVEY_ANSWERS_HEADER, type Os, type Row } from './formats.ts';
 import { FEATURES_STREAM, featureEntries } from './feature-export.ts';
 import { WEARABLE_FORMATS, WEARABLE_STREAMS, type WearableStream } from './wearable-formats.ts';
@@ -125,6 +126,7 @@ export function entriesOf(
   if (isWearableStream(stream)) return wearableEntries(deps.db, req, p, stream);
   if (stream === FEATURES_STREAM) return featureEntries(deps.db, req.studyObjectId, p, req.from, req.to);
   if (stream === 'survey_answers') return surveyAnswerEntries(deps.db, req, p);
+  if (stream === 'app_log') return appLogEntries(deps.db, req, p);
   if (stream === 'audio_recordings' || stream === 'ambient_audio') return audioEntries(deps, req, p, stream, keys);
   return chunkEntries(deps.db, req, p, stream);
 }
@@ -161,6 +163,12 @@ async function* chunkEntries(
     },
     surveyed ? (r) => String(r.survey_id) : undefined
   );
+}
+
+function appLogEntries(db: Knex, req: ExportRequest, p: ExportParticipant) {
+  const { from, to } = binRange(req.from, req.to);
+  const rows = beiweAppLogRows(appLogQuery(db, p.id, from, to).stream(READ_AHEAD) as AsyncIterable<Row>);
+  return hourlyEntries(req, p, rows, () => ({ folder: 'app_log', header: 'event', cells: (r) => String(r.line) }));
 }
 
 function readAs(db: Knex, column: string): Knex.Raw | string {

@@ -192,13 +192,6 @@ export const CHUNK_FORMATS: Readonly<Partial<Record<BeiweStream, ChunkFormat>>> 
   },
   proximity: event('proximity'),
   reachability: event('reachability'),
-  app_log: {
-    table: 'app_log',
-    select: ['message'],
-    order: ['t', 'message_hash'],
-    header: fixed('event'),
-    cells: (r) => text(r.message),
-  },
   ios_log: {
     table: 'ios_log',
     select: IOS_LOG,

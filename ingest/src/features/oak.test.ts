@@ -10,6 +10,7 @@ const ctx = (os: 1 | 2): ParseContext => ({
   participantId: 7,
   os,
   fileTime: new Date(T0),
+  fileStampMs: T0,
   surveyId: undefined,
   uploadId: 1,
   extension: 'csv',

@@ -94,7 +94,12 @@ export const STREAM_TABLES: Readonly<Record<BeiweStream, StreamTable>> = {
   bluetooth: { table: 'bluetooth', columns: ['hashed_mac', 'rssi_dbm'], parse: text(bluetooth) },
   proximity: { table: 'proximity', columns: ['event'], parse: text(timedEvent) },
   reachability: { table: 'reachability', columns: ['event'], parse: text(timedEvent) },
-  app_log: { table: 'app_log', columns: ['@hash', 'message'], set: 'message_hash = UNHEX(@hash)', parse: text(appLog) },
+  app_log: {
+    table: 'app_log',
+    columns: ['@hash', 'message', '@file_ms', 'line_no', 'wrapped'],
+    set: `message_hash = UNHEX(@hash), file_t = ${fromUnixMs('@file_ms')}`,
+    parse: text(appLog),
+  },
   ios_log: {
     table: 'ios_log',
     columns: ['@hash', 'launch_id', 'memory_mb', 'battery', 'event', 'msg', 'd1', 'd2', 'd3', 'd4'],

@@ -82,17 +82,24 @@ export function timedEvent(text: string, _ctx: ParseContext, w: RowWriter): void
 /**
  * Android app log: the header is `THIS LINE IS A LOG FILE HEADER`, rows `ms,free text`. A line
  * without a time of its own (a wrapped message) takes the previous row's, as Beiwe's fix does;
- * before any, the file's.
+ * before any, the file's. Each row also keeps its file's time, its line number and whether it was
+ * wrapped, and the header is kept as line 0 at the file's time: from these the export rebuilds
+ * Beiwe's text, which lists every log file (see data-access/app-log-chunks.ts).
  */
 export function appLog(text: string, ctx: ParseContext, w: RowWriter): void {
+  const fileMs = ctx.fileStampMs;
   let last = ctx.fileTime.getTime();
-  forEachRow(text, (line) => {
+  let lineNo = 0;
+  const header = forEachRow(text, (line) => {
+    lineNo++;
     const comma = line.indexOf(',');
     const ms = comma > 0 ? integerMs(line.slice(0, comma)) : NaN;
-    const message = Number.isNaN(ms) ? line : line.slice(comma + 1);
-    if (!Number.isNaN(ms)) last = ms;
-    w.row(last, [shortHash(message), message]);
+    const wrapped = Number.isNaN(ms);
+    const message = wrapped ? line : line.slice(comma + 1);
+    if (!wrapped) last = ms;
+    w.row(last, [shortHash(message), message, fileMs, lineNo, wrapped ? 1 : 0]);
   });
+  if (text.length > 0) w.row(fileMs, [shortHash(header), header, fileMs, 0, 0]);
 }
 
 /**

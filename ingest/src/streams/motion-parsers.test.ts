@@ -6,6 +6,7 @@ const ctx = (os: 1 | 2): ParseContext => ({
   participantId: 7,
   os,
   fileTime: new Date('2026-11-22T00:00:00Z'),
+  fileStampMs: Date.parse('2026-11-22T00:00:00Z'),
   surveyId: undefined,
   uploadId: 1,
   extension: 'csv',

@@ -178,6 +178,7 @@ function parse(deps: StreamProcessorDeps, t: Touched, upload: Upload, plaintext:
     participantId: upload.participantId,
     os: upload.osType === 'IOS' ? 2 : 1,
     fileTime: upload.fileTime,
+    fileStampMs: name.ok ? name.stampMs : upload.fileTime.getTime(),
     surveyId: name.ok ? name.surveyId : undefined,
     uploadId: upload.id,
     extension: name.ok ? name.extension : '',

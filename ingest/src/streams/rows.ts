@@ -14,6 +14,8 @@ export type ParseContext = {
   readonly os: 1 | 2;
   /** The time the file name gives, for rows that carry none (wifi scans, survey answers, audio). */
   readonly fileTime: Date;
+  /** The file name's time to the millisecond where it is written so (Android's data files), else `fileTime`'s. */
+  readonly fileStampMs: number;
   readonly surveyId: string | undefined;
   readonly uploadId: number;
   readonly extension: string;

@@ -152,12 +152,22 @@ const ORACLES: Record<string, Oracle> = {
   },
   app_log: {
     table: 'app_log',
-    expect: (f) =>
-      f.rows.map((row) => {
-        const i = row.indexOf(',');
-        return `${row.slice(0, i)}|${row.slice(i + 1)}`;
-      }),
-    actual: (r) => `${ms(r.t)}|${String(r.message)}`,
+    // A message's continuation lines are rows of their own at its time, marked wrapped; every row
+    // keeps its file's time (to the millisecond) and its line number, the header being line 0.
+    expect: (f) => {
+      const stamp = /_(\d{13})\.csv$/.exec(f.fileName)![1]!;
+      return [
+        `${stamp}|${f.header!}|0|${stamp}|0`,
+        ...f.rows
+          .flatMap((row) => {
+            const i = row.indexOf(',');
+            const [first, ...rest] = row.slice(i + 1).split('\n');
+            return [`${row.slice(0, i)}|${first}|0`, ...rest.map((line) => `${row.slice(0, i)}|${line}|1`)];
+          })
+          .map((row, i) => `${row}|${stamp}|${i + 1}`),
+      ];
+    },
+    actual: (r) => `${ms(r.t)}|${String(r.message)}|${String(r.wrapped)}|${ms(r.file_t)}|${String(r.line_no)}`,
   },
   ios_log: {
     table: 'ios_log',

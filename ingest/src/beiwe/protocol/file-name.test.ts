@@ -19,6 +19,7 @@ describe('parseUploadFileName', () => {
       stream: 'accelerometer',
       path: 'abcd1234/accel/1700000000123.csv',
       timestamp: new Date(1_700_000_000_000),
+      stampMs: 1_700_000_000_123,
       extension: 'csv',
       binary: false,
     });

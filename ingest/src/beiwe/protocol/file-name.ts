@@ -67,6 +67,8 @@ export type ParsedFileName = {
   /** `file_name` with every `_` turned into `/`, as the backend stores it. */
   path: string;
   timestamp: Date;
+  /** The name's time in milliseconds where it has 13 digits (most Android files), else `timestamp`'s. */
+  stampMs: number;
   surveyId?: string;
   extension: UploadExtension;
   binary: boolean;
@@ -147,6 +149,7 @@ export function parseUploadFileName(name: string, now: Date): ParsedFileName | F
     stream,
     path,
     timestamp: new Date(seconds * 1000),
+    stampMs: timeSegment.length === 13 ? Number(timeSegment) : seconds * 1000,
     extension,
     binary: BINARY_EXTENSIONS.has(extension),
   };

@@ -144,9 +144,12 @@ const APP_LOG_MESSAGES = [
   'manually restarting background service',
   'user has not provided permission for Bluetooth.',
   'AmbientAudioListener.startRecording()',
+  // A message over several lines: its continuation lines carry no time. Beiwe's fix_app_log_file
+  // drops the `accelSensorManager` one as known noise and keeps the other as written.
+  'accelerometer could not be registered\naccelSensorManager was null\n\tat org.beiwe.app.listeners.AccelerometerListener.turn_on',
 ];
 
-/** Android logFile: `ms,free text` (TextFileManager.writeDebugLogStatement). */
+/** Android logFile: `ms,free text` (TextFileManager.writeDebugLogStatement); a message may span lines. */
 export function appLogRows(ctx: StreamContext): TimedRows {
   const out = emptyRows();
   for (const t of eventTimes(ctx.from, ctx.to, 2, ctx.random)) {
