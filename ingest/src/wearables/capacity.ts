@@ -2,7 +2,7 @@ import type { ProviderId } from '../providers/provider.ts';
 import { PLAN_SHARE } from './budget.ts';
 
 /**
- * How many connections each vendor can take inside the planned share (80%) of every quota window
+ * How many connections each vendor can take inside the planned share (`PLAN_SHARE`) of every quota window
  * its docs give, for the pull settings in force. A pure model of the planner: a connection's calls
  * per day are its pulls per day times the vendor's calls per pull, spread evenly over the day (the
  * budgets spread a daily pull's burst the same way).
