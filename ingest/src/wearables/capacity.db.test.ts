@@ -44,7 +44,7 @@ describe('GET /api/v1/wearables/capacity', () => {
     expect(body).toMatchObject({ plannedShare: 0.7, notifications: false });
     // The defaults: hourly polls, Polar at most every 120 minutes, Withings every 180 (capacity.test.ts has the arithmetic).
     expect(body.vendors.map((v) => [v.provider, v.activeConnections, v.connections, v.binding])).toEqual([
-      ['fitbit', 0, 126_000, 'per project per day'],
+      ['fitbit', 0, 120_000, 'per project per day'],
       ['withings', 0, 1374, 'per app per minute'],
       ['polar', 2, null, null],
     ]);

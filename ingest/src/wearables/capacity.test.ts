@@ -10,17 +10,17 @@ describe('wearable capacity (figures computed by hand)', () => {
     minMinutes: { fitbit: 0, withings: 180, polar: 120 },
   };
 
-  it('with the default settings and notifications off: Polar unbounded, Withings 1,374, Google 126,000', () => {
+  it('with the default settings and notifications off: Polar unbounded, Withings 1,374, Google 120,000', () => {
     const v = byVendor(wearableCapacity(defaults, { fitbit: 1000, withings: 1000, polar: 1000 }));
-    // Google: 24 pulls × 20 calls = 480 a day; 70% of 86.4M a day / 480 = 126,000; of 120,000 a minute / (480/1440) = 252,000.
-    expect(v.fitbit).toMatchObject({ pullsPerDay: 24, callsPerConnectionPerDay: 480, connections: 126_000 });
+    // Google: 24 pulls × 21 calls = 504 a day; 70% of 86.4M a day / 504 = 120,000; of 120,000 a minute / (504/1440) = 240,000.
+    expect(v.fitbit).toMatchObject({ pullsPerDay: 24, callsPerConnectionPerDay: 504, connections: 120_000 });
     expect(v.fitbit?.binding).toBe('per project per day');
     expect(v.fitbit?.windows.map((w) => [w.name, w.connections, w.usedPct])).toEqual([
-      // A pull's 20 calls at once in a user's 300 a minute: 6.7%; 1,000 connections' 333 a minute of
-      // 120,000 (0.3%) and 480,000 a day of 86.4M (0.6%).
-      ['per user per minute', null, 6.7],
-      ['per project per minute', 252_000, 0.3],
-      ['per project per day', 126_000, 0.6],
+      // A pull's 21 calls at once in a user's 300 a minute: 7%; 1,000 connections' 350 a minute of
+      // 120,000 (0.3%) and 504,000 a day of 86.4M (0.6%).
+      ['per user per minute', null, 7],
+      ['per project per minute', 240_000, 0.3],
+      ['per project per day', 120_000, 0.6],
     ]);
     // Withings: every 180 minutes, 8 pulls × 10 and the 8 token refreshes of its 3-hour tokens = 88 a
     // day; 84 a minute (70% of 120) / (88/1440) = 1,374.5.
@@ -54,7 +54,7 @@ describe('wearable capacity (figures computed by hand)', () => {
     // Hourly uploads: Polar 12 (one per 120 min), Withings 8 (and 8 refreshes), Google 24 (no minimum).
     expect(byVendor(wearableCapacity(on, {})).withings?.callsPerConnectionPerDay).toBe(88);
     expect((['fitbit', 'withings', 'polar'] as const).map((p) => pullsPerDay(p, on, 24) * CALLS_PER_PULL[p])).toEqual([
-      480, 80, 48,
+      504, 80, 48,
     ]);
     // Two uploads a day: the four safety-net polls a day are more.
     expect(pullsPerDay('polar', on, 2)).toBe(4);
