@@ -374,8 +374,8 @@ export function googleHealthData(): GoogleHealthData {
           : c.json({ error: 'not found' }, 404)
       );
 
-      // `dailyRollUp` (§3.6, §9.2): POST with a `CivilTimeInterval` of whole days; merged sources,
-      // days without data left out. Newest day first, as `rollUp` was observed to answer (§3.5).
+      // `dailyRollUp` (§3.6, §9.2): POST with a `CivilTimeInterval` of whole days; the sources merged
+      // as `reconcile` merges them, days without data left out. Newest day first, as `rollUp` was observed to answer (§3.5).
       app.post('/v4/users/me/dataTypes/:type/:method', async (c) => {
         const type = c.req.param('type');
         if (c.req.param('method') !== 'dataPoints:dailyRollUp') return c.json({ error: 'not found' }, 404);
@@ -401,10 +401,11 @@ export function googleHealthData(): GoogleHealthData {
         const [from, to] = [dateOf(req.range.start), dateOf(req.range.end)];
         const family = req.dataSourceFamily ?? `users/me/dataSourceFamilies/all-sources`;
         const byDay = new Map<string, Point[]>();
-        for (const p of store.get(`${auth.grant.userId}|${type}`) ?? []) {
-          const source = p.dataSource as { platform?: string } | undefined;
-          // Trackers only: what the Fitbit device recorded, not a phone through Health Connect.
-          if (family.endsWith('/google-wearables') && source?.platform !== 'FITBIT') continue;
+        // Built from the family's reconciled points (§11.1), so overlapping sources count once.
+        const stored = (store.get(`${auth.grant.userId}|${type}`) ?? [])
+          .filter((p) => inFamily(family, p))
+          .map((p) => ({ p, k: keyOf(listRule, p) }));
+        for (const { p } of reconciled(listRule, stored)) {
           const i = (p[rollup.key] as { interval: { startTime: string; startUtcOffset?: string } }).interval;
           const local = new Date(Date.parse(i.startTime) + Number((i.startUtcOffset ?? '0s').replace(/s$/, '')) * 1000)
             .toISOString()

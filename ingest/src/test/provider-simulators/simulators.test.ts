@@ -195,6 +195,18 @@ describe('the Google Health simulator', () => {
     });
     // `list` keeps every source's point.
     expect(((await (await read('dataPoints')).json()) as { dataPoints: unknown[] }).dataPoints).toHaveLength(3);
+    // Roll-ups are built from the reconciled points: the minute both sources counted, once.
+    const rollUp = await fetch(`${sim.url}/v4/users/me/dataTypes/steps/dataPoints:dailyRollUp`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        range: {
+          start: { date: { year: 2026, month: 11, day: 20 } },
+          end: { date: { year: 2026, month: 11, day: 21 } },
+        },
+      }),
+    });
+    expect(await rollUp.json()).toMatchObject({ rollupDataPoints: [{ steps: { countSum: '92' } }] });
   });
 });
 
