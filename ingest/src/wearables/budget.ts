@@ -1,13 +1,18 @@
 import { RateLimitedError } from '../providers/errors.ts';
 
 /**
- * Request budgets per provider quota, planned at 80% of the quota so a pull never reaches the
+ * Request budgets per provider quota, planned at 70% of the quota so a pull never reaches the
  * provider's limit: a sliding-window log per key (a sliding window never admits more than a fixed
  * window of the same length would). Budgets live in the process; a second process shares the
  * provider's quota, which 429 / status 601 handling covers.
+ *
+ * 70%, not 80%: issue 15 asks for every quota to stay under 80%, and a budget that plans 80% fills
+ * exactly 80% whenever a backlog drains (Withings' midnight pulls: 96 of 120 a minute). The tenth
+ * left over is for the calls no budget sees: connecting a patient (token exchange, Withings'
+ * notify subscriptions and their list) and disconnecting (unsubscribing, revoking).
  */
 
-export const PLAN_SHARE = 0.8;
+export const PLAN_SHARE = 0.7;
 const MAX_RETRIES = 6;
 
 export type Quota = { readonly limit: number; readonly windowMs: number };

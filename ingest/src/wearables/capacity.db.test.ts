@@ -41,11 +41,11 @@ describe('GET /api/v1/wearables/capacity', () => {
     const res = await app.request('/api/v1/wearables/capacity', { headers: asViewer });
     expect(res.status).toBe(200);
     const body = (await res.json()) as CapacityJson;
-    expect(body).toMatchObject({ plannedShare: 0.8, notifications: false });
+    expect(body).toMatchObject({ plannedShare: 0.7, notifications: false });
     // The defaults: hourly polls, Polar at most every 120 minutes, Withings every 180 (capacity.test.ts has the arithmetic).
     expect(body.vendors.map((v) => [v.provider, v.activeConnections, v.connections, v.binding])).toEqual([
-      ['fitbit', 0, 144_000, 'per project per day'],
-      ['withings', 0, 1570, 'per app per minute'],
+      ['fitbit', 0, 120_000, 'per project per day'],
+      ['withings', 0, 1374, 'per app per minute'],
       ['polar', 2, null, null],
     ]);
   });

@@ -10,29 +10,29 @@ describe('wearable capacity (figures computed by hand)', () => {
     minMinutes: { fitbit: 0, withings: 180, polar: 120 },
   };
 
-  it('with the default settings and notifications off: Polar unbounded, Withings 1,570, Google 144,000', () => {
+  it('with the default settings and notifications off: Polar unbounded, Withings 1,374, Google 120,000', () => {
     const v = byVendor(wearableCapacity(defaults, { fitbit: 1000, withings: 1000, polar: 1000 }));
-    // Google: 24 pulls × 20 calls = 480 a day; 80% of 86.4M a day / 480 = 144,000; of 120,000 a minute / (480/1440) = 288,000.
-    expect(v.fitbit).toMatchObject({ pullsPerDay: 24, callsPerConnectionPerDay: 480, connections: 144_000 });
+    // Google: 24 pulls × 21 calls = 504 a day; 70% of 86.4M a day / 504 = 120,000; of 120,000 a minute / (504/1440) = 240,000.
+    expect(v.fitbit).toMatchObject({ pullsPerDay: 24, callsPerConnectionPerDay: 504, connections: 120_000 });
     expect(v.fitbit?.binding).toBe('per project per day');
     expect(v.fitbit?.windows.map((w) => [w.name, w.connections, w.usedPct])).toEqual([
-      // A pull's 20 calls at once in a user's 300 a minute: 6.7%; 1,000 connections' 333 a minute of
-      // 120,000 (0.3%) and 480,000 a day of 86.4M (0.6%).
-      ['per user per minute', null, 6.7],
-      ['per project per minute', 288_000, 0.3],
-      ['per project per day', 144_000, 0.6],
+      // A pull's 21 calls at once in a user's 300 a minute: 7%; 1,000 connections' 350 a minute of
+      // 120,000 (0.3%) and 504,000 a day of 86.4M (0.6%).
+      ['per user per minute', null, 7],
+      ['per project per minute', 240_000, 0.3],
+      ['per project per day', 120_000, 0.6],
     ]);
     // Withings: every 180 minutes, 8 pulls × 10 and the 8 token refreshes of its 3-hour tokens = 88 a
-    // day; 96 a minute / (88/1440) = 1,570.9.
+    // day; 84 a minute (70% of 120) / (88/1440) = 1,374.5.
     expect(v.withings).toMatchObject({
       pullsPerDay: 8,
       callsPerConnectionPerDay: 88,
-      connections: 1570,
+      connections: 1374,
       binding: 'per app per minute',
     });
     // 1,000 × 88/1440 = 61.1 calls a minute of 120: 50.9%.
     expect(v.withings?.windows[0]?.usedPct).toBe(50.9);
-    // Polar: every 120 minutes, 12 × 4 = 48 a day, under the 80 that each user adds to 80% of the 24-hour quota.
+    // Polar: every 120 minutes, 12 × 4 = 48 a day, under the 70 that each user adds to 70% of the 24-hour quota.
     expect(v.polar).toMatchObject({ pullsPerDay: 12, callsPerConnectionPerDay: 48, connections: null, binding: null });
     // At 1,000 users: 48,000 of 105,000 a day (45.7%); 500 of 20,500 per 15 minutes (2.4%).
     expect(v.polar?.windows.map((w) => [w.name, w.connections, w.usedPct])).toEqual([
@@ -41,12 +41,12 @@ describe('wearable capacity (figures computed by hand)', () => {
     ]);
   });
 
-  it('hourly pulls with no vendor minimum: Polar 250 (its 24-hour window), Withings 557', () => {
+  it('hourly pulls with no vendor minimum: Polar 134 (its 24-hour window), Withings 487', () => {
     const v = byVendor(wearableCapacity({ incrementalMinutes: 60 }, {}));
-    // 96 a day: n × 96 ≤ 0.8 × (5000 + 100n) → 16n ≤ 4000.
-    expect(v.polar).toMatchObject({ callsPerConnectionPerDay: 96, connections: 250, binding: 'per app per 24 hours' });
-    // 240 a day and 8 refreshes (a token lasts 3 pulls): 96 × 1440 / 248 = 557.4.
-    expect(v.withings).toMatchObject({ callsPerConnectionPerDay: 248, connections: 557 });
+    // 96 a day: n × 96 ≤ 0.7 × (5000 + 100n) → 26n ≤ 3500.
+    expect(v.polar).toMatchObject({ callsPerConnectionPerDay: 96, connections: 134, binding: 'per app per 24 hours' });
+    // 240 a day and 8 refreshes (a token lasts 3 pulls): 84 × 1440 / 248 = 487.7.
+    expect(v.withings).toMatchObject({ callsPerConnectionPerDay: 248, connections: 487 });
   });
 
   it('with notifications on: the safety-net polls, or one pull per upload no sooner than the vendor minimum', () => {
@@ -54,16 +54,16 @@ describe('wearable capacity (figures computed by hand)', () => {
     // Hourly uploads: Polar 12 (one per 120 min), Withings 8 (and 8 refreshes), Google 24 (no minimum).
     expect(byVendor(wearableCapacity(on, {})).withings?.callsPerConnectionPerDay).toBe(88);
     expect((['fitbit', 'withings', 'polar'] as const).map((p) => pullsPerDay(p, on, 24) * CALLS_PER_PULL[p])).toEqual([
-      480, 80, 48,
+      504, 80, 48,
     ]);
     // Two uploads a day: the four safety-net polls a day are more.
     expect(pullsPerDay('polar', on, 2)).toBe(4);
     expect(
       byVendor(wearableCapacity(on, {}, { callsPerPull: CALLS_PER_PULL, uploadsPerDay: 2 })).withings
     ).toMatchObject({
-      // 4 pulls of 10, each refreshing first: 44; 96 × 1440 / 44 = 3,141.8.
+      // 4 pulls of 10, each refreshing first: 44; 84 × 1440 / 44 = 2,749.1.
       callsPerConnectionPerDay: 44,
-      connections: 3141,
+      connections: 2749,
     });
   });
 

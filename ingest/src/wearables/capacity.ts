@@ -2,7 +2,7 @@ import type { ProviderId } from '../providers/provider.ts';
 import { PLAN_SHARE } from './budget.ts';
 
 /**
- * How many connections each vendor can take inside the planned share (80%) of every quota window
+ * How many connections each vendor can take inside the planned share (`PLAN_SHARE`) of every quota window
  * its docs give, for the pull settings in force. A pure model of the planner: a connection's calls
  * per day are its pulls per day times the vendor's calls per pull, spread evenly over the day (the
  * budgets spread a daily pull's burst the same way).
@@ -37,10 +37,10 @@ export const QUOTA_WINDOWS: Record<ProviderId, readonly QuotaWindow[]> = {
 
 /**
  * Calls one sync pull of a connection makes when its device uploaded since the last pull
- * (`bench/late-sync.bench.ts`, hourly pulls: Google 480 — the paired devices, 16 lists and 3 daily
- * roll-ups —, Withings 243, Polar 96 a day).
+ * (`bench/late-sync.bench.ts`, hourly pulls: Google 504 — the paired devices, 16 lists, 3 daily
+ * roll-ups and the `reconcile` of the day's activity levels —, Withings 243, Polar 96 a day).
  */
-export const CALLS_PER_PULL: Record<ProviderId, number> = { fitbit: 20, withings: 10, polar: 4 };
+export const CALLS_PER_PULL: Record<ProviderId, number> = { fitbit: 21, withings: 10, polar: 4 };
 
 /**
  * Token refreshes a day counted in a vendor's data quota, at most one per pull: Withings' access

@@ -358,7 +358,7 @@ describe('the Fitbit pull of every measurement', () => {
   );
 
   simTest(
-    'daily steps, distance and active zone minutes are the trackers’ roll-ups per local day, one call per type',
+    'daily steps, distance and active zone minutes are the trackers’ roll-ups per local day, one call per type; active time their reconciled activity levels',
     async ({ sim, db, clock }) => {
       clock.set(new Date('2026-11-22T12:00:00Z'));
       const { connectionId, user } = await connectedUser(sim, db);
@@ -391,17 +391,40 @@ describe('the Fitbit pull of every measurement', () => {
         azm('2026-11-20T14:34:00Z', 'CARDIO', '2'),
       ]);
 
+      const level = (source: Record<string, unknown>, type: string, interval: Record<string, unknown>) => ({
+        dataSource: source,
+        activityLevel: { activityLevelType: type, interval },
+      });
+      const watch = { ...tracker('DERIVED'), device: { displayName: 'Pixel Watch 3' } };
+      data.put(user, 'activity-level', [
+        level(tracker('DERIVED'), 'LIGHTLY_ACTIVE', minute('2026-11-20T14:31:00Z')),
+        level(tracker('DERIVED'), 'LIGHTLY_ACTIVE', minute('2026-11-20T14:32:00Z')),
+        level(tracker('DERIVED'), 'SEDENTARY', minute('2026-11-20T14:33:00Z')),
+        // A second tracker worn the same minute: `list` would count it twice, the merged stream once.
+        level(watch, 'LIGHTLY_ACTIVE', minute('2026-11-20T14:31:00Z')),
+        level(tracker('DERIVED'), 'MODERATELY_ACTIVE', {
+          ...minute('2026-11-20T15:00:00Z'),
+          endTime: '2026-11-20T15:05:00Z',
+        }),
+        // Not a tracker: outside the `google-wearables` family.
+        level(phone, 'VERY_ACTIVE', minute('2026-11-20T14:40:00Z')),
+        // 00:30 local time: the next day for the patient, whose only other level is sedentary.
+        level(tracker('DERIVED'), 'VERY_ACTIVE', minute('2026-11-20T23:30:00Z')),
+        level(tracker('DERIVED'), 'SEDENTARY', minute('2026-11-21T10:00:00Z')),
+      ]);
+
       const deps = pullDeps(sim.wearables, clock);
       expect((await pullConnection(deps, connectionId, plan)).errors).toEqual([]);
 
-      // A roll-up merges the trackers' points: the day's total, with no device named.
+      // A roll-up merges the trackers' points: the day's total, with no device named. Active time:
+      // 2 light minutes and 5 moderate ones on the 20th, one very active minute on the 21st.
       expect(await dailyRows(db, 'daily_activity', connectionId)).toEqual([
         {
           source: 'fitbit',
           device: null,
           local_date: '2026-11-20',
           steps: 99,
-          active_duration_s: null,
+          active_duration_s: 420,
           calories_kcal: null,
           distance_m: 65,
           fat_burn_azm: 1,
@@ -413,7 +436,7 @@ describe('the Fitbit pull of every measurement', () => {
           device: null,
           local_date: '2026-11-21',
           steps: null,
-          active_duration_s: null,
+          active_duration_s: 60,
           calories_kcal: null,
           distance_m: 1,
           fat_burn_azm: null,
@@ -423,6 +446,8 @@ describe('the Fitbit pull of every measurement', () => {
       ]);
       for (const type of ['steps', 'distance', 'active-zone-minutes'])
         expect(sim.wearables.fitbit.count(`dailyRollUp:${type}`)).toBe(1);
+      expect(sim.wearables.fitbit.count('reconcile:activity-level')).toBe(1);
+      expect(sim.wearables.fitbit.count('list:activity-level')).toBe(0);
     }
   );
 });

@@ -3,7 +3,7 @@ import { type AccessDeps, withAccessToken } from '../connections/access.ts';
 import { ConnectionUnusableError } from '../connections/errors.ts';
 import type { TokenDeps } from '../connections/refresh.ts';
 import type { ProviderId } from '../providers/provider.ts';
-import { type Budgets, QuotaDeferredError } from './budget.ts';
+import { type Budgets, PLAN_SHARE, QuotaDeferredError } from './budget.ts';
 import { fitbitSource } from './providers/fitbit.ts';
 import { polarSource } from './providers/polar.ts';
 import type { DataSource, DataType, PullEnv, Window } from './providers/source.ts';
@@ -249,7 +249,7 @@ function rateLimits(deps: PullDeps, target: Target, polarSeen: Record<string, un
         : 'polar:app:short';
   return {
     key,
-    plannedShare: 0.8,
+    plannedShare: PLAN_SHARE,
     ...deps.budgets.usage(key),
     ...(target.provider === 'polar' && { headers: polarSeen }),
   };

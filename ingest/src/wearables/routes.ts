@@ -103,7 +103,7 @@ export function wearableRoutes(deps: AppDeps) {
         if (!job) throw new NotFoundError(`pull job ${c.req.valid('param').id} does not exist`);
         return c.json(job);
       })
-      // How many connections each vendor can take inside 80% of its quotas, with the settings in force.
+      // How many connections each vendor can take inside the planned share of its quotas, with the settings in force.
       .get('/wearables/capacity', async (c) => {
         const counts = (await db('device_connections')
           .where({ status: 'active' })

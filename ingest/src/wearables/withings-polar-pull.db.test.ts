@@ -193,9 +193,9 @@ describe('the Withings pull', () => {
       ]);
       // 129 days in 90-day windows: four groups at two per page in the first, one in the second.
       expect(sims.wearables.withings.count('measure:getmeas')).toBe(3);
-      // Over 120 calls: the app-wide budget (96 a minute planned) waited for the window to move on.
+      // Over 120 calls: the app-wide budget (84 a minute planned) waited for the window to move on.
       expect(deps.slept.length).toBeGreaterThan(0);
-      expect(deps.budgets.stats()['withings:app']?.peak).toBeLessThanOrEqual(96);
+      expect(deps.budgets.stats()['withings:app']?.peak).toBeLessThanOrEqual(84);
       // Sleep detail is read in 24-hour windows across the whole range.
       expect(sims.wearables.withings.count('sleep:get')).toBe(129);
 

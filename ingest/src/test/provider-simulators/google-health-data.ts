@@ -2,7 +2,7 @@ import type { Context, Hono } from 'hono';
 import type { GoogleApiContext } from './google-health.ts';
 
 /**
- * The Google Health API `list` data endpoint for the simulator (google-health-api.md §3.3, §7.3):
+ * The Google Health API `list` and `reconcile` data endpoints for the simulator (google-health-api.md §3.3, §3.4, §7.3):
  * AIP-160 filters checked per type (member, literal format), points newest first, per-type page
  * caps below any larger `pageSize`, and `nextPageToken` paging. `list` has no range limit: Google
  * documents none and none was observed (§3.3; the 14/90-day caps are `rollUp`'s), although the
@@ -96,6 +96,7 @@ const RULES: Record<string, TypeRule> = {
   },
   ...interval('distance', 'distance', 'distance', ACTIVITY),
   ...interval('active-zone-minutes', 'active_zone_minutes', 'activeZoneMinutes', ACTIVITY),
+  ...interval('activity-level', 'activity_level', 'activityLevel', ACTIVITY),
 };
 
 /** Types `dailyRollUp` serves here, and the rollup value each sums per civil day (§3.5, §3.6, §9.3). */
@@ -155,6 +156,39 @@ type DailyRollUpRequest = {
   dataSourceFamily?: string;
 };
 const FAMILIES = ['all-sources', 'google-wearables', 'google-sources'].map((f) => `users/me/dataSourceFamilies/${f}`);
+
+/**
+ * Whether a point's source is in a `dataSourceFamily` (§3.4, §11.1): "tracker devices" for
+ * `google-wearables`, "Google first party sources" for `google-sources`, every source by default.
+ * Which platforms Google counts as first party is not documented: here, the trackers (FITBIT)
+ * and points that name no platform.
+ */
+function inFamily(family: string, point: Point): boolean {
+  const platform = (point.dataSource as { platform?: string } | undefined)?.platform;
+  if (family.endsWith('/google-wearables')) return platform === 'FITBIT';
+  if (family.endsWith('/google-sources')) return platform === undefined || platform === 'FITBIT';
+  return true;
+}
+
+/**
+ * `reconcile`'s single stream (§11.1): Google does not document how it merges sources (which one
+ * wins an overlap, how duplicates are found), and nothing about it was observed beyond one account's
+ * steps matching the app (§3.4). This stand-in keeps one point per instant the type is filtered on
+ * (interval start, sample time or date), a tracker's before any other source's. Each point is
+ * served as a `ReconciledDataPoint`: `dataPointName` for `name`, and no `dataSource` [doc].
+ */
+function reconciled(rule: TypeRule, points: readonly { p: Point; k: string }[]): { p: Point; k: string }[] {
+  const kept = new Map<string, { p: Point; k: string }>();
+  for (const point of points) {
+    const held = kept.get(point.k);
+    const tracker = (x: Point) => (x.dataSource as { platform?: string } | undefined)?.platform === 'FITBIT';
+    if (!held || (tracker(point.p) && !tracker(held.p))) kept.set(point.k, point);
+  }
+  return [...kept.values()].map(({ p, k }) => {
+    const name = p.name as string | undefined;
+    return { p: { ...(name !== undefined && { dataPointName: name }), [rule.key]: p[rule.key] }, k };
+  });
+}
 const MAX_ROLLUP_DAYS = 90;
 
 const dateOf = (c: CivilDateTime | undefined) => {
@@ -250,9 +284,9 @@ export function googleHealthData(): GoogleHealthData {
       const authenticate = (c: Context, scope: string) => api.authenticate(c, scope);
       const error = (c: Context, code: number, status: string, reason: string, message: string) =>
         api.error(c, code, status, reason, message);
-      app.get('/v4/users/me/dataTypes/:type/dataPoints', (c) => {
-        const type = c.req.param('type');
-        core.record(`list:${type}`);
+      /** `list`, or `reconcile` over a source family: the same filter, order and paging (§3.3, §3.4). */
+      const serve = (c: Context, type: string, method: 'list' | 'reconcile') => {
+        core.record(`${method}:${type}`);
         const fault = core.fault(c, 'api');
         if (fault) return fault;
         const rule = RULES[type];
@@ -262,11 +296,20 @@ export function googleHealthData(): GoogleHealthData {
             400,
             'INVALID_ARGUMENT',
             'UNSUPPORTED_DATA_TYPE_ACTION',
-            `Data type ${type} does not support list.`
+            `Data type ${type} does not support ${method}.`
           );
         const auth = authenticate(c, `${SCOPE}${rule.scope}`);
         if (auth instanceof Response) return auth;
         const q = new URL(c.req.url).searchParams;
+        const family = q.get('dataSourceFamily') ?? 'users/me/dataSourceFamilies/all-sources';
+        if (method === 'reconcile' && !FAMILIES.includes(family))
+          return error(
+            c,
+            400,
+            'INVALID_ARGUMENT',
+            'INVALID_DATA_POINT_DATA_SOURCE_FAMILY',
+            'Invalid data source family.'
+          );
         const m = /^(\w+)\.([\w.]+) >= "([^"]+)" AND (\w+)\.([\w.]+) < "([^"]+)"$/.exec(q.get('filter') ?? '');
         if (!m || m[1] !== rule.token || m[4] !== rule.token || m[2] !== rule.member || m[5] !== rule.member) {
           return error(
@@ -297,7 +340,7 @@ export function googleHealthData(): GoogleHealthData {
         }
         const norm = (s: string) =>
           dateOnly ? s : civil ? (s.length === 10 ? `${s}T00:00:00` : s) : new Date(s).toISOString();
-        const points = (
+        const selected = (
           data.generate?.(auth.grant.userId, type, from, to) ??
           store.get(`${auth.grant.userId}|${type}`) ??
           []
@@ -305,9 +348,17 @@ export function googleHealthData(): GoogleHealthData {
           .map((p) => ({ p, k: keyOf(rule, p) }))
           .filter(({ k }) => k >= norm(from) && k < norm(to))
           .sort((a, b) => (a.k < b.k ? 1 : a.k > b.k ? -1 : 0));
+        const points =
+          method === 'list'
+            ? selected
+            : reconciled(
+                rule,
+                selected.filter(({ p }) => inFamily(family, p))
+              );
         // pageSize: default 1440, max 10,000; sleep (and exercise) default and max 25 [doc]. Above the
         // maximum the value is taken as the maximum (not documented). The server's own lower caps
-        // (HR 5,000, steps under 1,000) were observed by other clients (google-health-api.md §3.3).
+        // (HR 5,000, steps under 1,000) were observed by other clients on `list` (google-health-api.md
+        // §3.3); `reconcile` takes the same paging rules [doc], so the same caps are applied to it.
         const [defaultSize, maxSize] = rule.token === 'sleep' || rule.token === 'exercise' ? [25, 25] : [1440, 10_000];
         const asked = Math.min(Number(q.get('pageSize') ?? defaultSize) || defaultSize, maxSize);
         const cap = Math.min(asked, data.pageCap ?? rule.pageCap);
@@ -315,10 +366,16 @@ export function googleHealthData(): GoogleHealthData {
         const page = points.slice(offset, offset + cap).map(({ p }) => p);
         const next = offset + cap < points.length ? Buffer.from(String(offset + cap)).toString('base64url') : '';
         return c.json({ dataPoints: page, ...(next && { nextPageToken: next }) });
-      });
+      };
+      app.get('/v4/users/me/dataTypes/:type/dataPoints', (c) => serve(c, c.req.param('type'), 'list'));
+      app.get('/v4/users/me/dataTypes/:type/:method', (c) =>
+        c.req.param('method') === 'dataPoints:reconcile'
+          ? serve(c, c.req.param('type'), 'reconcile')
+          : c.json({ error: 'not found' }, 404)
+      );
 
-      // `dailyRollUp` (§3.6, §9.2): POST with a `CivilTimeInterval` of whole days; merged sources,
-      // days without data left out. Newest day first, as `rollUp` was observed to answer (§3.5).
+      // `dailyRollUp` (§3.6, §9.2): POST with a `CivilTimeInterval` of whole days; the sources merged
+      // as `reconcile` merges them, days without data left out. Newest day first, as `rollUp` was observed to answer (§3.5).
       app.post('/v4/users/me/dataTypes/:type/:method', async (c) => {
         const type = c.req.param('type');
         if (c.req.param('method') !== 'dataPoints:dailyRollUp') return c.json({ error: 'not found' }, 404);
@@ -344,10 +401,11 @@ export function googleHealthData(): GoogleHealthData {
         const [from, to] = [dateOf(req.range.start), dateOf(req.range.end)];
         const family = req.dataSourceFamily ?? `users/me/dataSourceFamilies/all-sources`;
         const byDay = new Map<string, Point[]>();
-        for (const p of store.get(`${auth.grant.userId}|${type}`) ?? []) {
-          const source = p.dataSource as { platform?: string } | undefined;
-          // Trackers only: what the Fitbit device recorded, not a phone through Health Connect.
-          if (family.endsWith('/google-wearables') && source?.platform !== 'FITBIT') continue;
+        // Built from the family's reconciled points (§11.1), so overlapping sources count once.
+        const stored = (store.get(`${auth.grant.userId}|${type}`) ?? [])
+          .filter((p) => inFamily(family, p))
+          .map((p) => ({ p, k: keyOf(listRule, p) }));
+        for (const { p } of reconciled(listRule, stored)) {
           const i = (p[rollup.key] as { interval: { startTime: string; startUtcOffset?: string } }).interval;
           const local = new Date(Date.parse(i.startTime) + Number((i.startUtcOffset ?? '0s').replace(/s$/, '')) * 1000)
             .toISOString()

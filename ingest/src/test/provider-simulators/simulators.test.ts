@@ -145,6 +145,69 @@ describe('the Google Health simulator', () => {
       400
     );
   });
+
+  it('reconcile: one stream of a source family, as ReconciledDataPoints (google-health-api.md §3.4, §11.1)', async () => {
+    const data = googleHealthData();
+    const { sim, tokens } = await googleTokens(
+      { extend: data.extend },
+      'https://www.googleapis.com/auth/googlehealth.activity_and_fitness.readonly'
+    );
+    const auth = { authorization: `Bearer ${tokens.access_token}` };
+    const { healthUserId } = (await (await fetch(`${sim.url}/v4/users/me/identity`, { headers: auth })).json()) as {
+      healthUserId: string;
+    };
+    const interval = (start: string) => ({
+      startTime: start,
+      endTime: new Date(Date.parse(start) + 60_000).toISOString().replace('.000Z', 'Z'),
+    });
+    const steps = (platform: string, count: string, start: string) => ({
+      dataSource: { platform },
+      steps: { count, interval: interval(start) },
+    });
+    data.put(healthUserId, 'steps', [
+      steps('HEALTH_CONNECT', '40', '2026-11-20T14:31:00Z'),
+      { name: 'users/u/dataTypes/steps/dataPoints/a', ...steps('FITBIT', '87', '2026-11-20T14:31:00Z') },
+      steps('HEALTH_CONNECT', '5', '2026-11-20T14:35:00Z'),
+    ]);
+    const member = 'steps.interval.start_time';
+    const filter = `${member} >= "2026-11-20T00:00:00Z" AND ${member} < "2026-11-21T00:00:00Z"`;
+    const read = (method: string, family?: string) =>
+      fetch(
+        `${sim.url}/v4/users/me/dataTypes/steps/${method}?${new URLSearchParams({ filter, ...(family && { dataSourceFamily: family }) }).toString()}`,
+        { headers: auth }
+      );
+    const tracker = {
+      dataPointName: 'users/u/dataTypes/steps/dataPoints/a',
+      steps: { count: '87', interval: interval('2026-11-20T14:31:00Z') },
+    };
+    // Every source by default: one point per minute, the tracker's where both have one, newest first,
+    // with no dataSource.
+    expect(await (await read('dataPoints:reconcile')).json()).toEqual({
+      dataPoints: [{ steps: { count: '5', interval: interval('2026-11-20T14:35:00Z') } }, tracker],
+    });
+    expect(await (await read('dataPoints:reconcile', 'users/me/dataSourceFamilies/google-wearables')).json()).toEqual({
+      dataPoints: [tracker],
+    });
+    const unknown = await read('dataPoints:reconcile', 'users/me/dataSourceFamilies/phones');
+    expect(unknown.status).toBe(400);
+    expect(await unknown.json()).toMatchObject({
+      error: { details: [expect.objectContaining({ reason: 'INVALID_DATA_POINT_DATA_SOURCE_FAMILY' })] },
+    });
+    // `list` keeps every source's point.
+    expect(((await (await read('dataPoints')).json()) as { dataPoints: unknown[] }).dataPoints).toHaveLength(3);
+    // Roll-ups are built from the reconciled points: the minute both sources counted, once.
+    const rollUp = await fetch(`${sim.url}/v4/users/me/dataTypes/steps/dataPoints:dailyRollUp`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        range: {
+          start: { date: { year: 2026, month: 11, day: 20 } },
+          end: { date: { year: 2026, month: 11, day: 21 } },
+        },
+      }),
+    });
+    expect(await rollUp.json()).toMatchObject({ rollupDataPoints: [{ steps: { countSum: '92' } }] });
+  });
 });
 
 describe('the Withings simulator', () => {

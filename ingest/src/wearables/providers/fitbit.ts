@@ -14,6 +14,16 @@ import { durationSeconds, WHOLE_RANGE } from './source.ts';
  * prescribed device, and a phone's overlapping steps would otherwise double the count. The day's
  * totals come from the trackers' `dailyRollUp`, as the Fitbit app shows them. Each point's
  * `recordingMethod` is kept as `entry`, so what the patient typed in is told from measurements.
+ *
+ * `list` or `reconcile` (§0 item 6, §3.4, §11.1): every row Vigil stores per reading comes from
+ * `list`, because only `list` says which source and device recorded a point and how (a
+ * `ReconciledDataPoint` has no `dataSource`, so neither the device nor a manual entry could be told
+ * apart, and Vigil's own source priorities need both). `reconcile` is used where Vigil sums a
+ * stream over time, which two overlapping trackers would count twice in `list`, and no roll-up is
+ * offered for it: the day's active time from `activity-level`, a type Google's data-types page
+ * gives list and reconcile only (§8 item 12: the discovery document's roll-up value for it
+ * conflicts with that page and is not relied on). It reads the trackers' family
+ * (`google-wearables`), as the daily roll-ups do.
  */
 
 const MAX_PAGES = 1000;
@@ -85,6 +95,23 @@ const TYPES: Record<string, TypeSpec> = {
 const ROLLUPS = ['steps', 'distance', 'active-zone-minutes'] as const;
 const ROLLUP_DAYS = 88;
 const WEARABLES_ONLY = 'users/me/dataSourceFamilies/google-wearables';
+
+/**
+ * Active time: the trackers' merged activity levels, summed per local day over every level but
+ * sedentary (Withings' soft + moderate + intense, Polar's active time). Read for the same whole
+ * dates as the roll-ups, widened by 14 hours each side (the widest UTC offsets), so that every date
+ * is summed whole in any zone; a day on the edge of the read is left out rather than cut short.
+ */
+const ACTIVE_LEVELS = new Set(['LIGHTLY_ACTIVE', 'MODERATELY_ACTIVE', 'VERY_ACTIVE']);
+const ZONE_MARGIN_MS = 14 * 3_600_000;
+const activityLevelFilter = (first: string, afterLast: string) =>
+  physical(
+    'activity_level',
+    'interval.start_time'
+  )({
+    from: new Date(Date.parse(`${first}T00:00:00Z`) - ZONE_MARGIN_MS),
+    to: new Date(Date.parse(`${afterLast}T00:00:00Z`) + ZONE_MARGIN_MS),
+  });
 
 const Source = z.object({
   platform: z.string().optional(),
@@ -201,6 +228,19 @@ const Point = z.looseObject({
 });
 type Point = z.infer<typeof Point>;
 const Page = z.object({ dataPoints: z.array(Point).optional(), nextPageToken: z.string().optional() });
+/** A `ReconciledDataPoint` (§11.1): the type's member and `dataPointName`, no `dataSource`. */
+const ReconciledPage = z.object({
+  dataPoints: z
+    .array(
+      z.looseObject({
+        dataPointName: z.string().optional(),
+        activityLevel: z.object({ activityLevelType: z.string().optional(), interval: Interval }).optional(),
+      })
+    )
+    .optional(),
+  nextPageToken: z.string().optional(),
+});
+type Reconciled = NonNullable<z.infer<typeof ReconciledPage>['dataPoints']>[number];
 const Rollups = z.object({
   rollupDataPoints: z
     .array(
@@ -282,6 +322,32 @@ async function listAll(env: PullEnv, token: string, spec: TypeSpec, w: Window): 
   throw new Error(`${spec.id}: more than ${MAX_PAGES} pages`);
 }
 
+/** `reconcile` of a type (§3.4): the same filter and paging as `list`, one merged stream of a source family. */
+async function reconcileAll(
+  env: PullEnv,
+  token: string,
+  type: string,
+  filter: string,
+  family: string
+): Promise<Reconciled[]> {
+  const base = `${env.config.fitbit.apiUrl}/v4/users/me/dataTypes/${type}/dataPoints:reconcile`;
+  const points: Reconciled[] = [];
+  let pageToken = '';
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const query = new URLSearchParams({
+      filter,
+      pageSize: String(MAX_PAGE_SIZE),
+      dataSourceFamily: family,
+      ...(pageToken && { pageToken }),
+    });
+    const parsed = ReconciledPage.parse(await limitedGet(env, `${base}?${query.toString()}`, token));
+    points.push(...(parsed.dataPoints ?? []));
+    pageToken = parsed.nextPageToken ?? '';
+    if (pageToken === '') return points;
+  }
+  throw new Error(`${type}: more than ${MAX_PAGES} pages of reconcile`);
+}
+
 const limited = <T>(env: PullEnv, call: () => Promise<T>) =>
   retryingGoogle(() => env.budgets.limited([[`fitbit:user:${env.connectionId}`, DEFAULT_QUOTAS.fitbitUser]], call));
 const limitedGet = (env: PullEnv, url: string, token: string) =>
@@ -292,7 +358,7 @@ const civilDate = (iso: string) => {
   return { date: { year, month, day } };
 };
 
-/** The window's days of steps, distance and active zone minutes from the trackers, into `daily_activity`. */
+/** The window's days of steps, distance, active zone minutes and active time from the trackers, into `daily_activity`. */
 async function dailyTotals(env: PullEnv, token: string, w: Window): Promise<Batch> {
   const b = emptyBatch();
   const days = new Map<string, Batch['dailyActivity'][number]>();
@@ -331,6 +397,28 @@ async function dailyTotals(env: PullEnv, token: string, w: Window): Promise<Batc
       }
     }
   }
+  const [first, afterLast] = [firstDate(w), lastDateAfter(w)];
+  const levels = await reconcileAll(
+    env,
+    token,
+    'activity-level',
+    activityLevelFilter(first, afterLast),
+    WEARABLES_ONLY
+  );
+  const active = new Map<string, number>();
+  for (const p of levels) {
+    const level = p.activityLevel;
+    if (!level) continue;
+    const i = level.interval;
+    const date = localDate(new Date(i.startTime), offsetMin(i.startUtcOffset));
+    if (date < first || date >= afterLast) continue;
+    const seconds = ACTIVE_LEVELS.has(level.activityLevelType ?? '')
+      ? (Date.parse(i.endTime) - Date.parse(i.startTime)) / 1000
+      : 0;
+    // A day the trackers classified only as sedentary had no active time: 0, not unknown.
+    active.set(date, (active.get(date) ?? 0) + seconds);
+  }
+  for (const [date, seconds] of active) dayOf(date).active_duration_s = Math.round(seconds);
   b.dailyActivity.push(...days.values());
   return b;
 }

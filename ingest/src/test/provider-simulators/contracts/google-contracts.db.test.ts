@@ -10,7 +10,7 @@ import { startRecordingProxy, type RecordingProxy } from './recording-proxy.ts';
 /**
  * Every call the ingest makes to the Google Health simulator's data API, and every answer, held to
  * the shapes google-health-api.md gives (transcribed into google-health-openapi.json beside this
- * file): identity, paired devices, `list` of each data type read, and `dailyRollUp`. Google
+ * file): identity, paired devices, `list` of each data type read, `reconcile` and `dailyRollUp`. Google
  * publishes a discovery document rather than an OpenAPI one; the transcription keeps its names,
  * JSON types (int64 as strings) and enums, and refuses members it does not list.
  */
@@ -132,38 +132,61 @@ const POINTS: Record<string, Record<string, unknown>> = {
       interval: interval('2026-11-20T14:31:00Z', '2026-11-20T14:32:00Z'),
     },
   },
+  'activity-level': {
+    activityLevel: {
+      activityLevelType: 'LIGHTLY_ACTIVE',
+      interval: interval('2026-11-20T14:31:00Z', '2026-11-20T14:32:00Z'),
+    },
+  },
 };
+/** Types read by roll-up or `reconcile` only, never listed. */
+const NOT_LISTED = ['distance', 'active-zone-minutes', 'activity-level'];
 
 describe('the ingest and the Google Health simulator keep to the documented shapes', () => {
-  contractTest('identity, paired devices, list of every type read, and dailyRollUp', async ({ setup, db, clock }) => {
-    clock.set(new Date('2026-11-22T12:00:00Z'));
-    const { connectionId } = await setup.wearables.connected('fitbit');
-    const { external_user_id: user } = (await db('device_connections')
-      .where({ id: connectionId })
-      .first('external_user_id')) as { external_user_id: string };
-    for (const [type, point] of Object.entries(POINTS)) setup.data.put(user, type, [{ dataSource: source, ...point }]);
+  contractTest(
+    'identity, paired devices, list of every type read, reconcile and dailyRollUp',
+    async ({ setup, db, clock }) => {
+      clock.set(new Date('2026-11-22T12:00:00Z'));
+      const { connectionId } = await setup.wearables.connected('fitbit');
+      const { external_user_id: user } = (await db('device_connections')
+        .where({ id: connectionId })
+        .first('external_user_id')) as { external_user_id: string };
+      for (const [type, point] of Object.entries(POINTS))
+        setup.data.put(user, type, [{ dataSource: source, ...point }]);
 
-    const deps = pullDeps(setup.wearables, clock);
-    const plan = {
-      mode: 'range',
-      from: new Date('2026-11-19T00:00:00Z'),
-      to: new Date('2026-11-22T00:00:00Z'),
-    } as const;
-    expect((await pullConnection(deps, connectionId, plan)).errors).toEqual([]);
+      const deps = pullDeps(setup.wearables, clock);
+      const plan = {
+        mode: 'range',
+        from: new Date('2026-11-19T00:00:00Z'),
+        to: new Date('2026-11-22T00:00:00Z'),
+      } as const;
+      expect((await pullConnection(deps, connectionId, plan)).errors).toEqual([]);
 
-    const exchanges = setup.proxy.exchanges;
-    expect(exchanges.flatMap((e) => contract.check(e))).toEqual([]);
-    const listed = exchanges.filter((e) => e.method === 'GET' && e.path.endsWith('/dataPoints'));
-    const read = (e: (typeof exchanges)[number]) => e.path.split('/')[5];
-    const expectedLists = Object.keys(POINTS).filter((t) => t !== 'distance' && t !== 'active-zone-minutes');
-    expect([...new Set(listed.map(read))].sort()).toEqual(expectedLists.sort());
-    // Every list answered with its point: the filters were the documented members.
-    for (const e of listed) expect((e.body as { dataPoints?: unknown[] }).dataPoints).toHaveLength(1);
-    const rolled = exchanges.filter((e) => e.method === 'POST').map(read);
-    expect(rolled.sort()).toEqual(['active-zone-minutes', 'distance', 'steps']);
-    // The largest page the docs allow: 10,000, or 25 for sleep and exercise (§3.3).
-    for (const e of listed) {
-      expect(e.params.pageSize).toBe(['sleep', 'exercise'].includes(read(e) ?? '') ? '25' : '10000');
+      const exchanges = setup.proxy.exchanges;
+      expect(exchanges.flatMap((e) => contract.check(e))).toEqual([]);
+      const listed = exchanges.filter((e) => e.method === 'GET' && e.path.endsWith('/dataPoints'));
+      const read = (e: (typeof exchanges)[number]) => e.path.split('/')[5];
+      const expectedLists = Object.keys(POINTS).filter((t) => !NOT_LISTED.includes(t));
+      expect([...new Set(listed.map(read))].sort()).toEqual(expectedLists.sort());
+      // Every list answered with its point: the filters were the documented members.
+      for (const e of listed) expect((e.body as { dataPoints?: unknown[] }).dataPoints).toHaveLength(1);
+      const rolled = exchanges.filter((e) => e.method === 'POST').map(read);
+      expect(rolled.sort()).toEqual(['active-zone-minutes', 'distance', 'steps']);
+      // The trackers' merged activity levels: a documented family, the largest page, and a
+      // ReconciledDataPoint (no dataSource; the contract refuses one) with the tracker's point.
+      const reconciled = exchanges.filter((e) => e.method === 'GET' && e.path.endsWith('/dataPoints:reconcile'));
+      expect(reconciled.map(read)).toEqual(['activity-level']);
+      for (const e of reconciled) {
+        expect(e.params).toMatchObject({
+          dataSourceFamily: 'users/me/dataSourceFamilies/google-wearables',
+          pageSize: '10000',
+        });
+        expect((e.body as { dataPoints?: unknown[] }).dataPoints).toEqual([POINTS['activity-level']]);
+      }
+      // The largest page the docs allow: 10,000, or 25 for sleep and exercise (§3.3).
+      for (const e of listed) {
+        expect(e.params.pageSize).toBe(['sleep', 'exercise'].includes(read(e) ?? '') ? '25' : '10000');
+      }
     }
-  });
+  );
 });
