@@ -186,7 +186,7 @@ async function main() {
     const pushes = await seedPushFunnel(own.db, study.id, cohort, start, rng.fork('pushes'));
     process.stdout.write(`${pushes.toLocaleString('en')} pushes, `);
     await own.db.raw(
-      'ANALYZE TABLE push_notifications, survey_timings, data_quantity, heart_rate, heart_rate_minutes, steps, sleep_stages, sleep_sessions, motion_minutes, gps_minutes'
+      'ANALYZE TABLE push_notifications, survey_timings, data_quantity, heart_rate, heart_rate_minutes, steps, sleep_stages, sleep_sessions, motion_minutes, gps_minutes, body_measurements, heart_rhythm, spo2, hrv, respiratory_rate, daily_vitals, exercises, daily_features'
     );
     process.stdout.write(`${seconds(performance.now() - t0)}\n`);
 
