@@ -404,18 +404,18 @@ describe('the measurement panels (blood pressure, ECG, SpO2, temperature, HRV, b
     const rows = await rowsOf('vigil-cohort-compliance', 'Wearable coverage');
     expect(rows.map((r) => r.participant)).toContain(seeded.label);
     const row = rows.find((r) => r.participant === seeded.label)!;
-    const from = seeded.from;
-    const to = seeded.to;
-    const utcDays = (times: Date[]) =>
-      new Set(times.filter((t) => t >= from && t <= to).map((t) => t.toISOString().slice(0, 10))).size;
     const times = async (table: string, column: string, where: (q: Knex.QueryBuilder) => void = () => {}) => {
       const q: Knex.QueryBuilder = own.db(table).where({ participant_id: seeded.participantId });
       where(q);
       return ((await q.select(column)) as Record<string, Date>[]).map((r) => r[column]!);
     };
     const notNull = (column: string) => (q: Knex.QueryBuilder) => void q.whereNotNull(column);
-    const firstDay = from.toISOString().slice(0, 10);
-    const lastDay = to.toISOString().slice(0, 10);
+    // Readings count on their UTC day, in the whole UTC days the range touches.
+    const firstDay = seeded.from.toISOString().slice(0, 10);
+    const lastDay = seeded.to.toISOString().slice(0, 10);
+    const inDays = (x: Date) =>
+      x >= new Date(`${firstDay}T00:00:00Z`) && x < new Date(Date.parse(`${lastDay}T00:00:00Z`) + 86_400_000);
+    const daysOf = (t: Date[]) => t.filter(inDays).map((x) => x.toISOString().slice(0, 10));
     const dated = async (column: string) =>
       (
         (await own
@@ -427,10 +427,7 @@ describe('the measurement panels (blood pressure, ECG, SpO2, temperature, HRV, b
         .map((r) => r.d)
         .filter((d) => d >= firstDay && d <= lastDay);
     const either = async (table: string, column: string, vitals: string, where?: (q: Knex.QueryBuilder) => void) => {
-      const readings = (await times(table, column, where))
-        .filter((t) => t >= new Date(`${firstDay}T00:00:00Z`) && t < new Date(`${lastDay}T23:59:59.999Z`))
-        .map((t) => t.toISOString().slice(0, 10));
-      return new Set([...readings, ...(await dated(vitals))]).size;
+      return new Set([...daysOf(await times(table, column, where)), ...(await dated(vitals))]).size;
     };
     const features = async (feature: string) =>
       new Set(
@@ -445,22 +442,14 @@ describe('the measurement panels (blood pressure, ECG, SpO2, temperature, HRV, b
           .map((r) => r.d)
           .filter((d) => d >= firstDay && d <= lastDay)
       ).size;
-    const wholeDays = (t: Date[]) =>
-      new Set(
-        t
-          .filter(
-            (x) =>
-              x >= new Date(`${firstDay}T00:00:00Z`) && x < new Date(Date.parse(`${lastDay}T00:00:00Z`) + 86_400_000)
-          )
-          .map((x) => x.toISOString().slice(0, 10))
-      ).size;
+    const wholeDays = (t: Date[]) => new Set(daysOf(t)).size;
     const expected = {
       'heart rate': wholeDays(await times('heart_rate_minutes', 'minute')),
       steps: await features('steps'),
       sleep: await features('sleep_duration'),
-      weight: utcDays(await times('body_measurements', 'measured_at', notNull('weight_kg'))),
-      'blood pressure': utcDays(await times('body_measurements', 'measured_at', notNull('systolic_mmhg'))),
-      'ECG / AFib': utcDays(await times('heart_rhythm', 'recorded_at')),
+      weight: wholeDays(await times('body_measurements', 'measured_at', notNull('weight_kg'))),
+      'blood pressure': wholeDays(await times('body_measurements', 'measured_at', notNull('systolic_mmhg'))),
+      'ECG / AFib': wholeDays(await times('heart_rhythm', 'recorded_at')),
       SpO2: await either('spo2', 'measured_at', 'spo2_avg_pct'),
       'skin temperature': await either(
         'body_measurements',
@@ -471,7 +460,7 @@ describe('the measurement panels (blood pressure, ECG, SpO2, temperature, HRV, b
       HRV: await either('hrv', 'measured_at', 'hrv_rmssd_ms'),
       breathing: await either('respiratory_rate', 'measured_at', 'breaths_per_min'),
       'VO2 max': await either('body_measurements', 'measured_at', 'vo2max_ml_min_kg', notNull('vo2max_ml_min_kg')),
-      workouts: utcDays(await times('exercises', 'start_at')),
+      workouts: wholeDays(await times('exercises', 'start_at')),
       'days in range': (Date.parse(lastDay) - Date.parse(firstDay)) / 86_400_000 + 1,
     };
     expect(
