@@ -226,7 +226,7 @@ describe('the steps panel with the preferred source', () => {
   };
   /**
    * The export's preferred series (resolve.ts) over the rows the panel reads, summed per local day:
-   * each piece at its row's offset, the phone's at the offset of the latest wearable steps before it.
+   * each piece at its row's offset, the phone's at the offset of the latest wearable steps the panel reads.
    */
   const exportedDays = async () => {
     const first = new Date(seeded.from.toISOString().slice(0, 10));
@@ -237,15 +237,17 @@ describe('the steps panel with the preferred source', () => {
       new Date(first.getTime() - 14 * 3_600_000),
       new Date(last.getTime() + 38 * 3_600_000)
     );
-    const offsets = (await own
+    const latest = (await own
       .db('steps')
       .where({ participant_id: seeded.participantId })
-      .orderBy('start_at')
-      .select('start_at', 'utc_offset_min')) as { start_at: Date; utc_offset_min: number }[];
-    const offsetAt = (t: Date) => offsets.findLast((o) => o.start_at <= t)?.utc_offset_min ?? 0;
+      .where('start_at', '<', new Date(last.getTime() + 38 * 3_600_000))
+      .orderBy('start_at', 'desc')
+      .first('utc_offset_min')) as { utc_offset_min: number } | undefined;
     const sums = new Map<string, number>();
     for (const p of pieces) {
-      const day = new Date(p.t.getTime() + (p.utc_offset_min ?? offsetAt(p.t)) * 60_000).toISOString().slice(0, 10);
+      const day = new Date(p.t.getTime() + (p.utc_offset_min ?? latest?.utc_offset_min ?? 0) * 60_000)
+        .toISOString()
+        .slice(0, 10);
       if (day < first.toISOString().slice(0, 10) || day > last.toISOString().slice(0, 10)) continue;
       sums.set(`${day}|${p.source}`, (sums.get(`${day}|${p.source}`) ?? 0) + p.steps);
     }
