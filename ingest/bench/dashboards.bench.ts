@@ -1,7 +1,9 @@
 /**
  * Dashboard panel queries (issue 8): `node --import tsx bench/dashboards.bench.ts [runs] [days]` from ingest/.
  *
- * One Android participant for `days` days (default 30; fewer where a loaded machine cannot load a month in time) at Beiwe defaults: accelerometer at 10 Hz, 10 s on / 10 s off
+ * One Android participant for `days` days (default 30; fewer where a loaded machine cannot load a
+ * month in time, with a longer VIGIL_DB_QUERY_TIMEOUT_MS there: the accelerometer load's statements
+ * outlast the 10 s default) at Beiwe defaults: accelerometer at 10 Hz, 10 s on / 10 s off
  * (432,000 rows a day) and GPS at 1 Hz one minute in six (14,400 a day) loaded through the ingest's
  * loader and rolled up by the summaries rebuild; power state, calls, texts and surveys emulated by
  * the phone and sent through upload → worker; a Fitbit, a Withings scale and a Polar watch connected
