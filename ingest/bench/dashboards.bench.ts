@@ -224,7 +224,10 @@ async function main() {
         );
         variables.push({ name: v.name, value: wanted[v.name] ?? options[0] ?? '', options });
       }
-      for (const panel of allPanels(dashboard).filter((p) => p.targets?.length)) {
+      // Prometheus panels have no SQL (the harness checks them against the ingest's metric names).
+      for (const panel of allPanels(dashboard).filter(
+        (p) => p.targets?.length && p.datasource?.type !== 'prometheus'
+      )) {
         // A panel that shows every source or the preferred one is timed both ways.
         const choices = panel.targets?.some((t) => t.rawSql?.includes('$sources')) ? ['every', 'preferred'] : [null];
         for (const sources of choices) {
