@@ -8,12 +8,18 @@ import { grantReaderDailyFeatures } from '../../migrations/src/migrations/202612
 import { grantReaderSourcePriorities } from '../../migrations/src/migrations/20261208300100_grant_grafana_reader_source_priorities.ts';
 import { grantReaderPush } from '../../migrations/src/migrations/20261208110000_grant_grafana_reader_push.ts';
 import { grantReaderPushFunnel } from '../../migrations/src/migrations/20261208100100_grant_grafana_reader_push_funnel.ts';
+import { grantReaderHeartRhythm } from '../../migrations/src/migrations/20261207150200_grant_grafana_reader_heart_rhythm.ts';
+import { grantReaderDailyVitals } from '../../migrations/src/migrations/20261208200100_grant_grafana_reader_daily_vitals.ts';
+import { grantReaderWalkingMinutes } from '../../migrations/src/migrations/20261210200000_grant_grafana_reader_walking_minutes.ts';
+import type { Knex } from 'knex';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays } from '../../ingest/src/features/local-time.ts';
 import { createLocalArchiveStore } from '../../ingest/src/archive/local-store.ts';
 import { loadConfig } from '../../ingest/src/config.ts';
 import { saveCredentials } from '../../ingest/src/push/credential-store.ts';
+import { preferredSteps } from '../../ingest/src/source-priority/resolve.ts';
+import { offsetMinutes } from '../../ingest/src/wearables/time.ts';
 import { ServiceAccount } from '../../ingest/src/push/google-auth.ts';
 import { createPushSender } from '../../ingest/src/push/sender.ts';
 import { testDeps, testVault } from '../../ingest/src/test/app-deps.ts';
@@ -55,6 +61,9 @@ beforeAll(async () => {
   await grantReaderSourcePriorities(own.db, role);
   await grantReaderPush(own.db, role);
   await grantReaderPushFunnel(own.db, role);
+  await grantReaderHeartRhythm(own.db, role);
+  await grantReaderDailyVitals(own.db, role);
+  await grantReaderWalkingMinutes(own.db, role);
   const { host, port, database } = own.config;
   reader = await mysql.createConnection({ host, port, user, password, database, timezone: 'Z' });
   // The provisioned jsonData.timezone: the DSN's time_zone parameter.
@@ -196,6 +205,275 @@ describe('the heart-rate panel with the preferred source', () => {
     } finally {
       await own.db('source_priorities').where({ study_id: seeded.studyId }).delete();
     }
+  });
+});
+
+describe('the steps panel with the preferred source', () => {
+  const overview = loadDashboards().find((d) => d.dashboard.uid === 'vigil-participant-overview')!.dashboard;
+  const panelDays = async (sources: string) => {
+    const panel = allPanels(overview).find((p) => p.title.startsWith('Steps per day')) ?? expect.fail('Steps per day');
+    const variables = (await resolveVariables(overview)).map((v) =>
+      v.name === 'sources' ? { ...v, value: sources } : v
+    );
+    const result = await runSql(reader, renderQuery(panel.targets![0]!.rawSql!, context(seeded, variables, panel)).sql);
+    expect(shapeProblems(result, panel.type, 'time_series', true)).toEqual([]);
+    const at = (name: string) => result.columns.findIndex((c) => c.name === name);
+    return result.rows.map((r) => ({
+      day: (r[at('time')] as Date).toISOString().slice(0, 10),
+      source: String(r[at('metric')]),
+      steps: Number(r[at('steps')]),
+    }));
+  };
+  /**
+   * The export's preferred series (resolve.ts) over the rows the panel reads, summed per local day:
+   * each piece at its row's offset, the phone's at the offset of the latest wearable steps the panel reads.
+   */
+  const exportedDays = async () => {
+    const first = new Date(seeded.from.toISOString().slice(0, 10));
+    const last = new Date(seeded.to.toISOString().slice(0, 10));
+    const pieces = await preferredSteps(
+      own.db,
+      seeded.participantId,
+      new Date(first.getTime() - 14 * 3_600_000),
+      new Date(last.getTime() + 38 * 3_600_000)
+    );
+    const latest = (await own
+      .db('steps')
+      .where({ participant_id: seeded.participantId })
+      .where('start_at', '<', new Date(last.getTime() + 38 * 3_600_000))
+      .orderBy('start_at', 'desc')
+      .first('utc_offset_min')) as { utc_offset_min: number } | undefined;
+    const sums = new Map<string, number>();
+    for (const p of pieces) {
+      const day = new Date(p.t.getTime() + (p.utc_offset_min ?? latest?.utc_offset_min ?? 0) * 60_000)
+        .toISOString()
+        .slice(0, 10);
+      if (day < first.toISOString().slice(0, 10) || day > last.toISOString().slice(0, 10)) continue;
+      sums.set(`${day}|${p.source}`, (sums.get(`${day}|${p.source}`) ?? 0) + p.steps);
+    }
+    return [...sums]
+      .map(([key, steps]) => ({ day: key.split('|')[0]!, source: key.split('|')[1]!, steps }))
+      .sort((a, b) => a.day.localeCompare(b.day) || a.source.localeCompare(b.source));
+  };
+  const close = (rows: { day: string; source: string; steps: number }[]) =>
+    rows.map((r) => ({ ...r, steps: Math.round(r.steps * 1000) / 1000 }));
+
+  it('sums, per local day, the steps the preferred export keeps: the default order, then the study’s list', async () => {
+    const every = await panelDays('every');
+    const preferred = await panelDays('preferred');
+    expect(close(preferred)).toEqual(close(await exportedDays()));
+    // The seeded Fitbit and Polar walk in some of the same minutes: preferring Fitbit takes from Polar's days.
+    const total = (rows: typeof every, source: string) =>
+      rows.filter((r) => r.source === source).reduce((n, r) => n + r.steps, 0);
+    expect(total(preferred, 'fitbit')).toBe(total(every, 'fitbit'));
+    expect(total(preferred, 'polar')).toBeLessThan(total(every, 'polar'));
+    expect(every.every((r) => r.source !== 'phone')).toBe(true);
+
+    // The phone first: its walking minutes (the seeded history's last evening walks) take their minutes.
+    await own.db('source_priorities').insert(
+      ['phone', 'fitbit'].map((source, position) => ({
+        study_id: seeded.studyId,
+        measurement: 'steps',
+        position,
+        source,
+        device: null,
+        updated_at: new Date(),
+      }))
+    );
+    try {
+      const phoneFirst = await panelDays('preferred');
+      expect(close(phoneFirst)).toEqual(close(await exportedDays()));
+      expect(phoneFirst.some((r) => r.source === 'phone' && r.steps > 0)).toBe(true);
+    } finally {
+      await own.db('source_priorities').where({ study_id: seeded.studyId }).delete();
+    }
+  });
+});
+
+describe('the measurement panels (blood pressure, ECG, SpO2, temperature, HRV, breathing, VO2 max, workouts)', () => {
+  const byUid = (uid: string) => loadDashboards().find((d) => d.dashboard.uid === uid)!.dashboard;
+  const rowsOf = async (uid: string, titleStart: string) => {
+    const dashboard = byUid(uid);
+    const panel = allPanels(dashboard).find((p) => p.title.startsWith(titleStart)) ?? expect.fail(titleStart);
+    const variables = await resolveVariables(dashboard);
+    const result = await runSql(reader, renderQuery(panel.targets![0]!.rawSql!, context(seeded, variables, panel)).sql);
+    return result.rows.map((r) => Object.fromEntries(result.columns.map((c, i) => [c.name, r[i]])));
+  };
+  const overview = (titleStart: string) => rowsOf('vigil-participant-overview', titleStart);
+  const metrics = (rows: Record<string, unknown>[]) => [...new Set(rows.map((r) => String(r.metric)))].sort();
+  const values = (rows: Record<string, unknown>[], column: string) => rows.map((r) => Number(r[column]));
+  const within = (xs: number[], low: number, high: number) => {
+    expect(xs.length).toBeGreaterThan(0);
+    for (const x of xs) {
+      expect(x).toBeGreaterThanOrEqual(low);
+      expect(x).toBeLessThanOrEqual(high);
+    }
+  };
+  /** Grafana reads the time column of a grouped series as epoch seconds. */
+  const epochMs = (t: unknown) => (t instanceof Date ? t.getTime() : Number(t) * 1000);
+
+  it('draw each blood pressure with the pulse the cuff took at that instant', async () => {
+    const rows = await overview('Blood pressure');
+    // The seeded cuff measures every morning: at least the two whole days in the range.
+    expect(rows.length).toBeGreaterThanOrEqual(2);
+    const spot = (await own
+      .db('heart_rate')
+      .where({ participant_id: seeded.participantId, context: 'spot', device: 'BPM Connect' })
+      .select('measured_at', 'bpm')) as { measured_at: Date; bpm: number }[];
+    for (const r of rows) {
+      expect(r.metric).toBe('withings');
+      const [systolic, diastolic] = [Number(r.systolic), Number(r.diastolic)];
+      expect(systolic).toBeGreaterThan(95);
+      expect(systolic).toBeLessThan(160);
+      expect(diastolic).toBeGreaterThan(50);
+      expect(diastolic).toBeLessThan(systolic);
+      const pulse = spot.find((s) => s.measured_at.getTime() === (r.time as Date).getTime());
+      expect(Number(r.pulse)).toBe(pulse?.bpm ?? expect.fail(`no spot pulse at ${String(r.time)}`));
+    }
+  });
+
+  it('list each ECG with its classification, at the wearer’s local time', async () => {
+    const rows = await overview('ECG recordings');
+    // One recording an evening, the classifications in turn: three evenings show each.
+    expect(rows.length).toBeGreaterThanOrEqual(3);
+    expect([...new Set(rows.map((r) => r.classification))].sort()).toEqual(['inconclusive', 'negative', 'positive']);
+    for (const r of rows) {
+      expect(r).toMatchObject({ source: 'withings', device: 'Move ECG', method: 'ECG', entry: 'device' });
+      within([Number(r['heart rate (bpm)'])], 45, 100);
+      const utc = r['recorded (UTC)'] as Date;
+      const local = new Date(utc.getTime() + offsetMinutes('Europe/Paris', utc) * 60_000);
+      expect(r['local time']).toBe(local.toISOString().slice(0, 16).replace('T', ' '));
+    }
+    const times = rows.map((r) => (r['recorded (UTC)'] as Date).getTime());
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+  });
+
+  it('draw SpO2, HRV, breathing, temperature and VO2 max per source beside the nightly summaries', async () => {
+    const spo2 = await overview('SpO2');
+    expect(metrics(spo2)).toEqual(['fitbit', 'fitbit nightly', 'withings']);
+    within(values(spo2, 'spo2'), 90, 100);
+    const hrv = await overview('Heart-rate variability');
+    expect(metrics(hrv)).toEqual(['fitbit', 'fitbit nightly']);
+    within(values(hrv, 'rmssd'), 15, 90);
+    const breathing = await overview('Breathing rate');
+    expect(metrics(breathing)).toEqual(['fitbit', 'fitbit daily']);
+    within(values(breathing, 'breathing'), 10, 22);
+    const temperature = await overview('Skin and body temperature');
+    expect(metrics(temperature)).toEqual(['fitbit skin, night', 'withings skin']);
+    within(values(temperature, 'temperature'), 31, 37);
+    const vo2 = await overview('VO2 max');
+    expect(metrics(vo2)).toEqual(['fitbit daily', 'withings']);
+    within(values(vo2, 'vo2max'), 30, 55);
+
+    // A nightly summary is drawn at its date's midnight, with the value the vendor gave for that date.
+    const nightly = (await own
+      .db('daily_vitals')
+      .where({ participant_id: seeded.participantId })
+      .orderBy('local_date')
+      .select(own.db.raw("DATE_FORMAT(local_date, '%Y-%m-%d') AS day"), 'spo2_avg_pct', 'hrv_rmssd_ms')) as {
+      day: string;
+      spo2_avg_pct: number;
+      hrv_rmssd_ms: number;
+    }[];
+    expect(nightly.length).toBeGreaterThanOrEqual(2);
+    const drawn = (rows: Record<string, unknown>[], metric: string, column: string) =>
+      rows
+        .filter((r) => r.metric === metric)
+        .map((r) => ({ day: new Date(epochMs(r.time)).toISOString().slice(0, 10), value: Number(r[column]) }));
+    expect(drawn(spo2, 'fitbit nightly', 'spo2')).toEqual(nightly.map((n) => ({ day: n.day, value: n.spo2_avg_pct })));
+    expect(drawn(hrv, 'fitbit nightly', 'rmssd')).toEqual(nightly.map((n) => ({ day: n.day, value: n.hrv_rmssd_ms })));
+  });
+
+  it('list each wearable’s workouts in minutes, kilometres and kilocalories, newest first', async () => {
+    const rows = await overview('Workouts');
+    for (const r of rows) expect(['fitbit', 'polar', 'withings']).toContain(r.source);
+    const walks = rows.filter((r) => r.source === 'withings');
+    // A lunchtime walk every day, 20–40 minutes at 80 m and 5 kcal a minute.
+    expect(walks.length).toBeGreaterThanOrEqual(3);
+    for (const w of walks) {
+      const minutes = Number(w['duration (min)']);
+      within([minutes], 20, 40);
+      expect(w).toMatchObject({ device: 'ScanWatch', sport: 'Walk', entry: 'device' });
+      expect(Number(w['distance (km)'])).toBeCloseTo(minutes * 0.08, 6);
+      expect(Number(w['calories (kcal)'])).toBe(minutes * 5);
+      expect(String(w['local start'])).toMatch(/ 1[23]:\d\d$/);
+    }
+    const starts = rows.map((r) => String(r['local start']));
+    expect(starts).toEqual([...starts].sort().reverse());
+  });
+
+  it('count, per participant and measurement, the days of the range with data', async () => {
+    const rows = await rowsOf('vigil-cohort-compliance', 'Wearable coverage');
+    expect(rows.map((r) => r.participant)).toContain(seeded.label);
+    const row = rows.find((r) => r.participant === seeded.label)!;
+    const times = async (table: string, column: string, where: (q: Knex.QueryBuilder) => void = () => {}) => {
+      const q: Knex.QueryBuilder = own.db(table).where({ participant_id: seeded.participantId });
+      where(q);
+      return ((await q.select(column)) as Record<string, Date>[]).map((r) => r[column]!);
+    };
+    const notNull = (column: string) => (q: Knex.QueryBuilder) => void q.whereNotNull(column);
+    // Readings count on their UTC day, in the whole UTC days the range touches.
+    const firstDay = seeded.from.toISOString().slice(0, 10);
+    const lastDay = seeded.to.toISOString().slice(0, 10);
+    const inDays = (x: Date) =>
+      x >= new Date(`${firstDay}T00:00:00Z`) && x < new Date(Date.parse(`${lastDay}T00:00:00Z`) + 86_400_000);
+    const daysOf = (t: Date[]) => t.filter(inDays).map((x) => x.toISOString().slice(0, 10));
+    const dated = async (column: string) =>
+      (
+        (await own
+          .db('daily_vitals')
+          .where({ participant_id: seeded.participantId })
+          .whereNotNull(column)
+          .select(own.db.raw("DATE_FORMAT(local_date, '%Y-%m-%d') AS d"))) as { d: string }[]
+      )
+        .map((r) => r.d)
+        .filter((d) => d >= firstDay && d <= lastDay);
+    const either = async (table: string, column: string, vitals: string, where?: (q: Knex.QueryBuilder) => void) => {
+      return new Set([...daysOf(await times(table, column, where)), ...(await dated(vitals))]).size;
+    };
+    const features = async (feature: string) =>
+      new Set(
+        (
+          (await own
+            .db('daily_features')
+            .where({ participant_id: seeded.participantId, feature })
+            .whereNot({ source: 'phone' })
+            .where('value', '>', 0)
+            .select(own.db.raw("DATE_FORMAT(day, '%Y-%m-%d') AS d"))) as { d: string }[]
+        )
+          .map((r) => r.d)
+          .filter((d) => d >= firstDay && d <= lastDay)
+      ).size;
+    const wholeDays = (t: Date[]) => new Set(daysOf(t)).size;
+    const expected = {
+      'heart rate': wholeDays(await times('heart_rate_minutes', 'minute')),
+      steps: await features('steps'),
+      sleep: await features('sleep_duration'),
+      weight: wholeDays(await times('body_measurements', 'measured_at', notNull('weight_kg'))),
+      'blood pressure': wholeDays(await times('body_measurements', 'measured_at', notNull('systolic_mmhg'))),
+      'ECG / AFib': wholeDays(await times('heart_rhythm', 'recorded_at')),
+      SpO2: await either('spo2', 'measured_at', 'spo2_avg_pct'),
+      'skin temperature': await either(
+        'body_measurements',
+        'measured_at',
+        'skin_temperature_c',
+        notNull('skin_temperature_c')
+      ),
+      HRV: await either('hrv', 'measured_at', 'hrv_rmssd_ms'),
+      breathing: await either('respiratory_rate', 'measured_at', 'breaths_per_min'),
+      'VO2 max': await either('body_measurements', 'measured_at', 'vo2max_ml_min_kg', notNull('vo2max_ml_min_kg')),
+      workouts: wholeDays(await times('exercises', 'start_at')),
+      'days in range': (Date.parse(lastDay) - Date.parse(firstDay)) / 86_400_000 + 1,
+    };
+    expect(
+      Object.fromEntries(
+        Object.entries(row)
+          .filter(([k]) => k !== 'participant')
+          .map(([k, v]) => [k, Number(v)])
+      )
+    ).toEqual(expected);
+    // Every measurement the seeded wearables give shows on at least two days.
+    for (const [name, days] of Object.entries(expected)) expect(days, name).toBeGreaterThanOrEqual(2);
   });
 });
 

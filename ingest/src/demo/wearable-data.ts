@@ -3,6 +3,7 @@ import { googleHealthData } from '../test/provider-simulators/google-health-data
 import type { PolarData } from '../test/provider-simulators/polar-data.ts';
 import { polarData } from '../test/provider-simulators/polar-data.ts';
 import type { WithingsData } from '../test/provider-simulators/withings-data.ts';
+type WithingsUserData = ReturnType<WithingsData['user']>;
 import { withingsData } from '../test/provider-simulators/withings-data.ts';
 import { createPrng, type Prng } from '../test/phone-emulator/prng.ts';
 import { localToUtc, offsetMinutes } from '../wearables/time.ts';
@@ -10,8 +11,10 @@ import { localToUtc, offsetMinutes } from '../wearables/time.ts';
 /**
  * Synthetic but plausible wearable data in each vendor's own API shapes, served by the provider
  * simulators so that the real pull code turns it into rows: a Fitbit (heart rate every 15 s,
- * per-minute steps, staged sleep, resting HR, SpO2, HRV), a Withings scale (a morning weigh-in
- * most days) and a Polar watch (5-minute continuous HR, daily activity with per-minute steps,
+ * per-minute steps, staged sleep, resting HR, SpO2, HRV, the daily breathing, SpO2, HRV, skin
+ * temperature and VO2 max summaries, the longest walk as an exercise), Withings devices (a morning
+ * weigh-in most days; each day a blood pressure with pulse, the watch's SpO2, skin temperature and
+ * VO2 max, an ECG, a lunchtime walk) and a Polar watch (5-minute continuous HR, daily activity with per-minute steps,
  * hypnograms, runs). Every day is drawn from a generator seeded by the account and the date, so
  * re-reads of overlapping windows see the same points. Nothing is served from the future.
  */
@@ -108,6 +111,24 @@ function localDatesBetween(fromMs: number, toMs: number, tz: string): string[] {
   for (let d = first; localToUtc(`${d}T00:00`, tz).getTime() < toMs; d = addDays(d, 1)) out.push(d);
   return out;
 }
+
+/** The longest run of consecutive walking minutes, with its steps. */
+function longestBout(walking: Map<number, number>): { start: number; end: number; steps: number } | undefined {
+  let best: { start: number; end: number; steps: number } | undefined;
+  for (const [at] of [...walking].sort(([a], [b]) => a - b)) {
+    if (walking.has(at - MINUTE)) continue;
+    let end = at;
+    let steps = 0;
+    for (; walking.has(end); end += MINUTE) steps += walking.get(end)!;
+    if (!best || end - at > best.end - best.start) best = { start: at, end, steps };
+  }
+  return best;
+}
+
+const civilDate = (date: string) => {
+  const [year, month, day] = date.split('-').map(Number);
+  return { year, month, day };
+};
 
 function bpmAt(day: Day, at: number, rng: Prng): number {
   const asleep = at >= day.night.start && at < day.night.end;
@@ -241,6 +262,141 @@ export function syntheticWearables(opts: SyntheticOptions): SyntheticWearables {
           ],
         ];
       }
+      case 'respiratory-rate-sleep-summary': {
+        const breaths = Math.round(rng.normal(15, 0.8) * 10) / 10;
+        return [
+          [
+            night.end,
+            {
+              dataSource: derived,
+              respiratoryRateSleepSummary: {
+                sampleTime: sample(night.end),
+                fullSleepStats: { breathsPerMinute: breaths },
+                deepSleepStats: { breathsPerMinute: Math.round((breaths - 1) * 10) / 10 },
+                lightSleepStats: { breathsPerMinute: breaths },
+                remSleepStats: { breathsPerMinute: Math.round((breaths + 1) * 10) / 10 },
+              },
+            },
+          ],
+        ];
+      }
+      // The daily summaries are dated by the morning the night ends and appear once the patient is up.
+      case 'daily-respiratory-rate':
+        return [
+          [
+            night.end,
+            {
+              dataSource: derived,
+              dailyRespiratoryRate: {
+                date: civilDate(day.date),
+                breathsPerMinute: Math.round(rng.normal(15, 0.8) * 10) / 10,
+              },
+            },
+          ],
+        ];
+      case 'daily-oxygen-saturation': {
+        const avg = Math.round(rng.normal(96, 0.7) * 10) / 10;
+        return [
+          [
+            night.end,
+            {
+              dataSource: derived,
+              dailyOxygenSaturation: {
+                date: civilDate(day.date),
+                averagePercentage: avg,
+                lowerBoundPercentage: Math.round((avg - 2.5) * 10) / 10,
+                upperBoundPercentage: Math.min(100, Math.round((avg + 2) * 10) / 10),
+                standardDeviationPercentage: 0.6,
+              },
+            },
+          ],
+        ];
+      }
+      case 'daily-heart-rate-variability': {
+        const rmssd = Math.round(rng.normal(40, 5) * 10) / 10;
+        return [
+          [
+            night.end,
+            {
+              dataSource: derived,
+              dailyHeartRateVariability: {
+                date: civilDate(day.date),
+                averageHeartRateVariabilityMilliseconds: rmssd,
+                deepSleepRootMeanSquareOfSuccessiveDifferencesMilliseconds: Math.round((rmssd + 3) * 10) / 10,
+                entropy: 2.8,
+                nonRemHeartRateBeatsPerMinute: String(day.restingBpm - 2),
+              },
+            },
+          ],
+        ];
+      }
+      case 'daily-sleep-temperature-derivations':
+        return [
+          [
+            night.end,
+            {
+              dataSource: derived,
+              dailySleepTemperatureDerivations: {
+                date: civilDate(day.date),
+                nightlyTemperatureCelsius: Math.round(rng.normal(34.2, 0.3) * 100) / 100,
+                baselineTemperatureCelsius: 34.2,
+                relativeNightlyStddev30dCelsius: 0.3,
+              },
+            },
+          ],
+        ];
+      case 'daily-vo2-max':
+        return [
+          [
+            night.end,
+            {
+              dataSource: derived,
+              dailyVo2Max: {
+                date: civilDate(day.date),
+                vo2Max: Math.round(rng.normal(43, 0.5) * 10) / 10,
+                cardioFitnessLevel: 'GOOD',
+                estimated: true,
+              },
+            },
+          ],
+        ];
+      case 'exercise': {
+        // The day's longest walk, as the tracker's automatic exercise recognition finds it.
+        const bout = longestBout(day.walking);
+        if (!bout || bout.end - bout.start < 10 * MINUTE) return [];
+        const offset = offsetMinutes(tz, new Date(bout.start));
+        const civil = (ms: number) => {
+          const local = new Date(ms + offset * MINUTE);
+          return {
+            date: civilDate(local.toISOString().slice(0, 10)),
+            time: { hours: local.getUTCHours(), minutes: local.getUTCMinutes() },
+          };
+        };
+        return [
+          [
+            bout.start,
+            {
+              name: `users/me/dataTypes/exercise/dataPoints/${user}-walk-${day.date}`,
+              dataSource: device,
+              exercise: {
+                displayName: 'Walk',
+                exerciseType: 'WALKING',
+                interval: {
+                  ...interval(bout.start, bout.end),
+                  civilStartTime: civil(bout.start),
+                  civilEndTime: civil(bout.end),
+                },
+                activeDuration: `${(bout.end - bout.start) / 1000}s`,
+                metricsSummary: {
+                  caloriesKcal: Math.round(bout.steps * 0.045),
+                  distanceMillimeters: bout.steps * 720,
+                  averageHeartRateBeatsPerMinute: String(day.restingBpm + 40),
+                },
+              },
+            },
+          ],
+        ];
+      }
       default:
         return [];
     }
@@ -283,7 +439,94 @@ export function syntheticWearables(opts: SyntheticOptions): SyntheticWearables {
         },
       ];
     });
-    return { timezone: tz, measuregrps, nights: [], segments: [] };
+    // Every day, so that even a few days show each: a morning blood pressure (with its pulse), the
+    // watch's night (SpO2, skin temperature, VO2 max), an ECG in the evening and a lunchtime walk.
+    const heart: WithingsUserData['heart'] = [];
+    const signals: WithingsUserData['signals'] = {};
+    const workouts: WithingsUserData['workouts'] = [];
+    span().forEach((date, i) => {
+      const day = days(user, date);
+      const dayRng = createPrng(`${seed}/${user}/withings/${date}`);
+      const group = (at: number, model: string, grpid: number, values: [number, number, number][]) => ({
+        grpid,
+        attrib: 0,
+        date: at,
+        created: at,
+        modified: at,
+        category: 1,
+        deviceid: `${model}-${user}`,
+        model,
+        measures: values.map(([type, value, unit]) => ({ type, value, unit })),
+      });
+      const bp = Math.floor((day.night.end + 15 * MINUTE) / 1000);
+      if (past(bp * 1000)) {
+        const systolic = Math.round(dayRng.normal(124, 6));
+        measuregrps.push(
+          group(bp, 'BPM Connect', 10_000 + i, [
+            [10, systolic, 0],
+            [9, Math.round(systolic * 0.65 + dayRng.normal(0, 3)), 0],
+            [11, day.restingBpm + dayRng.int(2, 8), 0],
+          ])
+        );
+      }
+      const wake = Math.floor((day.night.end - 5 * MINUTE) / 1000);
+      if (past(wake * 1000)) {
+        measuregrps.push(
+          group(wake, 'ScanWatch', 20_000 + i, [
+            [54, Math.round(dayRng.normal(96.5, 0.8)), 0],
+            [73, Math.round(dayRng.normal(33.9, 0.3) * 100), -2],
+            [123, Math.round(dayRng.normal(41, 0.4) * 10), -1],
+          ])
+        );
+      }
+      const ecg = Math.floor((localToUtc(`${date}T19:00`, tz).getTime() + dayRng.int(0, 60) * MINUTE) / 1000);
+      if (past(ecg * 1000)) {
+        // The classifications in turn (0 negative, 1 AFib, 2 inconclusive): a short window shows each.
+        const afib = i % 3;
+        const signalid = 50_000 + i;
+        const bpm = day.restingBpm + 12;
+        heart.push({
+          deviceid: `ecg-${user}`,
+          model: 91,
+          ecg: { signalid, afib },
+          heart_rate: bpm,
+          timestamp: ecg,
+          modified: ecg + 60,
+        });
+        signals[String(signalid)] = {
+          signal: Array.from({ length: 30 }, (_, k) => Math.round(300 * Math.sin(k / 2) * (k % 10 === 0 ? 3 : 1))),
+          sampling_frequency: 300,
+          wearposition: 1,
+          model: 91,
+          heart_rate: bpm,
+        };
+      }
+      const start = Math.floor((localToUtc(`${date}T12:30`, tz).getTime() + dayRng.int(0, 30) * MINUTE) / 1000);
+      const minutes = dayRng.int(20, 40);
+      const end = start + minutes * 60;
+      if (past(end * 1000 + 10 * MINUTE)) {
+        workouts.push({
+          id: 70_000 + i,
+          category: 1,
+          timezone: tz,
+          model: 93,
+          attrib: 7,
+          startdate: start,
+          enddate: end,
+          date,
+          modified: end + 600,
+          deviceid: `scanwatch-${user}`,
+          data: {
+            calories: minutes * 5,
+            distance: minutes * 80,
+            steps: minutes * 105,
+            hr_average: day.restingBpm + 35,
+            hr_max: day.restingBpm + 55,
+          },
+        });
+      }
+    });
+    return { timezone: tz, measuregrps, nights: [], segments: [], heart, signals, workouts };
   });
 
   const polar = polarData();

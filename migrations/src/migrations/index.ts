@@ -88,6 +88,7 @@ import * as grantGrafanaReaderPush from './20261208110000_grant_grafana_reader_p
 import * as grantGrafanaReaderPushFunnel from './20261208100100_grant_grafana_reader_push_funnel.ts';
 import * as grantGrafanaReaderSourcePriorities from './20261208300100_grant_grafana_reader_source_priorities.ts';
 import * as indexHeartRateDevice from './20261209100000_index_heart_rate_device.ts';
+import * as grantGrafanaReaderWalkingMinutes from './20261210200000_grant_grafana_reader_walking_minutes.ts';
 import * as addAppLogFilePosition from './20261210500000_add_app_log_file_position.ts';
 
 type Migration = { name: string; module: Knex.Migration };
@@ -183,5 +184,6 @@ export const migrations: readonly Migration[] = [
   { name: '20261208300000_create_source_priorities', module: createSourcePriorities },
   { name: '20261208300100_grant_grafana_reader_source_priorities', module: grantGrafanaReaderSourcePriorities },
   { name: '20261209100000_index_heart_rate_device', module: indexHeartRateDevice },
+  { name: '20261210200000_grant_grafana_reader_walking_minutes', module: grantGrafanaReaderWalkingMinutes },
   { name: '20261210500000_add_app_log_file_position', module: addAppLogFilePosition },
 ];
