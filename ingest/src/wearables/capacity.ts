@@ -38,9 +38,11 @@ export const QUOTA_WINDOWS: Record<ProviderId, readonly QuotaWindow[]> = {
 /**
  * Calls one sync pull of a connection makes when its device uploaded since the last pull
  * (`bench/late-sync.bench.ts`, hourly pulls: Google 480 — the paired devices, 16 lists and 3 daily
- * roll-ups —, Withings 243, Polar 96 a day).
+ * roll-ups —, Withings 243 a day). Polar: exercises, activity, heart rate, sleep, Nightly
+ * Recharge, cardio load, the two SleepWise ranges, the four biosensing ranges and physical info,
+ * one call each (providers/polar.ts).
  */
-export const CALLS_PER_PULL: Record<ProviderId, number> = { fitbit: 20, withings: 10, polar: 4 };
+export const CALLS_PER_PULL: Record<ProviderId, number> = { fitbit: 20, withings: 10, polar: 13 };
 
 /**
  * Token refreshes a day counted in a vendor's data quota, at most one per pull: Withings' access
