@@ -279,14 +279,14 @@ describe('the Polar pull of every measurement', () => {
           sleep_type: 'SLEEP_TYPE_PRIMARY',
           sleep_start_at: new Date('2026-11-20T22:30:00.500Z'),
           sleep_end_at: new Date('2026-11-21T06:09:30Z'),
-          hourly_levels: [
+          hourly_levels: JSON.stringify([
             {
               start_at: '2026-11-21T06:10:00.000Z',
               end_at: '2026-11-21T07:00:00.000Z',
               level: 'ALERTNESS_LEVEL_HIGH',
               validity: 'VALIDITY_VALID',
             },
-          ],
+          ]),
           quality: null,
           preferred_sleep_start_at: null,
           preferred_sleep_end_at: null,

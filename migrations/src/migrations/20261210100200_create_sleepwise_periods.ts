@@ -33,7 +33,7 @@ export async function up(knex: Knex): Promise<void> {
     t.string('sleep_type', 48).nullable();
     t.datetime('sleep_start_at', { precision: 3 }).nullable();
     t.datetime('sleep_end_at', { precision: 3 }).nullable();
-    t.json('hourly_levels').nullable();
+    t.text('hourly_levels').nullable();
     t.string('quality', 48).nullable();
     t.datetime('preferred_sleep_start_at', { precision: 3 }).nullable();
     t.datetime('preferred_sleep_end_at', { precision: 3 }).nullable();
