@@ -46,7 +46,7 @@ describe('GET /api/v1/wearables/capacity', () => {
     expect(body.vendors.map((v) => [v.provider, v.activeConnections, v.connections, v.binding])).toEqual([
       ['fitbit', 0, 144_000, 'per project per day'],
       ['withings', 0, 1570, 'per app per minute'],
-      ['polar', 2, 52, 'per app per 24 hours'],
+      ['polar', 2, 666, 'per app per 24 hours'],
     ]);
   });
 

@@ -10,7 +10,7 @@ describe('wearable capacity (figures computed by hand)', () => {
     minMinutes: { fitbit: 0, withings: 180, polar: 120 },
   };
 
-  it('with the default settings and notifications off: Polar 52, Withings 1,570, Google 144,000', () => {
+  it('with the default settings and notifications off: Polar 666, Withings 1,570, Google 144,000', () => {
     const v = byVendor(wearableCapacity(defaults, { fitbit: 1000, withings: 1000, polar: 1000 }));
     // Google: 24 pulls × 20 calls = 480 a day; 80% of 86.4M a day / 480 = 144,000; of 120,000 a minute / (480/1440) = 288,000.
     expect(v.fitbit).toMatchObject({ pullsPerDay: 24, callsPerConnectionPerDay: 480, connections: 144_000 });
@@ -32,26 +32,26 @@ describe('wearable capacity (figures computed by hand)', () => {
     });
     // 1,000 × 88/1440 = 61.1 calls a minute of 120: 50.9%.
     expect(v.withings?.windows[0]?.usedPct).toBe(50.9);
-    // Polar: every 120 minutes, 12 × 13 = 156 a day, over the 80 that each user adds to 80% of the
-    // 24-hour quota: n × 156 ≤ 0.8 × (5000 + 100n) → 76n ≤ 4000 → 52.6.
+    // Polar: every 120 minutes, 12 × 6 and twice the 7 nightly calls = 86 a day, over the 80 that
+    // each user adds to 80% of the 24-hour quota: n × 86 ≤ 0.8 × (5000 + 100n) → 6n ≤ 4000 → 666.7.
     expect(v.polar).toMatchObject({
       pullsPerDay: 12,
-      callsPerConnectionPerDay: 156,
-      connections: 52,
+      callsPerConnectionPerDay: 86,
+      connections: 666,
       binding: 'per app per 24 hours',
     });
-    // At 1,000 users: 156,000 of 105,000 a day (148.6%); 1,625 of 20,500 per 15 minutes (7.9%), under
+    // At 1,000 users: 86,000 of 105,000 a day (81.9%); 896 of 20,500 per 15 minutes (4.4%), under
     // the 16 of 20 each user adds there.
     expect(v.polar?.windows.map((w) => [w.name, w.connections, w.usedPct])).toEqual([
-      ['per app per 15 minutes', null, 7.9],
-      ['per app per 24 hours', 52, 148.6],
+      ['per app per 15 minutes', null, 4.4],
+      ['per app per 24 hours', 666, 81.9],
     ]);
   });
 
-  it('hourly pulls with no vendor minimum: Polar 17 (its 24-hour window), Withings 557', () => {
+  it('hourly pulls with no vendor minimum: Polar 51 (its 24-hour window), Withings 557', () => {
     const v = byVendor(wearableCapacity({ incrementalMinutes: 60 }, {}));
-    // 24 × 13 = 312 a day: n × 312 ≤ 0.8 × (5000 + 100n) → 232n ≤ 4000 → 17.2.
-    expect(v.polar).toMatchObject({ callsPerConnectionPerDay: 312, connections: 17, binding: 'per app per 24 hours' });
+    // 24 × 6 + 2 × 7 = 158 a day: n × 158 ≤ 0.8 × (5000 + 100n) → 78n ≤ 4000 → 51.3.
+    expect(v.polar).toMatchObject({ callsPerConnectionPerDay: 158, connections: 51, binding: 'per app per 24 hours' });
     // 240 a day and 8 refreshes (a token lasts 3 pulls): 96 × 1440 / 248 = 557.4.
     expect(v.withings).toMatchObject({ callsPerConnectionPerDay: 248, connections: 557 });
   });
@@ -61,8 +61,12 @@ describe('wearable capacity (figures computed by hand)', () => {
     // Hourly uploads: Polar 12 (one per 120 min), Withings 8 (and 8 refreshes), Google 24 (no minimum).
     expect(byVendor(wearableCapacity(on, {})).withings?.callsPerConnectionPerDay).toBe(88);
     expect((['fitbit', 'withings', 'polar'] as const).map((p) => pullsPerDay(p, on, 24) * CALLS_PER_PULL[p])).toEqual([
-      480, 80, 156,
+      480, 80, 72,
     ]);
+    // Polar's nightly types are read twice a day however often it is pulled: 72 + 14.
+    expect(byVendor(wearableCapacity(on, {})).polar?.callsPerConnectionPerDay).toBe(86);
+    // Pulled once a day, once: 6 + 7.
+    expect(byVendor(wearableCapacity({ incrementalMinutes: 0 }, {})).polar?.callsPerConnectionPerDay).toBe(13);
     // Two uploads a day: the four safety-net polls a day are more.
     expect(pullsPerDay('polar', on, 2)).toBe(4);
     expect(

@@ -430,4 +430,62 @@ describe('the Polar pull of every measurement', () => {
       [new Date('2026-11-21T19:30:00Z'), 64.2, 1.65, 31, 'manual'],
     ]);
   });
+
+  simTest(
+    'a sync reads the nightly values twice a day and the spot tests at every pull',
+    async ({ sims, db, clock }) => {
+      clock.set(new Date('2026-11-22T12:00:00Z'));
+      const { connectionId } = await connectedPatient(sims, db);
+      const { external_user_id: userId } = (await db('device_connections')
+        .where({ id: connectionId })
+        .first('external_user_id')) as { external_user_id: string };
+      // Each upload brings the day's steps up to its last minute (local times, Paris): the upload horizon.
+      const upload = (date: string, hhmm: string) => {
+        sims.polar.user(userId).activities = [
+          {
+            start_time: `${date}T00:00:00`,
+            steps: 10,
+            samples: {
+              steps: { interval_ms: 60_000, total_steps: 10, samples: [{ steps: 10, timestamp: `${date}T${hhmm}` }] },
+            },
+          },
+        ];
+      };
+      const deps = pullDeps(sims.wearables, clock);
+      const sync = async () => {
+        const plan: PullPlan = {
+          mode: 'sync',
+          to: clock(),
+          rereadMs: 3 * 86_400_000,
+          backfillFrom: new Date(clock().getTime() - 30 * 86_400_000),
+        };
+        expect((await pullConnection(deps, connectionId, plan)).errors).toEqual([]);
+      };
+      const calls = () =>
+        ['nightly-recharge-list', 'cardio-load-range', 'skin-temperature', 'physical-info', 'ecg', 'spo2'].map((r) =>
+          sims.wearables.polar.count(r)
+        );
+
+      // The first sync reads the 30 days back (two windows of each range type).
+      upload('2026-11-22', '12:00');
+      await sync();
+      let before = calls();
+      const since = () => {
+        const now = calls();
+        const made = now.map((n, i) => n - before[i]!);
+        before = now;
+        return made;
+      };
+      // Two hours on, another upload: only the spot tests are read again.
+      clock.set(new Date('2026-11-22T14:00:00Z'));
+      upload('2026-11-22', '14:30');
+      await sync();
+      expect(since()).toEqual([0, 0, 0, 0, 1, 1]);
+      // The next morning's upload, over 12 hours past the nightly cursors (11:01 UTC): everything.
+      clock.set(new Date('2026-11-23T07:00:00Z'));
+      upload('2026-11-23', '07:30');
+      await sync();
+      expect(since()).toEqual([1, 1, 1, 1, 1, 1]);
+    }
+  );
 });

@@ -303,19 +303,27 @@ function addNight(b: Batch, n: z.infer<typeof Night>) {
 }
 
 /**
- * Once-a-night and spot values: read over the dates an upload brought, one range call each
- * (Nightly Recharge as sleep: the 28-day list, or one date per call further back).
+ * Values an upload brings, read over the dates it brought, one range call each (Nightly Recharge
+ * as sleep: the 28-day list, or one date per call further back). Those made once a night or a day
+ * are read at most every `NIGHTLY_MS` of uploads; the spot tests (wrist ECG, SpO2) every pull.
  */
-const UPLOADED_RANGES: Record<string, (env: PullEnv, token: string, w: Window) => Promise<Batch>> = {
+const NIGHTLY: Record<string, (env: PullEnv, token: string, w: Window) => Promise<Batch>> = {
   nightlyRecharge,
   cardioLoad,
   alertness,
   circadianBedtime,
   bodyTemperature,
   skinTemperature,
-  ecgTests,
-  spo2Tests,
 };
+const SPOT: Record<string, (env: PullEnv, token: string, w: Window) => Promise<Batch>> = { ecgTests, spo2Tests };
+const UPLOADED_RANGES = { ...NIGHTLY, ...SPOT };
+
+/**
+ * Twice a day: the night's values (uploaded with the morning's sync) come within 12 hours, and
+ * Polar's app-wide daily quota (100 calls per user) still holds 666 connections at the default
+ * 2-hour pulls (capacity.ts).
+ */
+const NIGHTLY_MS = 12 * 3600_000;
 
 export const polarSource: DataSource = {
   horizon: 'latestData',
@@ -329,9 +337,10 @@ export const polarSource: DataSource = {
     { name: 'sleep', maxDays: 27, uploaded: true },
     // SleepWise and biosensing ranges: "cannot be more than 28 days"; cardio load's range has no
     // documented maximum, the same is kept.
-    ...Object.keys(UPLOADED_RANGES).map((name) => ({ name, maxDays: 27, uploaded: true })),
+    ...Object.keys(SPOT).map((name) => ({ name, maxDays: 27, uploaded: true })),
+    ...Object.keys(NIGHTLY).map((name) => ({ name, maxDays: 27, uploaded: true, everyMs: NIGHTLY_MS })),
     // The patient's current profile: one call, whatever the window.
-    { name: 'physicalInfo', maxDays: WHOLE_RANGE },
+    { name: 'physicalInfo', maxDays: WHOLE_RANGE, everyMs: NIGHTLY_MS },
   ],
   fetch(env, token, type, window) {
     if (type === 'exercises') return exercises(env, token);
