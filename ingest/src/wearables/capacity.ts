@@ -38,8 +38,9 @@ export const QUOTA_WINDOWS: Record<ProviderId, readonly QuotaWindow[]> = {
 /**
  * Calls one sync pull of a connection makes when its device uploaded since the last pull
  * (`bench/late-sync.bench.ts`, hourly pulls: Google 480 — the paired devices, 16 lists and 3 daily
- * roll-ups —, Withings 243 a day). Polar: exercises, activity, heart rate, sleep and the wrist ECG
- * and SpO2 tests, one call each (providers/polar.ts).
+ * roll-ups —, Withings 243 a day, Polar 158: 24 × 6 and the nightly types' 2 × 7). Polar:
+ * exercises, activity, heart rate, sleep and the wrist ECG and SpO2 tests, one call each
+ * (providers/polar.ts).
  */
 export const CALLS_PER_PULL: Record<ProviderId, number> = { fitbit: 20, withings: 10, polar: 6 };
 

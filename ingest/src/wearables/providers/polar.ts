@@ -339,8 +339,10 @@ export const polarSource: DataSource = {
     // documented maximum, the same is kept.
     ...Object.keys(SPOT).map((name) => ({ name, maxDays: 27, uploaded: true })),
     ...Object.keys(NIGHTLY).map((name) => ({ name, maxDays: 27, uploaded: true, everyMs: NIGHTLY_MS })),
-    // The patient's current profile: one call, whatever the window.
-    { name: 'physicalInfo', maxDays: WHOLE_RANGE, everyMs: NIGHTLY_MS },
+    // The patient's current profile: one call, whatever the window. Held to the uploads as the
+    // rest (its cursor stops at the upload horizon like every Polar type's), so a silent device's
+    // connection does not ask for it at every pull; a profile edited meanwhile comes with the next upload.
+    { name: 'physicalInfo', maxDays: WHOLE_RANGE, uploaded: true, everyMs: NIGHTLY_MS },
   ],
   fetch(env, token, type, window) {
     if (type === 'exercises') return exercises(env, token);
