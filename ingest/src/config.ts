@@ -116,7 +116,7 @@ const Env = z.object({
   VIGIL_WEARABLES_NOTIFICATIONS: z.stringbool().default(false),
   VIGIL_WEARABLES_NOTIFIED_INCREMENTAL_MINUTES: z.coerce.number().int().min(0).max(1440).default(360),
   VIGIL_WEARABLES_NOTIFY_REPLAY_HOURS: z.coerce.number().int().min(1).max(720).default(168),
-  VIGIL_WEARABLES_POLAR_MIN_MINUTES: z.coerce.number().int().min(0).max(1440).default(120),
+  VIGIL_WEARABLES_POLAR_MIN_MINUTES: z.coerce.number().int().min(0).max(1440).default(180),
   VIGIL_WEARABLES_WITHINGS_MIN_MINUTES: z.coerce.number().int().min(0).max(1440).default(180),
   VIGIL_WEARABLES_FITBIT_MIN_MINUTES: z.coerce.number().int().min(0).max(1440).default(0),
   VIGIL_SMTP_URL: z.preprocess(

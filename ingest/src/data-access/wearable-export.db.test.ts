@@ -273,6 +273,85 @@ const withingsDay = (): Batch => ({
   ],
 });
 
+/** Polar's night and day: Nightly Recharge and skin temperature in the day's vitals, cardio load, SleepWise. */
+const polarDay = (): Batch => ({
+  ...emptyBatch(),
+  dailyVitals: [
+    {
+      device: null,
+      local_date: '2026-11-20',
+      entry: 'device',
+      breaths_per_min: 14.1,
+      hrv_rmssd_ms: 41,
+      skin_temperature_c: 33.4,
+      skin_temperature_baseline_c: 33.7,
+      ans_charge: 2.5,
+      ans_charge_status: 3,
+      nightly_recharge_status: 4,
+      recharge_hr_avg_bpm: 58,
+      recharge_beat_interval_avg_ms: 1034,
+    },
+  ],
+  dailyActivity: [
+    {
+      device: null,
+      local_date: '2026-11-20',
+      steps: null,
+      active_duration_s: null,
+      calories_kcal: null,
+      distance_m: null,
+      cardio_load_trimp: 85.3,
+      cardio_load_strain: 60.2,
+      cardio_load_tolerance: 55.1,
+      cardio_load_ratio: 1.09,
+      cardio_load_status: 'PRODUCTIVE',
+    },
+  ],
+  sleepwise: [
+    {
+      device: null,
+      utc_offset_min: 60,
+      kind: 'alertness',
+      start_at: at('2026-11-20T06:10:00.000'),
+      end_at: at('2026-11-20T21:40:00.000'),
+      entry: 'device',
+      result_type: 'history',
+      validity: 'VALIDITY_VALID',
+      grade: 8.2,
+      grade_classification: 'GRADE_CLASSIFICATION_STRONG',
+      grade_type: 'GRADE_TYPE_PRIMARY',
+      grade_validity_s: 57600,
+      sleep_inertia: 'SLEEP_INERTIA_MILD',
+      sleep_type: 'SLEEP_TYPE_PRIMARY',
+      sleep_start_at: at('2026-11-19T22:30:00.000'),
+      sleep_end_at: at('2026-11-20T06:09:30.000'),
+      hourly_levels: [
+        {
+          start_at: at('2026-11-20T06:10:00.000'),
+          end_at: at('2026-11-20T07:00:00.000'),
+          level: 'ALERTNESS_LEVEL_HIGH',
+          validity: 'VALIDITY_VALID',
+        },
+      ],
+    },
+    {
+      device: null,
+      utc_offset_min: 60,
+      kind: 'circadian_bedtime',
+      start_at: at('2026-11-20T06:10:00.000'),
+      end_at: at('2026-11-20T14:10:00.000'),
+      entry: 'device',
+      result_type: 'prediction',
+      validity: 'VALIDITY_ESTIMATE',
+      quality: 'CIRCADIAN_BEDTIME_QUALITY_WEAK',
+      preferred_sleep_start_at: at('2026-11-20T06:10:00.000'),
+      preferred_sleep_end_at: at('2026-11-20T14:10:00.000'),
+      sleep_gate_start_at: at('2026-11-20T05:55:00.000'),
+      sleep_gate_end_at: at('2026-11-20T06:25:00.000'),
+    },
+  ],
+});
+
 /** Entry name (after the patient id) → CSV, from the documented headers. */
 const EXPECTED: Record<string, string> = {
   'wearable_heart_rate/2026-11-20 09_00_00+00_00.csv': [
@@ -314,8 +393,9 @@ const EXPECTED: Record<string, string> = {
     line('2026-11-20T10:00:00.000', 'fitbit,Charge 6,intraday,70,60,'),
   ].join('\n'),
   'wearable_daily_activity/2026-11-20 00_00_00+00_00.csv': [
-    'timestamp,UTC time,source,device,local_date,steps,active_duration_s,calories_kcal,distance_m,fat_burn_azm,cardio_azm,peak_azm',
-    line('2026-11-20T00:00:00.000', 'fitbit,Charge 6,2026-11-20,8000,3600,2100.5,5400.25,12,8,0'),
+    'timestamp,UTC time,source,device,local_date,steps,active_duration_s,calories_kcal,distance_m,fat_burn_azm,cardio_azm,peak_azm,cardio_load_trimp,cardio_load_strain,cardio_load_tolerance,cardio_load_ratio,cardio_load_status',
+    line('2026-11-20T00:00:00.000', 'fitbit,Charge 6,2026-11-20,8000,3600,2100.5,5400.25,12,8,0,,,,,'),
+    line('2026-11-20T00:00:00.000', 'polar,,2026-11-20,,,,,,,,85.3,60.2,55.1,1.09,PRODUCTIVE'),
   ].join('\n'),
   'wearable_sleep_sessions/2026-11-19 23_00_00+00_00.csv': [
     'timestamp,UTC time,source,device,session_id,end UTC time,local_date,asleep_s,awake_s,light_s,deep_s,rem_s,score,utc_offset_min,entry',
@@ -358,10 +438,23 @@ const EXPECTED: Record<string, string> = {
     line('2026-11-20T09:30:00.000', 'fitbit,Charge 6,14.25,60,13.5,,15.75'),
   ].join('\n'),
   'wearable_daily_vitals/2026-11-20 00_00_00+00_00.csv': [
-    'timestamp,UTC time,source,device,local_date,breaths_per_min,spo2_avg_pct,spo2_lower_pct,spo2_upper_pct,spo2_sd_pct,hrv_rmssd_ms,hrv_deep_sleep_rmssd_ms,hrv_entropy,non_rem_hr_bpm,skin_temperature_c,skin_temperature_baseline_c,skin_temperature_sd_30d_c,vo2max_ml_min_kg,cardio_fitness_level,vo2max_estimated,entry',
+    'timestamp,UTC time,source,device,local_date,breaths_per_min,spo2_avg_pct,spo2_lower_pct,spo2_upper_pct,spo2_sd_pct,hrv_rmssd_ms,hrv_deep_sleep_rmssd_ms,hrv_entropy,non_rem_hr_bpm,skin_temperature_c,skin_temperature_baseline_c,skin_temperature_sd_30d_c,vo2max_ml_min_kg,cardio_fitness_level,vo2max_estimated,entry,ans_charge,ans_charge_status,nightly_recharge_status,recharge_hr_avg_bpm,recharge_beat_interval_avg_ms',
     line(
       '2026-11-20T00:00:00.000',
-      'fitbit,Charge 6,2026-11-20,15.2,95.8,93.2,98,0.6,38.4,41.2,2.9,57,34.1,34.4,0.3,44.5,GOOD,1,device'
+      'fitbit,Charge 6,2026-11-20,15.2,95.8,93.2,98,0.6,38.4,41.2,2.9,57,34.1,34.4,0.3,44.5,GOOD,1,device,,,,,'
+    ),
+    line('2026-11-20T00:00:00.000', 'polar,,2026-11-20,14.1,,,,,41,,,,33.4,33.7,,,,,device,2.5,3,4,58,1034'),
+  ].join('\n'),
+  // Alertness before the circadian bedtime of the same instant ("kind" breaks the tie).
+  'wearable_sleepwise_periods/2026-11-20 06_00_00+00_00.csv': [
+    'timestamp,UTC time,source,device,kind,end UTC time,result_type,validity,grade,grade_classification,grade_type,grade_validity_s,sleep_inertia,sleep_type,sleep start UTC time,sleep end UTC time,hourly_levels,quality,preferred sleep start UTC time,preferred sleep end UTC time,sleep gate start UTC time,sleep gate end UTC time,utc_offset_min,entry',
+    line(
+      '2026-11-20T06:10:00.000',
+      'polar,,alertness,2026-11-20T21:40:00.000,history,VALIDITY_VALID,8.2,GRADE_CLASSIFICATION_STRONG,GRADE_TYPE_PRIMARY,57600,SLEEP_INERTIA_MILD,SLEEP_TYPE_PRIMARY,2026-11-19T22:30:00.000,2026-11-20T06:09:30.000,"[{""start_at"":""2026-11-20T06:10:00.000Z"",""end_at"":""2026-11-20T07:00:00.000Z"",""level"":""ALERTNESS_LEVEL_HIGH"",""validity"":""VALIDITY_VALID""}]",,,,,,60,device'
+    ),
+    line(
+      '2026-11-20T06:10:00.000',
+      'polar,,circadian_bedtime,2026-11-20T14:10:00.000,prediction,VALIDITY_ESTIMATE,,,,,,,,,,CIRCADIAN_BEDTIME_QUALITY_WEAK,2026-11-20T06:10:00.000,2026-11-20T14:10:00.000,2026-11-20T05:55:00.000,2026-11-20T06:25:00.000,60,device'
     ),
   ].join('\n'),
   'wearable_exercises/2026-11-20 09_00_00+00_00.csv': [
@@ -389,7 +482,7 @@ const EXPECTED: Record<string, string> = {
   ].join('\n'),
 };
 
-/** A participant with a Fitbit and a Withings connection whose day went through the wearable writer. */
+/** A participant with a Fitbit, a Withings and a Polar connection whose day went through the wearable writer. */
 async function seed(app: ReturnType<typeof createApp>, db: Knex) {
   const post = async (path: string, body: unknown) =>
     app.request(path, { method: 'POST', headers: asAdmin, body: JSON.stringify(body) });
@@ -403,7 +496,7 @@ async function seed(app: ReturnType<typeof createApp>, db: Knex) {
   };
   const pid = enrolled.beiwe.patientId;
   const now = at('2026-11-20T11:30:00.000');
-  const connect = (provider: 'fitbit' | 'withings', api: string) =>
+  const connect = (provider: 'fitbit' | 'withings' | 'polar', api: string) =>
     insertConnection(
       db,
       { participant_id: enrolled.id, provider, api, status: 'active', scopes_requested: 'all' },
@@ -421,6 +514,12 @@ async function seed(app: ReturnType<typeof createApp>, db: Knex) {
   };
   await writeBatch(db, fitbit, fitbitDay(), now);
   await writeBatch(db, withings, withingsDay(), now);
+  await writeBatch(
+    db,
+    { connectionId: await connect('polar', 'polar-accesslink'), participantId: enrolled.id, source: 'polar' },
+    polarDay(),
+    now
+  );
   // The phone's walking minutes (steps guessed from the accelerometer).
   await db('walking_minutes').insert([
     { participant_id: enrolled.id, minute: at('2026-11-20T09:00:00.000'), walking_s: 6, steps: 3 },

@@ -29,6 +29,7 @@ export const WEARABLE_STREAMS = [
   'wearable_device_status',
   'wearable_heart_rhythm',
   'wearable_daily_vitals',
+  'wearable_sleepwise_periods',
   'wearable_heart_rate_preferred',
   'wearable_steps_preferred',
 ] as const;
@@ -64,6 +65,12 @@ const HEADER_NAMES: Readonly<Record<string, string>> = {
   end_at: 'end UTC time',
   last_sync_at: 'last sync UTC time',
   last_seen_at: 'last seen UTC time',
+  sleep_start_at: 'sleep start UTC time',
+  sleep_end_at: 'sleep end UTC time',
+  preferred_sleep_start_at: 'preferred sleep start UTC time',
+  preferred_sleep_end_at: 'preferred sleep end UTC time',
+  sleep_gate_start_at: 'sleep gate start UTC time',
+  sleep_gate_end_at: 'sleep gate end UTC time',
 };
 /** DECIMAL columns come back as strings ("97.50"): written as the number they are. */
 const DECIMALS = new Set(['spo2_pct', 'breaths_per_min']);
@@ -140,8 +147,43 @@ const EXERCISE = [
   'hr_max_bpm',
   'hr_zones',
 ];
-/** The table's columns, written once (wearables/rows.ts); `entry` last, where every stream has it. */
-const VITALS = [...DAILY_VITALS_COLUMNS.filter((c) => c !== 'entry'), 'entry'];
+/** Polar's Nightly Recharge columns, added after the stream was published: after `entry`. */
+const RECHARGE: readonly string[] = [
+  'ans_charge',
+  'ans_charge_status',
+  'nightly_recharge_status',
+  'recharge_hr_avg_bpm',
+  'recharge_beat_interval_avg_ms',
+];
+/** The table's columns, written once (wearables/rows.ts); `entry` after the first published ones. */
+const VITALS = [...DAILY_VITALS_COLUMNS.filter((c) => c !== 'entry' && !RECHARGE.includes(c)), 'entry', ...RECHARGE];
+const CARDIO_LOAD = [
+  'cardio_load_trimp',
+  'cardio_load_strain',
+  'cardio_load_tolerance',
+  'cardio_load_ratio',
+  'cardio_load_status',
+];
+const SLEEPWISE = [
+  'kind',
+  'end_at',
+  'result_type',
+  'validity',
+  'grade',
+  'grade_classification',
+  'grade_type',
+  'grade_validity_s',
+  'sleep_inertia',
+  'sleep_type',
+  'sleep_start_at',
+  'sleep_end_at',
+  'hourly_levels',
+  'quality',
+  'preferred_sleep_start_at',
+  'preferred_sleep_end_at',
+  'sleep_gate_start_at',
+  'sleep_gate_end_at',
+];
 const DEVICE = ['device_id', 'model', 'device_type', 'battery_pct', 'battery_status', 'last_sync_at', 'last_seen_at'];
 
 const HEART_RATE = ['source', 'device', 'context', 'bpm', OFFSET, 'entry'];
@@ -164,6 +206,7 @@ export const WEARABLE_FORMATS: Readonly<Record<WearableStream, WearableFormat>> 
     'fat_burn_azm',
     'cardio_azm',
     'peak_azm',
+    ...CARDIO_LOAD,
   ]),
   wearable_sleep_sessions: sampled(
     'sleep_sessions',
@@ -218,6 +261,12 @@ export const WEARABLE_FORMATS: Readonly<Record<WearableStream, WearableFormat>> 
   // The signal's archive key is Vigil's own path, not data: the signal itself is not exported.
   wearable_heart_rhythm: sampled('heart_rhythm', 'recorded_at', ['source', 'device', ...RHYTHM, OFFSET], ['method']),
   wearable_daily_vitals: sampled('daily_vitals', 'local_date', ['source', 'device', 'local_date', ...VITALS]),
+  wearable_sleepwise_periods: sampled(
+    'sleepwise_periods',
+    'start_at',
+    ['source', 'device', ...SLEEPWISE, OFFSET, 'entry'],
+    ['kind']
+  ),
   // The study's preferred source only (docs/data-export.md, source priority), columns as the stream of every source.
   wearable_heart_rate_preferred: {
     header: WEARABLE_HEART_RATE_HEADER,

@@ -42,7 +42,7 @@ describe('GET /api/v1/wearables/capacity', () => {
     expect(res.status).toBe(200);
     const body = (await res.json()) as CapacityJson;
     expect(body).toMatchObject({ plannedShare: 0.7, notifications: false });
-    // The defaults: hourly polls, Polar at most every 120 minutes, Withings every 180 (capacity.test.ts has the arithmetic).
+    // The defaults: hourly polls, Polar and Withings at most every 180 minutes (capacity.test.ts has the arithmetic).
     expect(body.vendors.map((v) => [v.provider, v.activeConnections, v.connections, v.binding])).toEqual([
       ['fitbit', 0, 120_000, 'per project per day'],
       ['withings', 0, 1374, 'per app per minute'],

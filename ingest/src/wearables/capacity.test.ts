@@ -7,7 +7,7 @@ describe('wearable capacity (figures computed by hand)', () => {
   const defaults = {
     incrementalMinutes: 60,
     notifications: { enabled: false, incrementalMinutes: 360 },
-    minMinutes: { fitbit: 0, withings: 180, polar: 120 },
+    minMinutes: { fitbit: 0, withings: 180, polar: 180 },
   };
 
   it('with the default settings and notifications off: Polar unbounded, Withings 1,374, Google 120,000', () => {
@@ -32,30 +32,35 @@ describe('wearable capacity (figures computed by hand)', () => {
     });
     // 1,000 × 88/1440 = 61.1 calls a minute of 120: 50.9%.
     expect(v.withings?.windows[0]?.usedPct).toBe(50.9);
-    // Polar: every 120 minutes, 12 × 4 = 48 a day, under the 70 that each user adds to 70% of the 24-hour quota.
-    expect(v.polar).toMatchObject({ pullsPerDay: 12, callsPerConnectionPerDay: 48, connections: null, binding: null });
-    // At 1,000 users: 48,000 of 105,000 a day (45.7%); 500 of 20,500 per 15 minutes (2.4%).
+    // Polar: every 180 minutes, 8 × 6 and twice the 7 nightly calls = 62 a day, under the 70 that
+    // each user adds to 70% of the 24-hour quota.
+    expect(v.polar).toMatchObject({ pullsPerDay: 8, callsPerConnectionPerDay: 62, connections: null, binding: null });
+    // At 1,000 users: 62,000 of 105,000 a day (59.0%); 646 of 20,500 per 15 minutes (3.2%).
     expect(v.polar?.windows.map((w) => [w.name, w.connections, w.usedPct])).toEqual([
-      ['per app per 15 minutes', null, 2.4],
-      ['per app per 24 hours', null, 45.7],
+      ['per app per 15 minutes', null, 3.2],
+      ['per app per 24 hours', null, 59],
     ]);
   });
 
-  it('hourly pulls with no vendor minimum: Polar 134 (its 24-hour window), Withings 487', () => {
+  it('hourly pulls with no vendor minimum: Polar 39 (its 24-hour window), Withings 487', () => {
     const v = byVendor(wearableCapacity({ incrementalMinutes: 60 }, {}));
-    // 96 a day: n × 96 ≤ 0.7 × (5000 + 100n) → 26n ≤ 3500.
-    expect(v.polar).toMatchObject({ callsPerConnectionPerDay: 96, connections: 134, binding: 'per app per 24 hours' });
+    // 24 × 6 + 2 × 7 = 158 a day: n × 158 ≤ 0.7 × (5000 + 100n) → 88n ≤ 3500 → 39.8.
+    expect(v.polar).toMatchObject({ callsPerConnectionPerDay: 158, connections: 39, binding: 'per app per 24 hours' });
     // 240 a day and 8 refreshes (a token lasts 3 pulls): 84 × 1440 / 248 = 487.7.
     expect(v.withings).toMatchObject({ callsPerConnectionPerDay: 248, connections: 487 });
   });
 
   it('with notifications on: the safety-net polls, or one pull per upload no sooner than the vendor minimum', () => {
     const on = { ...defaults, notifications: { enabled: true, incrementalMinutes: 360 } };
-    // Hourly uploads: Polar 12 (one per 120 min), Withings 8 (and 8 refreshes), Google 24 (no minimum).
+    // Hourly uploads: Polar 8 (one per 180 min), Withings 8 (and 8 refreshes), Google 24 (no minimum).
     expect(byVendor(wearableCapacity(on, {})).withings?.callsPerConnectionPerDay).toBe(88);
     expect((['fitbit', 'withings', 'polar'] as const).map((p) => pullsPerDay(p, on, 24) * CALLS_PER_PULL[p])).toEqual([
       504, 80, 48,
     ]);
+    // Polar's nightly types are read twice a day however often it is pulled: 48 + 14.
+    expect(byVendor(wearableCapacity(on, {})).polar?.callsPerConnectionPerDay).toBe(62);
+    // Pulled once a day, once: 6 + 7.
+    expect(byVendor(wearableCapacity({ incrementalMinutes: 0 }, {})).polar?.callsPerConnectionPerDay).toBe(13);
     // Two uploads a day: the four safety-net polls a day are more.
     expect(pullsPerDay('polar', on, 2)).toBe(4);
     expect(

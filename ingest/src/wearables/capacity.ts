@@ -38,9 +38,20 @@ export const QUOTA_WINDOWS: Record<ProviderId, readonly QuotaWindow[]> = {
 /**
  * Calls one sync pull of a connection makes when its device uploaded since the last pull
  * (`bench/late-sync.bench.ts`, hourly pulls: Google 504 — the paired devices, 16 lists, 3 daily
- * roll-ups and the `reconcile` of the day's activity levels —, Withings 243, Polar 96 a day).
+ * roll-ups and the `reconcile` of the day's activity levels —, Withings 243 a day, Polar 158:
+ * 24 × 6 and the nightly types' 2 × 7). Polar: exercises, activity, heart rate, sleep and the wrist
+ * ECG and SpO2 tests, one call each (providers/polar.ts).
  */
-export const CALLS_PER_PULL: Record<ProviderId, number> = { fitbit: 21, withings: 10, polar: 4 };
+export const CALLS_PER_PULL: Record<ProviderId, number> = { fitbit: 21, withings: 10, polar: 6 };
+
+/**
+ * Calls of the types a vendor reads at most `perDay` times a day (`DataType.everyMs`), in the pulls
+ * that read them: Polar's Nightly Recharge, cardio load, two SleepWise ranges, body and skin
+ * temperature and physical info, every 12 hours.
+ */
+export const RATIONED: Partial<Record<ProviderId, { readonly calls: number; readonly perDay: number }>> = {
+  polar: { calls: 7, perDay: 2 },
+};
 
 /**
  * Token refreshes a day counted in a vendor's data quota, at most one per pull: Withings' access
@@ -133,7 +144,9 @@ export function wearableCapacity(
     const perPull = assumptions.callsPerPull[provider];
     // A pull refreshes the token first when it has expired: no more refreshes than pulls.
     const refreshes = Math.min(pulls, (assumptions.refreshesPerDay ?? REFRESHES_IN_QUOTA)[provider] ?? 0);
-    const callsPerDay = pulls * perPull + refreshes;
+    const rationed = RATIONED[provider];
+    const callsPerDay =
+      pulls * perPull + (rationed ? Math.min(pulls, rationed.perDay) * rationed.calls : 0) + refreshes;
     const activeConnections = active[provider] ?? 0;
     const windows = QUOTA_WINDOWS[provider].map((w) => windowCapacity(w, callsPerDay, perPull, activeConnections));
     let binding: WindowCapacity | null = null;

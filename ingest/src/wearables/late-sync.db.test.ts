@@ -139,6 +139,11 @@ function record(sims: Sims, provider: ProviderId, user: string, d: number) {
           deep_sleep: 5000,
         },
       ],
+      recharges: [{ date: dateOf(d), heart_rate_variability_avg: 30 + d }],
+      cardioLoads: [{ date: dateOf(d), cardio_load_status: 'MAINTAINING', cardio_load: 10 + d }],
+      spo2Tests: [
+        { test_time: epoch(dayAt(d, '07:40')), test_status: 'SPO2_TEST_PASSED', blood_oxygen_percent: 60 + d },
+      ],
     });
   }
 }
@@ -183,6 +188,9 @@ async function held(db: Knex, provider: ProviderId, connectionId: number) {
     nights: await column(db, 'sleep_sessions', connectionId, 'local_date'),
     days: await column(db, 'daily_activity', connectionId, 'steps'),
     steps: await column(db, 'steps', connectionId, 'steps'),
+    hrv: await column(db, 'daily_vitals', connectionId, 'hrv_rmssd_ms'),
+    load: await column(db, 'daily_activity', connectionId, 'cardio_load_trimp'),
+    spo2: await column(db, 'spo2', connectionId, 'spo2_pct'),
   };
 }
 
@@ -203,6 +211,9 @@ function expected(provider: ProviderId, last: number) {
     nights: days.map(dateOf),
     days: days.map((d) => 1000 + d),
     steps: days.map((d) => 1000 + d),
+    hrv: days.map((d) => 30 + d),
+    load: days.map((d) => 10 + d),
+    spo2: days.map((d) => 60 + d),
   };
 }
 

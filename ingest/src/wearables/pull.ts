@@ -105,6 +105,7 @@ function unitsOf(
     if (horizon === 'unknown' || (cursor && horizon <= cursor)) return [];
     if (horizon < to) to = horizon;
   }
+  if (type.everyMs && cursor && to.getTime() - cursor.getTime() < type.everyMs) return [];
   if (cursor && fromCursor) return windows(cursor, to, type.maxDays);
   // A cursor held back by a device that has not synced is read from however far back it is, up to
   // the year the vendors serve (Polar's activities: 365 days back).

@@ -26,6 +26,12 @@ export type DailyActivityRow = {
   fat_burn_azm?: number | null;
   cardio_azm?: number | null;
   peak_azm?: number | null;
+  /** Polar's cardio load of the day (TRIMP) and its 7-day strain, 28-day tolerance, their ratio and status. */
+  cardio_load_trimp?: number | null;
+  cardio_load_strain?: number | null;
+  cardio_load_tolerance?: number | null;
+  cardio_load_ratio?: number | null;
+  cardio_load_status?: string | null;
 };
 /** The columns of `daily_activity` each source's reading of a day fills (Fitbit's come from separate roll-ups). */
 export const DAILY_ACTIVITY_COLUMNS = [
@@ -36,6 +42,11 @@ export const DAILY_ACTIVITY_COLUMNS = [
   'fat_burn_azm',
   'cardio_azm',
   'peak_azm',
+  'cardio_load_trimp',
+  'cardio_load_strain',
+  'cardio_load_tolerance',
+  'cardio_load_ratio',
+  'cardio_load_status',
 ] as const satisfies readonly (keyof DailyActivityRow)[];
 export type SleepStageRow = { start_at: Date; end_at: Date; utc_offset_min: number; stage: SleepStage };
 export type SleepStage = 'awake' | 'light' | 'deep' | 'rem' | 'asleep' | 'restless' | 'unknown' | 'out_of_bed';
@@ -126,6 +137,12 @@ export type DailyVitalsRow = {
   vo2max_ml_min_kg?: number;
   cardio_fitness_level?: string;
   vo2max_estimated?: boolean;
+  /** Polar's Nightly Recharge: ANS charge (-10…+10) and status (1…5), recharge status (1…6), the 4-hour averages. */
+  ans_charge?: number;
+  ans_charge_status?: number;
+  nightly_recharge_status?: number;
+  recharge_hr_avg_bpm?: number;
+  recharge_beat_interval_avg_ms?: number;
 };
 export const DAILY_VITALS_COLUMNS = [
   'entry',
@@ -144,6 +161,11 @@ export const DAILY_VITALS_COLUMNS = [
   'vo2max_ml_min_kg',
   'cardio_fitness_level',
   'vo2max_estimated',
+  'ans_charge',
+  'ans_charge_status',
+  'nightly_recharge_status',
+  'recharge_hr_avg_bpm',
+  'recharge_beat_interval_avg_ms',
 ] as const satisfies readonly (keyof DailyVitalsRow)[];
 /** Bounds are null where the vendor gives only the time in a zone (Withings). */
 export type ExerciseZone = { index: number; lower_bpm: number | null; upper_bpm: number | null; in_zone_s: number };
@@ -194,6 +216,31 @@ export const HEART_RHYTHM_COLUMNS = [
   'wear_position',
   'signal_archive_key',
 ] as const satisfies readonly (keyof HeartRhythmRow)[];
+/** One alertness level of a SleepWise alertness period. */
+export type HourlyAlertness = { start_at: Date; end_at: Date; level: string; validity: string | null };
+/** A SleepWise period (Polar): the day's alertness, or the circadian bedtime; columns of the other kind are null. */
+export type SleepwiseRow = Stamped & {
+  kind: 'alertness' | 'circadian_bedtime';
+  start_at: Date;
+  end_at: Date;
+  entry: Entry;
+  result_type: string | null;
+  validity: string | null;
+  grade?: number | null;
+  grade_classification?: string | null;
+  grade_type?: string | null;
+  grade_validity_s?: number | null;
+  sleep_inertia?: string | null;
+  sleep_type?: string | null;
+  sleep_start_at?: Date | null;
+  sleep_end_at?: Date | null;
+  hourly_levels?: HourlyAlertness[] | null;
+  quality?: string | null;
+  preferred_sleep_start_at?: Date | null;
+  preferred_sleep_end_at?: Date | null;
+  sleep_gate_start_at?: Date | null;
+  sleep_gate_end_at?: Date | null;
+};
 export type DeviceRow = {
   device_id: string;
   model: string | null;
@@ -217,6 +264,7 @@ export type Batch = {
   dailyVitals: DailyVitalsRow[];
   exercises: ExerciseRow[];
   heartRhythm: HeartRhythmRow[];
+  sleepwise: SleepwiseRow[];
   devices: DeviceRow[];
 };
 
@@ -234,6 +282,7 @@ export const emptyBatch = (): Batch => ({
   dailyVitals: [],
   exercises: [],
   heartRhythm: [],
+  sleepwise: [],
   devices: [],
 });
 

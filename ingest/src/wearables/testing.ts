@@ -59,6 +59,7 @@ export const UNIFIED_TABLES = [
   'respiratory_rate',
   'daily_vitals',
   'exercises',
+  'sleepwise_periods',
   'device_status',
 ] as const;
 

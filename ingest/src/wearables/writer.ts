@@ -131,6 +131,14 @@ export async function writeBatch(db: Knex, owner: Owner, batch: Batch, now: Date
     );
     await upsert(
       trx,
+      'sleepwise_periods',
+      stamp(batch.sleepwise).map((r) => ({
+        ...r,
+        hourly_levels: r.hourly_levels ? JSON.stringify(r.hourly_levels) : null,
+      }))
+    );
+    await upsert(
+      trx,
       'exercises',
       stamp(batch.exercises).map((e) => ({ ...e, hr_zones: JSON.stringify(e.hr_zones) }))
     );

@@ -88,6 +88,10 @@ import * as grantGrafanaReaderPush from './20261208110000_grant_grafana_reader_p
 import * as grantGrafanaReaderPushFunnel from './20261208100100_grant_grafana_reader_push_funnel.ts';
 import * as grantGrafanaReaderSourcePriorities from './20261208300100_grant_grafana_reader_source_priorities.ts';
 import * as indexHeartRateDevice from './20261209100000_index_heart_rate_device.ts';
+import * as addPolarRechargeVitals from './20261210100000_add_polar_recharge_vitals.ts';
+import * as addPolarCardioLoad from './20261210100100_add_polar_cardio_load.ts';
+import * as createSleepwisePeriods from './20261210100200_create_sleepwise_periods.ts';
+import * as grantGrafanaReaderSleepwise from './20261210100300_grant_grafana_reader_sleepwise.ts';
 import * as grantGrafanaReaderWalkingMinutes from './20261210200000_grant_grafana_reader_walking_minutes.ts';
 import * as addAppLogFilePosition from './20261210500000_add_app_log_file_position.ts';
 
@@ -184,6 +188,10 @@ export const migrations: readonly Migration[] = [
   { name: '20261208300000_create_source_priorities', module: createSourcePriorities },
   { name: '20261208300100_grant_grafana_reader_source_priorities', module: grantGrafanaReaderSourcePriorities },
   { name: '20261209100000_index_heart_rate_device', module: indexHeartRateDevice },
+  { name: '20261210100000_add_polar_recharge_vitals', module: addPolarRechargeVitals },
+  { name: '20261210100100_add_polar_cardio_load', module: addPolarCardioLoad },
+  { name: '20261210100200_create_sleepwise_periods', module: createSleepwisePeriods },
+  { name: '20261210100300_grant_grafana_reader_sleepwise', module: grantGrafanaReaderSleepwise },
   { name: '20261210200000_grant_grafana_reader_walking_minutes', module: grantGrafanaReaderWalkingMinutes },
   { name: '20261210500000_add_app_log_file_position', module: addAppLogFilePosition },
 ];

@@ -41,6 +41,7 @@ export const WEARABLE_STREAMS = [
   'device_status',
   'heart_rhythm',
   'daily_vitals',
+  'sleepwise_periods',
   // The study's preferred source only, where several measured the same time.
   'heart_rate_preferred',
   'steps_preferred',

@@ -1,5 +1,12 @@
 import type { Context, Hono } from 'hono';
 import type { PolarApiContext } from './polar.ts';
+import {
+  emptyRecovery,
+  mountRecoveryRoutes,
+  syncRecovery,
+  type RecoveryData,
+  type UnsyncedRecovery,
+} from './polar-recovery-data.ts';
 
 /**
  * Polar's transaction-less data routes for the simulator (wearable-apis.md §5.2, §5.6): the
@@ -8,17 +15,20 @@ import type { PolarApiContext } from './polar.ts';
  * and over a range, sleep per date (404 when none) and the 28-night list. Every route goes through
  * `authenticate`: RateLimit headers, 429, 401, and 403 while consents are missing. The deprecated
  * transaction routes answer 410 so that nothing builds on them. A device may record offline and
- * upload later (`recordOffline`, `syncDevice`): Flow serves data only once uploaded.
+ * upload later (`recordOffline`, `syncDevice`): Flow serves data only once uploaded. Nightly
+ * Recharge, cardio load, SleepWise, biosensing and physical info are in `polar-recovery-data.ts`.
  */
 
 type Row = Record<string, unknown>;
 type UserData = { exercises: Row[]; activities: Row[]; continuousHr: Map<string, Row>; sleep: Map<string, Row> };
 
-type Unsynced = { exercises?: Row[]; activities?: Row[]; continuousHr?: Row[]; sleep?: Row[] };
+type Unsynced = { exercises?: Row[]; activities?: Row[]; continuousHr?: Row[]; sleep?: Row[] } & UnsyncedRecovery;
 
 export type PolarData = {
   extend: (app: Hono, api: PolarApiContext) => void;
   user: (userId: string) => UserData;
+  /** The user's recovery, SleepWise, biosensing and profile data (not generated: tests set it). */
+  recovery: (userId: string) => RecoveryData;
   generate: ((userId: string) => UserData) | null;
   /** What the user's device recorded but has not uploaded to Flow: served only after `syncDevice`. */
   recordOffline: (userId: string, rows: Unsynced) => void;
@@ -46,6 +56,7 @@ function withRepeatsFiltered(activity: Row): Row {
 export function polarData(): PolarData {
   const users = new Map<string, UserData>();
   const unsynced = new Map<string, Unsynced[]>();
+  const recoveries = new Map<string, RecoveryData>();
   const data: PolarData = {
     generate: null,
     recordOffline(userId, rows) {
@@ -58,6 +69,7 @@ export function polarData(): PolarData {
         u.activities.push(...(rows.activities ?? []));
         for (const day of rows.continuousHr ?? []) u.continuousHr.set(String(day.date), day);
         for (const night of rows.sleep ?? []) u.sleep.set(String(night.date), night);
+        syncRecovery(data.recovery(userId), rows);
       }
       unsynced.delete(userId);
     },
@@ -65,6 +77,11 @@ export function polarData(): PolarData {
       let u = users.get(userId);
       if (!u) users.set(userId, (u = { exercises: [], activities: [], continuousHr: new Map(), sleep: new Map() }));
       return u;
+    },
+    recovery(userId) {
+      let r = recoveries.get(userId);
+      if (!r) recoveries.set(userId, (r = emptyRecovery()));
+      return r;
     },
     extend(app, api) {
       const { core } = api;
@@ -136,6 +153,12 @@ export function polarData(): PolarData {
         if (auth instanceof Response) return auth;
         const night = userOf(auth.grant.userId).sleep.get(c.req.param('date'));
         return night ? c.json(night) : c.body(null, 404);
+      });
+      mountRecoveryRoutes(app, {
+        record: (route) => core.record(route),
+        clock: () => core.clock(),
+        auth: authenticate,
+        userOf: (id) => (api.isRegistered(id) ? data.recovery(id) : emptyRecovery()),
       });
       app.all('/v3/users/:id/:kind{[a-z-]+-transactions.*}', (c) => {
         core.record('transaction');

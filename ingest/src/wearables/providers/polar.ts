@@ -1,11 +1,19 @@
 import { z } from 'zod';
-import { polarError, polarRequest } from '../../providers/polar/api.ts';
-import { DEFAULT_QUOTAS, type Quota } from '../budget.ts';
 import type { Batch, SleepStage } from '../rows.ts';
 import { emptyBatch } from '../rows.ts';
 import { DAY_MS, datesIn, localToUtc, offsetMinutes, utcDate } from '../time.ts';
 import type { DataSource, PullEnv, Window } from './source.ts';
 import { expandStepSamples } from './polar-steps.ts';
+import {
+  alertness,
+  bodyTemperature,
+  circadianBedtime,
+  ecgTests,
+  skinTemperature,
+  spo2Tests,
+} from './polar-biosensing.ts';
+import { dataDevice, polarGet as get } from './polar-get.ts';
+import { cardioLoad, nightlyRecharge, physicalInfo } from './polar-recovery.ts';
 import { isoDurationSeconds, WHOLE_RANGE } from './source.ts';
 
 /**
@@ -18,42 +26,6 @@ import { isoDurationSeconds, WHOLE_RANGE } from './source.ts';
  * (the 28-night list, or one date per call further back) are read up to that horizon, and only
  * when it moved.
  */
-
-const SHORT = 'polar:app:short';
-const LONG = 'polar:app:long';
-
-async function get(env: PullEnv, path: string, token: string, during: string): Promise<unknown> {
-  const keys: [string, Quota][] = [
-    [SHORT, DEFAULT_QUOTAS.polarShort],
-    [LONG, DEFAULT_QUOTAS.polarLong],
-  ];
-  return env.budgets.limited(keys, async () => {
-    const res = await polarRequest(env.fetchFn, `${env.config.polar.apiUrl}${path}`, token);
-    observe(env, res.headers);
-    if (res.status === 204 || res.status === 404) {
-      await res.body?.cancel();
-      return null;
-    }
-    if (!res.ok) throw await polarError(res, during);
-    return (await res.json()) as unknown;
-  });
-}
-
-function observe(env: PullEnv, headers: Headers) {
-  const pair = (name: string) => headers.get(name)?.split(',').map(Number);
-  const usage = pair('ratelimit-usage');
-  const limit = pair('ratelimit-limit');
-  const reset = pair('ratelimit-reset');
-  if (!usage || !limit) return;
-  const [shortLimit, longLimit] = limit;
-  if (shortLimit) env.budgets.setQuota(SHORT, { limit: shortLimit, windowMs: DEFAULT_QUOTAS.polarShort.windowMs });
-  if (longLimit) env.budgets.setQuota(LONG, { limit: longLimit, windowMs: DEFAULT_QUOTAS.polarLong.windowMs });
-  const [shortUsed, longUsed] = usage;
-  const [shortReset, longReset] = reset ?? [];
-  if (shortUsed !== undefined && shortReset !== undefined) env.budgets.report(SHORT, shortUsed, shortReset * 1000);
-  if (longUsed !== undefined && longReset !== undefined) env.budgets.report(LONG, longUsed, longReset * 1000);
-  env.observe({ usage, limit, resetSeconds: reset ?? null });
-}
 
 const Exercise = z.looseObject({
   id: z.string(),
@@ -125,15 +97,6 @@ async function exercises(env: PullEnv, token: string): Promise<Batch> {
   }
   return b;
 }
-
-const dataDevice = (id: string, model: string | null, seen: Date) => ({
-  device_id: id,
-  model,
-  device_type: null,
-  battery_pct: null,
-  battery_status: null,
-  last_sync_at: seen,
-});
 
 const Activity = z.looseObject({
   start_time: z.string(),
@@ -339,6 +302,29 @@ function addNight(b: Batch, n: z.infer<typeof Night>) {
   b.devices.push(dataDevice(n.device_id ?? 'polar', null, end));
 }
 
+/**
+ * Values an upload brings, read over the dates it brought, one range call each (Nightly Recharge
+ * as sleep: the 28-day list, or one date per call further back). Those made once a night or a day
+ * are read at most every `NIGHTLY_MS` of uploads; the spot tests (wrist ECG, SpO2) every pull.
+ */
+const NIGHTLY: Record<string, (env: PullEnv, token: string, w: Window) => Promise<Batch>> = {
+  nightlyRecharge,
+  cardioLoad,
+  alertness,
+  circadianBedtime,
+  bodyTemperature,
+  skinTemperature,
+};
+const SPOT: Record<string, (env: PullEnv, token: string, w: Window) => Promise<Batch>> = { ecgTests, spo2Tests };
+const UPLOADED_RANGES = { ...NIGHTLY, ...SPOT };
+
+/**
+ * Twice a day: the night's values (uploaded with the morning's sync) come within 12 hours, and
+ * Polar's app-wide daily quota (100 calls per user) still holds 666 connections at the default
+ * 2-hour pulls (capacity.ts).
+ */
+const NIGHTLY_MS = 12 * 3600_000;
+
 export const polarSource: DataSource = {
   horizon: 'latestData',
   types: [
@@ -349,12 +335,23 @@ export const polarSource: DataSource = {
     // No maximum is documented for the heart-rate range; the 28 dates of the other ranges are kept.
     { name: 'continuousHr', maxDays: 27, uploaded: true },
     { name: 'sleep', maxDays: 27, uploaded: true },
+    // SleepWise and biosensing ranges: "cannot be more than 28 days"; cardio load's range has no
+    // documented maximum, the same is kept.
+    ...Object.keys(SPOT).map((name) => ({ name, maxDays: 27, uploaded: true })),
+    ...Object.keys(NIGHTLY).map((name) => ({ name, maxDays: 27, uploaded: true, everyMs: NIGHTLY_MS })),
+    // The patient's current profile: one call, whatever the window. Held to the uploads as the
+    // rest (its cursor stops at the upload horizon like every Polar type's), so a silent device's
+    // connection does not ask for it at every pull; a profile edited meanwhile comes with the next upload.
+    { name: 'physicalInfo', maxDays: WHOLE_RANGE, uploaded: true, everyMs: NIGHTLY_MS },
   ],
   fetch(env, token, type, window) {
     if (type === 'exercises') return exercises(env, token);
     if (type === 'activity') return activity(env, token, window);
     if (type === 'continuousHr') return continuousHr(env, token, window);
     if (type === 'sleep') return sleep(env, token, window);
+    if (type === 'physicalInfo') return physicalInfo(env, token);
+    const read = UPLOADED_RANGES[type];
+    if (read) return read(env, token, window);
     throw new Error(`unknown Polar data type ${type}`);
   },
 };

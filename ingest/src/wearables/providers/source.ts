@@ -35,12 +35,16 @@ export type RawArchive = { put(name: string, bytes: Buffer): Promise<string> };
  * asks for that instead of a range of measurement times, and a device's late upload is in it.
  * `uploaded`: the type holds only what the device uploaded, so a sync reads no further than the
  * source's upload horizon, and not at all when nothing was uploaded since its cursor.
+ * `everyMs`: values made once a night or a day, so a sync reads the type only once what it would
+ * read reaches this far past its cursor (a range reads it always): the calls go to the types that
+ * change between pulls.
  */
 export type DataType = {
   readonly name: string;
   readonly maxDays: number;
   readonly changedSince?: boolean;
   readonly uploaded?: boolean;
+  readonly everyMs?: number;
 };
 
 /**

@@ -1,0 +1,63 @@
+import { polarError, polarRequest } from '../../providers/polar/api.ts';
+import { DEFAULT_QUOTAS, type Quota } from '../budget.ts';
+import type { DeviceRow } from '../rows.ts';
+import type { PullEnv } from './source.ts';
+
+/**
+ * One AccessLink GET inside the app's two windows (wearable-apis.md §5.4), whose `RateLimit-*`
+ * headers update the budgets as they arrive. No content (204) and not found (404) are no data.
+ */
+
+const SHORT = 'polar:app:short';
+const LONG = 'polar:app:long';
+
+export async function polarGet(env: PullEnv, path: string, token: string, during: string): Promise<unknown> {
+  const keys: [string, Quota][] = [
+    [SHORT, DEFAULT_QUOTAS.polarShort],
+    [LONG, DEFAULT_QUOTAS.polarLong],
+  ];
+  return env.budgets.limited(keys, async () => {
+    const res = await polarRequest(env.fetchFn, `${env.config.polar.apiUrl}${path}`, token);
+    observe(env, res.headers);
+    if (res.status === 204 || res.status === 404) {
+      await res.body?.cancel();
+      return null;
+    }
+    if (!res.ok) throw await polarError(res, during);
+    return (await res.json()) as unknown;
+  });
+}
+
+function observe(env: PullEnv, headers: Headers) {
+  const pair = (name: string) => headers.get(name)?.split(',').map(Number);
+  const usage = pair('ratelimit-usage');
+  const limit = pair('ratelimit-limit');
+  const reset = pair('ratelimit-reset');
+  if (!usage || !limit) return;
+  const [shortLimit, longLimit] = limit;
+  if (shortLimit) env.budgets.setQuota(SHORT, { limit: shortLimit, windowMs: DEFAULT_QUOTAS.polarShort.windowMs });
+  if (longLimit) env.budgets.setQuota(LONG, { limit: longLimit, windowMs: DEFAULT_QUOTAS.polarLong.windowMs });
+  const [shortUsed, longUsed] = usage;
+  const [shortReset, longReset] = reset ?? [];
+  if (shortUsed !== undefined && shortReset !== undefined) env.budgets.report(SHORT, shortUsed, shortReset * 1000);
+  if (longUsed !== undefined && longReset !== undefined) env.budgets.report(LONG, longUsed, longReset * 1000);
+  env.observe({ usage, limit, resetSeconds: reset ?? null });
+}
+
+/** A device known only from its data: Polar has no device endpoint, so its latest data time stands in for its last sync. */
+export const dataDevice = (id: string, model: string | null, seen: Date): DeviceRow => ({
+  device_id: id,
+  model,
+  device_type: null,
+  battery_pct: null,
+  battery_status: null,
+  last_sync_at: seen,
+});
+
+/** Polar's UTC times are written without a zone (`2022-11-20T20:52:20`, SleepWise and Elixir). */
+export const polarUtc = (s: string) => new Date(/(Z|[+-]\d{2}:?\d{2})$/.test(s) ? s : `${s}Z`);
+
+/** `from=…&to=…` of the UTC dates a window touches, for the range calls (at most 28 dates). */
+export function dateRange(dates: readonly string[]): string {
+  return `from=${dates[0]}&to=${dates.at(-1)}`;
+}
