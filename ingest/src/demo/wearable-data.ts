@@ -548,6 +548,9 @@ export function syntheticWearables(opts: SyntheticOptions): SyntheticWearables {
       }
       if (samples.length > 0) continuousHr.set(date, { polar_user: user, date, heart_rate_samples: samples });
       const steps = [...day.walking].filter(([at]) => past(at));
+      const minutesSoFar = Array.from({ length: DAY / MINUTE }, (_, k) => dayStart + k * MINUTE).filter((at) =>
+        past(at)
+      );
       const total = steps.reduce((n, [, s]) => n + s, 0);
       activities.push({
         start_time: `${date}T00:00:00`,
@@ -561,7 +564,12 @@ export function syntheticWearables(opts: SyntheticOptions): SyntheticWearables {
           steps: {
             interval_ms: 60_000,
             total_steps: total,
-            samples: steps.map(([at, s]) => ({ steps: s, timestamp: `${date}T${localClock(at, tz).slice(0, 5)}` })),
+            // Every minute so far, still ones included: Polar leaves out only repeats of the count
+            // before (the simulator filters them), so a missing minute would mean the walk went on.
+            samples: minutesSoFar.map((at) => ({
+              steps: day.walking.get(at) ?? 0,
+              timestamp: `${date}T${localClock(at, tz).slice(0, 5)}`,
+            })),
           },
         },
       });
