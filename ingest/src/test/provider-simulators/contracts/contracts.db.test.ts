@@ -6,6 +6,7 @@ import { asAdmin } from '../../app-deps.ts';
 import { test } from '../../fixtures.ts';
 import { startWearablesHarness, type WearablesHarness } from '../harness.ts';
 import { polarData } from '../polar-data.ts';
+import type { RecoveryData } from '../polar-recovery-data.ts';
 import { withingsData } from '../withings-data.ts';
 import { loadPayloadContract } from './asyncapi.ts';
 import { loadContract, type Exchange } from './openapi.ts';
@@ -90,6 +91,123 @@ const at = (iso: string) => Date.parse(iso) / 1000;
 const userOf = async (db: Knex, id: number) =>
   ((await db('device_connections').where({ id }).first('external_user_id')) as { external_user_id: string })
     .external_user_id;
+
+/** Nightly Recharge, cardio load, SleepWise, biosensing and physical info (polar-measurements.db.test.ts). */
+function givePolarRecovery(r: RecoveryData): void {
+  r.recharges.set('2026-11-20', {
+    polar_user: 'x',
+    date: '2026-11-20',
+    heart_rate_avg: 58,
+    beat_to_beat_avg: 1034,
+    heart_rate_variability_avg: 41,
+    breathing_rate_avg: 14.1,
+    nightly_recharge_status: 4,
+    ans_charge: 2.5,
+    ans_charge_status: 3,
+    hrv_samples: { '00:41': 38 },
+    breathing_samples: { '00:39': 13.4 },
+  });
+  r.cardioLoads.set('2026-11-20', {
+    date: '2026-11-20',
+    cardio_load_status: 'PRODUCTIVE',
+    cardio_load: 85.3,
+    strain: 60.2,
+    tolerance: 55.1,
+    cardio_load_ratio: 1.09,
+    cardio_load_level: { very_low: 20, low: 40, medium: 60, high: 80, 'very-high': 100 },
+  });
+  r.alertness.push({
+    grade: 8.2,
+    grade_validity_seconds: 57600,
+    grade_type: 'GRADE_TYPE_PRIMARY',
+    grade_classification: 'GRADE_CLASSIFICATION_STRONG',
+    validity: 'VALIDITY_VALID',
+    sleep_inertia: 'SLEEP_INERTIA_MILD',
+    sleep_type: 'SLEEP_TYPE_PRIMARY',
+    result_type: 'ALERTNESS_TYPE_HISTORY',
+    period_start_time: '2026-11-20T05:10:00',
+    period_end_time: '2026-11-20T21:40:00',
+    sleep_period_start_time: '2026-11-19T21:50:00.57',
+    sleep_period_end_time: '2026-11-20T05:00:00.57',
+    sleep_timezone_offset_minutes: 120,
+    hourly_data: [
+      {
+        validity: 'VALIDITY_VALID',
+        alertness_level: 'ALERTNESS_LEVEL_HIGH',
+        start_time: '2026-11-20T05:10:00',
+        end_time: '2026-11-20T06:00:00',
+      },
+    ],
+  });
+  r.circadianBedtimes.push({
+    validity: 'VALIDITY_ESTIMATE',
+    quality: 'CIRCADIAN_BEDTIME_QUALITY_COMPROMISED',
+    result_type: 'CIRCADIAN_BEDTIME_TYPE_HISTORY',
+    period_start_time: '2026-11-19T21:18:30',
+    period_end_time: '2026-11-20T05:18:30',
+    preferred_sleep_period_start_time: '2026-11-19T21:18:30',
+    preferred_sleep_period_end_time: '2026-11-20T05:18:30',
+    sleep_gate_start_time: '2026-11-19T21:03:30',
+    sleep_gate_end_time: '2026-11-19T21:33:30',
+    sleep_timezone_offset_minutes: 120,
+  });
+  r.bodyTemperatures.push({
+    source_device_id: '1111AAAA',
+    measurement_type: 'TM_CORE_TEMPERATURE',
+    sensor_location: 'SL_PROXIMAL',
+    start_time: '2026-11-20T04:00:00',
+    end_time: '2026-11-20T05:00:00',
+    modified_time: '2026-11-20T05:00:00',
+    samples: [{ temperature_celsius: 36.5, recording_time_delta_milliseconds: 123 }],
+  });
+  r.skinTemperatures.push({
+    sleep_time_skin_temperature_celsius: 33.5,
+    deviation_from_baseline_celsius: 0.5,
+    sleep_date: '2026-11-20',
+  });
+  const test = { source_device_id: '1111AAAA', time_zone_offset: 120, average_heart_rate_bpm: 60 };
+  r.ecgTests.push({
+    ...test,
+    test_time: at('2026-11-20T09:00:00Z'),
+    heart_rate_variability_ms: 30,
+    heart_rate_variability_level: 'ECG_HRV_LEVEL_NO_BASELINE',
+    rri_ms: 1000,
+    pulse_transit_time_systolic_ms: 100,
+    pulse_transit_time_diastolic_ms: 100,
+    pulse_transit_time_quality_index: 100,
+    samples: [{ recording_time_delta_ms: 0, amplitude_mv: 0.1 }],
+    quality_measurements: [{ recording_time_delta_ms: 0, quality_level: 'ECG_QUALITY_HIGH' }],
+  });
+  r.spo2Tests.push({
+    ...test,
+    test_time: at('2026-11-20T09:10:00Z'),
+    test_status: 'SPO2_TEST_PASSED',
+    blood_oxygen_percent: 95,
+    spo2_class: 'SPO2_CLASS_NORMAL',
+    spo2_value_deviation_from_baseline: 'DEVIATION_NO_BASELINE',
+    spo2_quality_average_percent: 90,
+    heart_rate_variability_ms: 100,
+    spo2_hrv_deviation_from_baseline: 'DEVIATION_NO_BASELINE',
+    altitude_meters: 50,
+  });
+  r.physicalInfo = {
+    weight: 70.5,
+    height: 175,
+    created: '2026-06-01T12:00:00Z',
+    modified: '2026-11-10T12:00:00Z',
+    birthday: '1990-01-01',
+    gender: 'MALE',
+    maximum_heart_rate: 190,
+    resting_heart_rate: 60,
+    aerobic_threshold: 140,
+    anaerobic_threshold: 170,
+    vo2_max: 50,
+    weight_source: 'SOURCE_USER',
+    training_background: 'REGULAR',
+    typical_day: 'MOSTLY_MOVING',
+    sleep_goal: 'PT8H',
+  };
+}
 
 describe('the ingest and the simulators keep to the vendors’ OpenAPI documents', () => {
   contractTest(
@@ -216,121 +334,7 @@ describe('the ingest and the simulators keep to the vendors’ OpenAPI documents
       u.signals = {
         '4001': { signal: [12, -40, 310], sampling_frequency: 300, wearposition: 1, model: 91, heart_rate: 72 },
       };
-      const r = setup.data.polar.recovery(await userOf(db, connectionId));
-      // Nightly Recharge, cardio load, SleepWise, biosensing and physical info (polar-measurements.db.test.ts).
-      r.recharges.set('2026-11-20', {
-        polar_user: 'x',
-        date: '2026-11-20',
-        heart_rate_avg: 58,
-        beat_to_beat_avg: 1034,
-        heart_rate_variability_avg: 41,
-        breathing_rate_avg: 14.1,
-        nightly_recharge_status: 4,
-        ans_charge: 2.5,
-        ans_charge_status: 3,
-        hrv_samples: { '00:41': 38 },
-        breathing_samples: { '00:39': 13.4 },
-      });
-      r.cardioLoads.set('2026-11-20', {
-        date: '2026-11-20',
-        cardio_load_status: 'PRODUCTIVE',
-        cardio_load: 85.3,
-        strain: 60.2,
-        tolerance: 55.1,
-        cardio_load_ratio: 1.09,
-        cardio_load_level: { very_low: 20, low: 40, medium: 60, high: 80, 'very-high': 100 },
-      });
-      r.alertness.push({
-        grade: 8.2,
-        grade_validity_seconds: 57600,
-        grade_type: 'GRADE_TYPE_PRIMARY',
-        grade_classification: 'GRADE_CLASSIFICATION_STRONG',
-        validity: 'VALIDITY_VALID',
-        sleep_inertia: 'SLEEP_INERTIA_MILD',
-        sleep_type: 'SLEEP_TYPE_PRIMARY',
-        result_type: 'ALERTNESS_TYPE_HISTORY',
-        period_start_time: '2026-11-20T05:10:00',
-        period_end_time: '2026-11-20T21:40:00',
-        sleep_period_start_time: '2026-11-19T21:50:00.57',
-        sleep_period_end_time: '2026-11-20T05:00:00.57',
-        sleep_timezone_offset_minutes: 120,
-        hourly_data: [
-          {
-            validity: 'VALIDITY_VALID',
-            alertness_level: 'ALERTNESS_LEVEL_HIGH',
-            start_time: '2026-11-20T05:10:00',
-            end_time: '2026-11-20T06:00:00',
-          },
-        ],
-      });
-      r.circadianBedtimes.push({
-        validity: 'VALIDITY_ESTIMATE',
-        quality: 'CIRCADIAN_BEDTIME_QUALITY_COMPROMISED',
-        result_type: 'CIRCADIAN_BEDTIME_TYPE_HISTORY',
-        period_start_time: '2026-11-19T21:18:30',
-        period_end_time: '2026-11-20T05:18:30',
-        preferred_sleep_period_start_time: '2026-11-19T21:18:30',
-        preferred_sleep_period_end_time: '2026-11-20T05:18:30',
-        sleep_gate_start_time: '2026-11-19T21:03:30',
-        sleep_gate_end_time: '2026-11-19T21:33:30',
-        sleep_timezone_offset_minutes: 120,
-      });
-      r.bodyTemperatures.push({
-        source_device_id: '1111AAAA',
-        measurement_type: 'TM_CORE_TEMPERATURE',
-        sensor_location: 'SL_PROXIMAL',
-        start_time: '2026-11-20T04:00:00',
-        end_time: '2026-11-20T05:00:00',
-        modified_time: '2026-11-20T05:00:00',
-        samples: [{ temperature_celsius: 36.5, recording_time_delta_milliseconds: 123 }],
-      });
-      r.skinTemperatures.push({
-        sleep_time_skin_temperature_celsius: 33.5,
-        deviation_from_baseline_celsius: 0.5,
-        sleep_date: '2026-11-20',
-      });
-      const test = { source_device_id: '1111AAAA', time_zone_offset: 120, average_heart_rate_bpm: 60 };
-      r.ecgTests.push({
-        ...test,
-        test_time: at('2026-11-20T09:00:00Z'),
-        heart_rate_variability_ms: 30,
-        heart_rate_variability_level: 'ECG_HRV_LEVEL_NO_BASELINE',
-        rri_ms: 1000,
-        pulse_transit_time_systolic_ms: 100,
-        pulse_transit_time_diastolic_ms: 100,
-        pulse_transit_time_quality_index: 100,
-        samples: [{ recording_time_delta_ms: 0, amplitude_mv: 0.1 }],
-        quality_measurements: [{ recording_time_delta_ms: 0, quality_level: 'ECG_QUALITY_HIGH' }],
-      });
-      r.spo2Tests.push({
-        ...test,
-        test_time: at('2026-11-20T09:10:00Z'),
-        test_status: 'SPO2_TEST_PASSED',
-        blood_oxygen_percent: 95,
-        spo2_class: 'SPO2_CLASS_NORMAL',
-        spo2_value_deviation_from_baseline: 'DEVIATION_NO_BASELINE',
-        spo2_quality_average_percent: 90,
-        heart_rate_variability_ms: 100,
-        spo2_hrv_deviation_from_baseline: 'DEVIATION_NO_BASELINE',
-        altitude_meters: 50,
-      });
-      r.physicalInfo = {
-        weight: 70.5,
-        height: 175,
-        created: '2026-06-01T12:00:00Z',
-        modified: '2026-11-10T12:00:00Z',
-        birthday: '1990-01-01',
-        gender: 'MALE',
-        maximum_heart_rate: 190,
-        resting_heart_rate: 60,
-        aerobic_threshold: 140,
-        anaerobic_threshold: 170,
-        vo2_max: 50,
-        weight_source: 'SOURCE_USER',
-        training_background: 'REGULAR',
-        typical_day: 'MOSTLY_MOVING',
-        sleep_goal: 'PT8H',
-      };
+      givePolarRecovery(setup.data.polar.recovery(await userOf(db, connectionId)));
       const deps = pullDeps(setup.wearables, clock);
       const plan = {
         mode: 'range',
@@ -433,121 +437,7 @@ describe('the ingest and the simulators keep to the vendors’ OpenAPI documents
         hypnogram: { '23:50': 2, '00:30': 4, '06:00': 0 },
         heart_rate_samples: { '00:41': 56 },
       });
-      const r = setup.data.polar.recovery(await userOf(db, connectionId));
-      // Nightly Recharge, cardio load, SleepWise, biosensing and physical info (polar-measurements.db.test.ts).
-      r.recharges.set('2026-11-20', {
-        polar_user: 'x',
-        date: '2026-11-20',
-        heart_rate_avg: 58,
-        beat_to_beat_avg: 1034,
-        heart_rate_variability_avg: 41,
-        breathing_rate_avg: 14.1,
-        nightly_recharge_status: 4,
-        ans_charge: 2.5,
-        ans_charge_status: 3,
-        hrv_samples: { '00:41': 38 },
-        breathing_samples: { '00:39': 13.4 },
-      });
-      r.cardioLoads.set('2026-11-20', {
-        date: '2026-11-20',
-        cardio_load_status: 'PRODUCTIVE',
-        cardio_load: 85.3,
-        strain: 60.2,
-        tolerance: 55.1,
-        cardio_load_ratio: 1.09,
-        cardio_load_level: { very_low: 20, low: 40, medium: 60, high: 80, 'very-high': 100 },
-      });
-      r.alertness.push({
-        grade: 8.2,
-        grade_validity_seconds: 57600,
-        grade_type: 'GRADE_TYPE_PRIMARY',
-        grade_classification: 'GRADE_CLASSIFICATION_STRONG',
-        validity: 'VALIDITY_VALID',
-        sleep_inertia: 'SLEEP_INERTIA_MILD',
-        sleep_type: 'SLEEP_TYPE_PRIMARY',
-        result_type: 'ALERTNESS_TYPE_HISTORY',
-        period_start_time: '2026-11-20T05:10:00',
-        period_end_time: '2026-11-20T21:40:00',
-        sleep_period_start_time: '2026-11-19T21:50:00.57',
-        sleep_period_end_time: '2026-11-20T05:00:00.57',
-        sleep_timezone_offset_minutes: 120,
-        hourly_data: [
-          {
-            validity: 'VALIDITY_VALID',
-            alertness_level: 'ALERTNESS_LEVEL_HIGH',
-            start_time: '2026-11-20T05:10:00',
-            end_time: '2026-11-20T06:00:00',
-          },
-        ],
-      });
-      r.circadianBedtimes.push({
-        validity: 'VALIDITY_ESTIMATE',
-        quality: 'CIRCADIAN_BEDTIME_QUALITY_COMPROMISED',
-        result_type: 'CIRCADIAN_BEDTIME_TYPE_HISTORY',
-        period_start_time: '2026-11-19T21:18:30',
-        period_end_time: '2026-11-20T05:18:30',
-        preferred_sleep_period_start_time: '2026-11-19T21:18:30',
-        preferred_sleep_period_end_time: '2026-11-20T05:18:30',
-        sleep_gate_start_time: '2026-11-19T21:03:30',
-        sleep_gate_end_time: '2026-11-19T21:33:30',
-        sleep_timezone_offset_minutes: 120,
-      });
-      r.bodyTemperatures.push({
-        source_device_id: '1111AAAA',
-        measurement_type: 'TM_CORE_TEMPERATURE',
-        sensor_location: 'SL_PROXIMAL',
-        start_time: '2026-11-20T04:00:00',
-        end_time: '2026-11-20T05:00:00',
-        modified_time: '2026-11-20T05:00:00',
-        samples: [{ temperature_celsius: 36.5, recording_time_delta_milliseconds: 123 }],
-      });
-      r.skinTemperatures.push({
-        sleep_time_skin_temperature_celsius: 33.5,
-        deviation_from_baseline_celsius: 0.5,
-        sleep_date: '2026-11-20',
-      });
-      const test = { source_device_id: '1111AAAA', time_zone_offset: 120, average_heart_rate_bpm: 60 };
-      r.ecgTests.push({
-        ...test,
-        test_time: at('2026-11-20T09:00:00Z'),
-        heart_rate_variability_ms: 30,
-        heart_rate_variability_level: 'ECG_HRV_LEVEL_NO_BASELINE',
-        rri_ms: 1000,
-        pulse_transit_time_systolic_ms: 100,
-        pulse_transit_time_diastolic_ms: 100,
-        pulse_transit_time_quality_index: 100,
-        samples: [{ recording_time_delta_ms: 0, amplitude_mv: 0.1 }],
-        quality_measurements: [{ recording_time_delta_ms: 0, quality_level: 'ECG_QUALITY_HIGH' }],
-      });
-      r.spo2Tests.push({
-        ...test,
-        test_time: at('2026-11-20T09:10:00Z'),
-        test_status: 'SPO2_TEST_PASSED',
-        blood_oxygen_percent: 95,
-        spo2_class: 'SPO2_CLASS_NORMAL',
-        spo2_value_deviation_from_baseline: 'DEVIATION_NO_BASELINE',
-        spo2_quality_average_percent: 90,
-        heart_rate_variability_ms: 100,
-        spo2_hrv_deviation_from_baseline: 'DEVIATION_NO_BASELINE',
-        altitude_meters: 50,
-      });
-      r.physicalInfo = {
-        weight: 70.5,
-        height: 175,
-        created: '2026-06-01T12:00:00Z',
-        modified: '2026-11-10T12:00:00Z',
-        birthday: '1990-01-01',
-        gender: 'MALE',
-        maximum_heart_rate: 190,
-        resting_heart_rate: 60,
-        aerobic_threshold: 140,
-        anaerobic_threshold: 170,
-        vo2_max: 50,
-        weight_source: 'SOURCE_USER',
-        training_background: 'REGULAR',
-        typical_day: 'MOSTLY_MOVING',
-        sleep_goal: 'PT8H',
-      };
+      givePolarRecovery(setup.data.polar.recovery(await userOf(db, connectionId)));
       const deps = pullDeps(setup.wearables, clock);
       const plan = {
         mode: 'range',
