@@ -24,7 +24,7 @@ export function connectPublicRoutes(deps: AppDeps, limits: Limits) {
     try {
       // Link tokens and states are unguessable; the limits make trying them pointless too.
       const address = clientAddress(c, deps.config.rateLimits.trustProxy);
-      const wait = (await limits.request('public', address)) ?? (await limits.addressBlocked('connect', address));
+      const wait = await limits.request('public', address, 'connect');
       if (wait !== undefined) {
         c.header('Retry-After', String(wait));
         return page(c, resultPage('too_many_attempts'));

@@ -94,7 +94,7 @@ export function dataAccessRoutes(deps: AppDeps, limits: Limits) {
     (endpoint: string, fn: (form: Form, key: DataAccessKey, c: Context<AppEnv>) => Promise<Handled>) =>
     async (c: Context<AppEnv>) => {
       const address = clientAddress(c, rateLimits.trustProxy);
-      const wait = (await limits.request('public', address)) ?? (await limits.addressBlocked('data-access', address));
+      const wait = await limits.request('public', address, 'data-access');
       if (wait !== undefined) throw new TooManyRequestsError('too many requests: try again later', wait);
       const read = await readForm(c);
       const form = read instanceof PayloadTooLargeError ? {} : read;

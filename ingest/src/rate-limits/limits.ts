@@ -16,8 +16,11 @@ export type RequestFamily = 'phone' | 'public';
  * seconds to wait, or undefined when the caller may go on.
  */
 export type Limits = {
-  /** Counts one request from this address. */
-  request(family: RequestFamily, address: string): Promise<number | undefined>;
+  /**
+   * Counts one request from this address; with `blockedIn`, also answers whether the address is
+   * blocked for failing to authenticate in that family (as `addressBlocked`), in the same statement.
+   */
+  request(family: RequestFamily, address: string, blockedIn?: Family): Promise<number | undefined>;
   /** Whether the address failed to authenticate too often in this family. */
   addressBlocked(family: Family, address: string): Promise<number | undefined>;
   /** Whether the credential (a patient id, an access key) is locked out after too many wrong passwords or secrets. */
@@ -52,16 +55,16 @@ export function createLimits(db: Knex, limits: RateLimits): Limits {
     return instance;
   };
   const families: readonly Family[] = ['phone', 'data-access', 'admin', 'connect'];
-  const requests = {
-    phone: requestCounter(db, dbName, 'requests-phone', limits.phoneRequests, limits.requestWindowSeconds),
-    public: requestCounter(db, dbName, 'requests-public', limits.publicRequests, limits.requestWindowSeconds),
-  };
   const byFamily = (kind: string, points: number) =>
     Object.fromEntries(
       families.map((f) => [f, limiter(`${kind}-${f}`, points, limits.failureWindowSeconds)])
     ) as Record<Family, RateLimiterMySQL>;
   const addressFailures = byFamily('address-failures', limits.addressFailures);
   const credentialFailures = byFamily('credential-failures', limits.credentialFailures);
+  const requests = {
+    phone: requestCounter(db, dbName, 'requests-phone', limits.phoneRequests, limits.requestWindowSeconds),
+    public: requestCounter(db, dbName, 'requests-public', limits.publicRequests, limits.requestWindowSeconds),
+  };
 
   /** Seconds left while the subject has used up its points. */
   const exhausted = async (l: RateLimiterMySQL, subject: string) => {
@@ -80,7 +83,16 @@ export function createLimits(db: Knex, limits: RateLimits): Limits {
   };
 
   return {
-    request: (family, address) => requests[family](digest(address)),
+    async request(family, address, blockedIn) {
+      const failures = blockedIn && addressFailures[blockedIn];
+      const counted = await requests[family](
+        digest(address),
+        failures && { key: failures.getKey(digest(address)), points: failures.points }
+      );
+      if (counted !== 'blocked') return counted;
+      // Read again for the wait: the failures may have expired since, in which case the request goes on.
+      return exhausted(failures!, address);
+    },
     addressBlocked: (family, address) => exhausted(addressFailures[family], address),
     credentialLocked: (family, credential) => exhausted(credentialFailures[family], credential),
     async failed(family, address, credential) {
@@ -98,20 +110,39 @@ export function createLimits(db: Knex, limits: RateLimits): Limits {
  * `prefix:key` names, same arithmetic), but in one autocommitted statement instead of its four
  * (BEGIN, upsert, SELECT, COMMIT): every phone call pays this, and it was the receive path's
  * biggest share of database round trips. The count comes back through LAST_INSERT_ID(expr), which
- * the server returns as the statement's insert id (0 when the row was new, i.e. a count of 1);
- * the window's end is read only for an answer over the limit.
+ * the server returns as the statement's insert id; the window's end is read only for an answer over
+ * the limit. Given a failure counter's row, the same statement reads whether it has used up its
+ * points (as RateLimiterMySQL's `get` reads it) and returns it in the insert id's lowest bit, so a
+ * phone call's rate limiting costs one round trip rather than two.
  */
 function requestCounter(db: Knex, dbName: string, prefix: string, points: number, windowSeconds: number) {
   const table = `\`${dbName}\`.\`${TABLE}\``;
-  const upsert = `INSERT INTO ${table} (\`key\`, points, expire) VALUES (?, 1, ?)
-    ON DUPLICATE KEY UPDATE points = LAST_INSERT_ID(IF(expire <= ?, 1, points + 1)), expire = IF(expire <= ?, ?, expire)`;
-  return async (subject: string): Promise<number | undefined> => {
+  const usedUp = `(SELECT COUNT(*) FROM ${table} AS f WHERE f.\`key\` = ? AND (f.expire > ? OR f.expire IS NULL) AND f.points >= ?)`;
+  const upsert = (
+    blocked: string
+  ) => `INSERT INTO ${table} (\`key\`, points, expire) VALUES (?, LAST_INSERT_ID(2 + ${blocked}) DIV 2, ?)
+    ON DUPLICATE KEY UPDATE points = LAST_INSERT_ID(IF(expire <= ?, 1, points + 1) * 2 + ${blocked}) DIV 2, expire = IF(expire <= ?, ?, expire)`;
+  const [counting, checking] = [upsert('0'), upsert(usedUp)];
+  return async (
+    subject: string,
+    failures?: { key: string; points: number }
+  ): Promise<number | 'blocked' | undefined> => {
     const key = `${prefix}:${subject}`;
     const now = Date.now();
     const expire = now + windowSeconds * 1000;
-    const [result] = (await db.raw(upsert, [key, expire, now, now, expire])) as [{ insertId: number | bigint }];
-    const consumed = Number(result.insertId) || 1;
-    if (consumed <= points) return undefined;
+    const blocked = failures ? [failures.key, now, failures.points] : [];
+    const [result] = (await db.raw(failures ? checking : counting, [
+      key,
+      ...blocked,
+      expire,
+      now,
+      ...blocked,
+      now,
+      expire,
+    ])) as [{ insertId: number | bigint }];
+    const id = Number(result.insertId);
+    const consumed = Math.floor(id / 2);
+    if (consumed <= points) return id % 2 === 1 ? 'blocked' : undefined;
     const row = (await db.raw(`SELECT expire FROM ${table} WHERE \`key\` = ?`, [key])) as [
       { expire: number | string }[],
     ];

@@ -63,10 +63,13 @@ describe('the bookkeeping of one upload', () => {
     expect(lookups).toHaveLength(1);
     expect(bookkeeping.length, bookkeeping.join('\n')).toBeLessThanOrEqual(3);
     expect(own.filter((sql) => /^COMMIT/i.test(sql.trim()))).toHaveLength(1);
-    // The request count is one autocommitted statement, not a transaction of four. (The address's
-    // failures are read by rate-limiter-flexible on a connection of its own, which knex does not report.)
+    // The request count and the address's failures are one autocommitted statement, not a
+    // transaction of four and a read of rate-limiter-flexible's.
     const counted = sent.filter((sql) => sql.includes('`rate_limits`'));
     expect(counted, counted.join('\n')).toHaveLength(1);
     expect(counted[0]).toMatch(/^INSERT INTO .* ON DUPLICATE KEY UPDATE points = LAST_INSERT_ID/s);
+    expect(counted[0]).toContain('AS f WHERE f.`key` = ?');
+    // All told: the count, the lookup, and BEGIN, the bookkeeping and COMMIT.
+    expect(sent, sent.join('\n')).toHaveLength(2 + 2 + bookkeeping.length);
   });
 });

@@ -73,7 +73,7 @@ export function beiweMobile(deps: AppDeps, limits: Limits): MiddlewareHandler<Ap
     const ios = c.req.path.slice(-4).toLowerCase().includes('ios');
     const address = clientAddress(c, rateLimits.trustProxy);
     // Any status but 200 makes a phone keep its data and try again later.
-    const wait = (await limits.request('phone', address)) ?? (await limits.addressBlocked('phone', address));
+    const wait = await limits.request('phone', address, 'phone');
     if (wait !== undefined) return c.text('too many requests, try again later', 429, { 'Retry-After': String(wait) });
 
     // Only an upload naming a known patient id may send more than a small form; its credentials
