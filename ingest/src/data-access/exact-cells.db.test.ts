@@ -172,12 +172,14 @@ describe('exact cells: the export is the phones’ own text', () => {
       expect(seconds >= before && seconds <= after && Number.isInteger(seconds)).toBe(true);
       const [idName, idCsv] = beiweIdentifiers(pid, registration!, seconds);
       expected.set(idName, idCsv);
-      // The phone's randomness follows its patient id, which the server draws: hours are added until
-      // every stream has rows (and the app log a message over several lines), so no run lacks one.
-      const files: GeneratedFile[] = [];
-      for (let hour = 0; hour < 24 && !covers(files, STREAMS[os]); hour++) {
+      // The phone's randomness follows its patient id, which the server draws: after two hours of
+      // every stream, hours of the streams still without rows (or an app log without a message over
+      // several lines) are added, so no run lacks one.
+      const files = phone.generateFiles({ from, hours: 2, streams: STREAMS[os] });
+      for (let hour = 2; hour < 24 && !covers(files, STREAMS[os]); hour++) {
+        const lacking = STREAMS[os].filter((stream) => !covers(files, [stream]));
         files.push(
-          ...phone.generateFiles({ from: new Date(from.getTime() + hour * HOUR), hours: 1, streams: STREAMS[os] })
+          ...phone.generateFiles({ from: new Date(from.getTime() + hour * HOUR), hours: 1, streams: lacking })
         );
       }
       expect(covers(files, STREAMS[os])).toBe(true);
