@@ -4,7 +4,14 @@ import { googleHealthData } from '../test/provider-simulators/google-health-data
 import { startWearablesHarness, type WearablesHarness } from '../test/provider-simulators/harness.ts';
 import { test } from '../test/fixtures.ts';
 import { pullConnection, type PullPlan } from './pull.ts';
-import { NO_WITHINGS_BODY_COLUMNS, pullDeps, rowsOf, snapshot } from './testing.ts';
+import {
+  NO_CARDIO_LOAD,
+  NO_NIGHTLY_RECHARGE,
+  NO_WITHINGS_BODY_COLUMNS,
+  pullDeps,
+  rowsOf,
+  snapshot,
+} from './testing.ts';
 
 /**
  * Every Fitbit measurement beyond the first pulls, from the Google Health simulator's documented
@@ -235,6 +242,7 @@ describe('the Fitbit pull of every measurement', () => {
         },
       ]);
       const noVitals = {
+        ...NO_NIGHTLY_RECHARGE,
         breaths_per_min: null,
         spo2_avg_pct: null,
         spo2_lower_pct: null,
@@ -420,6 +428,7 @@ describe('the Fitbit pull of every measurement', () => {
       // 2 light minutes and 5 moderate ones on the 20th, one very active minute on the 21st.
       expect(await dailyRows(db, 'daily_activity', connectionId)).toEqual([
         {
+          ...NO_CARDIO_LOAD,
           source: 'fitbit',
           device: null,
           local_date: '2026-11-20',
@@ -432,6 +441,7 @@ describe('the Fitbit pull of every measurement', () => {
           peak_azm: 2,
         },
         {
+          ...NO_CARDIO_LOAD,
           source: 'fitbit',
           device: null,
           local_date: '2026-11-21',

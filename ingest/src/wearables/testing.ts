@@ -63,6 +63,24 @@ export const UNIFIED_TABLES = [
   'device_status',
 ] as const;
 
+/** `daily_activity` columns only Polar fills (its cardio load), all empty. */
+export const NO_CARDIO_LOAD = {
+  cardio_load_trimp: null,
+  cardio_load_strain: null,
+  cardio_load_tolerance: null,
+  cardio_load_ratio: null,
+  cardio_load_status: null,
+} as const;
+
+/** `daily_vitals` columns only Polar fills (its Nightly Recharge), all empty. */
+export const NO_NIGHTLY_RECHARGE = {
+  ans_charge: null,
+  ans_charge_status: null,
+  nightly_recharge_status: null,
+  recharge_hr_avg_bpm: null,
+  recharge_beat_interval_avg_ms: null,
+} as const;
+
 /** `body_measurements` columns only Withings fills (Getmeas types beyond weight, fat, pressure, temperature), all empty. */
 export const NO_WITHINGS_BODY_COLUMNS = {
   height_m: null,

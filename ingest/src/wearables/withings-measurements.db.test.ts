@@ -4,7 +4,7 @@ import { startWearablesHarness, type WearablesHarness } from '../test/provider-s
 import { withingsData } from '../test/provider-simulators/withings-data.ts';
 import { test } from '../test/fixtures.ts';
 import { pullConnection, type PullPlan } from './pull.ts';
-import { NO_WITHINGS_BODY_COLUMNS, pullDeps, rowsOf, snapshot } from './testing.ts';
+import { NO_CARDIO_LOAD, NO_WITHINGS_BODY_COLUMNS, pullDeps, rowsOf, snapshot } from './testing.ts';
 
 /**
  * Every Withings measurement beyond the first pulls, from the simulator's documented shapes into
@@ -319,6 +319,7 @@ describe('the Withings pull of every measurement', () => {
           calories_kcal: 2150.25,
           distance_m: 6234.5,
           ...NO_ZONE_MINUTES,
+          ...NO_CARDIO_LOAD,
         },
         {
           source: 'withings',
@@ -329,6 +330,7 @@ describe('the Withings pull of every measurement', () => {
           calories_kcal: 1890,
           distance_m: null,
           ...NO_ZONE_MINUTES,
+          ...NO_CARDIO_LOAD,
         },
       ]);
       const dates = (await db('daily_activity')

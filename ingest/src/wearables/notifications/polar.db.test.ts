@@ -147,7 +147,7 @@ describe('Polar webhook notifications', () => {
     const now = clock();
     await own.db('wearable_sync_state').insert({
       connection_id: connectionId,
-      last_pull_at: new Date(now.getTime() - 2 * 3600_000),
+      last_pull_at: new Date(now.getTime() - 4 * 3600_000),
       daily_pulled_at: now,
       updated_at: now,
     });
