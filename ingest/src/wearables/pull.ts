@@ -42,15 +42,30 @@ export type Progress = { pct: number; rowsWritten: number; currentDay: string | 
 
 export type PullResult = Progress & { ok: boolean };
 
-type Target = { id: number; participantId: number; studyId: number; provider: ProviderId; timeZone: string };
+type Target = {
+  id: number;
+  participantId: number;
+  studyId: number;
+  provider: ProviderId;
+  timeZone: string;
+  scopesGranted: string[];
+};
 
 async function loadTarget(db: Knex, connectionId: number): Promise<Target> {
   const row = (await db('device_connections as c')
     .join('participants as p', 'p.id', 'c.participant_id')
     .join('studies as s', 's.id', 'p.study_id')
     .where('c.id', connectionId)
-    .first('c.id', 'c.participant_id', 'c.provider', 's.timezone', 's.id as study_id')) as
-    { id: number; participant_id: number; provider: ProviderId; timezone: string; study_id: number } | undefined;
+    .first('c.id', 'c.participant_id', 'c.provider', 'c.scopes_granted', 's.timezone', 's.id as study_id')) as
+    | {
+        id: number;
+        participant_id: number;
+        provider: ProviderId;
+        scopes_granted: string | null;
+        timezone: string;
+        study_id: number;
+      }
+    | undefined;
   if (!row) throw new Error(`connection ${connectionId} does not exist`);
   return {
     id: row.id,
@@ -58,6 +73,7 @@ async function loadTarget(db: Knex, connectionId: number): Promise<Target> {
     studyId: row.study_id,
     provider: row.provider,
     timeZone: row.timezone,
+    scopesGranted: (row.scopes_granted ?? '').split(' '),
   };
 }
 
@@ -174,7 +190,8 @@ export async function pullConnection(
   let horizon: Horizon = plan.mode === 'sync' && source.horizon ? 'unknown' : 'none';
   const holds = (type: DataType) => !(source.horizon === 'listedDevices' && type.name === 'devices');
   let stopped = false;
-  for (const [t, type] of source.types.entries()) {
+  const types = source.types.filter((type) => type.scope === undefined || target.scopesGranted.includes(type.scope));
+  for (const [t, type] of types.entries()) {
     if (plan.mode === 'sync' && source.horizon === 'latestData') horizon = await latestData(db, connectionId);
     const fromCursor = source.horizon === 'latestData' && type.uploaded === true;
     const units = unitsOf(type, plan, cursors.get(type.name), horizon, fromCursor);
@@ -212,7 +229,7 @@ export async function pullConnection(
         );
         if (err instanceof ConnectionUnusableError) stopped = true;
       }
-      progress.pct = Math.floor(((t + (i + 1) / units.length) * 100) / source.types.length);
+      progress.pct = Math.floor(((t + (i + 1) / units.length) * 100) / types.length);
       await onProgress(progress);
       if (stopped) break;
     }

@@ -20,11 +20,20 @@ export const GOOGLE_HEALTH_SCOPES = [
   'settings.readonly',
 ].map((s) => SCOPE_PREFIX + s);
 
+/**
+ * ECG recordings and irregular-rhythm notifications have scopes of their own (§1.3), not requested
+ * by default: a study asks for them, and each is read only where the patient granted it.
+ */
+export const GOOGLE_ECG_SCOPE = `${SCOPE_PREFIX}ecg.readonly`;
+export const GOOGLE_IRN_SCOPE = `${SCOPE_PREFIX}irn.readonly`;
+
 const SCOPE_LABELS: Record<string, string> = {
   [`${SCOPE_PREFIX}activity_and_fitness.readonly`]: 'activity and fitness (steps, active minutes)',
   [`${SCOPE_PREFIX}health_metrics_and_measurements.readonly`]: 'health measurements (heart rate, weight, oxygen)',
   [`${SCOPE_PREFIX}sleep.readonly`]: 'sleep',
   [`${SCOPE_PREFIX}settings.readonly`]: 'devices and settings (to see when your watch last synced)',
+  [GOOGLE_ECG_SCOPE]: 'ECG recordings',
+  [GOOGLE_IRN_SCOPE]: 'irregular heart rhythm notifications',
 };
 
 export function createFitbitProvider(

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { googleHealthGet, googleHealthPost, retryingGoogle } from '../../providers/fitbit/health-api.ts';
+import { GOOGLE_ECG_SCOPE, GOOGLE_IRN_SCOPE } from '../../providers/fitbit/provider.ts';
 import { DEFAULT_QUOTAS } from '../budget.ts';
-import type { Batch, DailyVitalsRow, Entry, ExerciseZone, SleepStage } from '../rows.ts';
+import type { Batch, DailyVitalsRow, Entry, ExerciseZone, HeartRhythmRow, SleepStage } from '../rows.ts';
 import { emptyBatch } from '../rows.ts';
 import { localDate, utcDate } from '../time.ts';
 import type { DataSource, PullEnv, Window } from './source.ts';
@@ -32,7 +33,7 @@ const MAX_PAGES = 1000;
  * Each list asks for the largest page the docs allow (10,000; sleep 25: google-health-api.md §3.3),
  * so a day of heart rate costs one call where the default 1,440 would take several.
  */
-type TypeSpec = { id: string; filter: (w: Window) => string; maxDays: number; pageSize?: number };
+type TypeSpec = { id: string; filter: (w: Window) => string; maxDays: number; pageSize?: number; scope?: string };
 const MAX_PAGE_SIZE = 10_000;
 
 const physical = (token: string, member: string) => (w: Window) =>
@@ -84,6 +85,20 @@ const TYPES: Record<string, TypeSpec> = {
   },
   dailyVo2Max: { id: 'daily-vo2-max', filter: dated('daily_vo2_max'), maxDays: 90 },
   exercise: { id: 'exercise', filter: civil('exercise', 'interval.civil_start_time'), maxDays: 90, pageSize: 25 },
+  // ECG takes a lower bound only (§3.3): what lies past the window is dropped when read.
+  ecg: {
+    id: 'electrocardiogram',
+    filter: (w) => `electrocardiogram.interval.start_time >= "${w.from.toISOString()}"`,
+    maxDays: 90,
+    scope: GOOGLE_ECG_SCOPE,
+  },
+  // A session type, filtered on civil time as exercise is.
+  irn: {
+    id: 'irregular-rhythm-notification',
+    filter: civil('irregular_rhythm_notification', 'interval.civil_start_time'),
+    maxDays: 90,
+    scope: GOOGLE_IRN_SCOPE,
+  },
 };
 
 /**
@@ -128,6 +143,7 @@ const Interval = z.object({
 const CivilDate = z.object({ year: z.number(), month: z.number(), day: z.number() });
 const num = z.coerce.number().optional();
 const BreathingStats = z.object({ breathsPerMinute: num }).optional();
+const MedicalDevice = z.object({ deviceModel: z.string().optional() }).optional();
 const Point = z.looseObject({
   name: z.string().optional(),
   dataSource: Source.optional(),
@@ -225,9 +241,26 @@ const Point = z.looseObject({
         .optional(),
     })
     .optional(),
+  electrocardiogram: z
+    .object({
+      interval: Interval,
+      beatsPerMinuteAvg: num,
+      samplingFrequencyHertz: num,
+      resultClassification: z.string().optional(),
+      medicalDeviceInfo: MedicalDevice,
+    })
+    .optional(),
+  irregularRhythmNotification: z
+    .object({
+      alertWindows: z.array(Interval.extend({ positive: z.boolean().optional() })).optional(),
+      medicalDeviceInfo: MedicalDevice,
+    })
+    .optional(),
 });
 type Point = z.infer<typeof Point>;
-const Page = z.object({ dataPoints: z.array(Point).optional(), nextPageToken: z.string().optional() });
+/** A listed point, and the point as Google sent it (archived whole where it holds a signal). */
+type Listed = { point: Point; raw: unknown };
+const Page = z.object({ dataPoints: z.array(z.unknown()).optional(), nextPageToken: z.string().optional() });
 /** A `ReconciledDataPoint` (§11.1): the type's member and `dataPointName`, no `dataSource`. */
 const ReconciledPage = z.object({
   dataPoints: z
@@ -303,9 +336,9 @@ const entryOf = (p: Point): { entry?: Entry } => {
 const ZONES = ['lightTime', 'moderateTime', 'vigorousTime', 'peakTime'] as const;
 const fromFitbit = (p: Point) => p.dataSource?.platform === undefined || p.dataSource.platform === 'FITBIT';
 
-async function listAll(env: PullEnv, token: string, spec: TypeSpec, w: Window): Promise<Point[]> {
+async function listAll(env: PullEnv, token: string, spec: TypeSpec, w: Window): Promise<Listed[]> {
   const base = `${env.config.fitbit.apiUrl}/v4/users/me/dataTypes/${spec.id}/dataPoints`;
-  const points: Point[] = [];
+  const points: Listed[] = [];
   let pageToken = '';
   for (let page = 0; page < MAX_PAGES; page++) {
     const query = new URLSearchParams({
@@ -315,7 +348,10 @@ async function listAll(env: PullEnv, token: string, spec: TypeSpec, w: Window): 
     });
     const body = await limitedGet(env, `${base}?${query.toString()}`, token);
     const parsed = Page.parse(body);
-    points.push(...(parsed.dataPoints ?? []).filter(fromFitbit));
+    for (const raw of parsed.dataPoints ?? []) {
+      const point = Point.parse(raw);
+      if (fromFitbit(point)) points.push({ point, raw });
+    }
     pageToken = parsed.nextPageToken ?? '';
     if (pageToken === '') return points;
   }
@@ -607,6 +643,91 @@ function sleepRow(p: Point, s: NonNullable<Point['sleep']>, device: string | nul
   };
 }
 
+/**
+ * Google's ECG results (§9.3) in the `afib_class` words of Withings' codes where the meaning is the
+ * same (an inconclusive reading at over 120 or under 50 bpm is Withings' high or low heart rate);
+ * `unreadable` and `not_analyzed` have no Withings counterpart. A result this table does not know
+ * is `other`, and the point as sent, its result included, is in the raw archive.
+ */
+const ECG_CLASSES: Readonly<Record<string, string>> = {
+  NORMAL_SINUS_RHYTHM: 'negative',
+  ATRIAL_FIBRILLATION: 'positive',
+  INCONCLUSIVE: 'inconclusive',
+  INCONCLUSIVE_HIGH_HEART_RATE: 'high_heart_rate',
+  INCONCLUSIVE_LOW_HEART_RATE: 'low_heart_rate',
+  UNREADABLE: 'unreadable',
+  NOT_ANALYZED: 'not_analyzed',
+};
+
+/**
+ * ECG recordings and irregular-rhythm notifications into `heart_rhythm`: an ECG at its reading time
+ * (a historical one has no offset: 0, §9.3) with its result, average heart rate and sampling
+ * frequency; a notification as one `ppg` row per alert window, at the window's start. Google gives
+ * no numeric result code, so `afib_code` stays empty.
+ */
+function rhythmRows(type: 'ecg' | 'irn', p: Point, w: Window): HeartRhythmRow[] {
+  const device = (info: { deviceModel?: string } | undefined) => info?.deviceModel ?? deviceOf(p);
+  const e = p.electrocardiogram;
+  if (type === 'ecg') {
+    if (!e || Date.parse(e.interval.startTime) >= w.to.getTime()) return [];
+    const result = e.resultClassification;
+    return [
+      {
+        ...entryOf(p),
+        device: device(e.medicalDeviceInfo),
+        method: 'ecg',
+        recorded_at: new Date(e.interval.startTime),
+        utc_offset_min: offsetMin(e.interval.startUtcOffset),
+        ...(result !== undefined && { afib_class: ECG_CLASSES[result] ?? 'other' }),
+        ...(e.beatsPerMinuteAvg !== undefined && { heart_rate_bpm: e.beatsPerMinuteAvg }),
+        ...(e.samplingFrequencyHertz !== undefined && { sampling_frequency_hz: e.samplingFrequencyHertz }),
+      },
+    ];
+  }
+  const n = p.irregularRhythmNotification;
+  return (n?.alertWindows ?? []).map((a) => ({
+    ...entryOf(p),
+    device: device(n?.medicalDeviceInfo),
+    method: 'ppg',
+    recorded_at: new Date(a.startTime),
+    utc_offset_min: offsetMin(a.startUtcOffset),
+    // The schema says returned windows are always positive; proto3 would leave out a false.
+    afib_class: a.positive === false ? 'negative' : 'positive',
+  }));
+}
+
+/**
+ * The waveform of an ECG, and a notification's window ends and heart beats, are in the raw archive:
+ * each point as Google sent it, named by its first row's time, and put once (a re-read lists it again).
+ */
+async function heartRhythm(env: PullEnv, type: 'ecg' | 'irn', listed: Listed[], w: Window): Promise<Batch> {
+  const b = emptyBatch();
+  const found = listed.flatMap(({ point, raw }) => {
+    const rows = rhythmRows(type, point, w);
+    return rows[0] ? [{ raw, rows, at: rows[0].recorded_at }] : [];
+  });
+  const archived = new Map(
+    (
+      (await env
+        .db('heart_rhythm')
+        .where({ connection_id: env.connectionId, method: type === 'ecg' ? 'ecg' : 'ppg' })
+        .whereNotNull('signal_archive_key')
+        .whereIn(
+          'recorded_at',
+          found.map((f) => f.at)
+        )
+        .select('recorded_at', 'signal_archive_key')) as { recorded_at: Date; signal_archive_key: string }[]
+    ).map((r) => [r.recorded_at.getTime(), r.signal_archive_key])
+  );
+  for (const { raw, rows, at } of found) {
+    const key =
+      archived.get(at.getTime()) ??
+      (await env.rawArchive?.put(`fitbit-${type}/${at.getTime()}.json`, Buffer.from(JSON.stringify(raw))));
+    b.heartRhythm.push(...rows.map((r) => (key === undefined ? r : { ...r, signal_archive_key: key })));
+  }
+  return b;
+}
+
 async function devices(env: PullEnv, token: string): Promise<Batch> {
   const b = emptyBatch();
   const body = Devices.parse(
@@ -634,7 +755,12 @@ export const fitbitSource: DataSource = {
   horizon: 'listedDevices',
   types: [
     { name: 'devices', maxDays: WHOLE_RANGE },
-    ...Object.entries(TYPES).map(([name, spec]) => ({ name, maxDays: spec.maxDays, uploaded: true })),
+    ...Object.entries(TYPES).map(([name, spec]) => ({
+      name,
+      maxDays: spec.maxDays,
+      uploaded: true,
+      ...(spec.scope && { scope: spec.scope }),
+    })),
     { name: 'dailyTotals', maxDays: ROLLUP_DAYS, uploaded: true },
   ],
   async fetch(env, token, type, window) {
@@ -642,6 +768,11 @@ export const fitbitSource: DataSource = {
     if (type === 'dailyTotals') return dailyTotals(env, token, window);
     const spec = TYPES[type];
     if (!spec) throw new Error(`unknown Fitbit data type ${type}`);
-    return toBatch(type, await listAll(env, token, spec, window));
+    const listed = await listAll(env, token, spec, window);
+    if (type === 'ecg' || type === 'irn') return heartRhythm(env, type, listed, window);
+    return toBatch(
+      type,
+      listed.map((l) => l.point)
+    );
   },
 };

@@ -38,10 +38,13 @@ export type RawArchive = { put(name: string, bytes: Buffer): Promise<string> };
  * `everyMs`: values made once a night or a day, so a sync reads the type only once what it would
  * read reaches this far past its cursor (a range reads it always): the calls go to the types that
  * change between pulls.
+ * `scope`: read only for a connection whose granted scopes include it (Google's ECG and
+ * irregular-rhythm notifications); its cursor does not move otherwise, so a later grant reads back.
  */
 export type DataType = {
   readonly name: string;
   readonly maxDays: number;
+  readonly scope?: string;
   readonly changedSince?: boolean;
   readonly uploaded?: boolean;
   readonly everyMs?: number;
