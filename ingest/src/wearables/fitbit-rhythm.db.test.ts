@@ -5,7 +5,7 @@ import { googleHealthData } from '../test/provider-simulators/google-health-data
 import { startWearablesHarness, type WearablesHarness } from '../test/provider-simulators/harness.ts';
 import { test } from '../test/fixtures.ts';
 import { pullConnection, type PullPlan } from './pull.ts';
-import { pullDeps, rowsOf } from './testing.ts';
+import { grantGoogleScopes, pullDeps, rowsOf } from './testing.ts';
 
 /**
  * Fitbit ECG recordings and irregular-rhythm notifications (google-health-api.md §9.3) from the
@@ -84,17 +84,6 @@ async function connectedUser(sim: Sim, db: Knex) {
   return { connectionId, participantId, studyId: row.study_id, user: row.external_user_id };
 }
 
-/** The patient also grants `scopes` (a study asking for ECG or notifications): at Google and as Vigil records it. */
-async function grant(sim: Sim, db: Knex, connectionId: number, user: string, scopes: string[]) {
-  for (const g of sim.wearables.fitbit.grants.grantsOf(user)) g.scopes.push(...scopes);
-  const { scopes_granted: granted } = (await db('device_connections')
-    .where({ id: connectionId })
-    .first('scopes_granted')) as { scopes_granted: string };
-  await db('device_connections')
-    .where({ id: connectionId })
-    .update({ scopes_granted: [granted, ...scopes].join(' ') });
-}
-
 const plan: PullPlan = {
   mode: 'range',
   from: new Date('2026-11-20T00:00:00Z'),
@@ -109,7 +98,7 @@ describe('the Fitbit pull of ECGs and irregular-rhythm notifications', () => {
     async ({ sim, db, clock }) => {
       clock.set(new Date('2026-11-22T12:00:00Z'));
       const { connectionId, participantId, studyId, user } = await connectedUser(sim, db);
-      await grant(sim, db, connectionId, user, [GOOGLE_ECG_SCOPE, GOOGLE_IRN_SCOPE]);
+      await grantGoogleScopes(sim.wearables, db, connectionId, [GOOGLE_ECG_SCOPE, GOOGLE_IRN_SCOPE]);
       const afib = ecg(
         '2026-11-20T08:00:00Z',
         { beatsPerMinuteAvg: '96', samplingFrequencyHertz: 250, resultClassification: 'ATRIAL_FIBRILLATION' },
@@ -209,12 +198,12 @@ describe('the Fitbit pull of ECGs and irregular-rhythm notifications', () => {
       expect(await cursors()).not.toContain('ecg');
       expect(await cursors()).toContain('heartRate');
 
-      await grant(sim, db, connectionId, user, [GOOGLE_IRN_SCOPE]);
+      await grantGoogleScopes(sim.wearables, db, connectionId, [GOOGLE_IRN_SCOPE]);
       expect((await pullConnection(deps, connectionId, plan)).errors).toEqual([]);
       expect(sim.wearables.fitbit.count('list:electrocardiogram')).toBe(0);
       expect(await db('heart_rhythm').where({ connection_id: connectionId }).pluck('method')).toEqual(['ppg']);
 
-      await grant(sim, db, connectionId, user, [GOOGLE_ECG_SCOPE]);
+      await grantGoogleScopes(sim.wearables, db, connectionId, [GOOGLE_ECG_SCOPE]);
       expect((await pullConnection(deps, connectionId, plan)).errors).toEqual([]);
       expect(
         await db('heart_rhythm').where({ connection_id: connectionId }).orderBy('recorded_at').pluck('afib_class')
@@ -225,7 +214,7 @@ describe('the Fitbit pull of ECGs and irregular-rhythm notifications', () => {
   simTest('follows nextPageToken over every page of both types', async ({ sim, db, clock }) => {
     clock.set(new Date('2026-11-22T12:00:00Z'));
     const { connectionId, user } = await connectedUser(sim, db);
-    await grant(sim, db, connectionId, user, [GOOGLE_ECG_SCOPE, GOOGLE_IRN_SCOPE]);
+    await grantGoogleScopes(sim.wearables, db, connectionId, [GOOGLE_ECG_SCOPE, GOOGLE_IRN_SCOPE]);
     const hours = [0, 1, 2, 3, 4].map((h) => `2026-11-20T1${h}:00:00Z`);
     sim.data.put(
       user,

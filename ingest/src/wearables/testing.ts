@@ -96,6 +96,20 @@ export const NO_WITHINGS_BODY_COLUMNS = {
   vo2max_ml_min_kg: null,
 } as const;
 
+/**
+ * The patient also grants Google `scopes` the connection did not ask for (a study reading ECGs or
+ * irregular-rhythm notifications): on the simulator's grant, and as Vigil records what was granted.
+ */
+export async function grantGoogleScopes(wearables: WearablesHarness, db: Knex, connectionId: number, scopes: string[]) {
+  const row = (await db('device_connections')
+    .where({ id: connectionId })
+    .first('external_user_id', 'scopes_granted')) as { external_user_id: string; scopes_granted: string };
+  for (const g of wearables.fitbit.grants.grantsOf(row.external_user_id)) g.scopes.push(...scopes);
+  await db('device_connections')
+    .where({ id: connectionId })
+    .update({ scopes_granted: [row.scopes_granted, ...scopes].join(' ') });
+}
+
 /** A connection's rows of a table, without its keys, in a stable order. */
 export async function rowsOf(db: Knex, table: string, connectionId: number, orderBy: string[]) {
   const rows = (await db(table).where({ connection_id: connectionId }).orderBy(orderBy)) as Record<string, unknown>[];

@@ -1,6 +1,7 @@
 import { describe, expect } from 'vitest';
+import { GOOGLE_ECG_SCOPE, GOOGLE_IRN_SCOPE } from '../../../providers/fitbit/provider.ts';
 import { pullConnection } from '../../../wearables/pull.ts';
-import { pullDeps } from '../../../wearables/testing.ts';
+import { grantGoogleScopes, pullDeps } from '../../../wearables/testing.ts';
 import { test } from '../../fixtures.ts';
 import { googleHealthData } from '../google-health-data.ts';
 import { startWearablesHarness, type WearablesHarness } from '../harness.ts';
@@ -10,7 +11,8 @@ import { startRecordingProxy, type RecordingProxy } from './recording-proxy.ts';
 /**
  * Every call the ingest makes to the Google Health simulator's data API, and every answer, held to
  * the shapes google-health-api.md gives (transcribed into google-health-openapi.json beside this
- * file): identity, paired devices, `list` of each data type read, `reconcile` and `dailyRollUp`. Google
+ * file): identity, paired devices, `list` of each data type read (ECG and irregular-rhythm
+ * notifications under their own scopes), `reconcile` and `dailyRollUp`. Google
  * publishes a discovery document rather than an OpenAPI one; the transcription keeps its names,
  * JSON types (int64 as strings) and enums, and refuses members it does not list.
  */
@@ -138,6 +140,35 @@ const POINTS: Record<string, Record<string, unknown>> = {
       interval: interval('2026-11-20T14:31:00Z', '2026-11-20T14:32:00Z'),
     },
   },
+  electrocardiogram: {
+    electrocardiogram: {
+      interval: interval('2026-11-20T09:00:00Z', '2026-11-20T09:00:00Z'),
+      beatsPerMinuteAvg: '64',
+      leadNumber: 1,
+      samplingFrequencyHertz: 250,
+      millivoltsScalingFactor: 1000,
+      waveformSamples: [12, -40, 310, 25],
+      resultClassification: 'NORMAL_SINUS_RHYTHM',
+      medicalDeviceInfo: { deviceModel: 'Sense 2', firmwareVersion: '1.2', featureVersion: '2.0' },
+    },
+  },
+  'irregular-rhythm-notification': {
+    irregularRhythmNotification: {
+      interval: {
+        ...interval('2026-11-20T02:00:00Z', '2026-11-20T02:30:00Z'),
+        civilStartTime: { date, time: { hours: 3 } },
+        civilEndTime: { date, time: { hours: 3, minutes: 30 } },
+      },
+      alertWindows: [
+        {
+          ...interval('2026-11-20T02:00:00Z', '2026-11-20T02:30:00Z'),
+          positive: true,
+          heartBeats: [{ beatsPerMinute: 112, physicalTime: '2026-11-20T02:00:00Z', utcOffset: OFFSET }],
+        },
+      ],
+      medicalDeviceInfo: { deviceModel: 'Sense 2', algorithmVersion: '3.1', serviceVersion: '7' },
+    },
+  },
 };
 /** Types read by roll-up or `reconcile` only, never listed. */
 const NOT_LISTED = ['distance', 'active-zone-minutes', 'activity-level'];
@@ -148,6 +179,7 @@ describe('the ingest and the Google Health simulator keep to the documented shap
     async ({ setup, db, clock }) => {
       clock.set(new Date('2026-11-22T12:00:00Z'));
       const { connectionId } = await setup.wearables.connected('fitbit');
+      await grantGoogleScopes(setup.wearables, db, connectionId, [GOOGLE_ECG_SCOPE, GOOGLE_IRN_SCOPE]);
       const { external_user_id: user } = (await db('device_connections')
         .where({ id: connectionId })
         .first('external_user_id')) as { external_user_id: string };
@@ -183,6 +215,12 @@ describe('the ingest and the Google Health simulator keep to the documented shap
         });
         expect((e.body as { dataPoints?: unknown[] }).dataPoints).toEqual([POINTS['activity-level']]);
       }
+      // ECG takes a lower bound alone (§3.3); the notifications a civil range, as exercise.
+      const filterOf = (type: string) => listed.find((e) => read(e) === type)?.params.filter;
+      expect(filterOf('electrocardiogram')).toBe('electrocardiogram.interval.start_time >= "2026-11-19T00:00:00.000Z"');
+      expect(filterOf('irregular-rhythm-notification')).toBe(
+        'irregular_rhythm_notification.interval.civil_start_time >= "2026-11-18T00:00:00" AND irregular_rhythm_notification.interval.civil_start_time < "2026-11-23T00:00:00"'
+      );
       // The largest page the docs allow: 10,000, or 25 for sleep and exercise (§3.3).
       for (const e of listed) {
         expect(e.params.pageSize).toBe(['sleep', 'exercise'].includes(read(e) ?? '') ? '25' : '10000');
