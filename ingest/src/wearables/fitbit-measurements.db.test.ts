@@ -1,8 +1,6 @@
 import type { Knex } from 'knex';
 import { describe, expect } from 'vitest';
-import { googleHealthData } from '../test/provider-simulators/google-health-data.ts';
-import { startWearablesHarness, type WearablesHarness } from '../test/provider-simulators/harness.ts';
-import { test } from '../test/fixtures.ts';
+import { googleHealthTest, type GoogleHealthSim } from '../test/provider-simulators/harness.ts';
 import { pullConnection, type PullPlan } from './pull.ts';
 import {
   NO_CARDIO_LOAD,
@@ -20,22 +18,6 @@ import {
  * exercise sessions, and the trackers' daily steps, distance and active zone minutes; each with
  * `recordingMethod` as `entry`. A phone's points (Health Connect) are left out.
  */
-
-type Sim = { wearables: WearablesHarness; data: ReturnType<typeof googleHealthData> };
-const simTest = test.extend<{ sim: Sim }>({
-  sim: async ({ db, clock, vault, archiveStore }, use) => {
-    const data = googleHealthData();
-    const wearables = await startWearablesHarness({
-      db,
-      clock,
-      vault,
-      archiveStore,
-      sims: { fitbit: { extend: data.extend } },
-    });
-    await use({ wearables, data });
-    await wearables.close();
-  },
-});
 
 const tracker = (recordingMethod: string) => ({
   platform: 'FITBIT',
@@ -61,7 +43,7 @@ const date = (iso: string) => {
   return { year, month, day };
 };
 
-async function connectedUser(sim: Sim, db: Knex) {
+async function connectedUser(sim: GoogleHealthSim, db: Knex) {
   const { connectionId } = await sim.wearables.connected('fitbit');
   const { external_user_id: user } = (await db('device_connections')
     .where({ id: connectionId })
@@ -86,7 +68,7 @@ const plan: PullPlan = {
 };
 
 describe('the Fitbit pull of every measurement', () => {
-  simTest(
+  googleHealthTest(
     'writes breathing, daily SpO2, HRV, skin temperature and VO2 max, body fat and exercise into exact rows',
     async ({ sim, db, clock }) => {
       clock.set(new Date('2026-11-22T12:00:00Z'));
@@ -365,7 +347,7 @@ describe('the Fitbit pull of every measurement', () => {
     }
   );
 
-  simTest(
+  googleHealthTest(
     'daily steps, distance and active zone minutes are the trackers’ roll-ups per local day, one call per type; active time their reconciled activity levels',
     async ({ sim, db, clock }) => {
       clock.set(new Date('2026-11-22T12:00:00Z'));

@@ -1,7 +1,5 @@
 import { describe, expect } from 'vitest';
-import { googleHealthData } from '../test/provider-simulators/google-health-data.ts';
-import { startWearablesHarness, type WearablesHarness } from '../test/provider-simulators/harness.ts';
-import { test } from '../test/fixtures.ts';
+import { googleHealthTest } from '../test/provider-simulators/harness.ts';
 import { pullConnection, type PullPlan } from './pull.ts';
 import { NO_WITHINGS_BODY_COLUMNS, pullDeps, rowsOf, snapshot } from './testing.ts';
 
@@ -23,23 +21,8 @@ const hr = (at: string, bpm: string) => ({
   heartRate: { beatsPerMinute: bpm, sampleTime: sample(at) },
 });
 
-const test2 = test.extend<{ sim: { wearables: WearablesHarness; data: ReturnType<typeof googleHealthData> } }>({
-  sim: async ({ db, clock, vault, archiveStore }, use) => {
-    const data = googleHealthData();
-    const wearables = await startWearablesHarness({
-      db,
-      clock,
-      vault,
-      archiveStore,
-      sims: { fitbit: { extend: data.extend } },
-    });
-    await use({ wearables, data });
-    await wearables.close();
-  },
-});
-
 describe('the Fitbit (Google Health API) pull', () => {
-  test2(
+  googleHealthTest(
     'writes exact unified rows, follows pages, splits ranges, and a re-run changes nothing',
     async ({ sim, db, clock }) => {
       const { wearables, data } = sim;
@@ -276,7 +259,7 @@ describe('the Fitbit (Google Health API) pull', () => {
     }
   );
 
-  test2(
+  googleHealthTest(
     'asks for the largest page the docs allow, so a busy day of heart rate is one call',
     async ({ sim, db, clock }) => {
       const { wearables, data } = sim;
@@ -302,7 +285,7 @@ describe('the Fitbit (Google Health API) pull', () => {
     }
   );
 
-  test2(
+  googleHealthTest(
     'retries 503 and 504 with backoff and jitter; a lasting outage is an error for that window only',
     async ({ sim, db, clock }) => {
       const { wearables, data } = sim;

@@ -1,9 +1,7 @@
 import type { Knex } from 'knex';
 import { describe, expect } from 'vitest';
 import { GOOGLE_ECG_SCOPE, GOOGLE_IRN_SCOPE } from '../providers/fitbit/provider.ts';
-import { googleHealthData } from '../test/provider-simulators/google-health-data.ts';
-import { startWearablesHarness, type WearablesHarness } from '../test/provider-simulators/harness.ts';
-import { test } from '../test/fixtures.ts';
+import { googleHealthTest, type GoogleHealthSim } from '../test/provider-simulators/harness.ts';
 import { pullConnection, type PullPlan } from './pull.ts';
 import { grantGoogleScopes, pullDeps, rowsOf } from './testing.ts';
 
@@ -12,22 +10,6 @@ import { grantGoogleScopes, pullDeps, rowsOf } from './testing.ts';
  * Google Health simulator into exact `heart_rhythm` rows, each point kept whole in the raw archive;
  * read only where the patient granted their scopes (§1.3), over every page.
  */
-
-type Sim = { wearables: WearablesHarness; data: ReturnType<typeof googleHealthData> };
-const simTest = test.extend<{ sim: Sim }>({
-  sim: async ({ db, clock, vault, archiveStore }, use) => {
-    const data = googleHealthData();
-    const wearables = await startWearablesHarness({
-      db,
-      clock,
-      vault,
-      archiveStore,
-      sims: { fitbit: { extend: data.extend } },
-    });
-    await use({ wearables, data });
-    await wearables.close();
-  },
-});
 
 const source = { platform: 'FITBIT', recordingMethod: 'ACTIVELY_MEASURED', device: { displayName: 'Sense 2' } };
 /** The patient is in UTC+1. */
@@ -75,7 +57,7 @@ const irn = (...windows: [string, string][]) => ({
   },
 });
 
-async function connectedUser(sim: Sim, db: Knex) {
+async function connectedUser(sim: GoogleHealthSim, db: Knex) {
   const { connectionId, participantId } = await sim.wearables.connected('fitbit');
   const row = (await db('device_connections')
     .join('participants as p', 'p.id', 'device_connections.participant_id')
@@ -93,7 +75,7 @@ const plan: PullPlan = {
 const NO_WITHINGS = { afib_code: null, qrs_ms: null, pr_ms: null, qt_ms: null, qtc_ms: null, signal_id: null } as const;
 
 describe('the Fitbit pull of ECGs and irregular-rhythm notifications', () => {
-  simTest(
+  googleHealthTest(
     'writes each ECG and each alert window into exact heart_rhythm rows, the points whole in the raw archive, put once',
     async ({ sim, db, clock }) => {
       clock.set(new Date('2026-11-22T12:00:00Z'));
@@ -181,7 +163,7 @@ describe('the Fitbit pull of ECGs and irregular-rhythm notifications', () => {
     }
   );
 
-  simTest(
+  googleHealthTest(
     'reads neither type without its granted scope, and reads the past once the patient grants it',
     async ({ sim, db, clock }) => {
       clock.set(new Date('2026-11-22T12:00:00Z'));
@@ -211,7 +193,7 @@ describe('the Fitbit pull of ECGs and irregular-rhythm notifications', () => {
     }
   );
 
-  simTest('follows nextPageToken over every page of both types', async ({ sim, db, clock }) => {
+  googleHealthTest('follows nextPageToken over every page of both types', async ({ sim, db, clock }) => {
     clock.set(new Date('2026-11-22T12:00:00Z'));
     const { connectionId, user } = await connectedUser(sim, db);
     await grantGoogleScopes(sim.wearables, db, connectionId, [GOOGLE_ECG_SCOPE, GOOGLE_IRN_SCOPE]);

@@ -3,6 +3,7 @@ import type { ArchiveStore } from '../../archive/store.ts';
 import type { Vault } from '../../vault/vault.ts';
 import { test, testConfig, type TestClock } from '../fixtures.ts';
 import type { GoogleHealthSimOptions } from './google-health.ts';
+import { googleHealthData, type GoogleHealthData } from './google-health-data.ts';
 import type { PolarSimOptions } from './polar.ts';
 import type { WithingsSimOptions } from './withings.ts';
 import { startHarness, type WearablesHarness } from './wearables-harness.ts';
@@ -28,5 +29,22 @@ export const wearablesTest = test.extend<{ wearables: WearablesHarness }>({
     const harness = await startWearablesHarness({ db, clock, vault, archiveStore });
     await use(harness);
     await harness.close();
+  },
+});
+
+/** The harness with the Google Health data endpoints: `sim.data` holds the points Google serves. */
+export type GoogleHealthSim = { wearables: WearablesHarness; data: GoogleHealthData };
+export const googleHealthTest = test.extend<{ sim: GoogleHealthSim }>({
+  sim: async ({ db, clock, vault, archiveStore }, use) => {
+    const data = googleHealthData();
+    const wearables = await startWearablesHarness({
+      db,
+      clock,
+      vault,
+      archiveStore,
+      sims: { fitbit: { extend: data.extend } },
+    });
+    await use({ wearables, data });
+    await wearables.close();
   },
 });
