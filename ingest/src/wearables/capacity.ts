@@ -40,7 +40,8 @@ export const QUOTA_WINDOWS: Record<ProviderId, readonly QuotaWindow[]> = {
  * (`bench/late-sync.bench.ts`, hourly pulls: Google 504 — the paired devices, 16 lists, 3 daily
  * roll-ups and the `reconcile` of the day's activity levels —, Withings 243 a day, Polar 158:
  * 24 × 6 and the nightly types' 2 × 7). Polar: exercises, activity, heart rate, sleep and the wrist
- * ECG and SpO2 tests, one call each (providers/polar.ts).
+ * ECG and SpO2 tests, one call each (providers/polar.ts). A Fitbit connection granted the ECG and
+ * irregular-rhythm scopes lists two types more (not requested by default, so not counted here).
  */
 export const CALLS_PER_PULL: Record<ProviderId, number> = { fitbit: 21, withings: 10, polar: 6 };
 

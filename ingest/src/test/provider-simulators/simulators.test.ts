@@ -146,6 +146,39 @@ describe('the Google Health simulator', () => {
     );
   });
 
+  it('serves ECGs to the ECG scope with a lower-bound filter only, and neither ECG nor IRN to reconcile (§3.3, §9.1)', async () => {
+    const { sim, tokens } = await googleTokens(
+      { extend: googleHealthData().extend },
+      ['ecg', 'health_metrics_and_measurements']
+        .map((s) => `https://www.googleapis.com/auth/googlehealth.${s}.readonly`)
+        .join(' ')
+    );
+    const read = (type: string, method: string, filter: string) =>
+      fetch(`${sim.url}/v4/users/me/dataTypes/${type}/${method}?filter=${encodeURIComponent(filter)}`, {
+        headers: { authorization: `Bearer ${tokens.access_token}` },
+      });
+    const reason = async (res: Response) =>
+      ((await res.json()) as { error: { details: { reason: string }[] } }).error.details[0]?.reason;
+    const start = 'electrocardiogram.interval.start_time';
+    expect((await read('electrocardiogram', 'dataPoints', `${start} >= "2026-11-01T00:00:00Z"`)).status).toBe(200);
+    const bounded = await read(
+      'electrocardiogram',
+      'dataPoints',
+      `${start} >= "2026-11-01T00:00:00Z" AND ${start} < "2026-11-02T00:00:00Z"`
+    );
+    expect([bounded.status, await reason(bounded)]).toEqual([400, 'INVALID_DATA_POINT_FILTER_DATA_TYPE_MEMBER']);
+    const reconcile = await read('electrocardiogram', 'dataPoints:reconcile', `${start} >= "2026-11-01T00:00:00Z"`);
+    expect([reconcile.status, await reason(reconcile)]).toEqual([400, 'UNSUPPORTED_DATA_TYPE_ACTION']);
+    // The notifications need their own scope, which health measurements do not give.
+    const civil = 'irregular_rhythm_notification.interval.civil_start_time';
+    const irn = await read(
+      'irregular-rhythm-notification',
+      'dataPoints',
+      `${civil} >= "2026-11-01T00:00:00" AND ${civil} < "2026-11-02T00:00:00"`
+    );
+    expect([irn.status, await reason(irn)]).toEqual([403, 'ACCESS_TOKEN_SCOPE_INSUFFICIENT']);
+  });
+
   it('reconcile: one stream of a source family, as ReconciledDataPoints (google-health-api.md §3.4, §11.1)', async () => {
     const data = googleHealthData();
     const { sim, tokens } = await googleTokens(
