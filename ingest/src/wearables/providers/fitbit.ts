@@ -667,8 +667,8 @@ const ECG_CLASSES: Readonly<Record<string, string>> = {
  */
 function rhythmRows(type: 'ecg' | 'irn', p: Point, w: Window): HeartRhythmRow[] {
   const device = (info: { deviceModel?: string } | undefined) => info?.deviceModel ?? deviceOf(p);
-  const e = p.electrocardiogram;
   if (type === 'ecg') {
+    const e = p.electrocardiogram;
     if (!e || Date.parse(e.interval.startTime) >= w.to.getTime()) return [];
     const result = e.resultClassification;
     return [
