@@ -14,6 +14,8 @@ import { countedFetch, type Metrics } from '../metrics/metrics.ts';
 import { writeBatch } from './writer.ts';
 import type { UploadArchive } from '../uploads/archive.ts';
 import { wearableArchiveFolder } from './archive-folder.ts';
+import { readsType } from './measurements.ts';
+import { findStudyMeasurements } from '../study-measurements/store.ts';
 
 export const SOURCES: Record<ProviderId, DataSource> = {
   fitbit: fitbitSource,
@@ -151,6 +153,7 @@ export async function pullConnection(
   const target = await loadTarget(db, connectionId);
   const source = SOURCES[target.provider];
   const cursors = await readCursors(db, connectionId);
+  const { measurements } = await findStudyMeasurements(db, target.studyId);
   let limits: Record<string, unknown> = {};
   const env: PullEnv = {
     fetchFn: deps.metrics
@@ -163,6 +166,7 @@ export async function pullConnection(
     db,
     clock: deps.clock,
     observe: (seen) => void (limits = { ...seen, seenAt: deps.clock().toISOString() }),
+    collects: (m) => measurements.includes(m),
     ...(deps.archive && { rawArchive: rawArchiveOf(deps.archive, target) }),
   };
   const refreshQuota = source.refreshQuota;
@@ -175,6 +179,8 @@ export async function pullConnection(
   const holds = (type: DataType) => !(source.horizon === 'listedDevices' && type.name === 'devices');
   let stopped = false;
   for (const [t, type] of source.types.entries()) {
+    // Not chosen by the study: no call, no quota spent, and its cursor stays where it was.
+    if (!readsType(target.provider, type.name, measurements)) continue;
     if (plan.mode === 'sync' && source.horizon === 'latestData') horizon = await latestData(db, connectionId);
     const fromCursor = source.horizon === 'latestData' && type.uploaded === true;
     const units = unitsOf(type, plan, cursors.get(type.name), horizon, fromCursor);

@@ -25,6 +25,8 @@ const SCOPE_LABELS: Record<string, string> = {
   [`${SCOPE_PREFIX}health_metrics_and_measurements.readonly`]: 'health measurements (heart rate, weight, oxygen)',
   [`${SCOPE_PREFIX}sleep.readonly`]: 'sleep',
   [`${SCOPE_PREFIX}settings.readonly`]: 'devices and settings (to see when your watch last synced)',
+  [`${SCOPE_PREFIX}ecg.readonly`]: 'ECG recordings',
+  [`${SCOPE_PREFIX}irn.readonly`]: 'irregular heart rhythm notifications',
 };
 
 export function createFitbitProvider(
@@ -60,10 +62,10 @@ export function createFitbitProvider(
     usesPkce: true,
     refreshes: true,
     // offline + consent: every consent returns a refresh token (§1.2).
-    authorizationUrl: (input) =>
+    authorizationUrl: ({ scopes, ...input }) =>
       buildAuthorizationUrl(
         oauth,
-        { ...input, scope: GOOGLE_HEALTH_SCOPES.join(' ') },
+        { ...input, scope: scopes.join(' ') },
         { access_type: 'offline', prompt: 'consent' }
       ),
     exchangeCode: (callbackUrl, checks) => exchangeCode('fitbit', oauth, callbackUrl, checks),

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { WearablesConfig } from '../../providers/config.ts';
 import type { Budgets, Quota } from '../budget.ts';
+import type { WearableMeasurement } from '../measurements.ts';
 import type { Batch } from '../rows.ts';
 
 /**
@@ -24,6 +25,11 @@ export type PullEnv = {
   observe(limits: Record<string, unknown>): void;
   /** Vendor files kept whole (ECG signals); absent where the pull was given no archive. */
   readonly rawArchive?: RawArchive;
+  /**
+   * Whether the connection's study collects the measurement: for a type read once for several
+   * (Withings getmeas), what it asks for. A type serving none of the chosen is not read at all.
+   */
+  collects(measurement: WearableMeasurement): boolean;
 };
 
 /** The participant's folder of the raw archive: `put` seals the bytes under the study's key and returns the object's key. */
