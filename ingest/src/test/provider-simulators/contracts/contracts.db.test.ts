@@ -1,5 +1,7 @@
 import type { Knex } from 'knex';
 import { describe, expect } from 'vitest';
+import { saveStudyMeasurements } from '../../../study-measurements/store.ts';
+import { MEASUREMENTS } from '../../../wearables/measurements.ts';
 import { pullConnection } from '../../../wearables/pull.ts';
 import { pullDeps } from '../../../wearables/testing.ts';
 import { asAdmin } from '../../app-deps.ts';
@@ -91,6 +93,15 @@ const at = (iso: string) => Date.parse(iso) / 1000;
 const userOf = async (db: Knex, id: number) =>
   ((await db('device_connections').where({ id }).first('external_user_id')) as { external_user_id: string })
     .external_user_id;
+
+/** Every endpoint is called: the connection's study collects every measurement, the opt-in ones too. */
+async function collectEverything(db: Knex, connectionId: number, now: Date) {
+  const { study_id: studyId } = (await db('device_connections as c')
+    .join('participants as p', 'p.id', 'c.participant_id')
+    .where('c.id', connectionId)
+    .first('p.study_id')) as { study_id: number };
+  await saveStudyMeasurements(db, studyId, MEASUREMENTS, now);
+}
 
 /** Nightly Recharge, cardio load, SleepWise, biosensing and physical info (polar-measurements.db.test.ts). */
 function givePolarRecovery(r: RecoveryData): void {
@@ -215,6 +226,7 @@ describe('the ingest and the simulators keep to the vendors’ OpenAPI documents
     async ({ setup, db, clock }) => {
       clock.set(new Date('2026-11-22T12:00:00Z'));
       const { connectionId } = await setup.wearables.connected('withings');
+      await collectEverything(db, connectionId, clock());
       const u = setup.data.withings.user(await userOf(db, connectionId));
       u.measuregrps = [
         {
@@ -374,6 +386,7 @@ describe('the ingest and the simulators keep to the vendors’ OpenAPI documents
     async ({ setup, db, clock }) => {
       clock.set(new Date('2026-11-22T12:00:00Z'));
       const { connectionId } = await setup.wearables.connected('polar');
+      await collectEverything(db, connectionId, clock());
       const u = setup.data.polar.user(await userOf(db, connectionId));
       // The shapes the pull tests use (wearables/withings-polar-pull.db.test.ts), served as Polar documents them.
       u.exercises = [
