@@ -1,12 +1,10 @@
 import { Hono } from 'hono';
-import type { Knex } from 'knex';
 import { z } from 'zod';
 import type { AppDeps, AppEnv } from '../app-env.ts';
 import { actorOf } from '../app-env.ts';
 import { recordAudit } from '../audit/store.ts';
-import { NotFoundError } from '../errors.ts';
 import { Id } from '../listing.ts';
-import { findStudy } from '../studies/store.ts';
+import { requireStudy } from '../studies/store.ts';
 import { validate } from '../validate.ts';
 import { MEASUREMENT_SOURCES, SourcePriorities, type Measurement, type PriorityEntry } from './schemas.ts';
 import { findSourcePriorities, saveSourcePriorities } from './store.ts';
@@ -23,16 +21,11 @@ export function sourcePriorityRoutes({ db, clock }: AppDeps) {
     priorities,
     defaultOrder: MEASUREMENT_SOURCES,
   });
-  const study = async (trx: Knex, id: number, opts: { live?: boolean; forUpdate?: boolean } = {}) => {
-    const found = await findStudy(trx, id, { forUpdate: opts.forUpdate ?? false });
-    if (!found || (opts.live && found.deletedAt)) throw new NotFoundError(`study ${id} does not exist`);
-    return found;
-  };
 
   return new Hono<AppEnv>()
     .get('/studies/:id/source-priority', validate('param', ById), async (c) => {
       const { id } = c.req.valid('param');
-      await study(db, id);
+      await requireStudy(db, id);
       return c.json(view(id, await findSourcePriorities(db, id)));
     })
     .put('/studies/:id/source-priority', validate('param', ById), validate('json', SourcePriorities), async (c) => {
@@ -40,7 +33,7 @@ export function sourcePriorityRoutes({ db, clock }: AppDeps) {
       const body = c.req.valid('json');
       const now = clock();
       const after = await db.transaction(async (trx) => {
-        await study(trx, id, { live: true, forUpdate: true });
+        await requireStudy(trx, id, { live: true, forUpdate: true });
         const before = await findSourcePriorities(trx, id, { forUpdate: true });
         await saveSourcePriorities(trx, id, body, now);
         const saved = await findSourcePriorities(trx, id);

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import type { Knex } from 'knex';
 import { isDuplicateKey } from '../db.ts';
-import { ConflictError } from '../errors.ts';
+import { ConflictError, NotFoundError } from '../errors.ts';
 import { likeContains, whereDeleted } from '../listing.ts';
 import type { NewStudy, StudyPatch, StudyQuery } from './schemas.ts';
 
@@ -48,6 +48,20 @@ const toStudy = (r: StudyRow): Study => ({
   updatedAt: r.updated_at,
   deletedAt: r.deleted_at,
 });
+
+/**
+ * A study's per-study setting is read for any study, changed only for a live one: 404 otherwise.
+ * `forUpdate` locks the study for the change's transaction.
+ */
+export async function requireStudy(
+  db: Knex,
+  id: number,
+  opts: { live?: boolean; forUpdate?: boolean } = {}
+): Promise<Study> {
+  const found = await findStudy(db, id, { forUpdate: opts.forUpdate ?? false });
+  if (!found || (opts.live && found.deletedAt)) throw new NotFoundError(`study ${id} does not exist`);
+  return found;
+}
 
 /** Finds a study, deleted or not; `forUpdate` locks it for the caller's transaction. */
 export async function findStudy(db: Knex, id: number, opts: { forUpdate?: boolean } = {}): Promise<Study | undefined> {

@@ -64,12 +64,8 @@ describe('GET/PUT /api/v1/studies/:id/measurements', () => {
     const res = await app.request(path(study.id), put({ measurements: ['sleep', 'glucose', 'mood'] }));
     expect(res.status).toBe(400);
     const fields = ((await res.json()) as ErrorJson).error.fields ?? [];
-    expect(fields).toEqual([
-      {
-        field: 'measurements',
-        message: expect.stringMatching(/^not measurements: glucose, mood \(known: heart_rate, /),
-      },
-    ]);
+    expect(fields.map((f) => f.field)).toEqual(['measurements']);
+    expect(fields[0]?.message).toMatch(/^not measurements: glucose, mood \(known: heart_rate, /);
     expect((await app.request(path(study.id), put({ measurements: 'sleep' }))).status).toBe(400);
     expect((await app.request(path(study.id), put({ measurements: ['sleep'], extra: 1 }))).status).toBe(400);
     expect((await app.request(path(study.id), put({}))).status).toBe(400);

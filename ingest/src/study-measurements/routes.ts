@@ -1,13 +1,11 @@
 import { Hono } from 'hono';
-import type { Knex } from 'knex';
 import { z } from 'zod';
 import type { AppDeps, AppEnv } from '../app-env.ts';
 import { actorOf } from '../app-env.ts';
 import { recordAudit } from '../audit/store.ts';
-import { NotFoundError } from '../errors.ts';
 import { Id } from '../listing.ts';
 import { PROVIDER_IDS } from '../providers/provider.ts';
-import { findStudy } from '../studies/store.ts';
+import { requireStudy } from '../studies/store.ts';
 import { validate } from '../validate.ts';
 import {
   MEASUREMENT_LABELS,
@@ -52,15 +50,11 @@ const CATALOGUE = MEASUREMENTS.map((id) => ({
  */
 export function studyMeasurementRoutes({ db, clock }: AppDeps) {
   const view = (studyId: number, current: StudyMeasurements) => ({ studyId, ...current, catalogue: CATALOGUE });
-  const study = async (trx: Knex, id: number, opts: { live?: boolean; forUpdate?: boolean } = {}) => {
-    const found = await findStudy(trx, id, { forUpdate: opts.forUpdate ?? false });
-    if (!found || (opts.live && found.deletedAt)) throw new NotFoundError(`study ${id} does not exist`);
-  };
 
   return new Hono<AppEnv>()
     .get('/studies/:id/measurements', validate('param', ById), async (c) => {
       const { id } = c.req.valid('param');
-      await study(db, id);
+      await requireStudy(db, id);
       return c.json(view(id, await findStudyMeasurements(db, id)));
     })
     .put('/studies/:id/measurements', validate('param', ById), validate('json', Choice), async (c) => {
@@ -68,7 +62,7 @@ export function studyMeasurementRoutes({ db, clock }: AppDeps) {
       const chosen = c.req.valid('json').measurements.filter(isMeasurement);
       const now = clock();
       const after = await db.transaction(async (trx) => {
-        await study(trx, id, { live: true, forUpdate: true });
+        await requireStudy(trx, id, { live: true, forUpdate: true });
         const before = await findStudyMeasurements(trx, id, { forUpdate: true });
         await saveStudyMeasurements(trx, id, [...new Set(chosen)], now);
         const saved = await findStudyMeasurements(trx, id);

@@ -29,7 +29,7 @@ export type PullEnv = {
    * Whether the connection's study collects the measurement: for a type read once for several
    * (Withings getmeas), what it asks for. A type serving none of the chosen is not read at all.
    */
-  collects(measurement: WearableMeasurement): boolean;
+  readonly collects: (measurement: WearableMeasurement) => boolean;
 };
 
 /** The participant's folder of the raw archive: `put` seals the bytes under the study's key and returns the object's key. */
