@@ -2,9 +2,8 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppDeps, AppEnv } from '../app-env.ts';
 import { actorOf } from '../app-env.ts';
-import { recordAudit } from '../audit/store.ts';
 import { Id } from '../listing.ts';
-import { requireStudy } from '../studies/store.ts';
+import { requireStudy, updateStudySetting } from '../studies/store.ts';
 import { validate } from '../validate.ts';
 import { MEASUREMENT_SOURCES, SourcePriorities, type Measurement, type PriorityEntry } from './schemas.ts';
 import { findSourcePriorities, saveSourcePriorities } from './store.ts';
@@ -32,20 +31,14 @@ export function sourcePriorityRoutes({ db, clock }: AppDeps) {
       const { id } = c.req.valid('param');
       const body = c.req.valid('json');
       const now = clock();
-      const after = await db.transaction(async (trx) => {
-        await requireStudy(trx, id, { live: true, forUpdate: true });
-        const before = await findSourcePriorities(trx, id, { forUpdate: true });
-        await saveSourcePriorities(trx, id, body, now);
-        const saved = await findSourcePriorities(trx, id);
-        await recordAudit(trx, now, {
-          ...actorOf(c),
-          action: 'study.source-priority.update',
-          target: { type: 'study', id, studyId: id },
-          before,
-          after: saved,
-        });
-        return saved;
-      });
+      const after = await updateStudySetting(
+        db,
+        { studyId: id, now, action: 'study.source-priority.update', actor: actorOf(c) },
+        {
+          find: (trx, opts) => findSourcePriorities(trx, id, opts),
+          save: (trx) => saveSourcePriorities(trx, id, body, now),
+        }
+      );
       return c.json(view(id, after));
     });
 }

@@ -2,10 +2,9 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppDeps, AppEnv } from '../app-env.ts';
 import { actorOf } from '../app-env.ts';
-import { recordAudit } from '../audit/store.ts';
 import { Id } from '../listing.ts';
 import { PROVIDER_IDS } from '../providers/provider.ts';
-import { requireStudy } from '../studies/store.ts';
+import { requireStudy, updateStudySetting } from '../studies/store.ts';
 import { validate } from '../validate.ts';
 import {
   MEASUREMENT_LABELS,
@@ -61,20 +60,14 @@ export function studyMeasurementRoutes({ db, clock }: AppDeps) {
       const { id } = c.req.valid('param');
       const chosen = c.req.valid('json').measurements.filter(isMeasurement);
       const now = clock();
-      const after = await db.transaction(async (trx) => {
-        await requireStudy(trx, id, { live: true, forUpdate: true });
-        const before = await findStudyMeasurements(trx, id, { forUpdate: true });
-        await saveStudyMeasurements(trx, id, [...new Set(chosen)], now);
-        const saved = await findStudyMeasurements(trx, id);
-        await recordAudit(trx, now, {
-          ...actorOf(c),
-          action: 'study.measurements.update',
-          target: { type: 'study', id, studyId: id },
-          before,
-          after: saved,
-        });
-        return saved;
-      });
+      const after = await updateStudySetting(
+        db,
+        { studyId: id, now, action: 'study.measurements.update', actor: actorOf(c) },
+        {
+          find: (trx, opts) => findStudyMeasurements(trx, id, opts),
+          save: (trx) => saveStudyMeasurements(trx, id, [...new Set(chosen)], now),
+        }
+      );
       return c.json(view(id, after));
     });
 }
