@@ -1,11 +1,11 @@
 import { createHmac } from 'node:crypto';
+import type { Knex } from 'knex';
 import { randomPKCECodeVerifier } from 'openid-client';
 import type { AppDeps } from '../app-env.ts';
 import { recordAudit, type Actor } from '../audit/store.ts';
 import type { Config } from '../config.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { findParticipant } from '../participants/store.ts';
-import type { Knex } from 'knex';
 import type { Provider, ProviderId } from '../providers/provider.ts';
 import { displayNameOf, providersFor } from '../providers/registry.ts';
 import { measurementsOfParticipant } from '../study-measurements/store.ts';
