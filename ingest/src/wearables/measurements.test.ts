@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { GOOGLE_HEALTH_SCOPES } from '../providers/fitbit/provider.ts';
 import { PROVIDER_IDS } from '../providers/provider.ts';
 import { WITHINGS_SCOPES } from '../providers/withings/provider.ts';
-import { DEFAULT_MEASUREMENTS, MEASUREMENTS, OFFERS, offeredBy, readsType, scopesFor } from './measurements.ts';
+import {
+  DEFAULT_MEASUREMENTS,
+  grantedMeasurements,
+  MEASUREMENTS,
+  OFFERS,
+  offeredBy,
+  readsType,
+  scopesFor,
+} from './measurements.ts';
 import { measTypes } from './providers/withings-measures.ts';
 import { SOURCES } from './pull.ts';
 
@@ -67,6 +75,13 @@ describe('the wearable measurement catalogue', () => {
     expect(readsType('withings', 'devices', [])).toBe(true);
     expect(readsType('polar', 'ecgTests', DEFAULT_MEASUREMENTS)).toBe(false);
     expect(() => readsType('polar', 'nonsense', MEASUREMENTS)).toThrow(/serves no known measurement/);
+  });
+
+  it('collects of the chosen only what the grant covers; all where the vendor does not say', () => {
+    const grant = [`${GOOGLE}health_metrics_and_measurements.readonly`, `${GOOGLE}settings.readonly`];
+    expect(grantedMeasurements('fitbit', ['heart_rate', 'sleep', 'spo2'], grant)).toEqual(['heart_rate', 'spo2']);
+    expect(grantedMeasurements('fitbit', ['heart_rate', 'sleep'], null)).toEqual(['heart_rate', 'sleep']);
+    expect(grantedMeasurements('withings', ['heart_rate', 'body'], ['user.info', 'user.metrics'])).toEqual(['body']);
   });
 
   it('asks Withings getmeas for the chosen measurements’ types only', () => {

@@ -191,6 +191,21 @@ export function scopesFor(provider: ProviderId, chosen: readonly WearableMeasure
   return offer.order.filter((s) => needed.has(s));
 }
 
+/**
+ * The chosen measurements a connection's grant covers (null: the vendor does not say, so all). One
+ * chosen after the patient consented waits for their next consent: asking without the scope would
+ * be refused and take the whole connection to re-consent.
+ */
+export function grantedMeasurements(
+  provider: ProviderId,
+  chosen: readonly WearableMeasurement[],
+  granted: readonly string[] | null
+): WearableMeasurement[] {
+  const offer = OFFERS[provider];
+  if (granted === null) return [...chosen];
+  return chosen.filter((m) => (offer.scopes[m] ?? []).every((s) => granted.includes(s)));
+}
+
 /** Whether a pull reads the vendor's data type for a study collecting `chosen`. */
 export function readsType(provider: ProviderId, type: string, chosen: readonly WearableMeasurement[]): boolean {
   const serves = OFFERS[provider].types[type];

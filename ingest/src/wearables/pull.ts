@@ -14,7 +14,7 @@ import { countedFetch, type Metrics } from '../metrics/metrics.ts';
 import { writeBatch } from './writer.ts';
 import type { UploadArchive } from '../uploads/archive.ts';
 import { wearableArchiveFolder } from './archive-folder.ts';
-import { readsType } from './measurements.ts';
+import { grantedMeasurements, readsType } from './measurements.ts';
 import { findStudyMeasurements } from '../study-measurements/store.ts';
 
 export const SOURCES: Record<ProviderId, DataSource> = {
@@ -44,15 +44,30 @@ export type Progress = { pct: number; rowsWritten: number; currentDay: string | 
 
 export type PullResult = Progress & { ok: boolean };
 
-type Target = { id: number; participantId: number; studyId: number; provider: ProviderId; timeZone: string };
+type Target = {
+  id: number;
+  participantId: number;
+  studyId: number;
+  provider: ProviderId;
+  timeZone: string;
+  scopesGranted: string[] | null;
+};
 
 async function loadTarget(db: Knex, connectionId: number): Promise<Target> {
   const row = (await db('device_connections as c')
     .join('participants as p', 'p.id', 'c.participant_id')
     .join('studies as s', 's.id', 'p.study_id')
     .where('c.id', connectionId)
-    .first('c.id', 'c.participant_id', 'c.provider', 's.timezone', 's.id as study_id')) as
-    { id: number; participant_id: number; provider: ProviderId; timezone: string; study_id: number } | undefined;
+    .first('c.id', 'c.participant_id', 'c.provider', 'c.scopes_granted', 's.timezone', 's.id as study_id')) as
+    | {
+        id: number;
+        participant_id: number;
+        provider: ProviderId;
+        scopes_granted: string | null;
+        timezone: string;
+        study_id: number;
+      }
+    | undefined;
   if (!row) throw new Error(`connection ${connectionId} does not exist`);
   return {
     id: row.id,
@@ -60,6 +75,7 @@ async function loadTarget(db: Knex, connectionId: number): Promise<Target> {
     studyId: row.study_id,
     provider: row.provider,
     timeZone: row.timezone,
+    scopesGranted: row.scopes_granted === null ? null : row.scopes_granted.split(' '),
   };
 }
 
@@ -153,7 +169,11 @@ export async function pullConnection(
   const target = await loadTarget(db, connectionId);
   const source = SOURCES[target.provider];
   const cursors = await readCursors(db, connectionId);
-  const { measurements } = await findStudyMeasurements(db, target.studyId);
+  const measurements = grantedMeasurements(
+    target.provider,
+    (await findStudyMeasurements(db, target.studyId)).measurements,
+    target.scopesGranted
+  );
   let limits: Record<string, unknown> = {};
   const env: PullEnv = {
     fetchFn: deps.metrics

@@ -1,5 +1,6 @@
 import { describe, expect } from 'vitest';
 import { saveStudyMeasurements } from '../study-measurements/store.ts';
+import { insertParticipant, insertStudy } from '../test/factories.ts';
 import { test } from '../test/fixtures.ts';
 import { googleHealthData } from '../test/provider-simulators/google-health-data.ts';
 import { startWearablesHarness, type WearablesHarness } from '../test/provider-simulators/harness.ts';
@@ -78,6 +79,28 @@ describe('a pull reads only what the study collects', () => {
     expect(sims.wearables.fitbit.count('list:sleep')).toBe(1);
     expect(await count(db, 'sleep_sessions', connectionId)).toBe(1);
   });
+
+  simTest(
+    'a measurement chosen after the patient consented waits for their next consent',
+    async ({ sims, db, clock }) => {
+      const now = clock();
+      const study = await insertStudy(db);
+      await saveStudyMeasurements(db, study.id, ['heart_rate'], now);
+      const participant = await insertParticipant(db, study.id);
+      expect((await sims.wearables.connect(participant.id, 'fitbit')).status).toBe(200);
+      const { id: connectionId } = (await db('device_connections')
+        .where({ participant_id: participant.id })
+        .first('id')) as { id: number };
+
+      // Without the sleep scope Google would refuse the call, and the refusal would stop every pull.
+      await saveStudyMeasurements(db, study.id, ['heart_rate', 'sleep'], now);
+      const plan: PullPlan = { mode: 'range', from: new Date(now.getTime() - DAY_MS), to: now };
+      expect((await pullConnection(pullDeps(sims.wearables, clock), connectionId, plan)).errors).toEqual([]);
+      expect(sims.wearables.fitbit.count('list:sleep')).toBe(0);
+      expect(sims.wearables.fitbit.count('list:heart-rate')).toBe(1);
+      expect(await db('device_connections').where({ id: connectionId }).first('status')).toEqual({ status: 'active' });
+    }
+  );
 
   simTest(
     'Withings: getmeas asks only for the chosen types; sleep and activity are not called',
