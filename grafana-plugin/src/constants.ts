@@ -8,6 +8,7 @@ export const ROUTES = {
   studies: 'studies',
   study: 'studies/:studyId',
   deviceSettings: 'studies/:studyId/device-settings',
+  measurements: 'studies/:studyId/measurements',
   surveys: 'studies/:studyId/surveys',
   survey: 'studies/:studyId/surveys/:surveyId',
   studyFile: 'studies/:studyId/study-file',

@@ -29,6 +29,7 @@ import { notificationAdminRoutes, notificationPublicRoutes } from './wearables/n
 import { pushCredentialRoutes } from './push/credential-routes.ts';
 import { pushHistoryRoutes } from './push/history-routes.ts';
 import { sourcePriorityRoutes } from './source-priority/routes.ts';
+import { studyMeasurementRoutes } from './study-measurements/routes.ts';
 import { pushFunnelRoutes } from './push/funnel-routes.ts';
 
 export function createApp(deps: AppDeps) {
@@ -60,6 +61,7 @@ export function createApp(deps: AppDeps) {
     .route('/', pushCredentialRoutes(deps))
     .route('/', pushHistoryRoutes(deps))
     .route('/', sourcePriorityRoutes(deps))
+    .route('/', studyMeasurementRoutes(deps))
     .route('/', pushFunnelRoutes(deps));
 
   return (

@@ -408,6 +408,7 @@ describe('bad-input matrix over every endpoint', () => {
     'POST /api/v1/data-access/keys': { studyId: fx.studyId, name: 'k' },
     'PUT /api/v1/studies/:id/sync-alerts': { recipients: ['a@example.org'], staleDeviceDays: 3 },
     'PUT /api/v1/studies/:id/source-priority': { steps: [{ source: 'withings' }, { source: 'phone' }] },
+    'PUT /api/v1/studies/:id/measurements': { measurements: ['sleep', 'ecg'] },
     'PUT /api/v1/participants/:id/beiwe/device-info-tracking': { enabled: true },
     'POST /api/v1/wearables/notifications/fitbit/subscriber': { projectNumber: '123', accessToken: 'ya29.token-x' },
     'PUT /api/v1/push/credentials': {

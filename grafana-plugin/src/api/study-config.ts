@@ -69,6 +69,19 @@ export type ImportResult = {
   notServed: Array<{ field: string; message: string }>;
 };
 
+/** The wearable measurements a study collects (ingest/src/study-measurements); `chosen` false: the default set. */
+export type StudyMeasurements = {
+  studyId: number;
+  measurements: string[];
+  chosen: boolean;
+  catalogue: Array<{ id: string; label: string; providers: string[]; optIn: boolean }>;
+};
+
+export const getStudyMeasurements = (studyId: number) =>
+  apiRequest<StudyMeasurements>(`/studies/${studyId}/measurements`);
+export const saveStudyMeasurements = (studyId: number, measurements: string[]) =>
+  apiRequest<StudyMeasurements>(`/studies/${studyId}/measurements`, { method: 'PUT', body: { measurements } });
+
 export const getDeviceSettings = (studyId: number) =>
   apiRequest<DeviceSettingsVersion>(`/studies/${studyId}/device-settings`);
 export const saveDeviceSettings = (studyId: number, patch: Partial<DeviceSettings>) =>

@@ -36,6 +36,7 @@ export const testIds = {
   operations: { page: 'data-testid vigil operations', queue: 'data-testid vigil queue' },
   pushCredentials: { section: 'data-testid vigil push-credentials', row: 'data-testid vigil push-credential' },
   deviceSettings: { page: 'data-testid vigil device-settings', form: 'data-testid vigil device-settings-form' },
+  measurements: { page: 'data-testid vigil measurements' },
   surveys: { page: 'data-testid vigil surveys', table: 'data-testid vigil surveys-table' },
   surveyEditor: { form: 'data-testid vigil survey-editor', question: 'data-testid vigil survey-question' },
   studyFile: { page: 'data-testid vigil study-file', preview: 'data-testid vigil import-preview' },

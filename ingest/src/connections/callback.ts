@@ -5,7 +5,7 @@ import { displayNameOf, providersFor } from '../providers/registry.ts';
 import { recordConnectFailure } from './failures.ts';
 import type { ConnectLink } from './link-store.ts';
 import { claimLink, findLink, releaseLink } from './link-store.ts';
-import { callbackUrlOf, type ConnectDeps } from './links.ts';
+import { callbackUrlOf, providerForStudy, type ConnectDeps } from './links.ts';
 import { resultPage, type Outcome, type Page } from './pages.ts';
 import { recordScopeShortfall, saveConnection } from './save.ts';
 import { deriveStateKey, hashToken, parseState, stateIsAuthentic } from './state.ts';
@@ -64,8 +64,11 @@ export async function completeConnect(
     return refuse({ outcome: error === 'access_denied' ? 'access_denied' : 'provider_refused', details });
   }
   if (!query.get('code')) return refuse({ outcome: 'code_missing' });
-  const provider = providersFor(deps.config.wearables).get(providerParam);
-  if (!provider) return refuse({ outcome: 'provider_unavailable' });
+  const configured = providersFor(deps.config.wearables).get(providerParam);
+  if (!configured) return refuse({ outcome: 'provider_unavailable' });
+  // The study's choice as it is now: a consent given before it changed is checked against it.
+  const provider = await providerForStudy(deps.db, configured, link.participantId);
+  if (!provider) return refuse({ outcome: 'nothing_to_collect' });
   if (!(await claimLink(deps.db, link.id, now))) return refuse({ outcome: 'link_used' });
 
   const claimed = link;

@@ -1,13 +1,16 @@
 import { createHmac } from 'node:crypto';
+import type { Knex } from 'knex';
 import { randomPKCECodeVerifier } from 'openid-client';
 import type { AppDeps } from '../app-env.ts';
 import { recordAudit, type Actor } from '../audit/store.ts';
 import type { Config } from '../config.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { findParticipant } from '../participants/store.ts';
-import type { ProviderId } from '../providers/provider.ts';
+import type { Provider, ProviderId } from '../providers/provider.ts';
 import { displayNameOf, providersFor } from '../providers/registry.ts';
+import { measurementsOfParticipant } from '../study-measurements/store.ts';
 import { findStudy } from '../studies/store.ts';
+import { scopesFor } from '../wearables/measurements.ts';
 import { recordConnectFailure } from './failures.ts';
 import { findLinkByTokenHash, insertLink, markLinkOpened, setLinkPkceVerifier } from './link-store.ts';
 import { resultPage, type Page } from './pages.ts';
@@ -25,6 +28,15 @@ export const linkUrlOf = (config: Config, token: string) => `${config.publicUrl}
 /** The state's nonce follows from the link token, so no usable nonce is stored, only its hash. */
 export const nonceFor = (stateKey: Buffer, linkToken: string) =>
   createHmac('sha256', stateKey).update(`nonce|${linkToken}`).digest('base64url');
+
+/**
+ * The provider as the participant's study sees it: `scopes` is what its consent asks for, the
+ * scopes the study's measurements need from this vendor. Null when the vendor offers none of them.
+ */
+export async function providerForStudy(db: Knex, provider: Provider, participantId: number): Promise<Provider | null> {
+  const scopes = scopesFor(provider.id, await measurementsOfParticipant(db, participantId));
+  return scopes.length === 0 ? null : { ...provider, scopes };
+}
 
 export type CreatedLink = { id: number; participantId: number; provider: ProviderId; url: string; expiresAt: Date };
 
@@ -44,6 +56,11 @@ export async function createConnectLink(
     if (participant.deletedAt) throw new ConflictError(`participant ${participant.id} is deleted: restore it first`);
     const study = await findStudy(trx, participant.studyId);
     if (study?.deletedAt) throw new ConflictError(`study ${participant.studyId} is deleted: restore it first`);
+    if (!(await providerForStudy(trx, provider, participant.id))) {
+      throw new ConflictError(
+        `study ${participant.studyId} collects none of the measurements ${provider.displayName} offers: choose them in its measurements first`
+      );
+    }
     const linkId = await insertLink(
       trx,
       {
@@ -99,8 +116,10 @@ export async function startConnect(
   if (link.expiresAt <= now) return refuse('link_expired', link.provider);
   const participant = await findParticipant(deps.db, link.participantId);
   if (!participant || participant.deletedAt) return refuse('participant_gone', link.provider);
-  const provider = providersFor(deps.config.wearables).get(link.provider);
-  if (!provider) return refuse('provider_unavailable', link.provider);
+  const configured = providersFor(deps.config.wearables).get(link.provider);
+  if (!configured) return refuse('provider_unavailable', link.provider);
+  const provider = await providerForStudy(deps.db, configured, link.participantId);
+  if (!provider) return refuse('nothing_to_collect', link.provider);
 
   await markLinkOpened(deps.db, link.id, now);
   const key = deriveStateKey(deps.adminSecret);
@@ -115,6 +134,7 @@ export async function startConnect(
     redirectUri: callbackUrlOf(deps.config, provider.id),
     state,
     pkceVerifier,
+    scopes: provider.scopes,
   });
   deps.log.info({ requestId, linkId: link.id, provider: provider.id }, 'connect link opened');
   return { redirect };

@@ -24,6 +24,7 @@ export type Outcome =
   | 'account_in_use'
   | 'member_id_taken'
   | 'provider_unavailable'
+  | 'nothing_to_collect'
   | 'too_many_attempts'
   | 'internal_error';
 
@@ -134,6 +135,12 @@ function textFor(outcome: Outcome, p: string, missing: readonly string[]): Text 
         status: 503,
         title: `${p} connections are not available`,
         body: `This service is not set up for ${p} yet. Please contact your clinic.`,
+      };
+    case 'nothing_to_collect':
+      return {
+        status: 409,
+        title: `Your clinic does not collect data from ${p}`,
+        body: `Nothing was connected: your study collects no measurement ${p} offers. Please contact your clinic.`,
       };
     case 'internal_error':
       return {

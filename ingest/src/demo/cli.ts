@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ProviderId } from '../providers/provider.ts';
 import { formatSummary, runSimulation } from '../test/phone-emulator/simulate.ts';
+import { MEASUREMENTS } from '../wearables/measurements.ts';
 import { proxyEnv, startProxies } from './proxy.ts';
 import { syntheticWearables } from './wearable-data.ts';
 import { adminHeaders, connectWearable, PROVIDERS, startSimulators, type Simulators } from './wearables.ts';
@@ -163,6 +164,8 @@ async function main() {
       timezone: opts.timezone,
     });
     console.log(`study ${study.id}: "${study.name}"`);
+    // The demo shows every measurement the simulators serve, the opt-in ECG and irregular rhythm too.
+    await api('PUT', `/studies/${study.id}/measurements`, { measurements: MEASUREMENTS });
     type Enrolled = { id: number; label: string; beiwe: { patientId: string; temporaryPassword: string } };
     const people: Enrolled[] = [];
     for (let i = 1; i <= opts.participants; i++) {

@@ -34,13 +34,19 @@ export type Provider = {
   readonly displayName: string;
   /** The API new connections use (a row may still name a retired one, e.g. the legacy Fitbit Web API). */
   readonly api: string;
+  /** The default consent's scopes; a study's consent asks for what its measurements need (`providerForStudy`). */
   readonly scopes: readonly string[];
   /** What each scope lets the clinic see, in words for the patient. */
   readonly scopeLabels: Readonly<Record<string, string>>;
   readonly usesPkce: boolean;
   /** False when access tokens are long-lived and there is nothing to refresh (Polar). */
   readonly refreshes: boolean;
-  authorizationUrl(input: { redirectUri: string; state: string; pkceVerifier: string | null }): Promise<URL>;
+  authorizationUrl(input: {
+    redirectUri: string;
+    state: string;
+    pkceVerifier: string | null;
+    scopes: readonly string[];
+  }): Promise<URL>;
   /** Completes the code exchange; `callbackUrl` is the public callback URL with the provider's query. */
   exchangeCode(callbackUrl: URL, checks: { state: string; pkceVerifier: string | null }): Promise<GrantedTokens>;
   /**

@@ -1,12 +1,9 @@
 import { Hono } from 'hono';
-import type { Knex } from 'knex';
 import { z } from 'zod';
 import type { AppDeps, AppEnv } from '../app-env.ts';
 import { actorOf } from '../app-env.ts';
-import { recordAudit } from '../audit/store.ts';
-import { NotFoundError } from '../errors.ts';
 import { Id } from '../listing.ts';
-import { findStudy } from '../studies/store.ts';
+import { requireStudy, updateStudySetting } from '../studies/store.ts';
 import { validate } from '../validate.ts';
 import { MEASUREMENT_SOURCES, SourcePriorities, type Measurement, type PriorityEntry } from './schemas.ts';
 import { findSourcePriorities, saveSourcePriorities } from './store.ts';
@@ -23,36 +20,25 @@ export function sourcePriorityRoutes({ db, clock }: AppDeps) {
     priorities,
     defaultOrder: MEASUREMENT_SOURCES,
   });
-  const study = async (trx: Knex, id: number, opts: { live?: boolean; forUpdate?: boolean } = {}) => {
-    const found = await findStudy(trx, id, { forUpdate: opts.forUpdate ?? false });
-    if (!found || (opts.live && found.deletedAt)) throw new NotFoundError(`study ${id} does not exist`);
-    return found;
-  };
 
   return new Hono<AppEnv>()
     .get('/studies/:id/source-priority', validate('param', ById), async (c) => {
       const { id } = c.req.valid('param');
-      await study(db, id);
+      await requireStudy(db, id);
       return c.json(view(id, await findSourcePriorities(db, id)));
     })
     .put('/studies/:id/source-priority', validate('param', ById), validate('json', SourcePriorities), async (c) => {
       const { id } = c.req.valid('param');
       const body = c.req.valid('json');
       const now = clock();
-      const after = await db.transaction(async (trx) => {
-        await study(trx, id, { live: true, forUpdate: true });
-        const before = await findSourcePriorities(trx, id, { forUpdate: true });
-        await saveSourcePriorities(trx, id, body, now);
-        const saved = await findSourcePriorities(trx, id);
-        await recordAudit(trx, now, {
-          ...actorOf(c),
-          action: 'study.source-priority.update',
-          target: { type: 'study', id, studyId: id },
-          before,
-          after: saved,
-        });
-        return saved;
-      });
+      const after = await updateStudySetting(
+        db,
+        { studyId: id, now, action: 'study.source-priority.update', actor: actorOf(c) },
+        {
+          find: (trx, opts) => findSourcePriorities(trx, id, opts),
+          save: (trx) => saveSourcePriorities(trx, id, body, now),
+        }
+      );
       return c.json(view(id, after));
     });
 }

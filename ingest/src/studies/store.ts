@@ -1,7 +1,8 @@
 import { randomInt } from 'node:crypto';
 import type { Knex } from 'knex';
+import { recordAudit, type AuditEntry } from '../audit/store.ts';
 import { isDuplicateKey } from '../db.ts';
-import { ConflictError } from '../errors.ts';
+import { ConflictError, NotFoundError } from '../errors.ts';
 import { likeContains, whereDeleted } from '../listing.ts';
 import type { NewStudy, StudyPatch, StudyQuery } from './schemas.ts';
 
@@ -48,6 +49,46 @@ const toStudy = (r: StudyRow): Study => ({
   updatedAt: r.updated_at,
   deletedAt: r.deleted_at,
 });
+
+/**
+ * A study's per-study setting is read for any study, changed only for a live one: 404 otherwise.
+ * `forUpdate` locks the study for the change's transaction.
+ */
+export async function requireStudy(
+  db: Knex,
+  id: number,
+  opts: { live?: boolean; forUpdate?: boolean } = {}
+): Promise<Study> {
+  const found = await findStudy(db, id, { forUpdate: opts.forUpdate ?? false });
+  if (!found || (opts.live && found.deletedAt)) throw new NotFoundError(`study ${id} does not exist`);
+  return found;
+}
+
+/**
+ * Replaces one per-study setting (source priorities, measurements) in a transaction: the live
+ * study locked, the setting as it was and as saved audited under `action`. Returns it as saved.
+ */
+export async function updateStudySetting<T>(
+  db: Knex,
+  change: { studyId: number; now: Date; action: string; actor: Pick<AuditEntry, 'caller' | 'requestId'> },
+  setting: { find(trx: Knex, opts?: { forUpdate?: boolean }): Promise<T>; save(trx: Knex): Promise<void> }
+): Promise<T> {
+  const { studyId: id, now } = change;
+  return db.transaction(async (trx) => {
+    await requireStudy(trx, id, { live: true, forUpdate: true });
+    const before = await setting.find(trx, { forUpdate: true });
+    await setting.save(trx);
+    const after = await setting.find(trx);
+    await recordAudit(trx, now, {
+      ...change.actor,
+      action: change.action,
+      target: { type: 'study', id, studyId: id },
+      before,
+      after,
+    });
+    return after;
+  });
+}
 
 /** Finds a study, deleted or not; `forUpdate` locks it for the caller's transaction. */
 export async function findStudy(db: Knex, id: number, opts: { forUpdate?: boolean } = {}): Promise<Study | undefined> {

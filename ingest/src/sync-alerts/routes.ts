@@ -1,12 +1,10 @@
 import { Hono } from 'hono';
-import type { Knex } from 'knex';
 import { z } from 'zod';
 import type { AppDeps, AppEnv } from '../app-env.ts';
 import { actorOf } from '../app-env.ts';
 import { recordAudit } from '../audit/store.ts';
-import { NotFoundError } from '../errors.ts';
 import { Id, Paging } from '../listing.ts';
-import { findStudy } from '../studies/store.ts';
+import { requireStudy } from '../studies/store.ts';
 import { validate } from '../validate.ts';
 import { runSyncCheck } from './check.ts';
 import { SyncAlertSettings } from './schemas.ts';
@@ -25,16 +23,11 @@ export function syncAlertRoutes({ db, clock, config, log, mailer }: AppDeps) {
     reminderDays: config.syncAlerts.reminderDays,
     mailEnabled: mailer.enabled,
   });
-  const study = async (trx: Knex, id: number, opts: { live?: boolean; forUpdate?: boolean } = {}) => {
-    const found = await findStudy(trx, id, { forUpdate: opts.forUpdate ?? false });
-    if (!found || (opts.live && found.deletedAt)) throw new NotFoundError(`study ${id} does not exist`);
-    return found;
-  };
 
   return new Hono<AppEnv>()
     .get('/studies/:id/sync-alerts', validate('param', ById), async (c) => {
       const { id } = c.req.valid('param');
-      await study(db, id);
+      await requireStudy(db, id);
       return c.json(view(id, await findSyncAlertSettings(db, id)));
     })
     .put('/studies/:id/sync-alerts', validate('param', ById), validate('json', SyncAlertSettings), async (c) => {
@@ -42,7 +35,7 @@ export function syncAlertRoutes({ db, clock, config, log, mailer }: AppDeps) {
       const after = c.req.valid('json');
       const now = clock();
       await db.transaction(async (trx) => {
-        await study(trx, id, { live: true, forUpdate: true });
+        await requireStudy(trx, id, { live: true, forUpdate: true });
         const before = await findSyncAlertSettings(trx, id, { forUpdate: true });
         await saveSyncAlertSettings(trx, id, after, now);
         await recordAudit(trx, now, {
@@ -58,7 +51,7 @@ export function syncAlertRoutes({ db, clock, config, log, mailer }: AppDeps) {
     .get('/studies/:id/sync-digests', validate('param', ById), validate('query', DigestQuery), async (c) => {
       const { id } = c.req.valid('param');
       const page = c.req.valid('query');
-      await study(db, id);
+      await requireStudy(db, id);
       const { items, total } = await listDigests(db, id, page);
       return c.json({ items, total, limit: page.limit, offset: page.offset });
     })

@@ -3,7 +3,7 @@ import { describe, expect } from 'vitest';
 import { GOOGLE_ECG_SCOPE, GOOGLE_IRN_SCOPE } from '../providers/fitbit/provider.ts';
 import { googleHealthTest, type GoogleHealthSim } from '../test/provider-simulators/harness.ts';
 import { pullConnection, type PullPlan } from './pull.ts';
-import { grantGoogleScopes, pullDeps, rowsOf } from './testing.ts';
+import { collectEverything, grantGoogleScopes, pullDeps, rowsOf } from './testing.ts';
 
 /**
  * Fitbit ECG recordings and irregular-rhythm notifications (google-health-api.md §9.3) from the
@@ -63,6 +63,8 @@ async function connectedUser(sim: GoogleHealthSim, db: Knex) {
     .join('participants as p', 'p.id', 'device_connections.participant_id')
     .where('device_connections.id', connectionId)
     .first('external_user_id', 'p.study_id')) as { external_user_id: string; study_id: number };
+  // ECG and irregular rhythm are opt-in: the study chooses them, the grant decides what is read.
+  await collectEverything(db, connectionId, new Date());
   return { connectionId, participantId, studyId: row.study_id, user: row.external_user_id };
 }
 

@@ -5,6 +5,8 @@ import { polarData } from '../test/provider-simulators/polar-data.ts';
 import { test } from '../test/fixtures.ts';
 import { pullConnection, type PullPlan } from './pull.ts';
 import { NO_WITHINGS_BODY_COLUMNS, pullDeps, rowsOf, snapshot } from './testing.ts';
+import { saveStudyMeasurements } from '../study-measurements/store.ts';
+import { MEASUREMENTS } from './measurements.ts';
 
 /**
  * Polar's measurements beyond exercises, activity, heart rate and sleep, from the simulator's
@@ -38,6 +40,8 @@ async function connectedPatient(sims: Sims, db: Knex) {
   };
   // Paris in November is UTC+1: what Polar gives without a zone is read there.
   await db('studies').where({ id: studyId }).update({ timezone: 'Europe/Paris' });
+  // Every measurement, the opt-in ECG too.
+  await saveStudyMeasurements(db, studyId, MEASUREMENTS, new Date());
   return { connectionId, participantId, studyId, data: sims.polar.recovery(userId) };
 }
 

@@ -14,6 +14,8 @@ import { countedFetch, type Metrics } from '../metrics/metrics.ts';
 import { writeBatch } from './writer.ts';
 import type { UploadArchive } from '../uploads/archive.ts';
 import { wearableArchiveFolder } from './archive-folder.ts';
+import { grantedMeasurements, readsType } from './measurements.ts';
+import { findStudyMeasurements } from '../study-measurements/store.ts';
 
 export const SOURCES: Record<ProviderId, DataSource> = {
   fitbit: fitbitSource,
@@ -48,7 +50,7 @@ type Target = {
   studyId: number;
   provider: ProviderId;
   timeZone: string;
-  scopesGranted: string[];
+  scopesGranted: string[] | null;
 };
 
 async function loadTarget(db: Knex, connectionId: number): Promise<Target> {
@@ -73,7 +75,7 @@ async function loadTarget(db: Knex, connectionId: number): Promise<Target> {
     studyId: row.study_id,
     provider: row.provider,
     timeZone: row.timezone,
-    scopesGranted: (row.scopes_granted ?? '').split(' '),
+    scopesGranted: row.scopes_granted === null ? null : row.scopes_granted.split(' '),
   };
 }
 
@@ -167,6 +169,11 @@ export async function pullConnection(
   const target = await loadTarget(db, connectionId);
   const source = SOURCES[target.provider];
   const cursors = await readCursors(db, connectionId);
+  const measurements = grantedMeasurements(
+    target.provider,
+    (await findStudyMeasurements(db, target.studyId)).measurements,
+    target.scopesGranted
+  );
   let limits: Record<string, unknown> = {};
   const env: PullEnv = {
     fetchFn: deps.metrics
@@ -179,6 +186,7 @@ export async function pullConnection(
     db,
     clock: deps.clock,
     observe: (seen) => void (limits = { ...seen, seenAt: deps.clock().toISOString() }),
+    collects: (m) => measurements.includes(m),
     ...(deps.archive && { rawArchive: rawArchiveOf(deps.archive, target) }),
   };
   const refreshQuota = source.refreshQuota;
@@ -190,8 +198,9 @@ export async function pullConnection(
   let horizon: Horizon = plan.mode === 'sync' && source.horizon ? 'unknown' : 'none';
   const holds = (type: DataType) => !(source.horizon === 'listedDevices' && type.name === 'devices');
   let stopped = false;
-  const types = source.types.filter((type) => type.scope === undefined || target.scopesGranted.includes(type.scope));
-  for (const [t, type] of types.entries()) {
+  for (const [t, type] of source.types.entries()) {
+    // Not chosen by the study: no call, no quota spent, and its cursor stays where it was.
+    if (!readsType(target.provider, type.name, measurements)) continue;
     if (plan.mode === 'sync' && source.horizon === 'latestData') horizon = await latestData(db, connectionId);
     const fromCursor = source.horizon === 'latestData' && type.uploaded === true;
     const units = unitsOf(type, plan, cursors.get(type.name), horizon, fromCursor);
@@ -229,7 +238,7 @@ export async function pullConnection(
         );
         if (err instanceof ConnectionUnusableError) stopped = true;
       }
-      progress.pct = Math.floor(((t + (i + 1) / units.length) * 100) / types.length);
+      progress.pct = Math.floor(((t + (i + 1) / units.length) * 100) / source.types.length);
       await onProgress(progress);
       if (stopped) break;
     }

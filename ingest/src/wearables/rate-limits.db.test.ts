@@ -140,15 +140,15 @@ describe('rate limits: a pull of 50 connections per provider stays within every 
     const seen = setup.wearables.withings.quotas().app;
     expectWithinPlan(seen);
     // 50 connections × (measures, sleep summary, 8 days of sleep detail and of intraday activity, devices,
-    // activity, workouts, ECG) need several minutes of quota.
+    // activity, workouts) need several minutes of quota.
     expect(setup.wearables.withings.calls.filter((c) => c.route.startsWith('sleep:get')).length).toBeGreaterThan(
       CONNECTIONS * 7
     );
     expect(seen.peak).toBe(84);
     const [app] = expectBudgetsWithinPlan(setup.deps, 'withings:app');
     // Each connection: measures, the sleep summary, a week of sleep detail and of intraday activity (a day
-    // per call), devices, daily activity, workouts and the ECG list.
-    expect(app?.calls).toBe(CONNECTIONS * 20);
+    // per call), devices, daily activity and workouts; no ECG list, which a study collects only once it opts in.
+    expect(app?.calls).toBe(CONNECTIONS * 19);
     expect(setup.clock().getTime() - new Date('2026-11-21T09:01:00Z').getTime()).toBeGreaterThanOrEqual(5 * 60_000);
   }, 120_000);
 
@@ -168,7 +168,7 @@ describe('rate limits: a pull of 50 connections per provider stays within every 
     expectWithinPlan(seen);
     expect(seen.peak).toBe(84);
     const [app] = expectBudgetsWithinPlan(setup.deps, 'withings:app');
-    expect(app?.calls).toBe(CONNECTIONS * 21);
+    expect(app?.calls).toBe(CONNECTIONS * 20);
   }, 120_000);
 
   it("Polar: the app's RateLimit windows, learnt from the headers, including calls we did not make", async () => {

@@ -1,7 +1,9 @@
 import type { Knex } from 'knex';
 import type { TestClock } from '../test/app-deps.ts';
 import type { WearablesHarness } from '../test/provider-simulators/harness.ts';
+import { saveStudyMeasurements } from '../study-measurements/store.ts';
 import { createBudgets } from './budget.ts';
+import { MEASUREMENTS } from './measurements.ts';
 import type { PullDeps } from './pull.ts';
 
 /**
@@ -129,4 +131,13 @@ export async function snapshot(db: Knex, connectionId: number) {
     out[table] = rows.map(({ last_seen_at: _seen, ...row }) => row);
   }
   return out;
+}
+
+/** The connection's study collects every measurement, the opt-in ECG and irregular rhythm too. */
+export async function collectEverything(db: Knex, connectionId: number, now: Date) {
+  const { study_id: studyId } = (await db('device_connections as c')
+    .join('participants as p', 'p.id', 'c.participant_id')
+    .where('c.id', connectionId)
+    .first('p.study_id')) as { study_id: number };
+  await saveStudyMeasurements(db, studyId, MEASUREMENTS, now);
 }

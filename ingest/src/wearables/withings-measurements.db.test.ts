@@ -5,6 +5,8 @@ import { withingsData } from '../test/provider-simulators/withings-data.ts';
 import { test } from '../test/fixtures.ts';
 import { pullConnection, type PullPlan } from './pull.ts';
 import { NO_CARDIO_LOAD, NO_WITHINGS_BODY_COLUMNS, pullDeps, rowsOf, snapshot } from './testing.ts';
+import { saveStudyMeasurements } from '../study-measurements/store.ts';
+import { MEASUREMENTS } from './measurements.ts';
 
 /**
  * Every Withings measurement beyond the first pulls, from the simulator's documented shapes into
@@ -41,6 +43,8 @@ async function connectedPatient(sims: Sims, db: Knex) {
   };
   // Paris in November is UTC+1: the offset of what carries no zone (intraday, ECG) comes from here.
   await db('studies').where({ id: studyId }).update({ timezone: 'Europe/Paris' });
+  // Every measurement, the opt-in ECG and irregular rhythm too.
+  await saveStudyMeasurements(db, studyId, MEASUREMENTS, new Date());
   return { connectionId, participantId, studyId, user: sims.withings.user(userId) };
 }
 

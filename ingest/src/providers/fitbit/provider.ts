@@ -69,10 +69,10 @@ export function createFitbitProvider(
     usesPkce: true,
     refreshes: true,
     // offline + consent: every consent returns a refresh token (§1.2).
-    authorizationUrl: (input) =>
+    authorizationUrl: ({ scopes, ...input }) =>
       buildAuthorizationUrl(
         oauth,
-        { ...input, scope: GOOGLE_HEALTH_SCOPES.join(' ') },
+        { ...input, scope: scopes.join(' ') },
         { access_type: 'offline', prompt: 'consent' }
       ),
     exchangeCode: (callbackUrl, checks) => exchangeCode('fitbit', oauth, callbackUrl, checks),

@@ -44,7 +44,7 @@ export function createPolarProvider(
     scopeLabels: { 'accesslink.read_all': 'your training, activity, heart rate and sleep data' },
     usesPkce: false,
     refreshes: false,
-    authorizationUrl: (input) => buildAuthorizationUrl(oauth, { ...input, scope: POLAR_SCOPES.join(' ') }),
+    authorizationUrl: ({ scopes, ...input }) => buildAuthorizationUrl(oauth, { ...input, scope: scopes.join(' ') }),
     exchangeCode: (callbackUrl, checks) => exchangeCode('polar', oauth, callbackUrl, checks),
     /**
      * Registration makes the user's data visible to us. 409 is "already registered to partner or

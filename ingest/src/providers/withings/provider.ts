@@ -47,7 +47,7 @@ export function createWithingsProvider(
     // Withings documents no PKCE: sending it is not known to work (§9.8).
     usesPkce: false,
     refreshes: true,
-    authorizationUrl: (input) => buildAuthorizationUrl(oauth, { ...input, scope: WITHINGS_SCOPES.join(',') }),
+    authorizationUrl: ({ scopes, ...input }) => buildAuthorizationUrl(oauth, { ...input, scope: scopes.join(',') }),
     exchangeCode: (callbackUrl, checks) => exchangeCode('withings', oauth, callbackUrl, checks, REQUEST_TOKEN),
     // The token response names the user (`userid`, an integer or a string: stored as a string).
     identify(tokens) {

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLocalArchiveStore } from '../../archive/local-store.ts';
+import { saveStudyMeasurements } from '../../study-measurements/store.ts';
+import { insertParticipant, insertStudy } from '../../test/factories.ts';
 import { asAdmin, createTestClock, testVault } from '../../test/fixtures.ts';
 import { startWearablesHarness, type WearablesHarness } from '../../test/provider-simulators/harness.ts';
 import { createOwnDatabase } from '../../test/test-db.ts';
@@ -60,6 +62,23 @@ describe('Withings notifications', () => {
     expect(subs.map((s) => s.appli).sort((a, b) => a - b)).toEqual([...WITHINGS_APPLIS].sort((a, b) => a - b));
     expect(new Set(subs.map((s) => s.callbackurl))).toEqual(new Set([url]));
     expect(wearables.withings.count('notify:list')).toBeGreaterThanOrEqual(1);
+  });
+
+  it('subscribes only the categories the study’s measurements were granted for', async () => {
+    const study = await insertStudy(own.db);
+    await saveStudyMeasurements(own.db, study.id, ['blood_pressure', 'workouts'], clock());
+    const participant = await insertParticipant(own.db, study.id);
+    expect((await wearables.connect(participant.id, 'withings')).status).toBe(200);
+    const { id, external_user_id: user } = (await own
+      .db('device_connections')
+      .where({ participant_id: participant.id })
+      .first('id', 'external_user_id')) as { id: number; external_user_id: string };
+    const subs = wearables.withings.notifications.subscriptions(user);
+    // Blood pressure needs user.metrics (weight, temperature and blood pressure); workouts user.activity; no sleep.
+    expect(subs.map((s) => s.appli).sort((a, b) => a - b)).toEqual([1, 2, 4, 16]);
+    expect(await own.db('wearable_notify_subscriptions').where({ connection_id: id }).first('applis')).toEqual({
+      applis: '1,2,4,16',
+    });
   });
 
   it('answers the HEAD and GET a URL check may send, and refuses them at a URL it never gave', async () => {

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import type { AppDeps } from '../../app-env.ts';
 import { withAccessToken } from '../../connections/access.ts';
+import { findConnection } from '../../connections/store.ts';
 import { withingsCall } from '../../providers/withings/api.ts';
 import { findChannel, newChannelSecret, saveChannel, type Channel } from './channels.ts';
 
@@ -17,6 +18,25 @@ import { findChannel, newChannelSecret, saveChannel, type Channel } from './chan
  * 44 sleep (from the earlier notify table, not re-verified; §4.5).
  */
 export const WITHINGS_APPLIS = [1, 2, 4, 16, 44] as const;
+
+/**
+ * The scopes each category's data needs (wearable-apis.md §4.5); sleep asks both, as the documents
+ * disagree on which. A connection is subscribed to the categories its grant covers: a study that
+ * does not collect a category's measurements does not ask for its scope, and Withings would refuse.
+ */
+const APPLI_SCOPES: Readonly<Record<(typeof WITHINGS_APPLIS)[number], readonly string[]>> = {
+  1: ['user.metrics'],
+  2: ['user.metrics'],
+  4: ['user.metrics'],
+  16: ['user.activity'],
+  44: ['user.activity', 'user.sleepevents'],
+};
+
+async function grantedApplis(db: Knex, connectionId: number): Promise<number[]> {
+  const connection = await findConnection(db, connectionId);
+  const granted = connection?.scopesGranted ?? connection?.scopesRequested ?? [];
+  return WITHINGS_APPLIS.filter((a) => APPLI_SCOPES[a].every((s) => granted.includes(s)));
+}
 
 type Deps = Pick<AppDeps, 'db' | 'vault' | 'log' | 'clock' | 'config'> & { fetchFn?: typeof fetch };
 
@@ -57,10 +77,11 @@ export async function subscribeWithings(deps: Deps, connectionId: number, reques
   const api = `${deps.config.wearables.withings.apiUrl}/notify`;
   try {
     const channel = await withingsChannel(deps);
+    const applis = await grantedApplis(deps.db, connectionId);
     await withAccessToken(deps, connectionId, async (token) => {
       const listed = Profiles.parse(await withingsCall(fetchFn, api, { action: 'list' }, token));
       const have = new Set(listed.profiles.filter((p) => p.callbackurl === channel.url).map((p) => p.appli));
-      for (const appli of WITHINGS_APPLIS.filter((a) => !have.has(a))) {
+      for (const appli of applis.filter((a) => !have.has(a))) {
         await withingsCall(
           fetchFn,
           api,
@@ -70,13 +91,13 @@ export async function subscribeWithings(deps: Deps, connectionId: number, reques
       }
     });
     const now = deps.clock();
-    const fields = { callback_url: channel.url, applis: WITHINGS_APPLIS.join(','), subscribed_at: now };
+    const fields = { callback_url: channel.url, applis: applis.join(','), subscribed_at: now };
     await deps
       .db('wearable_notify_subscriptions')
       .insert({ connection_id: connectionId, ...fields })
       .onConflict('connection_id')
       .merge(fields);
-    deps.log.info({ requestId, connectionId, applis: WITHINGS_APPLIS }, 'withings notifications subscribed');
+    deps.log.info({ requestId, connectionId, applis }, 'withings notifications subscribed');
     return true;
   } catch (err) {
     deps.log.warn(

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { googleHealthGet, googleHealthPost, retryingGoogle } from '../../providers/fitbit/health-api.ts';
-import { GOOGLE_ECG_SCOPE, GOOGLE_IRN_SCOPE } from '../../providers/fitbit/provider.ts';
 import { DEFAULT_QUOTAS } from '../budget.ts';
 import type { Batch, DailyVitalsRow, Entry, ExerciseZone, HeartRhythmRow, SleepStage } from '../rows.ts';
 import { emptyBatch } from '../rows.ts';
@@ -33,7 +32,7 @@ const MAX_PAGES = 1000;
  * Each list asks for the largest page the docs allow (10,000; sleep 25: google-health-api.md §3.3),
  * so a day of heart rate costs one call where the default 1,440 would take several.
  */
-type TypeSpec = { id: string; filter: (w: Window) => string; maxDays: number; pageSize?: number; scope?: string };
+type TypeSpec = { id: string; filter: (w: Window) => string; maxDays: number; pageSize?: number };
 const MAX_PAGE_SIZE = 10_000;
 
 const physical = (token: string, member: string) => (w: Window) =>
@@ -90,14 +89,12 @@ const TYPES: Record<string, TypeSpec> = {
     id: 'electrocardiogram',
     filter: (w) => `electrocardiogram.interval.start_time >= "${w.from.toISOString()}"`,
     maxDays: 90,
-    scope: GOOGLE_ECG_SCOPE,
   },
   // A session type, filtered on civil time as exercise is.
   irn: {
     id: 'irregular-rhythm-notification',
     filter: civil('irregular_rhythm_notification', 'interval.civil_start_time'),
     maxDays: 90,
-    scope: GOOGLE_IRN_SCOPE,
   },
 };
 
@@ -755,12 +752,7 @@ export const fitbitSource: DataSource = {
   horizon: 'listedDevices',
   types: [
     { name: 'devices', maxDays: WHOLE_RANGE },
-    ...Object.entries(TYPES).map(([name, spec]) => ({
-      name,
-      maxDays: spec.maxDays,
-      uploaded: true,
-      ...(spec.scope && { scope: spec.scope }),
-    })),
+    ...Object.entries(TYPES).map(([name, spec]) => ({ name, maxDays: spec.maxDays, uploaded: true })),
     { name: 'dailyTotals', maxDays: ROLLUP_DAYS, uploaded: true },
   ],
   async fetch(env, token, type, window) {

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { WearablesConfig } from '../../providers/config.ts';
 import type { Budgets, Quota } from '../budget.ts';
+import type { WearableMeasurement } from '../measurements.ts';
 import type { Batch } from '../rows.ts';
 
 /**
@@ -24,6 +25,11 @@ export type PullEnv = {
   observe(limits: Record<string, unknown>): void;
   /** Vendor files kept whole (ECG signals); absent where the pull was given no archive. */
   readonly rawArchive?: RawArchive;
+  /**
+   * Whether the connection's study collects the measurement: for a type read once for several
+   * (Withings getmeas), what it asks for. A type serving none of the chosen is not read at all.
+   */
+  readonly collects: (measurement: WearableMeasurement) => boolean;
 };
 
 /** The participant's folder of the raw archive: `put` seals the bytes under the study's key and returns the object's key. */
@@ -38,13 +44,10 @@ export type RawArchive = { put(name: string, bytes: Buffer): Promise<string> };
  * `everyMs`: values made once a night or a day, so a sync reads the type only once what it would
  * read reaches this far past its cursor (a range reads it always): the calls go to the types that
  * change between pulls.
- * `scope`: read only for a connection whose granted scopes include it (Google's ECG and
- * irregular-rhythm notifications); its cursor does not move otherwise, so a later grant reads back.
  */
 export type DataType = {
   readonly name: string;
   readonly maxDays: number;
-  readonly scope?: string;
   readonly changedSince?: boolean;
   readonly uploaded?: boolean;
   readonly everyMs?: number;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { BODY_COLUMNS, Batch, BodyRow, HeartRhythmRow } from '../rows.ts';
 import { emptyBatch } from '../rows.ts';
+import { MEASUREMENTS, type WearableMeasurement } from '../measurements.ts';
 import { offsetMinutes } from '../time.ts';
 import { entryOf, fromEpoch, real } from './withings-shared.ts';
 
@@ -43,10 +44,25 @@ const INTERVALS: Readonly<Record<number, 'qrs_ms' | 'pr_ms' | 'qt_ms' | 'qtc_ms'
   138: 'qtc_ms',
 };
 
-export const MEASTYPES = [...Object.keys(BODY_TYPES), PULSE, SPO2, AFIB_ECG, ...Object.keys(INTERVALS), AFIB_PPG]
-  .map(Number)
-  .sort((a, b) => a - b)
-  .join(',');
+/** What each asked type measures: getmeas is one call for all, so only the study's types are asked for. */
+const MEASURES: Partial<Readonly<Record<WearableMeasurement, readonly number[]>>> = {
+  body: [1, 4, 5, 6, 8, 76, 77, 88, 91, 168, 169, 170],
+  blood_pressure: [9, 10],
+  temperature: [12, 71, 73],
+  vo2max: [123],
+  heart_rate: [PULSE],
+  spo2: [SPO2],
+  ecg: [AFIB_ECG, ...Object.keys(INTERVALS).map(Number)],
+  // The watch's optical (PPG) AFib screening: irregular rhythm, not an ECG.
+  irn: [AFIB_PPG],
+};
+
+/** The `meastypes` of the collected measurements, ascending. */
+export const measTypes = (collects: (m: WearableMeasurement) => boolean) =>
+  MEASUREMENTS.filter(collects)
+    .flatMap((m) => MEASURES[m] ?? [])
+    .sort((a, b) => a - b)
+    .join(',');
 
 /** Type 130 and the heart list's `afib` (0–2 there): the codes' documented meanings. */
 export const AFIB_CLASSES: Readonly<Record<number, string>> = {

@@ -6,7 +6,7 @@ import { emptyBatch } from '../rows.ts';
 import { offsetMinutes, utcDate } from '../time.ts';
 import type { DataSource, PullEnv, Window } from './source.ts';
 import { WHOLE_RANGE } from './source.ts';
-import { MEASTYPES, Measures, measureRows } from './withings-measures.ts';
+import { Measures, measTypes, measureRows } from './withings-measures.ts';
 import { dailyActivity, intraday, workouts } from './withings-activity.ts';
 import { heartRecordings } from './withings-heart.ts';
 import { appendBatch, changedOr, seconds, type WithingsApi } from './withings-shared.ts';
@@ -50,7 +50,7 @@ async function measures(env: PullEnv, token: string, w: Window): Promise<Batch> 
   const b = emptyBatch();
   const params = {
     action: 'getmeas',
-    meastypes: MEASTYPES,
+    meastypes: measTypes(env.collects),
     category: '1',
     ...changedOr(w, { startdate: seconds(w.from), enddate: seconds(w.to) }),
   };

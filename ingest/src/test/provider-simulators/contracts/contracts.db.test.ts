@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { describe, expect } from 'vitest';
 import { pullConnection } from '../../../wearables/pull.ts';
-import { pullDeps } from '../../../wearables/testing.ts';
+import { collectEverything, pullDeps } from '../../../wearables/testing.ts';
 import { asAdmin } from '../../app-deps.ts';
 import { test } from '../../fixtures.ts';
 import { startWearablesHarness, type WearablesHarness } from '../harness.ts';
@@ -215,6 +215,7 @@ describe('the ingest and the simulators keep to the vendors’ OpenAPI documents
     async ({ setup, db, clock }) => {
       clock.set(new Date('2026-11-22T12:00:00Z'));
       const { connectionId } = await setup.wearables.connected('withings');
+      await collectEverything(db, connectionId, clock());
       const u = setup.data.withings.user(await userOf(db, connectionId));
       u.measuregrps = [
         {
@@ -374,6 +375,7 @@ describe('the ingest and the simulators keep to the vendors’ OpenAPI documents
     async ({ setup, db, clock }) => {
       clock.set(new Date('2026-11-22T12:00:00Z'));
       const { connectionId } = await setup.wearables.connected('polar');
+      await collectEverything(db, connectionId, clock());
       const u = setup.data.polar.user(await userOf(db, connectionId));
       // The shapes the pull tests use (wearables/withings-polar-pull.db.test.ts), served as Polar documents them.
       u.exercises = [

@@ -1,7 +1,7 @@
 import { describe, expect } from 'vitest';
 import { GOOGLE_ECG_SCOPE, GOOGLE_IRN_SCOPE } from '../../../providers/fitbit/provider.ts';
 import { pullConnection } from '../../../wearables/pull.ts';
-import { grantGoogleScopes, pullDeps } from '../../../wearables/testing.ts';
+import { collectEverything, grantGoogleScopes, pullDeps } from '../../../wearables/testing.ts';
 import { test } from '../../fixtures.ts';
 import { googleHealthData } from '../google-health-data.ts';
 import { startWearablesHarness, type WearablesHarness } from '../harness.ts';
@@ -179,6 +179,7 @@ describe('the ingest and the Google Health simulator keep to the documented shap
     async ({ setup, db, clock }) => {
       clock.set(new Date('2026-11-22T12:00:00Z'));
       const { connectionId } = await setup.wearables.connected('fitbit');
+      await collectEverything(db, connectionId, clock());
       await grantGoogleScopes(setup.wearables, db, connectionId, [GOOGLE_ECG_SCOPE, GOOGLE_IRN_SCOPE]);
       const { external_user_id: user } = (await db('device_connections')
         .where({ id: connectionId })
