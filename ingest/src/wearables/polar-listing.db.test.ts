@@ -1,8 +1,10 @@
-import { describe, expect } from 'vitest';
+import type { Knex } from 'knex';
+import { describe, expect, test } from 'vitest';
+import { createLocalArchiveStore } from '../archive/local-store.ts';
+import { asAdmin, createTestClock, testVault, type TestClock } from '../test/app-deps.ts';
 import { startWearablesHarness, type WearablesHarness } from '../test/provider-simulators/harness.ts';
 import { polarData } from '../test/provider-simulators/polar-data.ts';
-import { asAdmin } from '../test/app-deps.ts';
-import { test } from '../test/fixtures.ts';
+import { createOwnDatabase } from '../test/test-db.ts';
 import { runDuePullJobs } from './jobs.ts';
 import { planPulls, type ScheduleSettings } from './planner.ts';
 import { markPolarListed } from './providers/polar-available.ts';
@@ -25,28 +27,38 @@ const settings: ScheduleSettings = {
   polarSafetyNetMinutes: 720,
 };
 
-type Sims = { wearables: WearablesHarness; polar: ReturnType<typeof polarData> };
+type Sims = {
+  wearables: WearablesHarness;
+  polar: ReturnType<typeof polarData>;
+  db: Knex;
+  clock: TestClock;
+};
 
+/** A database of the test's own: the planner and the runners take every connection and job they find. */
 const simTest = test.extend<{ sims: Sims }>({
-  sims: async ({ db, clock, vault, archiveStore }, use) => {
+  // eslint-disable-next-line no-empty-pattern
+  sims: async ({}, use) => {
+    const own = await createOwnDatabase('vigil_own_polar_listing');
+    const clock = createTestClock(T0);
     const polar = polarData();
     const wearables = await startWearablesHarness({
-      db,
+      db: own.db,
       clock,
-      vault,
-      archiveStore,
+      vault: testVault(),
+      archiveStore: createLocalArchiveStore('/tmp/vigil-polar-listing-archive'),
       sims: { polar: { extend: polar.extend } },
     });
-    await use({ wearables, polar });
+    await use({ wearables, polar, db: own.db, clock });
     await wearables.close();
+    await own.drop();
   },
 });
 
 describe('Polar pulls by its pull notifications', () => {
   simTest(
     'a listed user is pulled, an unlisted one only at the safety-net gap, an unknown one is logged',
-    async ({ sims, db, clock }) => {
-      clock.set(T0);
+    async ({ sims }) => {
+      const { db, clock } = sims;
       const userOf = async (connectionId: number) =>
         (
           (await db('device_connections').where({ id: connectionId }).first('external_user_id')) as {
@@ -56,11 +68,6 @@ describe('Polar pulls by its pull notifications', () => {
       const listed = await sims.wearables.connected('polar');
       const idle = await sims.wearables.connected('polar');
       const gone = await sims.wearables.connected('polar');
-      await db('device_connections')
-        .whereNotIn('id', [listed.connectionId, idle.connectionId, gone.connectionId])
-        .update({
-          status: 'disconnected',
-        });
       const deps = pullDeps(sims.wearables, clock);
       const runner = { worker: 'polar-listing-test', leaseMs: 60_000, rereadMs: 3 * 86_400_000, backfillDays: 30 };
       /** One scheduled pass at `hours` after T0: the list, then the plan; the jobs planned, by connection. */
@@ -128,10 +135,8 @@ describe('Polar pulls by its pull notifications', () => {
     }
   );
 
-  simTest('asks nothing while the webhook is active, nor without a Polar connection', async ({ sims, db, clock }) => {
-    clock.set(T0);
-    // The file's database holds the other test's connections.
-    await db('device_connections').update({ status: 'disconnected' });
+  simTest('asks nothing while the webhook is active, nor without a Polar connection', async ({ sims }) => {
+    const { clock } = sims;
     const deps = { ...sims.wearables.deps, budgets: pullDeps(sims.wearables, clock).budgets };
     expect(await markPolarListed(deps, clock())).toEqual({ asked: false, reason: 'no connection' });
     await sims.wearables.connected('polar');
@@ -152,5 +157,99 @@ describe('Polar pulls by its pull notifications', () => {
     // Notifications off: the webhook's deliveries enqueue nothing, so the list is asked.
     expect(await markPolarListed(withNotifications(false), clock())).toEqual({ asked: true, listed: 0, unknown: 0 });
     expect(sims.wearables.polar.count('notifications')).toBe(1);
+  });
+
+  simTest('a device 10 days late: every day arrives once it syncs, exactly once', async ({ sims }) => {
+    const { db, clock } = sims;
+    const { connectionId } = await sims.wearables.connected('polar');
+    const user = (
+      (await db('device_connections').where({ id: connectionId }).first('external_user_id')) as {
+        external_user_id: string;
+      }
+    ).external_user_id;
+    const deps = pullDeps(sims.wearables, clock);
+    const runner = { worker: 'polar-late', leaseMs: 60_000, rereadMs: 3 * 86_400_000, backfillDays: 30 };
+    /** `hours` scheduled passes, one an hour: the list, the plan, the due pulls. */
+    const passes = async (hours: number) => {
+      for (let h = 0; h < hours; h++) {
+        await markPolarListed({ ...sims.wearables.deps, budgets: deps.budgets }, clock());
+        await planPulls(db, clock(), settings);
+        await runDuePullJobs(deps, runner);
+        clock.advance(HOUR);
+      }
+    };
+    /** Day d (from T0): its steps, continuous heart rate and night, kept on the device. */
+    const record = (d: number) => {
+      const date = at(24 * d)
+        .toISOString()
+        .slice(0, 10);
+      const before = at(24 * d - 24)
+        .toISOString()
+        .slice(0, 10);
+      sims.polar.recordOffline(user, {
+        // The day's steps with their minute: what tells Vigil how far the device has uploaded.
+        activities: [
+          {
+            start_time: `${date}T00:00:00`,
+            end_time: `${date}T23:59:59`,
+            steps: 1000 + d,
+            samples: {
+              date,
+              steps: {
+                interval_ms: 60_000,
+                total_steps: 1000 + d,
+                samples: [{ steps: 1000 + d, timestamp: `${date}T06:00` }],
+              },
+            },
+          },
+        ],
+        continuousHr: [{ date, heart_rate_samples: [{ heart_rate: 60 + d, sample_time: '07:30:00' }] }],
+        sleep: [
+          {
+            date,
+            sleep_start_time: `${before}T23:00:00+00:00`,
+            sleep_end_time: `${date}T07:00:00+00:00`,
+            light_sleep: 20_000,
+          },
+        ],
+      });
+    };
+    const held = async () => ({
+      steps: (
+        (await db('daily_activity').where({ connection_id: connectionId }).orderBy('local_date')) as {
+          steps: number;
+        }[]
+      ).map((r) => r.steps),
+      bpm: (
+        (await db('heart_rate')
+          .where({ connection_id: connectionId, context: 'continuous' })
+          .orderBy('measured_at')) as { bpm: number }[]
+      ).map((r) => r.bpm),
+      nights: (
+        (await db('sleep_sessions').where({ connection_id: connectionId }).orderBy('start_at')) as {
+          light_s: number;
+        }[]
+      ).length,
+    });
+    const days = (last: number) => Array.from({ length: last + 1 }, (_, d) => d);
+    const expected = (last: number) => ({
+      steps: days(last).map((d) => 1000 + d),
+      bpm: days(last).map((d) => 60 + d),
+      nights: last + 1,
+    });
+
+    record(0);
+    sims.polar.syncDevice(user, at(-1));
+    await passes(24);
+    expect(await held()).toEqual(expected(0));
+    for (let d = 1; d <= 10; d++) {
+      record(d);
+      await passes(24);
+    }
+    // Nothing uploaded, so nothing more is there.
+    expect(await held()).toEqual(expected(0));
+    sims.polar.syncDevice(user, clock());
+    await passes(24);
+    expect(await held()).toEqual(expected(10));
   });
 });
