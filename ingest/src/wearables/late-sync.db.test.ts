@@ -6,9 +6,6 @@ import { startWearablesHarness, type WearablesHarness } from '../test/provider-s
 import { polarData } from '../test/provider-simulators/polar-data.ts';
 import { withingsData } from '../test/provider-simulators/withings-data.ts';
 import { test } from '../test/fixtures.ts';
-import { runDuePullJobs } from './jobs.ts';
-import { planPulls, type ScheduleSettings } from './planner.ts';
-import { markPolarListed } from './providers/polar-available.ts';
 import { pullConnection, type PullPlan } from './pull.ts';
 import { pullDeps } from './testing.ts';
 
@@ -268,54 +265,4 @@ describe('a device that syncs late', () => {
       expect(await held(db, provider, connectionId)).toEqual(expected(provider, late));
     }
   );
-});
-
-describe('a Polar device that syncs late, pulled by the schedule through the pull notifications', () => {
-  simTest('10 days late: every row arrives, exactly once', async ({ sims, db, clock }) => {
-    const late = 10;
-    clock.set(T0);
-    await db('device_connections').update({ status: 'disconnected' });
-    const { connectionId } = await sims.wearables.connected('polar');
-    const user = (
-      (await db('device_connections').where({ id: connectionId }).first('external_user_id')) as {
-        external_user_id: string;
-      }
-    ).external_user_id;
-    const deps = pullDeps(sims.wearables, clock);
-    const settings: ScheduleSettings = {
-      dailyPullTime: '02:30',
-      incrementalMinutes: 60,
-      backfillDays: 30,
-      minMinutes: { polar: 180 },
-      polarSafetyNetMinutes: 720,
-    };
-    const runner = { worker: 'late-sync-listing', leaseMs: 60_000, rereadMs: 3 * DAY, backfillDays: 30 };
-    /** The scheduled passes of the `hours` from now, one an hour: the list, the plan, the due pulls. */
-    const passes = async (hours: number) => {
-      for (let h = 0; h < hours; h++) {
-        await markPolarListed({ ...sims.wearables.deps, budgets: deps.budgets }, clock());
-        await planPulls(db, clock(), settings);
-        await runDuePullJobs(deps, runner);
-        clock.advance(3600_000);
-      }
-    };
-
-    record(sims, 'polar', user, 0);
-    syncDevice(sims, 'polar', user, new Date(T0.getTime() - 3600_000));
-    await passes(24);
-    expect(await held(db, 'polar', connectionId)).toEqual(expected('polar', 0));
-    for (let d = 1; d <= late; d++) {
-      record(sims, 'polar', user, d);
-      await passes(24);
-    }
-    expect(await held(db, 'polar', connectionId)).toEqual(expected('polar', 0));
-
-    syncDevice(sims, 'polar', user, clock());
-    await passes(24);
-    expect(await held(db, 'polar', connectionId)).toEqual(expected('polar', late));
-    const jobs = (await db('wearable_pull_jobs').where({ connection_id: connectionId }).select('state')) as {
-      state: string;
-    }[];
-    expect(jobs.every((j) => j.state === 'done')).toBe(true);
-  });
 });
