@@ -41,6 +41,7 @@ import { QUOTA_WINDOWS, wearableCapacity } from '../src/wearables/capacity.ts';
 import { runDuePullJobs } from '../src/wearables/jobs.ts';
 import { acceptNotification } from '../src/wearables/notifications/accept.ts';
 import { planPulls } from '../src/wearables/planner.ts';
+import { markPolarListed, POLAR_LISTING_MINUTES } from '../src/wearables/providers/polar-available.ts';
 import { SOURCES } from '../src/wearables/pull.ts';
 import { pullDeps, UNIFIED_TABLES } from '../src/wearables/testing.ts';
 
@@ -55,6 +56,7 @@ const MODES = arg('notifications', 'off,on')
   .split(',')
   .map((m) => m === 'on');
 const CALL_MS = 100;
+const LISTING_MS = POLAR_LISTING_MINUTES * 60_000;
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const OAUTH = /^(token|authorize|register|identity|user$|oauth|revoke|notify|webhook)/;
@@ -234,6 +236,7 @@ async function main() {
           backfillDays: settings.backfillDays,
           concurrency: RUNNERS === '' ? concurrency : Number(RUNNERS),
         };
+        const listing = { ...wearables.deps, config: { ...config, wearablePulls: settings }, budgets: deps.budgets };
         const rejectedBefore = provider === 'withings' ? wearables.withings.quotas().app.rejected : 0;
         const dueJobs = async () =>
           (await own
@@ -270,6 +273,10 @@ async function main() {
                 });
               }
             }
+          }
+          // Polar's pull notifications, on the scheduler's cron (asked only while its webhook is not active).
+          if (provider === 'polar' && Math.floor(t / LISTING_MS) !== Math.floor((t - TICK_MS) / LISTING_MS)) {
+            await markPolarListed(listing, clock());
           }
           await planPulls(own.db, clock(), settings);
           // Most ticks of a small run have nothing due: the runners' claims are then skipped.

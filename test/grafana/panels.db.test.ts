@@ -11,6 +11,7 @@ import { grantReaderPushFunnel } from '../../migrations/src/migrations/202612081
 import { grantReaderHeartRhythm } from '../../migrations/src/migrations/20261207150200_grant_grafana_reader_heart_rhythm.ts';
 import { grantReaderDailyVitals } from '../../migrations/src/migrations/20261208200100_grant_grafana_reader_daily_vitals.ts';
 import { grantReaderWalkingMinutes } from '../../migrations/src/migrations/20261210200000_grant_grafana_reader_walking_minutes.ts';
+import { grantReaderSleepwise } from '../../migrations/src/migrations/20261210100300_grant_grafana_reader_sleepwise.ts';
 import type { Knex } from 'knex';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,7 +32,7 @@ import { allPanels, loadDashboards, variableSql, type Dashboard } from './dashbo
 import { panelInterval } from './intervals.ts';
 import { renderQuery, type QueryContext, type Variable } from './macros.ts';
 import { runSql, shapeProblems } from './run-query.ts';
-import { seedStudy, type Seeded } from './seed.ts';
+import { SEEDED_ALERTNESS_PREDICTIONS, seededPolarDay, seedStudy, type Seeded } from './seed.ts';
 
 /**
  * Every panel query of every dashboard and every alert query, expanded as Grafana 13.1 expands them,
@@ -64,6 +65,7 @@ beforeAll(async () => {
   await grantReaderHeartRhythm(own.db, role);
   await grantReaderDailyVitals(own.db, role);
   await grantReaderWalkingMinutes(own.db, role);
+  await grantReaderSleepwise(own.db, role);
   const { host, port, database } = own.config;
   reader = await mysql.createConnection({ host, port, user, password, database, timezone: 'Z' });
   // The provisioned jsonData.timezone: the DSN's time_zone parameter.
@@ -290,7 +292,7 @@ describe('the steps panel with the preferred source', () => {
   });
 });
 
-describe('the measurement panels (blood pressure, ECG, SpO2, temperature, HRV, breathing, VO2 max, workouts)', () => {
+describe('the measurement panels (blood pressure, ECG, SpO2, temperature, HRV, breathing, VO2 max, Polar recovery, workouts)', () => {
   const byUid = (uid: string) => loadDashboards().find((d) => d.dashboard.uid === uid)!.dashboard;
   const rowsOf = async (uid: string, titleStart: string) => {
     const dashboard = byUid(uid);
@@ -366,9 +368,10 @@ describe('the measurement panels (blood pressure, ECG, SpO2, temperature, HRV, b
     within(values(vo2, 'vo2max'), 30, 55);
 
     // A nightly summary is drawn at its date's midnight, with the value the vendor gave for that date.
+    // Fitbit's: the seeded Polar watch's nights carry only Nightly Recharge (its own panel).
     const nightly = (await own
       .db('daily_vitals')
-      .where({ participant_id: seeded.participantId })
+      .where({ participant_id: seeded.participantId, source: 'fitbit' })
       .orderBy('local_date')
       .select(own.db.raw("DATE_FORMAT(local_date, '%Y-%m-%d') AS day"), 'spo2_avg_pct', 'hrv_rmssd_ms')) as {
       day: string;
@@ -382,6 +385,43 @@ describe('the measurement panels (blood pressure, ECG, SpO2, temperature, HRV, b
         .map((r) => ({ day: new Date(epochMs(r.time)).toISOString().slice(0, 10), value: Number(r[column]) }));
     expect(drawn(spo2, 'fitbit nightly', 'spo2')).toEqual(nightly.map((n) => ({ day: n.day, value: n.spo2_avg_pct })));
     expect(drawn(hrv, 'fitbit nightly', 'rmssd')).toEqual(nightly.map((n) => ({ day: n.day, value: n.hrv_rmssd_ms })));
+  });
+
+  it('draw Polar’s cardio load, Nightly Recharge and SleepWise alertness as the watch gave them, history over prediction', async () => {
+    const dayOf = (r: Record<string, unknown>) => new Date(epochMs(r.time)).toISOString().slice(0, 10);
+    const load = await overview('Cardio load');
+    expect(metrics(load)).toEqual(['polar']);
+    expect(load.length).toBeGreaterThanOrEqual(2);
+    for (const r of load) {
+      const day = seededPolarDay(dayOf(r));
+      expect([r['cardio load'], r.strain, r.tolerance].map(Number)).toEqual([day.trimp, day.strain, day.tolerance]);
+    }
+    const recharge = await overview('Nightly Recharge');
+    expect(metrics(recharge)).toEqual(['polar']);
+    expect(recharge.length).toBeGreaterThanOrEqual(2);
+    for (const r of recharge) {
+      const day = seededPolarDay(dayOf(r));
+      expect([r['ANS charge'], r['recharge status']].map(Number)).toEqual([day.ansCharge, day.rechargeStatus]);
+    }
+    const alertness = await overview('SleepWise alertness');
+    expect(metrics(alertness)).toEqual(['polar', 'polar prediction']);
+    const measured = alertness.filter((r) => r.metric === 'polar');
+    expect(measured.length).toBeGreaterThanOrEqual(2);
+    for (const r of measured) expect(Number(r.alertness)).toBe(seededPolarDay(dayOf(r)).alertness);
+    // The prediction overlapping a measured period is not drawn; today's, which none overlaps, is.
+    expect(
+      values(
+        alertness.filter((r) => r.metric === 'polar prediction'),
+        'alertness'
+      )
+    ).toEqual([SEEDED_ALERTNESS_PREDICTIONS.shown]);
+    const stored = (await own
+      .db('sleepwise_periods')
+      .where({ participant_id: seeded.participantId, kind: 'alertness', result_type: 'prediction' })
+      .select('grade')) as { grade: number }[];
+    expect(stored.map((p) => p.grade).sort()).toEqual(
+      [SEEDED_ALERTNESS_PREDICTIONS.shown, SEEDED_ALERTNESS_PREDICTIONS.hidden].sort()
+    );
   });
 
   it('list each wearable’s workouts in minutes, kilometres and kilocalories, newest first', async () => {

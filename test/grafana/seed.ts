@@ -31,6 +31,7 @@ import { startFirebaseSimulator } from '../../ingest/src/test/firebase-simulator
 import type { Vault } from '../../ingest/src/vault/vault.ts';
 import { createBudgets } from '../../ingest/src/wearables/budget.ts';
 import { enqueuePullJob, runDuePullJobs } from '../../ingest/src/wearables/jobs.ts';
+import type { RecoveryData } from '../../ingest/src/test/provider-simulators/polar-recovery-data.ts';
 
 /** Streams the dashboards draw, which the seeded phone must have produced. */
 const NEEDED: readonly StreamId[] = ['accelerometer', 'gps', 'power_state', 'calls', 'texts', 'survey_answers'];
@@ -249,10 +250,8 @@ export async function seedWearables(
 ): Promise<void> {
   const { db } = parts;
   const clock = createTestClock(new Date());
-  const sims = await startSimulators(
-    syntheticWearables({ timeZone, from, now: clock, seed: 'grafana-dashboards' }),
-    clock
-  );
+  const data = syntheticWearables({ timeZone, from, now: clock, seed: 'grafana-dashboards' });
+  const sims = await startSimulators(data, clock);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const config = loadConfig({ ...process.env, NODE_ENV: 'test', ...sims.env(), VIGIL_PUBLIC_URL: url });
@@ -267,6 +266,8 @@ export async function seedWearables(
       provider: ProviderId;
       external_user_id: string;
     }[];
+    const polar = connections.find((c) => c.provider === 'polar');
+    if (polar) givePolarRecovery(data.polar.recovery(polar.external_user_id), from, clock());
     const budgets = createBudgets(clock, (ms) => {
       clock.advance(ms);
       return Promise.resolve();
@@ -299,4 +300,65 @@ export async function seedWearables(
     });
     await sims.close();
   }
+}
+
+/**
+ * What the seeded Polar watch gives for a date (the panels' tests read it back): Nightly Recharge's
+ * ANS charge and status, the day's cardio load, and the SleepWise alertness grade of its waking period.
+ */
+export function seededPolarDay(date: string) {
+  const n = Number(date.slice(8, 10));
+  return {
+    ansCharge: (n % 11) - 5 + 0.5,
+    rechargeStatus: 1 + (n % 6),
+    trimp: 40 + n,
+    strain: 30 + n / 2,
+    tolerance: 35 + (n % 3),
+    alertness: 3 + (n % 7) + 0.5,
+  };
+}
+
+/** A prediction overlapping the last measured period (never drawn), and one for today (drawn). */
+export const SEEDED_ALERTNESS_PREDICTIONS = { hidden: 9.9, shown: 1.5 } as const;
+
+/**
+ * Polar's recovery data from the day of `from` to yesterday, each waking period 06:00–21:00 UTC
+ * measured (`history`); SleepWise predictions as `SEEDED_ALERTNESS_PREDICTIONS` says. Only the
+ * ANS charge and statuses of each night, so that the HRV and breathing panels stay as they were.
+ */
+function givePolarRecovery(r: RecoveryData, from: Date, now: Date): void {
+  const today = now.toISOString().slice(0, 10);
+  const period = (date: string, start: string, end: string, grade: number, type: string) => ({
+    grade,
+    grade_type: 'GRADE_TYPE_PRIMARY',
+    validity: 'VALIDITY_VALID',
+    result_type: type,
+    period_start_time: `${date}T${start}:00`,
+    period_end_time: `${date}T${end}:00`,
+    sleep_timezone_offset_minutes: 60,
+  });
+  let last = '';
+  for (let t = from.getTime(); new Date(t).toISOString().slice(0, 10) < today; t += DAY_MS) {
+    const date = new Date(t).toISOString().slice(0, 10);
+    const day = seededPolarDay(date);
+    r.recharges.set(date, {
+      date,
+      nightly_recharge_status: day.rechargeStatus,
+      ans_charge: day.ansCharge,
+      ans_charge_status: 3,
+    });
+    r.cardioLoads.set(date, {
+      date,
+      cardio_load_status: 'MAINTAINING',
+      cardio_load: day.trimp,
+      strain: day.strain,
+      tolerance: day.tolerance,
+      cardio_load_ratio: day.strain / day.tolerance,
+    });
+    r.alertness.push(period(date, '06:00', '21:00', day.alertness, 'ALERTNESS_TYPE_HISTORY'));
+    last = date;
+  }
+  const { hidden, shown } = SEEDED_ALERTNESS_PREDICTIONS;
+  r.alertness.push(period(last, '07:00', '20:00', hidden, 'ALERTNESS_TYPE_PREDICTION'));
+  r.alertness.push(period(today, '06:00', '21:00', shown, 'ALERTNESS_TYPE_PREDICTION'));
 }

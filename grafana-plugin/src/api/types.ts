@@ -273,6 +273,8 @@ export type VendorCapacity = {
   provider: 'fitbit' | 'withings' | 'polar';
   pullsPerDay: number;
   callsPerConnectionPerDay: number;
+  /** Calls a day made once for the whole client (Polar's pull notifications while its webhook is off). */
+  clientCallsPerDay: number;
   /** null: no documented window limits the connections. */
   connections: number | null;
   binding: string | null;

@@ -74,6 +74,7 @@ const capacity: WearableCapacity = {
       provider: 'withings',
       pullsPerDay: 8,
       callsPerConnectionPerDay: 80,
+      clientCallsPerDay: 0,
       connections: 1728,
       binding: 'per app per minute',
       activeConnections: 1000,
@@ -83,6 +84,7 @@ const capacity: WearableCapacity = {
       provider: 'polar',
       pullsPerDay: 12,
       callsPerConnectionPerDay: 48,
+      clientCallsPerDay: 96,
       connections: null,
       binding: null,
       activeConnections: 2,
@@ -158,6 +160,8 @@ describe('SyncPage', () => {
     const polar = within(section).getByText('Polar').closest('tr')!;
     expect(within(polar).getByText('no limit from its quotas')).toBeInTheDocument();
     expect(within(polar).getByText('0.2% per app per 24 hours')).toBeInTheDocument();
+    // Polar's pull notifications, asked for the whole client rather than per connection.
+    expect(within(polar).getByText('48 (and 96 for the whole client)')).toBeInTheDocument();
     expect(within(section).getByText(/inside 80% of every quota .* notifications off/)).toBeInTheDocument();
   });
 

@@ -14,6 +14,7 @@ import { PROVIDER_IDS } from '../providers/provider.ts';
 import { createBudgets, realSleep } from '../wearables/budget.ts';
 import { runDuePullJobs } from '../wearables/jobs.ts';
 import { planPulls } from '../wearables/planner.ts';
+import { markPolarListed, POLAR_LISTING_MINUTES } from '../wearables/providers/polar-available.ts';
 import { planSurveyPushes } from '../push/planner.ts';
 import { createPushSender } from '../push/sender.ts';
 import { planFollowUps } from '../push/follow-ups.ts';
@@ -57,6 +58,12 @@ export function scheduledJobs(
       name: 'wearable-pull-plan',
       cron: '* * * * *',
       run: () => planPulls(db, clock(), config.wearablePulls),
+    },
+    // Polar's pull notifications, one call a pass for the whole client while its webhook is not active.
+    {
+      name: 'polar-pull-notifications',
+      cron: `*/${POLAR_LISTING_MINUTES} * * * *`,
+      run: () => markPolarListed({ ...deps, budgets }, clock()),
     },
     // Runs whatever is due, one runner per provider: a provider that is slow or out of quota skips
     // its own runner's ticks only. Jobs are leased rows, so several processes share the work.

@@ -9,7 +9,13 @@ import { createOwnDatabase } from '../test/test-db.ts';
 type CapacityJson = {
   plannedShare: number;
   notifications: boolean;
-  vendors: { provider: string; activeConnections: number; connections: number | null; binding: string | null }[];
+  vendors: {
+    provider: string;
+    activeConnections: number;
+    connections: number | null;
+    binding: string | null;
+    clientCallsPerDay: number;
+  }[];
 };
 
 describe('GET /api/v1/wearables/capacity', () => {
@@ -48,6 +54,8 @@ describe('GET /api/v1/wearables/capacity', () => {
       ['withings', 0, 1374, 'per app per minute'],
       ['polar', 2, null, null],
     ]);
+    // Notifications off: Polar's pull notifications, once every 15 minutes for the whole client.
+    expect(body.vendors.map((v) => v.clientCallsPerDay)).toEqual([0, 0, 96]);
   });
 
   test('without the shared secret: 401', async ({ app }) => {

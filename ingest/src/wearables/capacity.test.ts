@@ -72,6 +72,36 @@ describe('wearable capacity (figures computed by hand)', () => {
     });
   });
 
+  it("Polar without its webhook: each upload's listed pull, or the 720-minute safety net, and the list's 96 calls a day", () => {
+    const listing = { ...defaults, polarSafetyNetMinutes: 720 };
+    const v = byVendor(wearableCapacity(listing, { polar: 1000 }));
+    // Hourly uploads, each listed: a pull every 180 minutes at most, 8 × 6 + 2 × 7 = 62 a day as before.
+    expect(v.polar).toMatchObject({ pullsPerDay: 8, callsPerConnectionPerDay: 62, clientCallsPerDay: 96 });
+    // The list once every 15 minutes for the whole client: 1 call per 15 minutes, 96 a day.
+    // 1,000 users: 646.8 of 20,500 per 15 minutes (3.2%); 62,096 of 105,000 a day (59.1%).
+    expect(v.polar?.windows.map((w) => [w.name, w.connections, w.usedPct])).toEqual([
+      ['per app per 15 minutes', null, 3.2],
+      ['per app per 24 hours', null, 59.1],
+    ]);
+    // A device uploading twice a day is listed twice: 2 × 6 + 2 × 7 = 26; an idle one is pulled
+    // at the safety net only (the daily pull and one more), 26 too, where polling spent 62.
+    for (const uploads of [2, 0]) {
+      const idle = byVendor(wearableCapacity(listing, {}, { callsPerPull: CALLS_PER_PULL, uploadsPerDay: uploads }));
+      expect(idle.polar).toMatchObject({ pullsPerDay: 2, callsPerConnectionPerDay: 26 });
+    }
+    // The webhook (notifications on) takes the list's place.
+    expect(
+      byVendor(wearableCapacity({ ...listing, notifications: { enabled: true, incrementalMinutes: 360 } }, {})).polar
+    ).toMatchObject({ clientCallsPerDay: 0 });
+    // No vendor minimum: hourly listed pulls, 24 × 6 + 2 × 7 = 158 a day; the list's 96 leave
+    // n × 158 + 96 ≤ 0.7 × (5000 + 100n) → 88n ≤ 3,404 → 38.7 (39 without the list).
+    expect(byVendor(wearableCapacity({ incrementalMinutes: 60, polarSafetyNetMinutes: 720 }, {})).polar).toMatchObject({
+      callsPerConnectionPerDay: 158,
+      connections: 38,
+      binding: 'per app per 24 hours',
+    });
+  });
+
   it('a per-user quota one pull would overrun holds no connection', () => {
     const v = byVendor(
       wearableCapacity(defaults, {}, { callsPerPull: { ...CALLS_PER_PULL, fitbit: 241 }, uploadsPerDay: 24 })

@@ -1,5 +1,6 @@
 import type { ProviderId } from '../providers/provider.ts';
 import { PLAN_SHARE } from './budget.ts';
+import { POLAR_LISTING_MINUTES } from './providers/polar-available.ts';
 
 /**
  * How many connections each vendor can take inside the planned share (`PLAN_SHARE`) of every quota window
@@ -67,6 +68,8 @@ export type CapacitySettings = {
   readonly incrementalMinutes: number;
   readonly notifications?: { readonly enabled: boolean; readonly incrementalMinutes: number };
   readonly minMinutes?: Partial<Record<ProviderId, number>>;
+  /** Polar pulled by its pull notifications while notifications are off (planner.ts), with this safety-net gap. */
+  readonly polarSafetyNetMinutes?: number;
 };
 
 export type CapacityAssumptions = {
@@ -90,6 +93,8 @@ export type VendorCapacity = {
   readonly provider: ProviderId;
   readonly pullsPerDay: number;
   readonly callsPerConnectionPerDay: number;
+  /** Calls a day made once for the whole client, whatever the connections (Polar's pull notifications). */
+  readonly clientCallsPerDay: number;
   /** The fewest connections any window allows; null when none limits them. */
   readonly connections: number | null;
   /** The window that allows the fewest; null when none limits them. */
@@ -100,26 +105,43 @@ export type VendorCapacity = {
 
 const DAY_MINUTES = 1440;
 
+const polarListing = (provider: ProviderId, s: CapacitySettings) =>
+  provider === 'polar' && !s.notifications?.enabled && s.polarSafetyNetMinutes !== undefined;
+
 /**
  * Pulls a day of one connection: polled every max(interval, vendor minimum) minutes; with
  * notifications on, the slower safety-net interval, or each upload's notified pull (at most one
- * per vendor minimum), whichever is more. The daily pull takes the place of one of them.
+ * per vendor minimum), whichever is more. Polar without its webhook: each upload's listed pull
+ * (one per vendor minimum at most), or the safety-net pulls, whichever is more. The daily pull
+ * takes the place of one of them.
  */
 export function pullsPerDay(provider: ProviderId, s: CapacitySettings, uploadsPerDay: number): number {
   const min = s.minMinutes?.[provider] ?? 0;
   const every = (minutes: number) => (minutes > 0 ? DAY_MINUTES / Math.max(minutes, min) : 1);
+  if (polarListing(provider, s) && s.incrementalMinutes > 0) {
+    // Each upload is listed and pulled, no sooner than every incremental interval; an idle
+    // connection at the safety-net gap.
+    return Math.max(every(s.polarSafetyNetMinutes ?? 0), Math.min(uploadsPerDay, every(s.incrementalMinutes)), 1);
+  }
   if (!s.notifications?.enabled) return every(s.incrementalMinutes);
   const notified = min > 0 ? Math.min(uploadsPerDay, DAY_MINUTES / min) : uploadsPerDay;
   return Math.max(every(s.notifications.incrementalMinutes), notified, 1);
 }
 
 /**
- * n connections fit a window when n × calls ≤ share × (limit + perConnection × n), so
- * n ≤ share × limit / (calls − share × perConnection); unbounded when each connection brings more
- * quota than it spends. A per-user window holds any number of users, or none.
+ * n connections fit a window when n × calls + client ≤ share × (limit + perConnection × n), so
+ * n ≤ (share × limit − client) / (calls − share × perConnection); unbounded when each connection
+ * brings more quota than it spends. A per-user window holds any number of users, or none.
  */
-function windowCapacity(w: QuotaWindow, callsPerDay: number, callsPerPull: number, active: number): WindowCapacity {
+function windowCapacity(
+  w: QuotaWindow,
+  callsPerDay: number,
+  clientCallsPerDay: number,
+  callsPerPull: number,
+  active: number
+): WindowCapacity {
   const calls = (callsPerDay * w.windowSeconds) / 86_400;
+  const client = (clientCallsPerDay * w.windowSeconds) / 86_400;
   const planned = (n: number) => PLAN_SHARE * (w.limit + w.perConnection * n);
   let connections: number | null;
   let usedPct: number;
@@ -129,8 +151,8 @@ function windowCapacity(w: QuotaWindow, callsPerDay: number, callsPerPull: numbe
     usedPct = (100 * Math.max(calls, callsPerPull)) / w.limit;
   } else {
     const spare = calls - PLAN_SHARE * w.perConnection;
-    connections = spare <= 0 ? null : Math.floor((PLAN_SHARE * w.limit) / spare + 1e-9);
-    usedPct = (100 * calls * active) / (w.limit + w.perConnection * active);
+    connections = spare <= 0 ? null : Math.max(0, Math.floor((PLAN_SHARE * w.limit - client) / spare + 1e-9));
+    usedPct = (100 * (calls * active + client)) / (w.limit + w.perConnection * active);
   }
   return { ...w, callsPerConnection: calls, connections, usedPct: Math.round(usedPct * 10) / 10 };
 }
@@ -149,7 +171,10 @@ export function wearableCapacity(
     const callsPerDay =
       pulls * perPull + (rationed ? Math.min(pulls, rationed.perDay) * rationed.calls : 0) + refreshes;
     const activeConnections = active[provider] ?? 0;
-    const windows = QUOTA_WINDOWS[provider].map((w) => windowCapacity(w, callsPerDay, perPull, activeConnections));
+    const clientCalls = polarListing(provider, settings) ? DAY_MINUTES / POLAR_LISTING_MINUTES : 0;
+    const windows = QUOTA_WINDOWS[provider].map((w) =>
+      windowCapacity(w, callsPerDay, clientCalls, perPull, activeConnections)
+    );
     let binding: WindowCapacity | null = null;
     for (const w of windows) {
       if (w.connections !== null && (binding === null || w.connections < (binding.connections ?? Infinity)))
@@ -159,6 +184,7 @@ export function wearableCapacity(
       provider,
       pullsPerDay: Math.round(pulls * 100) / 100,
       callsPerConnectionPerDay: Math.round(callsPerDay * 100) / 100,
+      clientCallsPerDay: clientCalls,
       connections: binding?.connections ?? null,
       binding: binding?.name ?? null,
       activeConnections,

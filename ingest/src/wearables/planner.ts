@@ -12,6 +12,12 @@ export type ScheduleSettings = {
   notifications?: { enabled: boolean; incrementalMinutes: number };
   /** A vendor's connections are pulled incrementally (or on a notification) no more often than this. */
   minMinutes?: Partial<Record<ProviderId, number>>;
+  /**
+   * When given, a Polar connection its webhook does not cover is pulled incrementally only once
+   * Polar's pull notifications listed it since its last pull (`listed_at`), or when this many
+   * minutes have passed since its last pull.
+   */
+  polarSafetyNetMinutes?: number;
 };
 
 type Active = {
@@ -21,6 +27,7 @@ type Active = {
   daily_pulled_at: Date | null;
   has_state: number;
   last_pull_at: Date | null;
+  listed_at: Date | null;
   pending: number;
   notified: number;
 };
@@ -37,13 +44,17 @@ export function lastDailySlot(now: Date, timeZone: string, hhmm: string): Date {
   return new Date(now.getTime() - DAY);
 }
 
+/** Polar listed new data of the connection since its last pull ended (or it was never pulled). */
+const listedSince = (c: Active) => c.listed_at !== null && (c.last_pull_at === null || c.listed_at > c.last_pull_at);
+
 /**
  * Decides what to pull now, idempotently (each job has a dedupe key, so every process may plan):
  * a backfill for connections never pulled; a daily pull for each connection whose study's daily
  * time has passed since its last daily pull (this also catches up runs missed while the machine
  * was off, and the pull's cursor covers every missed day); an incremental pull per interval
  * (less often for a connection vendor notifications cover: polling is then a safety net; never
- * more often than its vendor's `minMinutes`),
+ * more often than its vendor's `minMinutes`; a Polar connection its webhook does not cover only
+ * when Polar's pull notifications listed it, or at the safety-net gap),
  * unless a pull of the connection is still queued or running (a daily pull of many connections
  * waits on the quotas for a while; pulling the same days again behind it would only spend them).
  */
@@ -59,6 +70,7 @@ export async function planPulls(db: Knex, now: Date, s: ScheduleSettings): Promi
       'st.timezone',
       'w.daily_pulled_at',
       'w.last_pull_at',
+      'w.listed_at',
       db.raw('w.connection_id IS NOT NULL as has_state'),
       db.raw(
         "EXISTS (SELECT 1 FROM wearable_pull_jobs j WHERE j.connection_id = c.id AND j.state IN ('queued', 'running')) as pending"
@@ -96,13 +108,17 @@ export async function planPulls(db: Knex, now: Date, s: ScheduleSettings): Promi
       await db('wearable_sync_state').where({ connection_id: c.id }).update({ daily_pulled_at: now });
       continue;
     }
-    const base = s.notifications?.enabled && c.notified ? s.notifications.incrementalMinutes : s.incrementalMinutes;
+    const covered = Boolean(s.notifications?.enabled && c.notified);
+    const base = covered && s.notifications ? s.notifications.incrementalMinutes : s.incrementalMinutes;
     const minutes = base > 0 ? Math.max(base, s.minMinutes?.[c.provider] ?? 0) : 0;
     if (minutes > 0 && !c.pending) {
       const period = minutes * 60_000;
-      if (c.last_pull_at === null || now.getTime() - c.last_pull_at.getTime() >= period) {
-        await add('incremental', `incremental:${c.id}:${Math.floor(now.getTime() / period)}`);
-      }
+      const since = c.last_pull_at === null ? Infinity : now.getTime() - c.last_pull_at.getTime();
+      const due =
+        c.provider === 'polar' && !covered && s.polarSafetyNetMinutes !== undefined
+          ? (listedSince(c) && since >= period) || since >= s.polarSafetyNetMinutes * 60_000
+          : since >= period;
+      if (due) await add('incremental', `incremental:${c.id}:${Math.floor(now.getTime() / period)}`);
     }
   }
   return { enqueued };

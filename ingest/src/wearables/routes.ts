@@ -110,11 +110,11 @@ export function wearableRoutes(deps: AppDeps) {
           .groupBy('provider')
           .select('provider', db.raw('COUNT(*) as n'))) as { provider: ProviderId; n: number | string }[];
         const active = Object.fromEntries(counts.map((r) => [r.provider, Number(r.n)]));
-        const { incrementalMinutes, notifications, minMinutes } = config.wearablePulls;
+        const { incrementalMinutes, notifications, minMinutes, polarSafetyNetMinutes } = config.wearablePulls;
         return c.json({
           plannedShare: PLAN_SHARE,
           notifications: notifications.enabled,
-          vendors: wearableCapacity({ incrementalMinutes, notifications, minMinutes }, active),
+          vendors: wearableCapacity({ incrementalMinutes, notifications, minMinutes, polarSafetyNetMinutes }, active),
         });
       })
       .get('/connections/:id/sync-health', validate('param', ById), async (c) => {

@@ -95,6 +95,7 @@ import * as grantGrafanaReaderSleepwise from './20261210100300_grant_grafana_rea
 import * as grantGrafanaReaderWalkingMinutes from './20261210200000_grant_grafana_reader_walking_minutes.ts';
 import * as addAppLogFilePosition from './20261210500000_add_app_log_file_position.ts';
 import * as createStudyMeasurements from './20261211200000_create_study_measurements.ts';
+import * as addWearableSyncStateListedAt from './20261211300000_add_wearable_sync_state_listed_at.ts';
 
 type Migration = { name: string; module: Knex.Migration };
 
@@ -196,4 +197,5 @@ export const migrations: readonly Migration[] = [
   { name: '20261210200000_grant_grafana_reader_walking_minutes', module: grantGrafanaReaderWalkingMinutes },
   { name: '20261210500000_add_app_log_file_position', module: addAppLogFilePosition },
   { name: '20261211200000_create_study_measurements', module: createStudyMeasurements },
+  { name: '20261211300000_add_wearable_sync_state_listed_at', module: addWearableSyncStateListedAt },
 ];

@@ -55,7 +55,10 @@ export function WearableCapacity() {
                     <td>{count(v.activeConnections)}</td>
                     <td>{v.connections === null ? 'no limit from its quotas' : count(v.connections)}</td>
                     <td>{v.binding ?? '—'}</td>
-                    <td>{count(v.callsPerConnectionPerDay)}</td>
+                    <td>
+                      {count(v.callsPerConnectionPerDay)}
+                      {v.clientCallsPerDay > 0 && ` (and ${count(v.clientCallsPerDay)} for the whole client)`}
+                    </td>
                     <td>{busiest ? `${busiest.usedPct}% ${busiest.name}` : '—'}</td>
                   </tr>
                 );

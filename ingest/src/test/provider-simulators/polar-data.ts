@@ -32,9 +32,17 @@ export type PolarData = {
   generate: ((userId: string) => UserData) | null;
   /** What the user's device recorded but has not uploaded to Flow: served only after `syncDevice`. */
   recordOffline: (userId: string, rows: Unsynced) => void;
-  /** The device uploads at `at`: what it kept is served from then on, its exercises with `upload_time` `at`. */
+  /**
+   * The device uploads at `at`: what it kept is served from then on, its exercises with
+   * `upload_time` `at`, and the pull notifications list the user for the exercises, daily activity
+   * and physical info it brought.
+   */
   syncDevice: (userId: string, at: Date) => void;
 };
+
+/** The `data-type`s of the pull notifications (AvailableUserData) and the transaction path each `url` names. */
+const AVAILABLE = { EXERCISE: 'exercise', ACTIVITY_SUMMARY: 'activity', PHYSICAL_INFORMATION: 'physical-information' };
+type AvailableType = keyof typeof AVAILABLE;
 
 const DAY = 86_400_000;
 const isDate = (s: string | undefined): s is string => s !== undefined && /^\d{4}-\d{2}-\d{2}$/.test(s);
@@ -57,6 +65,7 @@ export function polarData(): PolarData {
   const users = new Map<string, UserData>();
   const unsynced = new Map<string, Unsynced[]>();
   const recoveries = new Map<string, RecoveryData>();
+  const available = new Map<string, Set<AvailableType>>();
   const data: PolarData = {
     generate: null,
     recordOffline(userId, rows) {
@@ -70,6 +79,11 @@ export function polarData(): PolarData {
         for (const day of rows.continuousHr ?? []) u.continuousHr.set(String(day.date), day);
         for (const night of rows.sleep ?? []) u.sleep.set(String(night.date), night);
         syncRecovery(data.recovery(userId), rows);
+        const types = available.get(userId) ?? new Set<AvailableType>();
+        if (rows.exercises?.length) types.add('EXERCISE');
+        if (rows.activities?.length) types.add('ACTIVITY_SUMMARY');
+        if (rows.physicalInfo) types.add('PHYSICAL_INFORMATION');
+        if (types.size > 0) available.set(userId, types);
       }
       unsynced.delete(userId);
     },
@@ -159,6 +173,27 @@ export function polarData(): PolarData {
         clock: () => core.clock(),
         auth: authenticate,
         userOf: (id) => (api.isRegistered(id) ? data.recovery(id) : emptyRecovery()),
+      });
+      // Pull notifications (`list`): 204 when nothing is available, as documented. Not documented:
+      // when an entry leaves the list. Only a committed transaction is documented to remove data,
+      // and the transaction routes here answer 410, so an entry stays once listed (assumed, not
+      // observed: the reading that spends the most pulls). Only registered users are listed, as
+      // only their data is served.
+      app.get('/v3/notifications', (c) => {
+        core.record('notifications');
+        const refused = api.authenticateClient(c);
+        if (refused) return refused;
+        const origin = new URL(c.req.url).origin;
+        const entries = [...available].flatMap(([userId, types]) =>
+          api.isRegistered(userId)
+            ? [...types].map((type) => ({
+                'user-id': Number(userId),
+                'data-type': type,
+                url: `${origin}/v3/users/${userId}/${AVAILABLE[type]}-transactions`,
+              }))
+            : []
+        );
+        return entries.length === 0 ? c.body(null, 204) : c.json({ 'available-user-data': entries });
       });
       app.all('/v3/users/:id/:kind{[a-z-]+-transactions.*}', (c) => {
         core.record('transaction');

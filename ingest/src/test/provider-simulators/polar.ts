@@ -48,6 +48,11 @@ export type PolarApiContext = {
   /** Checks the token, consents and quota: the token, or the answer to send. */
   authenticate(c: Context): AccessToken | Response;
   /**
+   * Checks Basic client auth and the quota (client calls counted in the app's windows: assumed,
+   * neither document says): null, or the answer to send.
+   */
+  authenticateClient(c: Context): Response | null;
+  /**
    * Polar serves "only data uploaded to Flow after the user has been registered to your client",
    * so a user never registered has none; what a data call for such a user answers is not
    * documented, so the data routes answer as for a user with no data.
@@ -94,13 +99,22 @@ export async function startPolarSimulator(options: PolarSimOptions = {}): Promis
   const expiresIn = options.expiresInSeconds === undefined ? 365 * 86_400 : options.expiresInSeconds;
   const app = new Hono();
 
-  const authenticate = (c: Context): AccessToken | Response => {
+  /** Counts the call in both windows and says so in the headers: false once either is spent. */
+  const withinQuota = (c: Context): boolean => {
     const s = short.hit('app');
     const l = long.hit('app');
     c.header('RateLimit-Usage', `${s.used},${l.used}`);
     c.header('RateLimit-Limit', `${s.limit},${l.limit}`);
     c.header('RateLimit-Reset', `${s.resetSeconds},${l.resetSeconds}`);
-    if (!s.allowed || !l.allowed) return c.body(null, 429);
+    return s.allowed && l.allowed;
+  };
+  const authenticateClient = (c: Context): Response | null => {
+    if (!withinQuota(c)) return c.body(null, 429);
+    const basic = basicAuthOf(c);
+    return basic?.id === clientId && basic.secret === clientSecret ? null : c.body(null, 401);
+  };
+  const authenticate = (c: Context): AccessToken | Response => {
+    if (!withinQuota(c)) return c.body(null, 429);
     const check = grants.checkAccess(bearerOf(c));
     if (!check.ok) return c.body(null, 401);
     const userId = check.token.grant.userId;
@@ -206,7 +220,13 @@ export async function startPolarSimulator(options: PolarSimOptions = {}): Promis
   });
 
   const webhooks = mountPolarWebhooks(app, core, { clientId, clientSecret });
-  options.extend?.(app, { core, grants, authenticate, isRegistered: (userId) => registered.has(userId) });
+  options.extend?.(app, {
+    core,
+    grants,
+    authenticate,
+    authenticateClient,
+    isRegistered: (userId) => registered.has(userId),
+  });
   const server = await listen(app, options.latencyMs);
   return {
     ...core.simulator(server.url, () => server.close()),

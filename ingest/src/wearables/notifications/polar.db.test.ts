@@ -148,6 +148,8 @@ describe('Polar webhook notifications', () => {
     await own.db('wearable_sync_state').insert({
       connection_id: connectionId,
       last_pull_at: new Date(now.getTime() - 4 * 3600_000),
+      // Without the webhook, Polar's pull notifications are what names the connection.
+      listed_at: new Date(now.getTime() - 3600_000),
       daily_pulled_at: now,
       updated_at: now,
     });

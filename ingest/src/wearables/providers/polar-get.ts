@@ -1,5 +1,5 @@
 import { polarError, polarRequest } from '../../providers/polar/api.ts';
-import { DEFAULT_QUOTAS, type Quota } from '../budget.ts';
+import { type Budgets, DEFAULT_QUOTAS, type Quota } from '../budget.ts';
 import type { DeviceRow } from '../rows.ts';
 import type { PullEnv } from './source.ts';
 
@@ -11,14 +11,17 @@ import type { PullEnv } from './source.ts';
 const SHORT = 'polar:app:short';
 const LONG = 'polar:app:long';
 
+/** The app's two windows, which every AccessLink call counts in (user-token and client calls alike). */
+export const POLAR_QUOTAS: readonly (readonly [string, Quota])[] = [
+  [SHORT, DEFAULT_QUOTAS.polarShort],
+  [LONG, DEFAULT_QUOTAS.polarLong],
+];
+
 export async function polarGet(env: PullEnv, path: string, token: string, during: string): Promise<unknown> {
-  const keys: [string, Quota][] = [
-    [SHORT, DEFAULT_QUOTAS.polarShort],
-    [LONG, DEFAULT_QUOTAS.polarLong],
-  ];
-  return env.budgets.limited(keys, async () => {
+  return env.budgets.limited(POLAR_QUOTAS, async () => {
     const res = await polarRequest(env.fetchFn, `${env.config.polar.apiUrl}${path}`, token);
-    observe(env, res.headers);
+    const seen = reportRateLimits(env.budgets, res.headers);
+    if (seen) env.observe(seen);
     if (res.status === 204 || res.status === 404) {
       await res.body?.cancel();
       return null;
@@ -28,20 +31,21 @@ export async function polarGet(env: PullEnv, path: string, token: string, during
   });
 }
 
-function observe(env: PullEnv, headers: Headers) {
+/** Updates the budgets from an answer's `RateLimit-*` headers; what they said, or null without them. */
+export function reportRateLimits(budgets: Budgets, headers: Headers): Record<string, unknown> | null {
   const pair = (name: string) => headers.get(name)?.split(',').map(Number);
   const usage = pair('ratelimit-usage');
   const limit = pair('ratelimit-limit');
   const reset = pair('ratelimit-reset');
-  if (!usage || !limit) return;
+  if (!usage || !limit) return null;
   const [shortLimit, longLimit] = limit;
-  if (shortLimit) env.budgets.setQuota(SHORT, { limit: shortLimit, windowMs: DEFAULT_QUOTAS.polarShort.windowMs });
-  if (longLimit) env.budgets.setQuota(LONG, { limit: longLimit, windowMs: DEFAULT_QUOTAS.polarLong.windowMs });
+  if (shortLimit) budgets.setQuota(SHORT, { limit: shortLimit, windowMs: DEFAULT_QUOTAS.polarShort.windowMs });
+  if (longLimit) budgets.setQuota(LONG, { limit: longLimit, windowMs: DEFAULT_QUOTAS.polarLong.windowMs });
   const [shortUsed, longUsed] = usage;
   const [shortReset, longReset] = reset ?? [];
-  if (shortUsed !== undefined && shortReset !== undefined) env.budgets.report(SHORT, shortUsed, shortReset * 1000);
-  if (longUsed !== undefined && longReset !== undefined) env.budgets.report(LONG, longUsed, longReset * 1000);
-  env.observe({ usage, limit, resetSeconds: reset ?? null });
+  if (shortUsed !== undefined && shortReset !== undefined) budgets.report(SHORT, shortUsed, shortReset * 1000);
+  if (longUsed !== undefined && longReset !== undefined) budgets.report(LONG, longUsed, longReset * 1000);
+  return { usage, limit, resetSeconds: reset ?? null };
 }
 
 /** A device known only from its data: Polar has no device endpoint, so its latest data time stands in for its last sync. */

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { describe, expect } from 'vitest';
 import { pullConnection } from '../../../wearables/pull.ts';
+import { markPolarListed } from '../../../wearables/providers/polar-available.ts';
 import { collectEverything, pullDeps } from '../../../wearables/testing.ts';
 import { asAdmin } from '../../app-deps.ts';
 import { test } from '../../fixtures.ts';
@@ -371,7 +372,7 @@ describe('the ingest and the simulators keep to the vendors’ OpenAPI documents
   );
 
   contractTest(
-    'Polar: registration, user lookup, exercises, activity with steps, heart rate, sleep, recharge, cardio load, SleepWise, biosensing, physical info, webhook, deregistration',
+    'Polar: registration, user lookup, pull notifications, exercises, activity with steps, heart rate, sleep, recharge, cardio load, SleepWise, biosensing, physical info, webhook, deregistration',
     async ({ setup, db, clock }) => {
       clock.set(new Date('2026-11-22T12:00:00Z'));
       const { connectionId } = await setup.wearables.connected('polar');
@@ -441,6 +442,14 @@ describe('the ingest and the simulators keep to the vendors’ OpenAPI documents
       });
       givePolarRecovery(setup.data.polar.recovery(await userOf(db, connectionId)));
       const deps = pullDeps(setup.wearables, clock);
+      // The pull notifications: nothing uploaded since registration (204), then the day's activity.
+      const listing = { ...setup.wearables.deps, budgets: deps.budgets };
+      expect(await markPolarListed(listing, clock())).toEqual({ asked: true, listed: 0, unknown: 0 });
+      setup.data.polar.recordOffline(await userOf(db, connectionId), {
+        activities: [{ start_time: '2026-11-21T00:00:00', end_time: '2026-11-21T23:59:59', steps: 12 }],
+      });
+      setup.data.polar.syncDevice(await userOf(db, connectionId), clock());
+      expect(await markPolarListed(listing, clock())).toEqual({ asked: true, listed: 1, unknown: 0 });
       const plan = {
         mode: 'range',
         from: new Date('2026-11-19T00:00:00Z'),
@@ -477,6 +486,7 @@ describe('the ingest and the simulators keep to the vendors’ OpenAPI documents
           'createWebhook',
           'getWebhook',
           'registerUser',
+          'list',
           'listExercisesWithoutTransaction',
           'listActivitiesWithoutTransaction',
           'listNightlyRecharge',
