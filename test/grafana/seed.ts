@@ -14,6 +14,8 @@ import { FEATURE_DELAY_MS } from '../../ingest/src/features/dirty.ts';
 import { addDays } from '../../ingest/src/features/local-time.ts';
 import { computeMarkedDays, createFeatureProcessor } from '../../ingest/src/features/processor.ts';
 import { localDay } from '../../ingest/src/streams/local-days.ts';
+import { saveStudyMeasurements } from '../../ingest/src/study-measurements/store.ts';
+import { MEASUREMENTS } from '../../ingest/src/wearables/measurements.ts';
 import { ensureDayPartitions } from '../../ingest/src/streams/partitions.ts';
 import { createStreamProcessor } from '../../ingest/src/streams/processor.ts';
 import { currentDeviceSettings } from '../../ingest/src/study-config/device-settings-store.ts';
@@ -74,6 +76,8 @@ export async function seedStudy(db: Knex, now = new Date()): Promise<Seeded> {
       (await (await app.request(path, { method: 'POST', headers: asAdmin, body: JSON.stringify(body) })).json()) as T;
     const timezone = 'Europe/Paris';
     const study = await post<{ id: number }>('/api/v1/studies', { name: `Dashboards ${Date.now()}`, timezone });
+    // Every panel has data to draw: the opt-in ECG and irregular rhythm are collected too.
+    await saveStudyMeasurements(db, study.id, MEASUREMENTS, now);
     const label = 'dash-android';
     const enrolled = await post<{ id: number; beiwe: { patientId: string; temporaryPassword: string } }>(
       `/api/v1/studies/${study.id}/participants`,
