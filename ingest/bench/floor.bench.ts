@@ -1,7 +1,7 @@
 /**
  * The floor under a participant-day (issue #23) — `npm run bench`.
  *
- * One participant-day at Beiwe defaults, the same files the participant-day bench sends (the phone
+ * One participant-day at Beiwe defaults, of the shape the participant-day bench sends (the phone
  * emulator, Android), is put through each stage the ingest cannot skip, timed alone: what the
  * stage costs whatever the code around it does. CPU is this process's (its thread pool's too), the
  * median of a few passes over the whole day; HTTP is the CPU of a server in a child process that
@@ -120,9 +120,7 @@ async function main() {
   });
   await phone.register();
   const day = new Date(Math.floor(Date.now() / 86_400_000) * 86_400_000 - 86_400_000);
-  // Only names, sizes and line counts are kept: half a million row strings left on the heap made
-  // every garbage collection, and so the stages that allocate (the seal: 2-3 times), dearer than
-  // in the ingest, which holds an upload's rows only while it parses them.
+  // Only names, sizes and line counts are kept: the ingest never holds a day's row strings at once.
   const files: { fileName: string; bytes: number; lines: number }[] = [];
   for (const f of phone.generateFiles({ from: day, hours: 24 })) {
     await phone.upload(f.fileName, f.bytes);
