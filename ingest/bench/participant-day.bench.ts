@@ -84,6 +84,15 @@ async function main() {
       phones.push({ phone, files: phone.generateFiles({ from: day, hours: 24 }) });
     }
     const uploads = phones.reduce((a, p) => a + p.files.length, 0);
+    // What one participant-day is made of: the floor in docs/scaling.md is built on these.
+    const streams = new Map<string, { uploads: number; bytes: number; rows: number }>();
+    for (const f of phones[0]?.files ?? []) {
+      const entry = streams.get(f.stream) ?? { uploads: 0, bytes: 0, rows: 0 };
+      entry.uploads += 1;
+      entry.bytes += f.bytes.length;
+      entry.rows += f.rows.length;
+      streams.set(f.stream, entry);
+    }
     const mb = phones.reduce((a, p) => a + p.files.reduce((b, f) => b + f.bytes.length, 0), 0) / 1e6;
     const pending = async () =>
       Number(
@@ -155,6 +164,12 @@ async function main() {
     console.log(
       `| answers other than 200, uploads not processed | ${[...failures].map(([s, n]) => `${s}×${n}`).join(' ') || 'none'}, ${Number(failed[0]?.n)} | none, 0 |`
     );
+    console.log('\nOne participant-day (the first phone) by stream');
+    console.log('| stream | uploads | encrypted bytes | encrypted lines (rows) |');
+    console.log('|---|---:|---:|---:|');
+    for (const [stream, { uploads, bytes, rows }] of [...streams].sort((a, b) => b[1].bytes - a[1].bytes)) {
+      console.log(`| ${stream} | ${uploads} | ${bytes.toLocaleString('en-US')} | ${rows.toLocaleString('en-US')} |`);
+    }
   } catch (err) {
     console.error(ingest.output().slice(-3000));
     throw err;

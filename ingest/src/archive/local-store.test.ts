@@ -40,6 +40,21 @@ describe('createLocalArchiveStore', () => {
     expect(await store.get('top-level')).toEqual(Buffer.alloc(0));
   });
 
+  it('puts again into a folder another process removed after this one made it', async () => {
+    const store = createLocalArchiveStore(root);
+    await store.put(KEY, Buffer.from('first'));
+    await rm(join(root, 'study-1'), { recursive: true });
+    const next = 'study-1/abcd1234/accel/1700000060000.csv.v1';
+    await store.put(next, Buffer.from('second'));
+    expect((await store.get(next)).toString()).toBe('second');
+    expect(await listAll(root)).toEqual([
+      'study-1',
+      'study-1/abcd1234',
+      'study-1/abcd1234/accel',
+      `study-1/abcd1234/accel/1700000060000.csv.v1`,
+    ]);
+  });
+
   it('replaces an existing object and leaves no temp file behind', async () => {
     const store = createLocalArchiveStore(root);
     await store.put(KEY, Buffer.from('first version, longer than the second'));

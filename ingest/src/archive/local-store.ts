@@ -30,8 +30,10 @@ export function createLocalArchiveStore(
   };
 
   const makeDurableDir = async (dir: string): Promise<void> => {
+    // Known to be on disk: no mkdir (two system calls a put). One removed since (by another
+    // process) shows as ENOENT when the put opens its file, which forgets it and comes back here.
+    if (durableDirs.has(dir)) return;
     const created = await mkdir(dir, { recursive: true, mode: DIR_MODE });
-    if (created === undefined && durableDirs.has(dir)) return;
     // Each new folder's entry lives in its parent, so every parent up to the root (or above it, when the
     // root itself was just created) is synced. A concurrent put may have created the folders without
     // having synced them yet, so a folder this call did not create still gets its chain synced once.
@@ -52,7 +54,11 @@ export function createLocalArchiveStore(
       let renamed = false;
       try {
         await makeDurableDir(dir);
-        const file = await open(temp, 'wx', FILE_MODE);
+        const file = await open(temp, 'wx', FILE_MODE).catch(async (err: unknown) => {
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || !durableDirs.delete(dir)) throw err;
+          await makeDurableDir(dir);
+          return open(temp, 'wx', FILE_MODE);
+        });
         try {
           await file.writeFile(body);
           await file.sync();

@@ -4,7 +4,7 @@ import { parseBody } from 'hono/utils/body';
 import type { AppDeps, AppEnv } from '../app-env.ts';
 import { AppError, ForbiddenError, PayloadTooLargeError, statusOfCode, TooManyRequestsError } from '../errors.ts';
 import { clientAddress } from '../http/client-address.ts';
-import { readGatedBody, type Gate } from '../http/gated-body.ts';
+import { bodySource, readGatedBody, type Gate } from '../http/gated-body.ts';
 import type { Limits } from '../rate-limits/limits.ts';
 import { exportStudy } from '../study-config/study-json-export.ts';
 import { recordAttempt, finishAttempt } from './attempts.ts';
@@ -58,7 +58,7 @@ export function dataAccessRoutes(deps: AppDeps, limits: Limits) {
 
   const readForm = async (c: Context<AppEnv>): Promise<Form | PayloadTooLargeError> => {
     const body = await readGatedBody(
-      c.req.raw,
+      bodySource(c),
       { unauthenticated: bodies.unauthenticatedMaxBytes, authenticated: bodies.dataAccessMaxBytes },
       gate
     );

@@ -1,3 +1,5 @@
+import type { IncomingMessage } from 'node:http';
+import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { readGatedBody, type Gate } from './gated-body.ts';
 
@@ -120,6 +122,49 @@ describe('readGatedBody', () => {
       const { request, pulled } = streamed([fileHead], 10 * 1024 * KB, headers);
       expect(await readGatedBody(request, limits, gate)).toEqual({ kind: 'too-large', limit: 64 * KB });
       expect(pulled.bytes).toBeLessThanOrEqual(64 * KB + 16 * KB);
+    });
+  });
+
+  describe("from Node's request", () => {
+    /** Node's message as a stream holding the whole body (the client sent all of it). */
+    const incoming = (body: string | Buffer) => {
+      const stream = new PassThrough();
+      stream.end(body);
+      const request = new Request('http://x/upload', { method: 'POST' });
+      return { source: { request, incoming: stream as unknown as IncomingMessage }, stream };
+    };
+
+    it('reads the whole body', async () => {
+      const { source } = incoming(
+        Buffer.concat([Buffer.from('patient_id=known&password=x&file='), Buffer.alloc(300 * KB)])
+      );
+      const body = await readGatedBody(source, limits, gate);
+      expect(body.kind === 'complete' && body.bytes.length).toBe(33 + 300 * KB);
+    });
+
+    // Destroying a message not read to its end destroys its socket, and the answer with it.
+    it('leaves a refused body unread and the message open, for the server to answer and drain', async () => {
+      const { source, stream } = incoming(`patient_id=nobody&password=x&device_id=d&file=${'A'.repeat(200 * KB)}`);
+      expect((await readGatedBody(source, limits, gate)).kind).toBe('refused');
+      expect(stream.destroyed).toBe(false);
+      expect(stream.readableEnded).toBe(false);
+    });
+
+    it('leaves a body over the limit open too', async () => {
+      const { source, stream } = incoming(`file=${'A'.repeat(200 * KB)}`);
+      expect(await readGatedBody(source, limits, gate)).toEqual({ kind: 'too-large', limit: 64 * KB });
+      expect(stream.destroyed).toBe(false);
+    });
+
+    it('reports a message that failed part-way as cut short', async () => {
+      const stream = new PassThrough();
+      stream.write('patient_id=known&');
+      setImmediate(() => stream.destroy(new Error('aborted')));
+      const source = {
+        request: new Request('http://x/upload', { method: 'POST' }),
+        incoming: stream as unknown as IncomingMessage,
+      };
+      expect(await readGatedBody(source, limits, gate)).toEqual({ kind: 'cut-short' });
     });
   });
 });

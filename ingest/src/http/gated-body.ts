@@ -1,4 +1,6 @@
+import type { IncomingMessage } from 'node:http';
 import busboy from 'busboy';
+import type { Context } from 'hono';
 import { decodePair } from '../beiwe/mobile/body.ts';
 
 /**
@@ -23,44 +25,84 @@ export type BodyLimits = {
 };
 
 /**
+ * Where a body is read from: Node's own request when the app runs under a Node server, so each
+ * chunk arrives as the Buffer the socket gave (the web stream @hono/node-server puts around it
+ * copies every chunk and adds a promise per read); the web Request's stream for requests handed
+ * to the app in-process (tests, tools).
+ */
+export type BodySource = Request | { readonly request: Request; readonly incoming: IncomingMessage };
+
+export function bodySource(c: Context): BodySource {
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  // Something before the handler already read through the Request: the rest is only there.
+  if (!incoming || incoming.readableDidRead) return c.req.raw;
+  return { request: c.req.raw, incoming };
+}
+
+type Chunks = { next(): Promise<Buffer | undefined>; stop(): Promise<void> };
+
+function chunksOf(source: BodySource): Chunks | undefined {
+  if ('incoming' in source) {
+    // Stopping must not destroy the message: destroying one not read to its end destroys the
+    // socket, and the refusal's answer with it (also when the client had sent everything).
+    // Left paused, the unread rest is drained (or the socket closed) by @hono/node-server once
+    // the answer has gone out, as for a web stream cancelled below.
+    const iterator = source.incoming.iterator({ destroyOnReturn: false }) as AsyncIterator<Buffer, undefined>;
+    return {
+      next: async () => (await iterator.next()).value,
+      stop: async () => void (await iterator.return?.()),
+    };
+  }
+  if (!source.body) return undefined;
+  const reader: ReadableStreamDefaultReader<Uint8Array> = source.body.getReader();
+  return {
+    next: async () => {
+      const { done, value } = await reader.read();
+      return done ? undefined : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+    },
+    stop: () => reader.cancel(),
+  };
+}
+
+/**
  * Reads a form body as it arrives, never holding more than its sender may send: up to
  * `unauthenticated` bytes until the gate, shown each field as it completes, opens; then up to
  * `authenticated`. A declared length over the limit is refused before anything is read. Forms
  * are urlencoded or multipart (anything not multipart is read as urlencoded, as the Beiwe apps
  * need); the complete body is returned as bytes for the caller's own parser.
  */
-export async function readGatedBody(request: Request, limits: BodyLimits, gate?: Gate): Promise<GatedBody> {
+export async function readGatedBody(source: BodySource, limits: BodyLimits, gate?: Gate): Promise<GatedBody> {
+  const request = 'incoming' in source ? source.request : source;
   let limit = Math.min(limits.unauthenticated, limits.authenticated);
   const declared = Number(request.headers.get('content-length') ?? NaN);
   if (declared > limits.authenticated || (!gate && declared > limit)) {
     return { kind: 'too-large', limit: gate ? limits.authenticated : limit };
   }
-  if (!request.body) return { kind: 'complete', bytes: Buffer.alloc(0) };
+  const reader = chunksOf(source);
+  if (!reader) return { kind: 'complete', bytes: Buffer.alloc(0) };
 
-  const reader: ReadableStreamDefaultReader<Uint8Array> = request.body.getReader();
   const chunks: Buffer[] = [];
   let total = 0;
   let scanner = gate ? fieldScanner(request.headers.get('content-type'), limits.unauthenticated) : undefined;
   let seen = 0;
   for (;;) {
-    let next: Awaited<ReturnType<typeof reader.read>>;
+    let chunk: Buffer | undefined;
     try {
-      next = await reader.read();
+      chunk = await reader.next();
     } catch {
       return { kind: 'cut-short' };
     }
-    const { done, value } = next;
-    if (done) break;
-    total += value.byteLength;
-    chunks.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
+    if (!chunk) break;
+    total += chunk.byteLength;
+    chunks.push(chunk);
     // A chunk is scanned before it is measured: the one bringing the credentials may bring more.
     if (scanner && gate) {
-      scanner.push(chunks[chunks.length - 1]!);
+      scanner.push(chunk);
       if (scanner.fields.size !== seen) {
         seen = scanner.fields.size;
         const decision = await gate(scanner.fields);
         if (decision === 'refuse') {
-          await reader.cancel();
+          await reader.stop();
           return { kind: 'refused', fields: scanner.fields };
         }
         if (decision === 'open') {
@@ -71,7 +113,7 @@ export async function readGatedBody(request: Request, limits: BodyLimits, gate?:
       }
     }
     if (total > limit) {
-      await reader.cancel();
+      await reader.stop();
       return { kind: 'too-large', limit };
     }
   }

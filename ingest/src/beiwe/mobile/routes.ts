@@ -10,7 +10,7 @@ import { appConfigs } from '../../push/credential-store.ts';
 import { confirmNotifications } from '../../push/follow-ups.ts';
 import { graphData, graphPage } from './graph.ts';
 import { clientAddress } from '../../http/client-address.ts';
-import { readGatedBody, type Gate } from '../../http/gated-body.ts';
+import { bodySource, readGatedBody, type Gate } from '../../http/gated-body.ts';
 import type { Limits } from '../../rate-limits/limits.ts';
 import {
   findPhone,
@@ -89,7 +89,7 @@ export function beiweMobile(deps: AppDeps, limits: Limits): MiddlewareHandler<Ap
       return gated ? 'open' : 'refuse';
     };
     const body = await readGatedBody(
-      c.req.raw,
+      bodySource(c),
       {
         unauthenticated: bodies.unauthenticatedMaxBytes,
         authenticated: upload ? uploads.maxBytes : bodies.unauthenticatedMaxBytes,
