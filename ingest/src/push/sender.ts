@@ -166,12 +166,23 @@ function surveyPush(rows: Claimed[], platform: Platform, token: string, now: Dat
 
 async function claim(db: Knex, worker: string, now: Date, leaseMs: number): Promise<Claimed[]> {
   const until = new Date(now.getTime() + leaseMs);
-  await db.raw(
-    `UPDATE push_notifications SET lease_holder = ?, lease_until = ?
-     WHERE state = 'scheduled' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)
-     ORDER BY next_attempt_at LIMIT ${BATCH}`,
-    [worker, until, now, now]
-  );
+  // Rows another process is claiming are skipped, not waited for: a single UPDATE … ORDER BY LIMIT
+  // from two processes, while the planner inserts, deadlocked (seen in CI).
+  await db.transaction(async (trx) => {
+    const ids = (
+      (await trx('push_notifications')
+        .where({ state: 'scheduled' })
+        .where('next_attempt_at', '<=', now)
+        .where((q) => void q.whereNull('lease_until').orWhere('lease_until', '<', now))
+        .orderBy('next_attempt_at')
+        .limit(BATCH)
+        .forUpdate()
+        .skipLocked()
+        .select('id')) as { id: number }[]
+    ).map((r) => r.id);
+    if (ids.length > 0)
+      await trx('push_notifications').whereIn('id', ids).update({ lease_holder: worker, lease_until: until });
+  });
   return (await db('push_notifications as n')
     .join('participants as p', 'p.id', 'n.participant_id')
     .leftJoin('surveys as s', 's.id', 'n.survey_id')
