@@ -41,7 +41,7 @@ import { QUOTA_WINDOWS, wearableCapacity } from '../src/wearables/capacity.ts';
 import { runDuePullJobs } from '../src/wearables/jobs.ts';
 import { acceptNotification } from '../src/wearables/notifications/accept.ts';
 import { planPulls } from '../src/wearables/planner.ts';
-import { markPolarListed, POLAR_LISTING_MINUTES } from '../src/wearables/providers/polar-available.ts';
+import { markPolarListed, POLAR_LISTING_MINUTES } from '../src/vendors/polar/available.ts';
 import { SOURCES } from '../src/wearables/pull.ts';
 import { pullDeps, UNIFIED_TABLES } from '../src/wearables/testing.ts';
 

@@ -10,7 +10,7 @@ import { resultPage, type Outcome, type Page } from './pages.ts';
 import { recordScopeShortfall, saveConnection } from './save.ts';
 import { deriveStateKey, hashToken, parseState, stateIsAuthentic } from './state.ts';
 import { pkceContext } from './tokens.ts';
-import { subscribeWithings } from '../wearables/notifications/withings.ts';
+import { subscribeWithings } from '../vendors/withings/notifications.ts';
 
 type Refusal = { outcome: Outcome; details?: Record<string, unknown>; missing?: string[] };
 

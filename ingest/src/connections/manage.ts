@@ -12,7 +12,7 @@ import { connectionTarget } from './status.ts';
 import type { Connection } from './store.ts';
 import { findConnection, updateConnection, withoutTokens } from './store.ts';
 import { openTokens } from './tokens.ts';
-import { unsubscribeWithings } from '../wearables/notifications/withings.ts';
+import { unsubscribeWithings } from '../vendors/withings/notifications.ts';
 
 type Acting = { caller: Actor; requestId?: string };
 

@@ -1,9 +1,9 @@
 import type { WearablesConfig } from './config.ts';
-import { createFitbitProvider } from './fitbit/provider.ts';
-import { createPolarProvider } from './polar/provider.ts';
+import { createFitbitProvider } from '../vendors/fitbit/provider.ts';
+import { createPolarProvider } from '../vendors/polar/provider.ts';
 import type { Provider, ProviderId } from './provider.ts';
 import { PROVIDER_IDS } from './provider.ts';
-import { createWithingsProvider } from './withings/provider.ts';
+import { createWithingsProvider } from '../vendors/withings/provider.ts';
 
 export type Providers = {
   /** The provider, or null when it is not configured on this server. */

@@ -1,6 +1,6 @@
 import type { ProviderId } from '../providers/provider.ts';
 import { PLAN_SHARE } from './budget.ts';
-import { POLAR_LISTING_MINUTES } from './providers/polar-available.ts';
+import { POLAR_LISTING_MINUTES } from '../vendors/polar/available.ts';
 
 /**
  * How many connections each vendor can take inside the planned share (`PLAN_SHARE`) of every quota window
@@ -41,7 +41,7 @@ export const QUOTA_WINDOWS: Record<ProviderId, readonly QuotaWindow[]> = {
  * (`bench/late-sync.bench.ts`, hourly pulls: Google 504 — the paired devices, 16 lists, 3 daily
  * roll-ups and the `reconcile` of the day's activity levels —, Withings 243 a day, Polar 158:
  * 24 × 6 and the nightly types' 2 × 7). Polar: exercises, activity, heart rate, sleep and the wrist
- * ECG and SpO2 tests, one call each (providers/polar.ts). A Fitbit connection granted the ECG and
+ * ECG and SpO2 tests, one call each (vendors/polar/source.ts). A Fitbit connection granted the ECG and
  * irregular-rhythm scopes lists two types more (not requested by default, so not counted here).
  */
 export const CALLS_PER_PULL: Record<ProviderId, number> = { fitbit: 21, withings: 10, polar: 6 };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { GOOGLE_HEALTH_SCOPES } from '../providers/fitbit/provider.ts';
+import { GOOGLE_HEALTH_SCOPES } from '../vendors/fitbit/provider.ts';
 import { PROVIDER_IDS } from '../providers/provider.ts';
-import { WITHINGS_SCOPES } from '../providers/withings/provider.ts';
+import { WITHINGS_SCOPES } from '../vendors/withings/provider.ts';
 import {
   DEFAULT_MEASUREMENTS,
   grantedMeasurements,
@@ -11,7 +11,7 @@ import {
   readsType,
   scopesFor,
 } from './measurements.ts';
-import { measTypes } from './providers/withings-measures.ts';
+import { measTypes } from '../vendors/withings/measures.ts';
 import { SOURCES } from './pull.ts';
 
 const GOOGLE = 'https://www.googleapis.com/auth/googlehealth.';

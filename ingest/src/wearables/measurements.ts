@@ -1,4 +1,4 @@
-import { GOOGLE_ECG_SCOPE, GOOGLE_IRN_SCOPE } from '../providers/fitbit/provider.ts';
+import { GOOGLE_ECG_SCOPE, GOOGLE_IRN_SCOPE } from '../vendors/fitbit/provider.ts';
 import type { ProviderId } from '../providers/provider.ts';
 
 /**

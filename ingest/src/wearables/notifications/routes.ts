@@ -19,11 +19,16 @@ import {
   googleEndpointPath,
   SubscriberRequest,
   Verification,
-} from './google.ts';
-import { ensurePolarWebhook, PolarEvent, polarSignatureValid, polarWebhookPath } from './polar.ts';
+} from '../../vendors/fitbit/notifications.ts';
+import {
+  ensurePolarWebhook,
+  PolarEvent,
+  polarSignatureValid,
+  polarWebhookPath,
+} from '../../vendors/polar/notifications.ts';
 import { findChannel, sameSecret } from './channels.ts';
-import { createGoogleSignatureCheck, SIGNATURE_HEADERS } from './google-signature.ts';
-import { WithingsNotification, withingsCallbackPath, withingsIdentity } from './withings.ts';
+import { createGoogleSignatureCheck, SIGNATURE_HEADERS } from '../../vendors/fitbit/notification-signature.ts';
+import { WithingsNotification, withingsCallbackPath, withingsIdentity } from '../../vendors/withings/notifications.ts';
 
 export const notificationDeps = (deps: AppDeps): NotificationDeps => ({
   db: deps.db,
