@@ -1,8 +1,10 @@
-import type { AppDeps } from '../app-env.ts';
+import type { Context, Hono, MiddlewareHandler } from 'hono';
+import type { AppDeps, AppEnv } from '../app-env.ts';
 import type { WearablesConfig } from '../providers/config.ts';
 import type { Provider, ProviderId } from '../providers/provider.ts';
 import type { QuotaWindow } from '../wearables/capacity.ts';
 import type { WearableMeasurement } from '../wearables/measurements.ts';
+import type { NotificationDeps } from '../wearables/notifications/accept.ts';
 import type { DataSource } from '../wearables/source.ts';
 
 /** What a vendor delivers of the catalogue (`wearables/measurements.ts`) and the consent each needs. */
@@ -32,6 +34,16 @@ export type Quotas = {
 };
 
 export type SubscriptionDeps = Pick<AppDeps, 'db' | 'vault' | 'log' | 'clock' | 'config'> & { fetchFn?: typeof fetch };
+
+/** What a vendor's notification routes get from the shared routing (`wearables/notifications/routes.ts`). */
+export type NotificationRouting = {
+  readonly deps: AppDeps;
+  readonly notified: NotificationDeps;
+  /** The limit on an unauthenticated body. */
+  readonly limit: MiddlewareHandler;
+  /** Records an admin's setting up of the vendor's registration. */
+  readonly audit: (c: Context<AppEnv>, action: string, after: unknown) => Promise<void>;
+};
 
 /**
  * One wearable vendor, whole: everything vendor-specific lives in its folder `vendors/<id>/` and is
@@ -63,6 +75,12 @@ export type Vendor = {
    * registration covers every user): subscribing on connect, with notifications on, returns whether
    * it took; unsubscribing on disconnect is best effort, with the token the connection still holds.
    */
+  readonly notifications?: {
+    /** Its public endpoints, beside the OAuth callbacks. */
+    readonly routes: (routing: NotificationRouting) => Hono<AppEnv>;
+    /** Setting up the registration that covers every connection (Polar's webhook, Google's subscriber). */
+    readonly adminRoutes?: (routing: NotificationRouting) => Hono<AppEnv>;
+  };
   readonly subscriptions?: {
     subscribe(deps: SubscriptionDeps, connectionId: number, requestId: string): Promise<boolean>;
     unsubscribe(deps: SubscriptionDeps, connectionId: number, accessToken: string): Promise<void>;

@@ -1,5 +1,6 @@
 import type { Vendor } from '../vendor.ts';
 import { createFitbitProvider, GOOGLE_ECG_SCOPE, GOOGLE_IRN_SCOPE } from './provider.ts';
+import { googleNotificationAdminRoutes, googleNotificationRoutes } from './routes.ts';
 import { fitbitSource } from './source.ts';
 
 const GOOGLE = 'https://www.googleapis.com/auth/googlehealth.';
@@ -77,4 +78,8 @@ export const fitbit: Vendor = {
     callsPerPull: 21,
   },
   rateLimits: { key: (connectionId) => `fitbit:user:${connectionId}`, headers: false },
+  notifications: {
+    routes: (routing) => googleNotificationRoutes(routing),
+    adminRoutes: (routing) => googleNotificationAdminRoutes(routing),
+  },
 };

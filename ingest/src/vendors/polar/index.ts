@@ -1,5 +1,6 @@
 import type { Vendor } from '../vendor.ts';
 import { createPolarProvider } from './provider.ts';
+import { polarNotificationAdminRoutes, polarNotificationRoutes } from './routes.ts';
 import { polarSource } from './source.ts';
 
 export const polar: Vendor = {
@@ -61,4 +62,8 @@ export const polar: Vendor = {
     rationed: { calls: 7, perDay: 2 },
   },
   rateLimits: { key: () => 'polar:app:short', headers: true },
+  notifications: {
+    routes: (routing) => polarNotificationRoutes(routing),
+    adminRoutes: (routing) => polarNotificationAdminRoutes(routing),
+  },
 };

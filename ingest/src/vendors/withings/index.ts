@@ -1,6 +1,7 @@
 import type { Vendor } from '../vendor.ts';
 import { subscribeWithings, unsubscribeWithings } from './notifications.ts';
 import { createWithingsProvider } from './provider.ts';
+import { withingsNotificationRoutes } from './routes.ts';
 import { withingsSource } from './source.ts';
 
 export const withings: Vendor = {
@@ -56,6 +57,7 @@ export const withings: Vendor = {
     refreshesInQuota: 8,
   },
   rateLimits: { key: () => 'withings:app', headers: false },
+  notifications: { routes: (routing) => withingsNotificationRoutes(routing) },
   subscriptions: {
     subscribe: (deps, connectionId, requestId) => subscribeWithings(deps, connectionId, requestId),
     unsubscribe: (deps, connectionId, accessToken) => unsubscribeWithings(deps, connectionId, accessToken),
