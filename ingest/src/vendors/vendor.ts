@@ -59,6 +59,8 @@ export type Vendor = {
   readonly appName: string;
   /** False when its access token's end is the end of the patient's consent (Polar issues no refresh token). */
   readonly issuesRefreshTokens: boolean;
+  /** Days after consent at which the vendor ends every grant of an app still in testing (`connections/refresh.ts`). */
+  readonly testingGrantDays?: number;
   /** Its OAuth provider, or null when this server has no client for it. */
   createProvider(config: WearablesConfig, fetchFn: typeof fetch): Provider | null;
   /** Its pulls. */

@@ -15,6 +15,8 @@ export const fitbit: Vendor = {
   shortName: 'Fitbit',
   appName: 'Fitbit',
   issuesRefreshTokens: true,
+  /** A Google Cloud project in Testing status ends every authorisation seven days after consent (google-health-api.md §13). */
+  testingGrantDays: 7,
   createProvider: ({ fitbit: config }, fetchFn) =>
     config.client ? createFitbitProvider({ ...config, client: config.client }, fetchFn) : null,
   source: fitbitSource,
