@@ -37,13 +37,13 @@ import { polarData } from '../src/test/provider-simulators/polar-data.ts';
 import { withingsData } from '../src/test/provider-simulators/withings-data.ts';
 import { configOver, startHarness } from '../src/test/provider-simulators/wearables-harness.ts';
 import { createOwnDatabase } from '../src/test/test-db.ts';
-import { QUOTA_WINDOWS, wearableCapacity } from '../src/wearables/capacity.ts';
+import { wearableCapacity } from '../src/wearables/capacity.ts';
 import { runDuePullJobs } from '../src/wearables/jobs.ts';
 import { acceptNotification } from '../src/wearables/notifications/accept.ts';
 import { planPulls } from '../src/wearables/planner.ts';
-import { markPolarListed, POLAR_LISTING_MINUTES } from '../src/wearables/providers/polar-available.ts';
-import { SOURCES } from '../src/wearables/pull.ts';
+import { markPolarListed, POLAR_LISTING_MINUTES } from '../src/vendors/polar/available.ts';
 import { pullDeps, UNIFIED_TABLES } from '../src/wearables/testing.ts';
+import { vendorOf } from '../src/vendors/registry.ts';
 
 const arg = (name: string, fallback: string) =>
   process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
@@ -176,7 +176,7 @@ async function main() {
         for (const c of conns) upload(data, provider, c.user, yesterday.getTime() - HOUR);
         await own.db('wearable_cursors').insert(
           conns.flatMap((c) =>
-            SOURCES[provider].types.map((t) => ({
+            vendorOf(provider).source.types.map((t) => ({
               connection_id: c.id,
               data_type: t.name,
               synced_until: yesterday,
@@ -350,7 +350,7 @@ async function main() {
         out(
           `\n${provider} — notifications ${notified ? 'on' : 'off'}${HOURS === 24 ? '' : ` (${HOURS} h run, per-day figures ×${scale.toFixed(2)})`}: ${((dayCalls.length * scale) / CONNECTIONS).toFixed(1)} calls per connection per day (capacity model: ${cap.callsPerConnectionPerDay}), ${pulls} pulls, ${refreshes} token refreshes${QUOTA_COUNTS_OAUTH[provider] ? ' (in the quota)' : ''}`
         );
-        for (const w of QUOTA_WINDOWS[provider]) {
+        for (const w of vendorOf(provider).quotas.windows) {
           const limit = w.limit + w.perConnection * CONNECTIONS;
           if (w.scope === 'user') {
             // The simulators log no user per call: a connection's busiest minute is one pull's calls at once.

@@ -22,8 +22,8 @@ import { createOwnDatabase } from '../src/test/test-db.ts';
 import { PLAN_SHARE } from '../src/wearables/budget.ts';
 import { runDuePullJobs } from '../src/wearables/jobs.ts';
 import { planPulls } from '../src/wearables/planner.ts';
-import { SOURCES } from '../src/wearables/pull.ts';
 import { pullDeps } from '../src/wearables/testing.ts';
+import { vendorOf } from '../src/vendors/registry.ts';
 
 const arg = (name: string, fallback: number) =>
   Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
@@ -217,7 +217,7 @@ async function main() {
       const slice = types.slice(i, i + 500) as { id: number; provider: ProviderId }[];
       await own.db('wearable_cursors').insert(
         slice.flatMap((c) =>
-          SOURCES[c.provider].types.map((t) => ({
+          vendorOf(c.provider).source.types.map((t) => ({
             connection_id: c.id,
             data_type: t.name,
             synced_until: yesterday,

@@ -1,6 +1,6 @@
 import { describe, expect } from 'vitest';
 import type { Knex } from 'knex';
-import { GOOGLE_HEALTH_SCOPES } from '../providers/fitbit/provider.ts';
+import { GOOGLE_HEALTH_SCOPES } from '../vendors/fitbit/provider.ts';
 import { auditRowsFor, insertParticipant, insertStudy } from '../test/factories.ts';
 import { asViewer } from '../test/fixtures.ts';
 import { consentOnly, visit } from '../test/provider-simulators/browser.ts';

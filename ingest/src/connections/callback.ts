@@ -10,7 +10,7 @@ import { resultPage, type Outcome, type Page } from './pages.ts';
 import { recordScopeShortfall, saveConnection } from './save.ts';
 import { deriveStateKey, hashToken, parseState, stateIsAuthentic } from './state.ts';
 import { pkceContext } from './tokens.ts';
-import { subscribeWithings } from '../wearables/notifications/withings.ts';
+import { vendorOf } from '../vendors/registry.ts';
 
 type Refusal = { outcome: Outcome; details?: Record<string, unknown>; missing?: string[] };
 
@@ -131,9 +131,9 @@ async function exchangeAndSave(
     { requestId, linkId: link.id, connectionId: saved.connection.id, provider: provider.id, kind: saved.kind },
     'connection stored'
   );
-  // Withings notifies per subscribed user; Polar's and Google's registrations cover every user.
-  if (provider.id === 'withings' && deps.config.wearablePulls.notifications.enabled) {
-    await subscribeWithings(deps, saved.connection.id, requestId);
+  const { subscriptions } = vendorOf(provider.id);
+  if (subscriptions && deps.config.wearablePulls.notifications.enabled) {
+    await subscriptions.subscribe(deps, saved.connection.id, requestId);
   }
   return 'connected';
 }

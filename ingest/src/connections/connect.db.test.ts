@@ -1,5 +1,5 @@
 import { describe, expect } from 'vitest';
-import { GOOGLE_HEALTH_SCOPES } from '../providers/fitbit/provider.ts';
+import { GOOGLE_HEALTH_SCOPES } from '../vendors/fitbit/provider.ts';
 import { PROVIDER_IDS } from '../providers/provider.ts';
 import { auditRowsFor, insertParticipant, insertStudy } from '../test/factories.ts';
 import { asViewer } from '../test/fixtures.ts';

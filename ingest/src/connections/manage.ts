@@ -12,7 +12,7 @@ import { connectionTarget } from './status.ts';
 import type { Connection } from './store.ts';
 import { findConnection, updateConnection, withoutTokens } from './store.ts';
 import { openTokens } from './tokens.ts';
-import { unsubscribeWithings } from '../wearables/notifications/withings.ts';
+import { vendorOf } from '../vendors/registry.ts';
 
 type Acting = { caller: Actor; requestId?: string };
 
@@ -39,8 +39,7 @@ export async function disconnectConnection(deps: TokenDeps, id: number, acting: 
       revokeError = `${record.provider} is not configured on this server`;
     } else {
       const tokens = openTokens(deps.vault, record.id, record.tokensSealed);
-      if (record.provider === 'withings')
-        await unsubscribeWithings({ ...deps, db: trx }, record.id, tokens.accessToken);
+      await vendorOf(record.provider).subscriptions?.unsubscribe({ ...deps, db: trx }, record.id, tokens.accessToken);
       try {
         await provider.revoke(tokens, record, now);
         revokedAtProvider = true;

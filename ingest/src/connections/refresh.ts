@@ -2,7 +2,8 @@ import type { Knex } from 'knex';
 import type { AppDeps } from '../app-env.ts';
 import { NotFoundError } from '../errors.ts';
 import { GrantRejectedError } from '../providers/errors.ts';
-import type { StoredTokens } from '../providers/provider.ts';
+import type { ProviderId, StoredTokens } from '../providers/provider.ts';
+import { vendorOf } from '../vendors/registry.ts';
 import { ConnectionUnusableError } from './errors.ts';
 import { requireProvider } from './require-provider.ts';
 import { markNeedsReauth } from './status.ts';
@@ -113,15 +114,14 @@ async function refreshUnderLock(deps: TokenDeps, connectionId: number, seenVersi
 }
 
 /**
- * A Google Cloud project in Testing status ends every authorisation seven days after consent
- * (google-health-api.md §13). Google's refusal reads the same as a patient's revocation, but a
- * revocation falls at any time while a Testing expiry falls on the seventh day (the next pull after
- * it, within a day): that is when the fix is the operator's, and the detail says so.
+ * A vendor that ends every grant of an app in testing some days after consent (`Vendor.testingGrantDays`,
+ * Google) refuses then as it does after a patient's revocation, but a revocation falls at any time
+ * while a testing expiry falls on that day (the next pull after it, within a day): that is when the
+ * fix is the operator's, and the detail says so.
  */
-const TESTING_FROM_MS = 7 * 86_400_000 - 3_600_000;
-const TESTING_UNTIL_MS = 8 * 86_400_000;
-function diesLikeTesting(record: { provider: string; connectedAt: Date | null }, now: Date): boolean {
-  if (record.provider !== 'fitbit' || record.connectedAt === null) return false;
+function diesLikeTesting(record: { provider: ProviderId; connectedAt: Date | null }, now: Date): boolean {
+  const days = vendorOf(record.provider).testingGrantDays;
+  if (days === undefined || record.connectedAt === null) return false;
   const age = now.getTime() - record.connectedAt.getTime();
-  return age >= TESTING_FROM_MS && age <= TESTING_UNTIL_MS;
+  return age >= days * 86_400_000 - 3_600_000 && age <= (days + 1) * 86_400_000;
 }

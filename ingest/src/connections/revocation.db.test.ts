@@ -1,7 +1,7 @@
 import { describe, expect } from 'vitest';
 import { UpstreamError } from '../errors.ts';
-import { googleHealthGet } from '../providers/fitbit/health-api.ts';
-import { FITBIT_WEB_API, GOOGLE_HEALTH_SCOPES } from '../providers/fitbit/provider.ts';
+import { googleHealthGet } from '../vendors/fitbit/health-api.ts';
+import { FITBIT_WEB_API, GOOGLE_HEALTH_SCOPES } from '../vendors/fitbit/provider.ts';
 import { PROVIDER_IDS } from '../providers/provider.ts';
 import { auditRowsFor, insertParticipant, insertStudy } from '../test/factories.ts';
 import { asAdmin } from '../test/fixtures.ts';

@@ -14,7 +14,7 @@ import { PROVIDER_IDS } from '../providers/provider.ts';
 import { createBudgets, realSleep } from '../wearables/budget.ts';
 import { runDuePullJobs } from '../wearables/jobs.ts';
 import { planPulls } from '../wearables/planner.ts';
-import { markPolarListed, POLAR_LISTING_MINUTES } from '../wearables/providers/polar-available.ts';
+import { markPolarListed, POLAR_LISTING_MINUTES } from '../vendors/polar/available.ts';
 import { planSurveyPushes } from '../push/planner.ts';
 import { createPushSender } from '../push/sender.ts';
 import { planFollowUps } from '../push/follow-ups.ts';

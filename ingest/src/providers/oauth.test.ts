@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GrantRejectedError, ProviderUnavailableError, RateLimitedError } from './errors.ts';
 import { buildAuthorizationUrl, createOAuthConfiguration, refreshGrant } from './oauth.ts';
-import { unwrapWithingsToken } from './withings/token-unwrap.ts';
+import { unwrapWithingsToken } from '../vendors/withings/token-unwrap.ts';
 
 /** openid-client end to end over a fake fetch (no network): what each kind of answer becomes. */
 function configAnswering(answer: () => Response, unwrap = false) {

@@ -1,7 +1,7 @@
 /**
- * The one interface every wearable provider implements. Each provider is a sealed module under
- * `providers/<id>/` (its OAuth configuration, response schemas and quirks); nothing outside it
- * knows a vendor's URL or error format.
+ * The one OAuth interface every wearable vendor implements. Each implementation is sealed in its
+ * vendor's folder `vendors/<id>/` (its OAuth configuration, response schemas and quirks); nothing
+ * outside it knows a vendor's URL or error format.
  */
 
 export const PROVIDER_IDS = ['fitbit', 'withings', 'polar'] as const;

@@ -1,9 +1,7 @@
 import type { WearablesConfig } from './config.ts';
-import { createFitbitProvider } from './fitbit/provider.ts';
-import { createPolarProvider } from './polar/provider.ts';
 import type { Provider, ProviderId } from './provider.ts';
 import { PROVIDER_IDS } from './provider.ts';
-import { createWithingsProvider } from './withings/provider.ts';
+import { vendorOf } from '../vendors/registry.ts';
 
 export type Providers = {
   /** The provider, or null when it is not configured on this server. */
@@ -11,16 +9,7 @@ export type Providers = {
   list(): { id: ProviderId; displayName: string; available: boolean }[];
 };
 
-const DISPLAY_NAMES: Record<ProviderId, string> = {
-  fitbit: 'Fitbit (Google Health)',
-  withings: 'Withings',
-  polar: 'Polar',
-};
-
-export const displayNameOf = (id: ProviderId) => DISPLAY_NAMES[id];
-
-/** Polar issues no refresh token: its access token's end is the end of the patient's consent. */
-const ISSUES_REFRESH_TOKENS: Record<ProviderId, boolean> = { fitbit: true, withings: true, polar: false };
+export const displayNameOf = (id: ProviderId) => vendorOf(id).displayName;
 
 /**
  * When the patient's consent ends unless they give it again: a refresh token's own expiry where
@@ -31,23 +20,20 @@ export function consentEndsAt(c: {
   accessExpiresAt: Date | null;
   refreshExpiresAt: Date | null;
 }): Date | null {
-  return c.refreshExpiresAt ?? (ISSUES_REFRESH_TOKENS[c.provider] ? null : c.accessExpiresAt);
+  return c.refreshExpiresAt ?? (vendorOf(c.provider).issuesRefreshTokens ? null : c.accessExpiresAt);
 }
 
 /** What an admin must set to make a provider available. */
 export const setupHint = (id: ProviderId) =>
-  `${DISPLAY_NAMES[id]} is not configured on this server: set VIGIL_${id.toUpperCase()}_CLIENT_ID and VIGIL_${id.toUpperCase()}_CLIENT_SECRET`;
+  `${displayNameOf(id)} is not configured on this server: set VIGIL_${id.toUpperCase()}_CLIENT_ID and VIGIL_${id.toUpperCase()}_CLIENT_SECRET`;
 
 export function createProviders(config: WearablesConfig, fetchFn: typeof fetch = globalThis.fetch): Providers {
-  const { fitbit, withings, polar } = config;
-  const built: Record<ProviderId, Provider | null> = {
-    fitbit: fitbit.client ? createFitbitProvider({ ...fitbit, client: fitbit.client }, fetchFn) : null,
-    withings: withings.client ? createWithingsProvider({ ...withings, client: withings.client }, fetchFn) : null,
-    polar: polar.client ? createPolarProvider({ ...polar, client: polar.client }, fetchFn) : null,
-  };
+  const built = Object.fromEntries(
+    PROVIDER_IDS.map((id) => [id, vendorOf(id).createProvider(config, fetchFn)])
+  ) as Record<ProviderId, Provider | null>;
   return {
     get: (id) => built[id],
-    list: () => PROVIDER_IDS.map((id) => ({ id, displayName: DISPLAY_NAMES[id], available: built[id] !== null })),
+    list: () => PROVIDER_IDS.map((id) => ({ id, displayName: displayNameOf(id), available: built[id] !== null })),
   };
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CustomFetchOptions } from 'openid-client';
-import { unwrapWithingsToken } from './withings/token-unwrap.ts';
+import { unwrapWithingsToken } from '../vendors/withings/token-unwrap.ts';
 import { normalisingFetch } from './token-responses.ts';
 
 /** A fetch that answers with a fixed response: no network. */

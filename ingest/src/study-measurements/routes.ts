@@ -6,14 +6,9 @@ import { Id } from '../listing.ts';
 import { PROVIDER_IDS } from '../providers/provider.ts';
 import { requireStudy, updateStudySetting } from '../studies/store.ts';
 import { validate } from '../validate.ts';
-import {
-  MEASUREMENT_LABELS,
-  MEASUREMENTS,
-  OFFERS,
-  OPT_IN,
-  type WearableMeasurement,
-} from '../wearables/measurements.ts';
+import { MEASUREMENT_LABELS, MEASUREMENTS, OPT_IN, type WearableMeasurement } from '../wearables/measurements.ts';
 import { findStudyMeasurements, saveStudyMeasurements, type StudyMeasurements } from './store.ts';
+import { vendorOf } from '../vendors/registry.ts';
 
 const ById = z.object({ id: Id });
 
@@ -39,7 +34,7 @@ const Choice = z.strictObject({
 const CATALOGUE = MEASUREMENTS.map((id) => ({
   id,
   label: MEASUREMENT_LABELS[id],
-  providers: PROVIDER_IDS.filter((p) => OFFERS[p].scopes[id] !== undefined),
+  providers: PROVIDER_IDS.filter((p) => vendorOf(p).offer.scopes[id] !== undefined),
   optIn: OPT_IN.includes(id),
 }));
 

@@ -3,6 +3,7 @@ import type { ReauthReason } from '../connections/store.ts';
 import type { ProviderId } from '../providers/provider.ts';
 import { consentEndsAt } from '../providers/registry.ts';
 import type { DigestEpisode, EpisodeKind, SyncAlertSettings } from './schemas.ts';
+import { vendorOf } from '../vendors/registry.ts';
 
 export const DAY_MS = 86_400_000;
 
@@ -38,9 +39,6 @@ type ConnectionRow = {
 
 type DeviceRow = { connection_id: number; device_id: string; model: string | null; last_sync_at: Date | null };
 
-const PROVIDER_NAMES: Record<ProviderId, string> = { fitbit: 'Fitbit', withings: 'Withings', polar: 'Polar' };
-const PROVIDER_APPS: Record<ProviderId, string> = { fitbit: 'Fitbit', withings: 'Withings', polar: 'Polar Flow' };
-
 const REAUTH_WHY: Record<ReauthReason, string> = {
   revoked: 'access was revoked',
   expired: 'the authorisation expired',
@@ -51,7 +49,7 @@ const REAUTH_WHY: Record<ReauthReason, string> = {
     "Google ends every consent after 7 days while Vigil's Google Cloud project is in Testing status: publish it to Production first",
 };
 
-export const providerName = (p: ProviderId) => PROVIDER_NAMES[p];
+export const providerName = (p: ProviderId) => vendorOf(p).shortName;
 
 /**
  * The live connections of active participants in live studies, judged now: a connection needing
@@ -121,7 +119,7 @@ export async function findProblems(
         listed: {
           ...listed,
           kind: 'needs_consent',
-          action: `send a new ${PROVIDER_NAMES[c.provider]} connect link${why ? ` (${why})` : ''}`,
+          action: `send a new ${vendorOf(c.provider).shortName} connect link${why ? ` (${why})` : ''}`,
         },
       });
       continue;
@@ -141,7 +139,7 @@ export async function findProblems(
           ...listed,
           kind: 'expires_soon',
           consentEndsOn: endsOn,
-          action: `send a new ${PROVIDER_NAMES[c.provider]} connect link ${endsAt > now ? `before ${endsOn}` : 'now'}: ${PROVIDER_NAMES[c.provider]} gives no way to renew the consent without the patient`,
+          action: `send a new ${vendorOf(c.provider).shortName} connect link ${endsAt > now ? `before ${endsOn}` : 'now'}: ${vendorOf(c.provider).shortName} gives no way to renew the consent without the patient`,
         },
       });
     }
@@ -159,7 +157,7 @@ export async function findProblems(
 }
 
 function staleAction(c: ConnectionRow, lastSync: Date | null, since: Date): string {
-  const app = PROVIDER_APPS[c.provider];
+  const app = vendorOf(c.provider).appName;
   const action =
     lastSync === null
       ? `no sync seen since it was connected on ${since.toISOString().slice(0, 10)}: ask the patient to open the ${app} app, sync, and check they wear the device`

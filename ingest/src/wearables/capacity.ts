@@ -1,6 +1,7 @@
-import type { ProviderId } from '../providers/provider.ts';
+import { PROVIDER_IDS, type ProviderId } from '../providers/provider.ts';
 import { PLAN_SHARE } from './budget.ts';
-import { POLAR_LISTING_MINUTES } from './providers/polar-available.ts';
+import { POLAR_LISTING_MINUTES } from '../vendors/polar/available.ts';
+import { vendorOf } from '../vendors/registry.ts';
 
 /**
  * How many connections each vendor can take inside the planned share (`PLAN_SHARE`) of every quota window
@@ -18,51 +19,10 @@ export type QuotaWindow = {
   readonly perConnection: number;
 };
 
-/**
- * google-health-api.md §12.4; wearable-apis.md §4.5 (Withings) and §5.4 (Polar, a paraphrase of
- * Polar's page found in third-party code). Google's cap of 100 users for an unverified app is a
- * verification matter, not a call quota, and is not modelled.
- */
-export const QUOTA_WINDOWS: Record<ProviderId, readonly QuotaWindow[]> = {
-  fitbit: [
-    { name: 'per user per minute', scope: 'user', windowSeconds: 60, limit: 300, perConnection: 0 },
-    { name: 'per project per minute', scope: 'app', windowSeconds: 60, limit: 120_000, perConnection: 0 },
-    { name: 'per project per day', scope: 'app', windowSeconds: 86_400, limit: 86_400_000, perConnection: 0 },
-  ],
-  withings: [{ name: 'per app per minute', scope: 'app', windowSeconds: 60, limit: 120, perConnection: 0 }],
-  polar: [
-    { name: 'per app per 15 minutes', scope: 'app', windowSeconds: 900, limit: 500, perConnection: 20 },
-    { name: 'per app per 24 hours', scope: 'app', windowSeconds: 86_400, limit: 5000, perConnection: 100 },
-  ],
-};
-
-/**
- * Calls one sync pull of a connection makes when its device uploaded since the last pull
- * (`bench/late-sync.bench.ts`, hourly pulls: Google 504 — the paired devices, 16 lists, 3 daily
- * roll-ups and the `reconcile` of the day's activity levels —, Withings 243 a day, Polar 158:
- * 24 × 6 and the nightly types' 2 × 7). Polar: exercises, activity, heart rate, sleep and the wrist
- * ECG and SpO2 tests, one call each (providers/polar.ts). A Fitbit connection granted the ECG and
- * irregular-rhythm scopes lists two types more (not requested by default, so not counted here).
- */
-export const CALLS_PER_PULL: Record<ProviderId, number> = { fitbit: 21, withings: 10, polar: 6 };
-
-/**
- * Calls of the types a vendor reads at most `perDay` times a day (`DataType.everyMs`), in the pulls
- * that read them: Polar's Nightly Recharge, cardio load, two SleepWise ranges, body and skin
- * temperature and physical info, every 12 hours.
- */
-export const RATIONED: Partial<Record<ProviderId, { readonly calls: number; readonly perDay: number }>> = {
-  polar: { calls: 7, perDay: 2 },
-};
-
-/**
- * Token refreshes a day counted in a vendor's data quota, at most one per pull: Withings' access
- * tokens last 3 hours (wearable-apis.md §4.2), so 8 a day, and its 120 a minute are "across all
- * users" of the app (§4.5), which we take to include its OAuth calls on the same host (the docs do
- * not say; counting them is the safe reading, and the pulls' budget admits them). Google's and
- * Polar's token endpoints are on other hosts, outside their data quotas.
- */
-export const REFRESHES_IN_QUOTA: Partial<Record<ProviderId, number>> = { withings: 8 };
+/** Calls one sync pull of a connection makes when its device uploaded since the last pull (`Quotas.callsPerPull`). */
+export const CALLS_PER_PULL = Object.fromEntries(
+  PROVIDER_IDS.map((p) => [p, vendorOf(p).quotas.callsPerPull])
+) as Record<ProviderId, number>;
 
 export type CapacitySettings = {
   readonly incrementalMinutes: number;
@@ -76,7 +36,7 @@ export type CapacityAssumptions = {
   readonly callsPerPull: Record<ProviderId, number>;
   /** Device uploads a day, each bringing a notification when they are on (a watch syncing hourly: 24). */
   readonly uploadsPerDay: number;
-  /** Token refreshes a day in the data quota (`REFRESHES_IN_QUOTA` when not given). */
+  /** Token refreshes a day in the data quota (each vendor's `Quotas.refreshesInQuota` when not given). */
   readonly refreshesPerDay?: Partial<Record<ProviderId, number>>;
 };
 
@@ -162,19 +122,21 @@ export function wearableCapacity(
   active: Partial<Record<ProviderId, number>>,
   assumptions: CapacityAssumptions = { callsPerPull: CALLS_PER_PULL, uploadsPerDay: 24 }
 ): VendorCapacity[] {
-  return (Object.keys(QUOTA_WINDOWS) as ProviderId[]).map((provider) => {
+  return PROVIDER_IDS.map((provider) => {
+    const quotas = vendorOf(provider).quotas;
     const pulls = pullsPerDay(provider, settings, assumptions.uploadsPerDay);
     const perPull = assumptions.callsPerPull[provider];
     // A pull refreshes the token first when it has expired: no more refreshes than pulls.
-    const refreshes = Math.min(pulls, (assumptions.refreshesPerDay ?? REFRESHES_IN_QUOTA)[provider] ?? 0);
-    const rationed = RATIONED[provider];
+    const refreshes = Math.min(
+      pulls,
+      assumptions.refreshesPerDay ? (assumptions.refreshesPerDay[provider] ?? 0) : (quotas.refreshesInQuota ?? 0)
+    );
+    const rationed = quotas.rationed;
     const callsPerDay =
       pulls * perPull + (rationed ? Math.min(pulls, rationed.perDay) * rationed.calls : 0) + refreshes;
     const activeConnections = active[provider] ?? 0;
     const clientCalls = polarListing(provider, settings) ? DAY_MINUTES / POLAR_LISTING_MINUTES : 0;
-    const windows = QUOTA_WINDOWS[provider].map((w) =>
-      windowCapacity(w, callsPerDay, clientCalls, perPull, activeConnections)
-    );
+    const windows = quotas.windows.map((w) => windowCapacity(w, callsPerDay, clientCalls, perPull, activeConnections));
     let binding: WindowCapacity | null = null;
     for (const w of windows) {
       if (w.connections !== null && (binding === null || w.connections < (binding.connections ?? Infinity)))

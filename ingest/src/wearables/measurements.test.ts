@@ -1,33 +1,34 @@
 import { describe, expect, it } from 'vitest';
-import { GOOGLE_HEALTH_SCOPES } from '../providers/fitbit/provider.ts';
+import { GOOGLE_HEALTH_SCOPES } from '../vendors/fitbit/provider.ts';
 import { PROVIDER_IDS } from '../providers/provider.ts';
-import { WITHINGS_SCOPES } from '../providers/withings/provider.ts';
+import { WITHINGS_SCOPES } from '../vendors/withings/provider.ts';
 import {
   DEFAULT_MEASUREMENTS,
   grantedMeasurements,
   MEASUREMENTS,
-  OFFERS,
   offeredBy,
   readsType,
   scopesFor,
 } from './measurements.ts';
-import { measTypes } from './providers/withings-measures.ts';
-import { SOURCES } from './pull.ts';
+import { measTypes } from '../vendors/withings/measures.ts';
+import { vendorOf } from '../vendors/registry.ts';
 
 const GOOGLE = 'https://www.googleapis.com/auth/googlehealth.';
 
 describe('the wearable measurement catalogue', () => {
   it('maps every data type each pull reads, and only those', () => {
     for (const provider of PROVIDER_IDS) {
-      expect(Object.keys(OFFERS[provider].types).sort(), provider).toEqual(
-        SOURCES[provider].types.map((t) => t.name).sort()
+      expect(Object.keys(vendorOf(provider).offer.types).sort(), provider).toEqual(
+        vendorOf(provider)
+          .source.types.map((t) => t.name)
+          .sort()
       );
     }
   });
 
   it('says which scopes each offered measurement needs, all of them in the consent order', () => {
     for (const provider of PROVIDER_IDS) {
-      const offer = OFFERS[provider];
+      const offer = vendorOf(provider).offer;
       const named = [...offer.always, ...Object.values(offer.scopes).flat()];
       expect(
         named.filter((s) => !offer.order.includes(s)),

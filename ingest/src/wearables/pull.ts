@@ -4,11 +4,9 @@ import { ConnectionUnusableError } from '../connections/errors.ts';
 import type { TokenDeps } from '../connections/refresh.ts';
 import type { ProviderId } from '../providers/provider.ts';
 import { type Budgets, PLAN_SHARE, QuotaDeferredError } from './budget.ts';
-import { fitbitSource } from './providers/fitbit.ts';
-import { polarSource } from './providers/polar.ts';
-import type { DataSource, DataType, PullEnv, Window } from './providers/source.ts';
+import type { DataType, PullEnv, Window } from './source.ts';
 import type { Batch } from './rows.ts';
-import { withingsSource } from './providers/withings.ts';
+import { vendorOf } from '../vendors/registry.ts';
 import { DAY_MS, utcDate, windows } from './time.ts';
 import { countedFetch, type Metrics } from '../metrics/metrics.ts';
 import { writeBatch } from './writer.ts';
@@ -16,12 +14,6 @@ import type { UploadArchive } from '../uploads/archive.ts';
 import { wearableArchiveFolder } from './archive-folder.ts';
 import { grantedMeasurements, readsType } from './measurements.ts';
 import { findStudyMeasurements } from '../study-measurements/store.ts';
-
-export const SOURCES: Record<ProviderId, DataSource> = {
-  fitbit: fitbitSource,
-  withings: withingsSource,
-  polar: polarSource,
-};
 
 /** `metrics`: when given, vendor calls and finished pulls are counted. */
 export type PullDeps = TokenDeps & {
@@ -167,7 +159,7 @@ export async function pullConnection(
 ): Promise<PullResult> {
   const { db } = deps;
   const target = await loadTarget(db, connectionId);
-  const source = SOURCES[target.provider];
+  const source = vendorOf(target.provider).source;
   const cursors = await readCursors(db, connectionId);
   const measurements = grantedMeasurements(
     target.provider,
@@ -267,18 +259,14 @@ async function advanceCursor(db: Knex, connectionId: number, type: string, to: D
     .merge({ synced_until: db.raw('GREATEST(synced_until, VALUES(synced_until))'), updated_at: now });
 }
 
-function rateLimits(deps: PullDeps, target: Target, polarSeen: Record<string, unknown>): Record<string, unknown> {
-  const key =
-    target.provider === 'fitbit'
-      ? `fitbit:user:${target.id}`
-      : target.provider === 'withings'
-        ? 'withings:app'
-        : 'polar:app:short';
+function rateLimits(deps: PullDeps, target: Target, seen: Record<string, unknown>): Record<string, unknown> {
+  const { rateLimits } = vendorOf(target.provider);
+  const key = rateLimits.key(target.id);
   return {
     key,
     plannedShare: PLAN_SHARE,
     ...deps.budgets.usage(key),
-    ...(target.provider === 'polar' && { headers: polarSeen }),
+    ...(rateLimits.headers && { headers: seen }),
   };
 }
 

@@ -130,7 +130,7 @@ export function polarData(): PolarData {
         );
       });
       // The range's answer groups the days under `heart_rates` (observed by third-party clients;
-      // the document names only the one-day schema, see providers/polar.ts).
+      // the document names only the one-day schema, see vendors/polar/source.ts).
       app.get('/v3/users/continuous-heart-rate', (c) => {
         core.record('continuous-heart-rate-range');
         const auth = authenticate(c);

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { RateLimitedError, TokenRejectedError } from '../../providers/errors.ts';
-import { googleHealthGet } from '../../providers/fitbit/health-api.ts';
-import { polarRequest, polarError } from '../../providers/polar/api.ts';
-import { withingsCall } from '../../providers/withings/api.ts';
-import { withingsSignature } from '../../providers/withings/signature.ts';
+import { googleHealthGet } from '../../vendors/fitbit/health-api.ts';
+import { polarRequest, polarError } from '../../vendors/polar/api.ts';
+import { withingsCall } from '../../vendors/withings/api.ts';
+import { withingsSignature } from '../../vendors/withings/signature.ts';
 import { createTestClock } from '../fixtures.ts';
 import type { Simulator } from './core.ts';
 import { startGoogleHealthSimulator } from './google-health.ts';

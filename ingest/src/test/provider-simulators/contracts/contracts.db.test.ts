@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { describe, expect } from 'vitest';
 import { pullConnection } from '../../../wearables/pull.ts';
-import { markPolarListed } from '../../../wearables/providers/polar-available.ts';
+import { markPolarListed } from '../../../vendors/polar/available.ts';
 import { collectEverything, pullDeps } from '../../../wearables/testing.ts';
 import { asAdmin } from '../../app-deps.ts';
 import { test } from '../../fixtures.ts';
@@ -93,7 +93,7 @@ const userOf = async (db: Knex, id: number) =>
   ((await db('device_connections').where({ id }).first('external_user_id')) as { external_user_id: string })
     .external_user_id;
 
-/** Nightly Recharge, cardio load, SleepWise, biosensing and physical info (polar-measurements.db.test.ts). */
+/** Nightly Recharge, cardio load, SleepWise, biosensing and physical info (vendors/polar/measurements.db.test.ts). */
 function givePolarRecovery(r: RecoveryData): void {
   r.recharges.set('2026-11-20', {
     polar_user: 'x',

@@ -1,5 +1,5 @@
 import { describe, expect } from 'vitest';
-import { GOOGLE_ECG_SCOPE, GOOGLE_IRN_SCOPE } from '../../../providers/fitbit/provider.ts';
+import { GOOGLE_ECG_SCOPE, GOOGLE_IRN_SCOPE } from '../../../vendors/fitbit/provider.ts';
 import { pullConnection } from '../../../wearables/pull.ts';
 import { collectEverything, grantGoogleScopes, pullDeps } from '../../../wearables/testing.ts';
 import { test } from '../../fixtures.ts';
