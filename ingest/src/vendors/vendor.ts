@@ -72,17 +72,18 @@ export type Vendor = {
    * seen by the pull (`PullEnv.observe`) are reported too.
    */
   readonly rateLimits: { key(connectionId: number): string; readonly headers: boolean };
-  /**
-   * For a vendor that notifies only the users subscribed one by one (Withings; the others' one
-   * registration covers every user): subscribing on connect, with notifications on, returns whether
-   * it took; unsubscribing on disconnect is best effort, with the token the connection still holds.
-   */
+  /** Its notification endpoints, for a vendor that sends notifications. */
   readonly notifications?: {
     /** Its public endpoints, beside the OAuth callbacks. */
     readonly routes: (routing: NotificationRouting) => Hono<AppEnv>;
     /** Setting up the registration that covers every connection (Polar's webhook, Google's subscriber). */
     readonly adminRoutes?: (routing: NotificationRouting) => Hono<AppEnv>;
   };
+  /**
+   * For a vendor that notifies only the users subscribed one by one (Withings; the others' one
+   * registration covers every user): subscribing on connect, with notifications on, returns whether
+   * it took; unsubscribing on disconnect is best effort, with the token the connection still holds.
+   */
   readonly subscriptions?: {
     subscribe(deps: SubscriptionDeps, connectionId: number, requestId: string): Promise<boolean>;
     unsubscribe(deps: SubscriptionDeps, connectionId: number, accessToken: string): Promise<void>;
