@@ -87,7 +87,7 @@ const columns = [
   'updated_at',
 ] as const;
 
-const splitScopes = (s: string | null) => (s === null ? null : s.split(' ').filter((x) => x !== ''));
+export const splitScopes = (s: string | null) => (s === null ? null : s.split(' ').filter((x) => x !== ''));
 export const joinScopes = (scopes: readonly string[]) => scopes.join(' ');
 
 const toRecord = (r: ConnectionRow): ConnectionRecord => ({

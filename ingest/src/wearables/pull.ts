@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { type AccessDeps, withAccessToken } from '../connections/access.ts';
 import { ConnectionUnusableError } from '../connections/errors.ts';
+import { splitScopes } from '../connections/store.ts';
 import type { TokenDeps } from '../connections/refresh.ts';
 import type { ProviderId } from '../providers/provider.ts';
 import { type Budgets, PLAN_SHARE, QuotaDeferredError } from './budget.ts';
@@ -67,7 +68,7 @@ async function loadTarget(db: Knex, connectionId: number): Promise<Target> {
     studyId: row.study_id,
     provider: row.provider,
     timeZone: row.timezone,
-    scopesGranted: row.scopes_granted === null ? null : row.scopes_granted.split(' '),
+    scopesGranted: splitScopes(row.scopes_granted),
   };
 }
 
