@@ -392,6 +392,41 @@ const EXPECTED: Record<string, string> = {
     'timestamp,UTC time,source,device,context,bpm,utc_offset_min,entry',
     line('2026-11-20T10:00:00.000', 'fitbit,Charge 6,intraday,70,60,'),
   ].join('\n'),
+  'wearable_resting_heart_rate_preferred/2026-11-20 00_00_00+00_00.csv': [
+    'timestamp,UTC time,source,device,local_date,bpm',
+    line('2026-11-20T00:00:00.000', 'fitbit,Charge 6,2026-11-20,58'),
+  ].join('\n'),
+  // Fitbit's totals win the day; Polar's cardio load is no total Fitbit has, so its row stays.
+  'wearable_daily_activity_preferred/2026-11-20 00_00_00+00_00.csv': [
+    'timestamp,UTC time,source,device,local_date,steps,active_duration_s,calories_kcal,distance_m,fat_burn_azm,cardio_azm,peak_azm,cardio_load_trimp,cardio_load_strain,cardio_load_tolerance,cardio_load_ratio,cardio_load_status',
+    line('2026-11-20T00:00:00.000', 'fitbit,Charge 6,2026-11-20,8000,3600,2100.5,5400.25,12,8,0,,,,,'),
+    line('2026-11-20T00:00:00.000', 'polar,,2026-11-20,,,,,,,,85.3,60.2,55.1,1.09,PRODUCTIVE'),
+  ].join('\n'),
+  // Default orders: breathing and skin temperature Fitbit first, HRV Polar first. The columns only
+  // one of them fills (Fitbit's SpO2 and VO2 max, Polar's Nightly Recharge) stay in its row.
+  'wearable_daily_vitals_preferred/2026-11-20 00_00_00+00_00.csv': [
+    'timestamp,UTC time,source,device,local_date,breaths_per_min,spo2_avg_pct,spo2_lower_pct,spo2_upper_pct,spo2_sd_pct,hrv_rmssd_ms,hrv_deep_sleep_rmssd_ms,hrv_entropy,non_rem_hr_bpm,skin_temperature_c,skin_temperature_baseline_c,skin_temperature_sd_30d_c,vo2max_ml_min_kg,cardio_fitness_level,vo2max_estimated,entry,ans_charge,ans_charge_status,nightly_recharge_status,recharge_hr_avg_bpm,recharge_beat_interval_avg_ms',
+    line(
+      '2026-11-20T00:00:00.000',
+      'fitbit,Charge 6,2026-11-20,15.2,95.8,93.2,98,0.6,,,,,34.1,34.4,0.3,44.5,GOOD,1,device,,,,,'
+    ),
+    line('2026-11-20T00:00:00.000', 'polar,,2026-11-20,,,,,,41,,,,,,,,,,device,2.5,3,4,58,1034'),
+  ].join('\n'),
+  'wearable_sleep_sessions_preferred/2026-11-19 23_00_00+00_00.csv': [
+    'timestamp,UTC time,source,device,session_id,end UTC time,local_date,asleep_s,awake_s,light_s,deep_s,rem_s,score,utc_offset_min,entry',
+    line(
+      '2026-11-19T23:10:00.000',
+      'fitbit,Charge 6,s1,2026-11-20T06:40:00.000,2026-11-20,25200,600,14400,5400,5400,80,60,manual'
+    ),
+  ].join('\n'),
+  // Workouts' default order Polar, Fitbit, Withings: Withings' run overlaps Fitbit's and is dropped.
+  'wearable_exercises_preferred/2026-11-20 09_00_00+00_00.csv': [
+    'timestamp,UTC time,source,device,exercise_id,duration_s,sport,calories_kcal,distance_m,hr_avg_bpm,hr_max_bpm,hr_zones,utc_offset_min,entry',
+    line(
+      '2026-11-20T09:10:00.000',
+      'fitbit,Charge 6,e1,1200,running,150,2500,140,171,"[{""index"":1,""lower_bpm"":100,""upper_bpm"":130,""in_zone_s"":300}]",60,'
+    ),
+  ].join('\n'),
   'wearable_daily_activity/2026-11-20 00_00_00+00_00.csv': [
     'timestamp,UTC time,source,device,local_date,steps,active_duration_s,calories_kcal,distance_m,fat_burn_azm,cardio_azm,peak_azm,cardio_load_trimp,cardio_load_strain,cardio_load_tolerance,cardio_load_ratio,cardio_load_status',
     line('2026-11-20T00:00:00.000', 'fitbit,Charge 6,2026-11-20,8000,3600,2100.5,5400.25,12,8,0,,,,,'),
@@ -629,11 +664,24 @@ describe('wearable streams in POST /get-data/v1', () => {
     const priority = await app.request(`/api/v1/studies/${study.id}/source-priority`, {
       method: 'PUT',
       headers: asAdmin,
-      body: JSON.stringify({ steps: [{ source: 'withings' }] }),
+      body: JSON.stringify({ steps: [{ source: 'withings' }], workouts: [{ source: 'withings' }] }),
     });
     expect(priority.status).toBe(200);
     const preferred = unzip(
-      Buffer.from(await (await request({ data_streams: JSON.stringify(['wearable_steps_preferred']) })).arrayBuffer())
+      Buffer.from(
+        await (
+          await request({ data_streams: JSON.stringify(['wearable_steps_preferred', 'wearable_exercises_preferred']) })
+        ).arrayBuffer()
+      )
+    );
+    expect(preferred.get(`${pid}/wearable_exercises_preferred/2026-11-20 09_00_00+00_00.csv`)?.toString()).toBe(
+      [
+        'timestamp,UTC time,source,device,exercise_id,duration_s,sport,calories_kcal,distance_m,hr_avg_bpm,hr_max_bpm,hr_zones,utc_offset_min,entry',
+        line(
+          '2026-11-20T09:05:00.000',
+          'withings,ScanWatch,9001,2700,Run,410,7100,151,176,"[{""index"":0,""lower_bpm"":null,""upper_bpm"":null,""in_zone_s"":300}]",60,device'
+        ),
+      ].join('\n')
     );
     expect(preferred.get(`${pid}/wearable_steps_preferred/2026-11-20 09_00_00+00_00.csv`)?.toString()).toBe(
       [

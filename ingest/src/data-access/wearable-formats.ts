@@ -6,6 +6,14 @@ import {
   stepsCandidatesQuery,
   type StepsCandidate,
 } from '../source-priority/resolve.ts';
+import {
+  dailyCandidatesQuery,
+  resolveDaily,
+  resolveSessions,
+  sessionCandidatesQuery,
+  type DailyTableName,
+  type SessionTableName,
+} from '../source-priority/records.ts';
 import { DAILY_VITALS_COLUMNS } from '../wearables/rows.ts';
 import type { Row } from './formats.ts';
 
@@ -32,6 +40,11 @@ export const WEARABLE_STREAMS = [
   'wearable_sleepwise_periods',
   'wearable_heart_rate_preferred',
   'wearable_steps_preferred',
+  'wearable_resting_heart_rate_preferred',
+  'wearable_daily_activity_preferred',
+  'wearable_daily_vitals_preferred',
+  'wearable_sleep_sessions_preferred',
+  'wearable_exercises_preferred',
 ] as const;
 export type WearableStream = (typeof WEARABLE_STREAMS)[number];
 
@@ -191,29 +204,48 @@ const STEPS = ['source', 'device', 'end_at', 'steps', OFFSET, 'entry'];
 const WEARABLE_HEART_RATE_HEADER = HEART_RATE.join(',');
 const WEARABLE_STEPS_HEADER = STEPS.map((c) => HEADER_NAMES[c] ?? c).join(',');
 
+const RESTING_HEART_RATE = sampled('resting_heart_rate', 'local_date', ['source', 'device', 'local_date', 'bpm']);
+const DAILY_ACTIVITY = sampled('daily_activity', 'local_date', [
+  'source',
+  'device',
+  'local_date',
+  'steps',
+  'active_duration_s',
+  'calories_kcal',
+  'distance_m',
+  'fat_burn_azm',
+  'cardio_azm',
+  'peak_azm',
+  ...CARDIO_LOAD,
+]);
+const SLEEP_SESSIONS = sampled(
+  'sleep_sessions',
+  'start_at',
+  ['source', 'device', ...SLEEP, OFFSET, 'entry'],
+  ['session_id']
+);
+const DAILY_VITALS = sampled('daily_vitals', 'local_date', ['source', 'device', 'local_date', ...VITALS]);
+const EXERCISES = sampled('exercises', 'start_at', ['source', 'device', ...EXERCISE, OFFSET, 'entry'], ['exercise_id']);
+
+/** The study's preferred rows of a per-day table (source-priority/records.ts), columns as the stream of every source. */
+const preferredDaily = (all: WearableFormat, table: DailyTableName): WearableFormat => ({
+  ...all,
+  query: dailyCandidatesQuery(table),
+  resolve: resolveDaily(table),
+});
+/** The study's preferred sessions (source-priority/records.ts), columns as the stream of every source. */
+const preferredSessions = (all: WearableFormat, table: SessionTableName): WearableFormat => ({
+  ...all,
+  query: sessionCandidatesQuery(table),
+  resolve: resolveSessions(table),
+});
+
 export const WEARABLE_FORMATS: Readonly<Record<WearableStream, WearableFormat>> = {
   wearable_heart_rate: sampled('heart_rate', 'measured_at', HEART_RATE, ['context']),
-  wearable_resting_heart_rate: sampled('resting_heart_rate', 'local_date', ['source', 'device', 'local_date', 'bpm']),
+  wearable_resting_heart_rate: RESTING_HEART_RATE,
   wearable_steps: sampled('steps', 'start_at', STEPS),
-  wearable_daily_activity: sampled('daily_activity', 'local_date', [
-    'source',
-    'device',
-    'local_date',
-    'steps',
-    'active_duration_s',
-    'calories_kcal',
-    'distance_m',
-    'fat_burn_azm',
-    'cardio_azm',
-    'peak_azm',
-    ...CARDIO_LOAD,
-  ]),
-  wearable_sleep_sessions: sampled(
-    'sleep_sessions',
-    'start_at',
-    ['source', 'device', ...SLEEP, OFFSET, 'entry'],
-    ['session_id']
-  ),
+  wearable_daily_activity: DAILY_ACTIVITY,
+  wearable_sleep_sessions: SLEEP_SESSIONS,
   wearable_sleep_stages: {
     header: `source,device,session_id,${HEADER_NAMES.end_at},stage,${OFFSET}`,
     // Stages carry no participant: they are reached through their session.
@@ -249,18 +281,13 @@ export const WEARABLE_FORMATS: Readonly<Record<WearableStream, WearableFormat>> 
     'light_sleep_breaths_per_min',
     'rem_sleep_breaths_per_min',
   ]),
-  wearable_exercises: sampled(
-    'exercises',
-    'start_at',
-    ['source', 'device', ...EXERCISE, OFFSET, 'entry'],
-    ['exercise_id']
-  ),
+  wearable_exercises: EXERCISES,
   // The device list is a state, not samples: a device sits in the hour it was first seen, and that
   // hour changes (and is downloaded again) whenever a pull updates its battery or sync time.
   wearable_device_status: sampled('device_status', 'first_seen_at', ['source', ...DEVICE], ['device_id']),
   // The signal's archive key is Vigil's own path, not data: the signal itself is not exported.
   wearable_heart_rhythm: sampled('heart_rhythm', 'recorded_at', ['source', 'device', ...RHYTHM, OFFSET], ['method']),
-  wearable_daily_vitals: sampled('daily_vitals', 'local_date', ['source', 'device', 'local_date', ...VITALS]),
+  wearable_daily_vitals: DAILY_VITALS,
   wearable_sleepwise_periods: sampled(
     'sleepwise_periods',
     'start_at',
@@ -279,6 +306,11 @@ export const WEARABLE_FORMATS: Readonly<Record<WearableStream, WearableFormat>> 
     resolve: (rows, from, to) => resolveSteps(candidates(rows), from, to) as AsyncIterable<Row>,
     cells: (r) => STEPS.map((c) => cell(r[c])).join(','),
   },
+  wearable_resting_heart_rate_preferred: preferredDaily(RESTING_HEART_RATE, 'resting_heart_rate'),
+  wearable_daily_activity_preferred: preferredDaily(DAILY_ACTIVITY, 'daily_activity'),
+  wearable_daily_vitals_preferred: preferredDaily(DAILY_VITALS, 'daily_vitals'),
+  wearable_sleep_sessions_preferred: preferredSessions(SLEEP_SESSIONS, 'sleep_sessions'),
+  wearable_exercises_preferred: preferredSessions(EXERCISES, 'exercises'),
 };
 
 async function* candidates(rows: AsyncIterable<Row>): AsyncGenerator<StepsCandidate> {

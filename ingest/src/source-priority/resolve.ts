@@ -20,7 +20,7 @@ const MINUTE_MS = 60_000;
  * Ranked once per pair and joined, not per row: a correlated subquery per row cost seconds a month.
  * `keys`: further columns of `pairs` that tell its rows apart (ranked alike, kept apart).
  */
-function ranksOf(
+export function ranksOf(
   db: Knex,
   measurement: Measurement,
   participantId: number,

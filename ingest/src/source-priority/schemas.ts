@@ -4,11 +4,30 @@ import { z } from 'zod';
  * The measurements a study can rank sources for, each with the sources that deliver it, in the
  * order used when the study says nothing (and for sources its list leaves out, after the list).
  * Wearables come before the phone: its steps are guessed from the accelerometer (docs/features.md),
- * the wearables count them. A measurement added here needs its resolution in `resolve.ts`.
+ * the wearables count them. A measurement added here needs its resolution in `resolve.ts` or
+ * `records.ts`.
+ *
+ * Only what two sources can double is ranked: amounts over time (steps, a day's totals), one value
+ * per day (resting heart rate, the nightly vitals) and sessions (sleep, workouts). Point readings
+ * (weight and body composition, blood pressure, SpO2 and temperature readings, HRV and breathing
+ * samples, ECGs) are not: two scales' weights or two devices' SpO2 readings are two measurements of
+ * the patient, not one counted twice, and nothing sums them, so every source's points are kept.
+ * A column only one vendor fills (Fitbit's zone minutes, Polar's cardio load and Nightly Recharge,
+ * Fitbit's nightly SpO2 and VO2 max) is not ranked either: there is nothing to prefer it over.
  */
 export const MEASUREMENT_SOURCES = {
   steps: ['fitbit', 'withings', 'polar', 'phone'],
   heart_rate: ['polar', 'fitbit', 'withings'],
+  // Per local day. Polar's resting heart rate is its profile's (typed in or kept by the watch),
+  // Fitbit's is measured each day.
+  daily_activity: ['fitbit', 'withings', 'polar'],
+  resting_heart_rate: ['fitbit', 'polar'],
+  daily_breathing_rate: ['fitbit', 'polar'],
+  daily_hrv: ['polar', 'fitbit'],
+  daily_skin_temperature: ['fitbit', 'polar'],
+  // Sessions: a lower-ranked source's session that overlaps a better-ranked one's is dropped.
+  sleep: ['fitbit', 'withings', 'polar'],
+  workouts: ['polar', 'fitbit', 'withings'],
 } as const satisfies Record<string, readonly string[]>;
 export type Measurement = keyof typeof MEASUREMENT_SOURCES;
 export const MEASUREMENTS = Object.keys(MEASUREMENT_SOURCES) as Measurement[];

@@ -42,7 +42,12 @@ export const WEARABLE_STREAMS = [
   'heart_rhythm',
   'daily_vitals',
   'sleepwise_periods',
-  // The study's preferred source only, where several measured the same time.
+  // The study's preferred source only, where several measured the same time, day or session.
   'heart_rate_preferred',
   'steps_preferred',
+  'resting_heart_rate_preferred',
+  'daily_activity_preferred',
+  'daily_vitals_preferred',
+  'sleep_sessions_preferred',
+  'exercises_preferred',
 ].map((name) => `wearable_${name}`);
