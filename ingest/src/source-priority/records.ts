@@ -13,8 +13,8 @@ import type { Measurement } from './schemas.ts';
  *   day lose those columns, and a row left with no value at all is dropped. Columns no measurement
  *   ranks (only one vendor fills them) stay in their row.
  * - **Sessions**: a session is dropped where it overlaps a session of a better-ranked (source,
- *   device, connection), whether or not that one is kept itself; sessions of one source never drop
- *   each other. Overlap is decided session by session, never chained, so a row's fate depends only
+ *   device, connection), whether or not that one is kept itself; sessions of one device (through
+ *   one connection) never drop each other. Overlap is decided session by session, never chained, so a row's fate depends only
  *   on the sessions it overlaps and an hour exports the same whatever window is asked.
  *
  * Ties of rank (two devices matched by one "any device" entry, a session seen through two

@@ -1,34 +1,17 @@
 import type { Knex } from 'knex';
 import { describe, expect } from 'vitest';
-import { insertConnection } from '../connections/store.ts';
-import type { ProviderId } from '../providers/provider.ts';
-import { insertParticipant, insertStudy } from '../test/factories.ts';
 import { test } from '../test/fixtures.ts';
 import { emptyBatch, type HeartRateRow, type StepsRow } from '../wearables/rows.ts';
-import { writeBatch, type Owner } from '../wearables/writer.ts';
+import { writeBatch } from '../wearables/writer.ts';
 import { preferredHeartRate, preferredSteps, resolveSteps, type StepsCandidate } from './resolve.ts';
 import type { Priorities } from './schemas.ts';
-import { saveSourcePriorities } from './store.ts';
+import { patientWithWearables } from './testing.ts';
 
 /** Fixed past instants: nothing here compares with the clock. */
 const now = new Date('2026-11-20T12:00:00.000Z');
 const at = (hhmmss: string) => new Date(`2026-11-20T${hhmmss}.000Z`);
 
-async function patient(db: Knex, priorities: Priorities) {
-  const study = await insertStudy(db, {}, now);
-  await saveSourcePriorities(db, study.id, priorities, now);
-  const p = await insertParticipant(db, study.id, {}, now);
-  const owners = {} as Record<ProviderId, Owner>;
-  for (const provider of ['fitbit', 'withings', 'polar'] as const) {
-    const connectionId = await insertConnection(
-      db,
-      { participant_id: p.id, provider, api: provider, status: 'active', scopes_requested: 'all' },
-      now
-    );
-    owners[provider] = { connectionId, participantId: p.id, source: provider };
-  }
-  return { id: p.id, owners };
-}
+const patient = (db: Knex, priorities: Priorities) => patientWithWearables(db, priorities, now);
 
 const steps = (device: string, from: string, to: string, n: number): StepsRow => ({
   device,

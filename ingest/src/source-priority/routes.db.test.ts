@@ -10,7 +10,18 @@ const put = (body: unknown, headers: Record<string, string> = asAdmin) => ({
   headers,
   body: jsonBody(body),
 });
-const DEFAULT_ORDER = { steps: ['fitbit', 'withings', 'polar', 'phone'], heart_rate: ['polar', 'fitbit', 'withings'] };
+const DEFAULT_ORDER = {
+  steps: ['fitbit', 'withings', 'polar', 'phone'],
+  heart_rate: ['polar', 'fitbit', 'withings'],
+  daily_activity: ['fitbit', 'withings', 'polar'],
+  resting_heart_rate: ['fitbit', 'polar'],
+  daily_breathing_rate: ['fitbit', 'polar'],
+  daily_hrv: ['polar', 'fitbit'],
+  daily_skin_temperature: ['fitbit', 'polar'],
+  sleep: ['fitbit', 'withings', 'polar'],
+  workouts: ['polar', 'fitbit', 'withings'],
+};
+const NONE = Object.fromEntries(Object.keys(DEFAULT_ORDER).map((m) => [m, []]));
 
 describe('GET/PUT /api/v1/studies/:id/source-priority', () => {
   test('a study never configured has empty lists and the default order; an Admin sets and clears them, audited', async ({
@@ -20,16 +31,21 @@ describe('GET/PUT /api/v1/studies/:id/source-priority', () => {
     const study = await insertStudy(db);
     const res = await app.request(path(study.id), { headers: asViewer });
     expect(res.status).toBe(200);
-    const none = { steps: [], heart_rate: [] };
+    const none = NONE;
     expect(await res.json()).toEqual({ studyId: study.id, priorities: none, defaultOrder: DEFAULT_ORDER });
 
     const set = {
       steps: [{ source: 'withings', device: ' ScanWatch 2 ' }, { source: 'polar' }, { source: 'phone' }],
       heart_rate: [{ source: 'polar', device: 'Polar H10' }, { source: 'fitbit' }],
+      sleep: [{ source: 'withings', device: 'Sleep Analyzer' }, { source: 'fitbit' }],
+      daily_hrv: [{ source: 'fitbit' }],
     };
     const stored = {
+      ...NONE,
       steps: [{ source: 'withings', device: 'ScanWatch 2' }, { source: 'polar' }, { source: 'phone' }],
       heart_rate: [{ source: 'polar', device: 'Polar H10' }, { source: 'fitbit' }],
+      sleep: [{ source: 'withings', device: 'Sleep Analyzer' }, { source: 'fitbit' }],
+      daily_hrv: [{ source: 'fitbit' }],
     };
     const saved = await app.request(path(study.id), put(set));
     expect(saved.status).toBe(200);
@@ -40,7 +56,7 @@ describe('GET/PUT /api/v1/studies/:id/source-priority', () => {
 
     // Left out: back to the default order.
     const cleared = await app.request(path(study.id), put({ heart_rate: [{ source: 'withings' }] }));
-    const after = { steps: [], heart_rate: [{ source: 'withings' }] };
+    const after = { ...NONE, heart_rate: [{ source: 'withings' }] };
     expect(await cleared.json()).toMatchObject({ priorities: after });
 
     const audit = (await auditRowsFor(db, 'study', study.id)).filter(
@@ -63,8 +79,24 @@ describe('GET/PUT /api/v1/studies/:id/source-priority', () => {
       return ((await res.json()) as ErrorJson).error.fields?.map((f) => [f.field, f.message]);
     };
     expect(await errorsOf({ walking: [{ source: 'phone' }] })).toEqual([
-      ['walking', 'is not a measurement with sources to rank (known: steps, heart_rate)'],
+      [
+        'walking',
+        'is not a measurement with sources to rank (known: steps, heart_rate, daily_activity, resting_heart_rate, daily_breathing_rate, daily_hrv, daily_skin_temperature, sleep, workouts)',
+      ],
     ]);
+    // Point readings are not ranked: every source's are kept.
+    expect(await errorsOf({ weight: [{ source: 'withings' }] })).toEqual([
+      ['weight', expect.stringMatching(/^is not a measurement with sources to rank/)],
+    ]);
+    expect(await errorsOf({ sleep: [{ source: 'withings' }, { source: 'phone' }] })).toEqual([
+      ['sleep.1.source', '"phone" is not a source of sleep (known: fitbit, withings, polar)'],
+    ]);
+    expect(await errorsOf({ resting_heart_rate: [{ source: 'withings' }] })).toEqual([
+      ['resting_heart_rate.0.source', '"withings" is not a source of resting_heart_rate (known: fitbit, polar)'],
+    ]);
+    expect(
+      await errorsOf({ workouts: [{ source: 'polar' }, { source: 'polar', device: 'Polar Vantage V3' }] })
+    ).toEqual([['workouts.1', 'polar "Polar Vantage V3" can never apply: entry 0 (polar, any device) comes first']]);
     expect(await errorsOf({ heart_rate: [{ source: 'polar' }, { source: 'phone' }] })).toEqual([
       ['heart_rate.1.source', '"phone" is not a source of heart_rate (known: polar, fitbit, withings)'],
     ]);
@@ -113,7 +145,7 @@ describe('GET/PUT /api/v1/studies/:id/source-priority', () => {
     db,
   }) => {
     const study = await insertStudy(db);
-    const body = { steps: [{ source: 'phone' }] };
+    const body = { steps: [{ source: 'phone' }], sleep: [{ source: 'withings' }] };
     expect((await app.request(path(study.id), { headers: withoutSecret })).status).toBe(401);
     expect((await app.request(path(study.id), put(body, withoutSecret))).status).toBe(401);
     expect((await app.request(path(study.id), put(body, asViewer))).status).toBe(403);
