@@ -83,14 +83,18 @@ describe('the preferred sleep sessions', () => {
     expect(ids(await preferredSessions(db, 'sleep_sessions', p.id))).toEqual(['w-watch', 'p2']);
   });
 
-  test('a window decides with the sessions around it: a better one starting before it still drops one inside', async ({
+  test('a window decides with the sessions around it: better ones starting before it or after it still drop one inside', async ({
     db,
   }) => {
-    const p = await nights(db, { sleep: [{ source: 'withings' }, { source: 'polar' }] });
-    const from = at('2026-11-19T23:00:00');
-    // Fitbit's night starts at 23:00, inside; Withings' better night starts before the window.
-    expect(ids(await preferredSessions(db, 'sleep_sessions', p.id, from, at('2026-11-20T07:00:00')))).toEqual(['p1']);
-    expect(ids(await preferredSessions(db, 'sleep_sessions', p.id, from, at('2026-11-19T23:00:01')))).toEqual([]);
+    const p = await nights(db, {});
+    const window = (from: string, to: string) => preferredSessions(db, 'sleep_sessions', p.id, at(from), at(to));
+    // Withings' night starts inside, Fitbit's better one after the window.
+    expect(ids(await window('2026-11-19T22:30:00', '2026-11-19T22:31:00'))).toEqual([]);
+    expect(ids(await window('2026-11-19T22:30:00', '2026-11-20T00:00:00'))).toEqual(['f1']);
+    // Fitbit's night starts inside, Withings' better one before the window.
+    await saveSourcePriorities(db, p.studyId, { sleep: [{ source: 'withings' }] }, now);
+    expect(ids(await window('2026-11-19T23:00:00', '2026-11-19T23:01:00'))).toEqual([]);
+    expect(ids(await window('2026-11-19T22:00:00', '2026-11-19T23:01:00'))).toEqual(['w-night']);
   });
 });
 
