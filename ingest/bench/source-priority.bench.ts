@@ -5,8 +5,12 @@
  * minute for 16 h a day and heart rate every 15 s around the clock, Withings intraday steps in 2 to
  * 10-minute intervals for 12 h (off the minute grid) and a spot reading an hour, a Polar watch's
  * steps per minute for 8 h and a 1 Hz strap session of an hour, the phone's walking minutes for 2 h.
+ * Each night all three wearables record sleep, each day Polar and Fitbit the same 40-minute run and
+ * Withings a walk after it; each day has its totals from the three, resting heart rate and nightly
+ * vitals from Fitbit and Polar.
  * Times the preferred steps (query and resolution) and preferred heart rate for the whole month
- * and for one day, `runs` times (default 10, after one warm-up): p50 and p95, rows in and out.
+ * and for one day, and the preferred daily values and sessions for the month, `runs` times
+ * (default 10, after one warm-up): p50 and p95, rows in and out.
  */
 import type { Knex } from 'knex';
 import { insertConnection } from '../src/connections/store.ts';
@@ -18,6 +22,14 @@ import {
   stepsCandidatesQuery,
   type StepsCandidate,
 } from '../src/source-priority/resolve.ts';
+import {
+  DAILY_TABLES,
+  SESSION_TABLES,
+  preferredDaily,
+  preferredSessions,
+  type DailyTableName,
+  type SessionTableName,
+} from '../src/source-priority/records.ts';
 import { saveSourcePriorities } from '../src/source-priority/store.ts';
 import { insertParticipant, insertStudy } from '../src/test/factories.ts';
 import { createPrng } from '../src/test/phone-emulator/prng.ts';
@@ -39,6 +51,8 @@ async function seed(db: Knex, start: number) {
     {
       steps: [{ source: 'withings' }, { source: 'polar' }, { source: 'fitbit' }, { source: 'phone' }],
       heart_rate: [{ source: 'polar', device: 'Polar H10' }, { source: 'fitbit' }],
+      sleep: [{ source: 'withings', device: 'Sleep Analyzer' }, { source: 'fitbit' }],
+      daily_hrv: [{ source: 'fitbit' }],
     },
     now
   );
@@ -62,8 +76,57 @@ async function seed(db: Knex, start: number) {
   const steps = [];
   const walking = [];
   const hr = [];
+  const daily: Record<DailyTableName, Record<string, unknown>[]> = {
+    daily_activity: [],
+    resting_heart_rate: [],
+    daily_vitals: [],
+  };
+  const sessions: Record<SessionTableName, Record<string, unknown>[]> = { sleep_sessions: [], exercises: [] };
   for (let d = 0; d < DAYS; d++) {
     const day = start + d * DAY;
+    const local_date = new Date(day).toISOString().slice(0, 10);
+    for (const [source, device] of [
+      ['fitbit', 'Charge 6'],
+      ['withings', 'Sleep Analyzer'],
+      ['polar', 'Polar Ignite 3'],
+    ] as const) {
+      const bed = day - 90 * MIN + rng.int(0, 60) * MIN;
+      sessions.sleep_sessions.push({
+        ...base(source, device),
+        session_id: `${source}-${d}`,
+        start_at: new Date(bed),
+        end_at: new Date(bed + rng.int(390, 480) * MIN),
+        local_date,
+      });
+      const { utc_offset_min: _offset, ...owner } = base(source, device);
+      daily.daily_activity.push({ ...owner, local_date, steps: rng.int(4000, 12000) });
+    }
+    for (const [source, device] of [
+      ['fitbit', 'Charge 6'],
+      ['polar', 'Polar Ignite 3'],
+    ] as const) {
+      const { utc_offset_min: _offset, ...owner } = base(source, device);
+      daily.resting_heart_rate.push({ ...owner, local_date, bpm: rng.int(50, 65) });
+      daily.daily_vitals.push({
+        ...owner,
+        local_date,
+        breaths_per_min: rng.between(12, 17),
+        hrv_rmssd_ms: rng.between(25, 60),
+        skin_temperature_c: rng.between(33, 35),
+      });
+      sessions.exercises.push({
+        ...base(source, device),
+        exercise_id: `${source}-${d}`,
+        start_at: new Date(day + 18 * 60 * MIN + rng.int(0, 2) * MIN),
+        duration_s: 40 * 60,
+      });
+    }
+    sessions.exercises.push({
+      ...base('withings', 'ScanWatch 2'),
+      exercise_id: `withings-${d}`,
+      start_at: new Date(day + 19 * 60 * MIN),
+      duration_s: 20 * 60,
+    });
     for (let m = 6 * 60; m < 22 * 60; m++) {
       const at = day + m * MIN;
       steps.push({
@@ -109,8 +172,16 @@ async function seed(db: Knex, start: number) {
   await db.batchInsert('steps', steps, 2000);
   await db.batchInsert('walking_minutes', walking, 2000);
   await db.batchInsert('heart_rate', hr, 2000);
-  await db.raw('ANALYZE TABLE steps, walking_minutes, heart_rate');
-  return { id: p.id, rows: { steps: steps.length + walking.length, hr: hr.length } };
+  for (const name of Object.keys(DAILY_TABLES) as DailyTableName[]) await db.batchInsert(name, daily[name], 2000);
+  for (const name of Object.keys(SESSION_TABLES) as SessionTableName[])
+    await db.batchInsert(name, sessions[name], 2000);
+  await db.raw(
+    'ANALYZE TABLE steps, walking_minutes, heart_rate, daily_activity, resting_heart_rate, daily_vitals, sleep_sessions, exercises'
+  );
+  const counts = Object.fromEntries(
+    [...Object.entries(daily), ...Object.entries(sessions)].map(([name, rows]) => [name, rows.length])
+  ) as Record<DailyTableName | SessionTableName, number>;
+  return { id: p.id, rows: { steps: steps.length + walking.length, hr: hr.length, ...counts } };
 }
 
 async function time(label: string, rowsIn: number, f: () => Promise<number>) {
@@ -166,6 +237,16 @@ async function main() {
       Math.round(rows.hr / DAYS),
       async () => (await preferredHeartRate(own.db, id, ...day)).length
     );
+    for (const name of Object.keys(DAILY_TABLES) as DailyTableName[]) {
+      await time(`${name}, 30 days`, rows[name], async () => (await preferredDaily(own.db, name, id, ...month)).length);
+    }
+    for (const name of Object.keys(SESSION_TABLES) as SessionTableName[]) {
+      await time(
+        `${name}, 30 days`,
+        rows[name],
+        async () => (await preferredSessions(own.db, name, id, ...month)).length
+      );
+    }
   } finally {
     await own.drop();
   }
