@@ -9,6 +9,7 @@ export const ROUTES = {
   study: 'studies/:studyId',
   deviceSettings: 'studies/:studyId/device-settings',
   measurements: 'studies/:studyId/measurements',
+  sourcePriority: 'studies/:studyId/source-priority',
   surveys: 'studies/:studyId/surveys',
   survey: 'studies/:studyId/surveys/:surveyId',
   studyFile: 'studies/:studyId/study-file',

@@ -82,6 +82,20 @@ export const getStudyMeasurements = (studyId: number) =>
 export const saveStudyMeasurements = (studyId: number, measurements: string[]) =>
   apiRequest<StudyMeasurements>(`/studies/${studyId}/measurements`, { method: 'PUT', body: { measurements } });
 
+/** Per measurement, the sources in the order the study prefers them; a device narrows an entry to one device. */
+export type PriorityEntry = { source: string; device?: string };
+export type SourcePriorities = {
+  studyId: number;
+  /** Every measurement with sources to rank; an empty list: the default order. */
+  priorities: Record<string, PriorityEntry[]>;
+  defaultOrder: Record<string, string[]>;
+};
+
+export const getSourcePriorities = (studyId: number) =>
+  apiRequest<SourcePriorities>(`/studies/${studyId}/source-priority`);
+export const saveSourcePriorities = (studyId: number, priorities: Record<string, PriorityEntry[]>) =>
+  apiRequest<SourcePriorities>(`/studies/${studyId}/source-priority`, { method: 'PUT', body: priorities });
+
 export const getDeviceSettings = (studyId: number) =>
   apiRequest<DeviceSettingsVersion>(`/studies/${studyId}/device-settings`);
 export const saveDeviceSettings = (studyId: number, patch: Partial<DeviceSettings>) =>

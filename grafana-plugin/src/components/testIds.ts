@@ -37,6 +37,7 @@ export const testIds = {
   pushCredentials: { section: 'data-testid vigil push-credentials', row: 'data-testid vigil push-credential' },
   deviceSettings: { page: 'data-testid vigil device-settings', form: 'data-testid vigil device-settings-form' },
   measurements: { page: 'data-testid vigil measurements' },
+  sourcePriority: { page: 'data-testid vigil source-priority' },
   surveys: { page: 'data-testid vigil surveys', table: 'data-testid vigil surveys-table' },
   surveyEditor: { form: 'data-testid vigil survey-editor', question: 'data-testid vigil survey-question' },
   studyFile: { page: 'data-testid vigil study-file', preview: 'data-testid vigil import-preview' },

@@ -15,6 +15,7 @@ const SyncPage = lazy(() => import('../../pages/SyncPage.tsx'));
 const NotificationsPage = lazy(() => import('../../pages/NotificationsPage.tsx'));
 const DeviceSettingsPage = lazy(() => import('../../pages/DeviceSettingsPage.tsx'));
 const MeasurementsPage = lazy(() => import('../../pages/MeasurementsPage.tsx'));
+const SourcePriorityPage = lazy(() => import('../../pages/SourcePriorityPage.tsx'));
 const SurveysPage = lazy(() => import('../../pages/SurveysPage.tsx'));
 const SurveyPage = lazy(() => import('../../pages/SurveyPage.tsx'));
 const StudyFilePage = lazy(() => import('../../pages/StudyFilePage.tsx'));
@@ -50,6 +51,7 @@ function App({ meta }: AppRootProps<AppSettings>) {
           <Route path={ROUTES.notifications} element={<NotificationsPage />} />
           <Route path={ROUTES.deviceSettings} element={<DeviceSettingsPage />} />
           <Route path={ROUTES.measurements} element={<MeasurementsPage />} />
+          <Route path={ROUTES.sourcePriority} element={<SourcePriorityPage />} />
           <Route path={ROUTES.surveys} element={<SurveysPage />} />
           <Route path={ROUTES.survey} element={<SurveyPage />} />
           <Route path={ROUTES.studyFile} element={<StudyFilePage />} />
