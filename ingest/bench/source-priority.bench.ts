@@ -66,13 +66,14 @@ async function seed(db: Knex, start: number) {
     );
   }
   const rng = createPrng('source-priority-bench');
-  const base = (source: ProviderId, device: string) => ({
+  // Daily rows carry no offset.
+  const owner = (source: ProviderId, device: string) => ({
     connection_id: conn[source]!,
     participant_id: p.id,
     source,
     device,
-    utc_offset_min: 60,
   });
+  const base = (source: ProviderId, device: string) => ({ ...owner(source, device), utc_offset_min: 60 });
   const steps = [];
   const walking = [];
   const hr = [];
@@ -98,17 +99,15 @@ async function seed(db: Knex, start: number) {
         end_at: new Date(bed + rng.int(390, 480) * MIN),
         local_date,
       });
-      const { utc_offset_min: _offset, ...owner } = base(source, device);
-      daily.daily_activity.push({ ...owner, local_date, steps: rng.int(4000, 12000) });
+      daily.daily_activity.push({ ...owner(source, device), local_date, steps: rng.int(4000, 12000) });
     }
     for (const [source, device] of [
       ['fitbit', 'Charge 6'],
       ['polar', 'Polar Ignite 3'],
     ] as const) {
-      const { utc_offset_min: _offset, ...owner } = base(source, device);
-      daily.resting_heart_rate.push({ ...owner, local_date, bpm: rng.int(50, 65) });
+      daily.resting_heart_rate.push({ ...owner(source, device), local_date, bpm: rng.int(50, 65) });
       daily.daily_vitals.push({
-        ...owner,
+        ...owner(source, device),
         local_date,
         breaths_per_min: rng.between(12, 17),
         hrv_rmssd_ms: rng.between(25, 60),

@@ -111,8 +111,8 @@ function rankedRows(db: Knex, table: string, measurements: readonly Measurement[
 /** Best first: rank, then source, device and connection. */
 const byRank = (rank: string) => (a: Row, b: Row) =>
   Number(a[rank]) - Number(b[rank]) ||
-  String(a.source).localeCompare(String(b.source)) ||
-  String(a.device ?? '').localeCompare(String(b.device ?? '')) ||
+  (a.source as string).localeCompare(b.source as string) ||
+  ((a.device as string | null) ?? '').localeCompare((b.device as string | null) ?? '') ||
   Number(a.connection_id) - Number(b.connection_id);
 
 /** Candidates of a per-day table whose local date lies in [from, to), by date: the day as `t`. */
