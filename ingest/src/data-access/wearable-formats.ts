@@ -14,7 +14,7 @@ import {
   type DailyTableName,
   type SessionTableName,
 } from '../source-priority/records.ts';
-import { DAILY_VITALS_COLUMNS } from '../wearables/rows.ts';
+import { DAILY_ACTIVITY_COLUMNS, DAILY_VITALS_COLUMNS } from '../wearables/rows.ts';
 import type { Row } from './formats.ts';
 
 /**
@@ -170,13 +170,6 @@ const RECHARGE: readonly string[] = [
 ];
 /** The table's columns, written once (wearables/rows.ts); `entry` after the first published ones. */
 const VITALS = [...DAILY_VITALS_COLUMNS.filter((c) => c !== 'entry' && !RECHARGE.includes(c)), 'entry', ...RECHARGE];
-const CARDIO_LOAD = [
-  'cardio_load_trimp',
-  'cardio_load_strain',
-  'cardio_load_tolerance',
-  'cardio_load_ratio',
-  'cardio_load_status',
-];
 const SLEEPWISE = [
   'kind',
   'end_at',
@@ -205,18 +198,12 @@ const WEARABLE_HEART_RATE_HEADER = HEART_RATE.join(',');
 const WEARABLE_STEPS_HEADER = STEPS.map((c) => HEADER_NAMES[c] ?? c).join(',');
 
 const RESTING_HEART_RATE = sampled('resting_heart_rate', 'local_date', ['source', 'device', 'local_date', 'bpm']);
+/** The table's columns in the order it was published, the cardio load appended (wearables/rows.ts). */
 const DAILY_ACTIVITY = sampled('daily_activity', 'local_date', [
   'source',
   'device',
   'local_date',
-  'steps',
-  'active_duration_s',
-  'calories_kcal',
-  'distance_m',
-  'fat_burn_azm',
-  'cardio_azm',
-  'peak_azm',
-  ...CARDIO_LOAD,
+  ...DAILY_ACTIVITY_COLUMNS,
 ]);
 const SLEEP_SESSIONS = sampled(
   'sleep_sessions',
