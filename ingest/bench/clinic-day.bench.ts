@@ -38,6 +38,7 @@ import { withingsData } from '../src/test/provider-simulators/withings-data.ts';
 import { configOver, startHarness } from '../src/test/provider-simulators/wearables-harness.ts';
 import { createOwnDatabase } from '../src/test/test-db.ts';
 import { wearableCapacity } from '../src/wearables/capacity.ts';
+import { DEFAULT_MEASUREMENTS } from '../src/wearables/measurements.ts';
 import { runDuePullJobs } from '../src/wearables/jobs.ts';
 import { acceptNotification } from '../src/wearables/notifications/accept.ts';
 import { planPulls } from '../src/wearables/planner.ts';
@@ -346,7 +347,9 @@ async function main() {
           rows += Number(r.n);
         }
         const times = quotaCalls.map((c) => c.at.getTime()).sort((a, b) => a - b);
-        const cap = wearableCapacity(settings, { [provider]: CONNECTIONS }).find((x) => x.provider === provider)!;
+        const cap = wearableCapacity(settings, [
+          { studyId: 0, name: 'clinic', measurements: DEFAULT_MEASUREMENTS, active: { [provider]: CONNECTIONS } },
+        ]).find((x) => x.provider === provider)!;
         out(
           `\n${provider} — notifications ${notified ? 'on' : 'off'}${HOURS === 24 ? '' : ` (${HOURS} h run, per-day figures ×${scale.toFixed(2)})`}: ${((dayCalls.length * scale) / CONNECTIONS).toFixed(1)} calls per connection per day (capacity model: ${cap.callsPerConnectionPerDay}), ${pulls} pulls, ${refreshes} token refreshes${QUOTA_COUNTS_OAUTH[provider] ? ' (in the quota)' : ''}`
         );

@@ -25,10 +25,12 @@ export type Offer = {
 /** The vendor's documented quotas and what a pull spends of them, for the capacity model (`wearables/capacity.ts`). */
 export type Quotas = {
   readonly windows: readonly QuotaWindow[];
-  /** Calls one sync pull makes when the device uploaded since the last pull. */
-  readonly callsPerPull: number;
-  /** Calls of the types read at most `perDay` times a day (`DataType.everyMs`), in the pulls that read them. */
-  readonly rationed?: { readonly calls: number; readonly perDay: number };
+  /**
+   * Calls one sync pull makes for each of the source's types (`DataSource.types`) when the device
+   * uploaded since the last pull. A type the study does not collect makes none (`readsType`); one
+   * read at most every `DataType.everyMs` makes them only in the pulls that read it.
+   */
+  readonly callsPerType: Readonly<Record<string, number>>;
   /** Token refreshes a day counted in the vendor's data quota. */
   readonly refreshesInQuota?: number;
 };
