@@ -81,7 +81,7 @@ describe('wearable capacity (figures computed by hand)', () => {
   });
 
   it("Polar without its webhook: each upload's listed pull, or the 720-minute safety net, and the list's 96 calls a day", () => {
-    const listing = { ...defaults, polarSafetyNetMinutes: 720 };
+    const listing = { ...defaults, listingSafetyNetMinutes: 720 };
     const v = byVendor(wearableCapacity(listing, [study({ polar: 1000 })]));
     // Hourly uploads, each listed: a pull every 180 minutes at most, 8 × 5 + 2 × 7 = 54 a day as before.
     expect(v.polar).toMatchObject({ pullsPerDay: 8, callsPerConnectionPerDay: 54, clientCallsPerDay: 96 });
@@ -103,7 +103,9 @@ describe('wearable capacity (figures computed by hand)', () => {
     ).toMatchObject({ clientCallsPerDay: 0 });
     // No vendor minimum: hourly listed pulls, 24 × 5 + 2 × 7 = 134 a day; the list's 96 leave
     // n × 134 + 96 ≤ 0.7 × (5000 + 100n) → 64n ≤ 3,404 → 53.2 (54 without the list).
-    expect(byVendor(wearableCapacity({ incrementalMinutes: 60, polarSafetyNetMinutes: 720 }, [])).polar).toMatchObject({
+    expect(
+      byVendor(wearableCapacity({ incrementalMinutes: 60, listingSafetyNetMinutes: 720 }, [])).polar
+    ).toMatchObject({
       callsPerConnectionPerDay: 134,
       connections: 53,
       binding: 'per app per 24 hours',

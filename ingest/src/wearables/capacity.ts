@@ -1,7 +1,6 @@
 import { PROVIDER_IDS, type ProviderId } from '../providers/provider.ts';
 import { PLAN_SHARE } from './budget.ts';
 import { DEFAULT_MEASUREMENTS, readsType, type WearableMeasurement } from './measurements.ts';
-import { POLAR_LISTING_MINUTES } from '../vendors/polar/available.ts';
 import { vendorOf } from '../vendors/registry.ts';
 
 /**
@@ -54,8 +53,11 @@ export type CapacitySettings = {
   readonly incrementalMinutes: number;
   readonly notifications?: { readonly enabled: boolean; readonly incrementalMinutes: number };
   readonly minMinutes?: Partial<Record<ProviderId, number>>;
-  /** Polar pulled by its pull notifications while notifications are off (planner.ts), with this safety-net gap. */
-  readonly polarSafetyNetMinutes?: number;
+  /**
+   * A vendor that lists its users with new data (`Vendor.listing`) pulled when listed while
+   * notifications are off (planner.ts), with this safety-net gap.
+   */
+  readonly listingSafetyNetMinutes?: number;
 };
 
 export type CapacityAssumptions = {
@@ -100,7 +102,7 @@ export type VendorCapacity = {
    * the default measurements while there is none.
    */
   readonly callsPerConnectionPerDay: number;
-  /** Calls a day made once for the whole client, whatever the connections (Polar's pull notifications). */
+  /** Calls a day made once for the whole client, whatever the connections (its listing pass). */
   readonly clientCallsPerDay: number;
   /** The fewest connections any window allows, at the calls per connection above; null when none limits them. */
   readonly connections: number | null;
@@ -111,23 +113,25 @@ export type VendorCapacity = {
   readonly studies: readonly StudyCapacity[];
 };
 
-const polarListing = (provider: ProviderId, s: CapacitySettings) =>
-  provider === 'polar' && !s.notifications?.enabled && s.polarSafetyNetMinutes !== undefined;
+/** The vendor's listing pass, when it is what pulls the vendor's connections. */
+const listingOf = (provider: ProviderId, s: CapacitySettings) =>
+  !s.notifications?.enabled && s.listingSafetyNetMinutes !== undefined ? vendorOf(provider).listing : undefined;
 
 /**
  * Pulls a day of one connection: polled every max(interval, vendor minimum) minutes; with
  * notifications on, the slower safety-net interval, or each upload's notified pull (at most one
- * per vendor minimum), whichever is more. Polar without its webhook: each upload's listed pull
- * (one per vendor minimum at most), or the safety-net pulls, whichever is more. The daily pull
+ * per vendor minimum), whichever is more. A vendor that lists its users with new data
+ * (`Vendor.listing`), notifications off: each upload's listed pull (one per vendor minimum at
+ * most), or the safety-net pulls, whichever is more. The daily pull
  * takes the place of one of them.
  */
 export function pullsPerDay(provider: ProviderId, s: CapacitySettings, uploadsPerDay: number): number {
   const min = s.minMinutes?.[provider] ?? 0;
   const every = (minutes: number) => (minutes > 0 ? DAY_MINUTES / Math.max(minutes, min) : 1);
-  if (polarListing(provider, s) && s.incrementalMinutes > 0) {
+  if (listingOf(provider, s) && s.incrementalMinutes > 0) {
     // Each upload is listed and pulled, no sooner than every incremental interval; an idle
     // connection at the safety-net gap.
-    return Math.max(every(s.polarSafetyNetMinutes ?? 0), Math.min(uploadsPerDay, every(s.incrementalMinutes)), 1);
+    return Math.max(every(s.listingSafetyNetMinutes ?? 0), Math.min(uploadsPerDay, every(s.incrementalMinutes)), 1);
   }
   if (!s.notifications?.enabled) return every(s.incrementalMinutes);
   const notified = min > 0 ? Math.min(uploadsPerDay, DAY_MINUTES / min) : uploadsPerDay;
@@ -204,7 +208,8 @@ export function wearableCapacity(
       burst: Math.max(...spenders.map((c) => c.burst)),
       total,
     };
-    const clientCalls = polarListing(provider, settings) ? DAY_MINUTES / POLAR_LISTING_MINUTES : 0;
+    const listing = listingOf(provider, settings);
+    const clientCalls = listing ? DAY_MINUTES / listing.everyMinutes : 0;
     const windows = quotas.windows.map((w) => windowCapacity(w, load, clientCalls, activeConnections));
     let binding: WindowCapacity | null = null;
     for (const w of windows) {

@@ -136,11 +136,14 @@ export function wearableRoutes(deps: AppDeps) {
             counts.filter((r) => r.study_id === studyId).map((r) => [r.provider, Number(r.n)])
           ),
         }));
-        const { incrementalMinutes, notifications, minMinutes, polarSafetyNetMinutes } = config.wearablePulls;
+        const { incrementalMinutes, notifications, minMinutes, listingSafetyNetMinutes } = config.wearablePulls;
         return c.json({
           plannedShare: PLAN_SHARE,
           notifications: notifications.enabled,
-          vendors: wearableCapacity({ incrementalMinutes, notifications, minMinutes, polarSafetyNetMinutes }, studies),
+          vendors: wearableCapacity(
+            { incrementalMinutes, notifications, minMinutes, listingSafetyNetMinutes },
+            studies
+          ),
         });
       })
       .get('/connections/:id/sync-health', validate('param', ById), async (c) => {

@@ -1,4 +1,5 @@
 import type { Vendor } from '../vendor.ts';
+import { markPolarListed, POLAR_LISTING_MINUTES } from './available.ts';
 import { createPolarProvider } from './provider.ts';
 import { polarNotificationAdminRoutes, polarNotificationRoutes } from './routes.ts';
 import { polarSource } from './source.ts';
@@ -73,6 +74,7 @@ export const polar: Vendor = {
     },
   },
   rateLimits: { key: () => 'polar:app:short', headers: true },
+  listing: { everyMinutes: POLAR_LISTING_MINUTES, pass: (deps, now) => markPolarListed(deps, now) },
   notifications: {
     routes: (routing) => polarNotificationRoutes(routing),
     adminRoutes: (routing) => polarNotificationAdminRoutes(routing),
