@@ -38,10 +38,10 @@ import { withingsData } from '../src/test/provider-simulators/withings-data.ts';
 import { configOver, startHarness } from '../src/test/provider-simulators/wearables-harness.ts';
 import { createOwnDatabase } from '../src/test/test-db.ts';
 import { wearableCapacity } from '../src/wearables/capacity.ts';
+import { DEFAULT_MEASUREMENTS } from '../src/wearables/measurements.ts';
 import { runDuePullJobs } from '../src/wearables/jobs.ts';
 import { acceptNotification } from '../src/wearables/notifications/accept.ts';
 import { planPulls } from '../src/wearables/planner.ts';
-import { markPolarListed, POLAR_LISTING_MINUTES } from '../src/vendors/polar/available.ts';
 import { pullDeps, UNIFIED_TABLES } from '../src/wearables/testing.ts';
 import { vendorOf } from '../src/vendors/registry.ts';
 
@@ -56,7 +56,6 @@ const MODES = arg('notifications', 'off,on')
   .split(',')
   .map((m) => m === 'on');
 const CALL_MS = 100;
-const LISTING_MS = POLAR_LISTING_MINUTES * 60_000;
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const OAUTH = /^(token|authorize|register|identity|user$|oauth|revoke|notify|webhook)/;
@@ -274,9 +273,11 @@ async function main() {
               }
             }
           }
-          // Polar's pull notifications, on the scheduler's cron (asked only while its webhook is not active).
-          if (provider === 'polar' && Math.floor(t / LISTING_MS) !== Math.floor((t - TICK_MS) / LISTING_MS)) {
-            await markPolarListed(listing, clock());
+          // The vendor's listing pass (Polar's pull notifications), on the scheduler's cron (asked
+          // only while its notifications do not cover the client).
+          const listingMs = (vendorOf(provider).listing?.everyMinutes ?? 0) * 60_000;
+          if (listingMs > 0 && Math.floor(t / listingMs) !== Math.floor((t - TICK_MS) / listingMs)) {
+            await vendorOf(provider).listing?.pass(listing, clock());
           }
           await planPulls(own.db, clock(), settings);
           // Most ticks of a small run have nothing due: the runners' claims are then skipped.
@@ -346,7 +347,9 @@ async function main() {
           rows += Number(r.n);
         }
         const times = quotaCalls.map((c) => c.at.getTime()).sort((a, b) => a - b);
-        const cap = wearableCapacity(settings, { [provider]: CONNECTIONS }).find((x) => x.provider === provider)!;
+        const cap = wearableCapacity(settings, [
+          { studyId: 0, name: 'clinic', measurements: DEFAULT_MEASUREMENTS, active: { [provider]: CONNECTIONS } },
+        ]).find((x) => x.provider === provider)!;
         out(
           `\n${provider} — notifications ${notified ? 'on' : 'off'}${HOURS === 24 ? '' : ` (${HOURS} h run, per-day figures ×${scale.toFixed(2)})`}: ${((dayCalls.length * scale) / CONNECTIONS).toFixed(1)} calls per connection per day (capacity model: ${cap.callsPerConnectionPerDay}), ${pulls} pulls, ${refreshes} token refreshes${QUOTA_COUNTS_OAUTH[provider] ? ' (in the quota)' : ''}`
         );

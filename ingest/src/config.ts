@@ -117,7 +117,7 @@ const Env = z.object({
   VIGIL_WEARABLES_NOTIFIED_INCREMENTAL_MINUTES: z.coerce.number().int().min(0).max(1440).default(360),
   VIGIL_WEARABLES_NOTIFY_REPLAY_HOURS: z.coerce.number().int().min(1).max(720).default(168),
   VIGIL_WEARABLES_POLAR_MIN_MINUTES: z.coerce.number().int().min(0).max(1440).default(180),
-  VIGIL_WEARABLES_POLAR_SAFETY_NET_MINUTES: z.coerce.number().int().min(60).max(10_080).default(720),
+  VIGIL_WEARABLES_LISTING_SAFETY_NET_MINUTES: z.coerce.number().int().min(60).max(10_080).default(720),
   VIGIL_WEARABLES_WITHINGS_MIN_MINUTES: z.coerce.number().int().min(0).max(1440).default(180),
   VIGIL_WEARABLES_FITBIT_MIN_MINUTES: z.coerce.number().int().min(0).max(1440).default(0),
   VIGIL_SMTP_URL: z.preprocess(
@@ -270,12 +270,13 @@ function shape(env: z.infer<typeof Env>) {
         polar: env.VIGIL_WEARABLES_POLAR_MIN_MINUTES,
       },
       /**
-       * While Polar's webhook is not active, Polar's pull notifications say which users have new
-       * data, and only those are pulled incrementally; every other Polar connection is still pulled
-       * once this many minutes have passed since its last pull (a safety net for what the list
-       * never names: sleep, heart rate, Nightly Recharge, SleepWise, biosensing).
+       * For a vendor that lists its users with new data (`Vendor.listing`: Polar's pull
+       * notifications), while its notifications do not cover the client: only the listed users are
+       * pulled incrementally; every other connection is still pulled once this many minutes have
+       * passed since its last pull (a safety net for what the list never names; Polar's: sleep,
+       * heart rate, Nightly Recharge, SleepWise, biosensing).
        */
-      polarSafetyNetMinutes: env.VIGIL_WEARABLES_POLAR_SAFETY_NET_MINUTES,
+      listingSafetyNetMinutes: env.VIGIL_WEARABLES_LISTING_SAFETY_NET_MINUTES,
     },
     /** Outgoing mail; no SMTP URL turns sending off (the sync check still records its episodes). */
     mail: { smtpUrl: env.VIGIL_SMTP_URL, from: env.VIGIL_MAIL_FROM },

@@ -56,15 +56,19 @@ export type StudyFile = {
   device_settings?: unknown;
   interventions?: unknown;
   study_time_zone?: unknown;
+  /** Vigil's own key (Beiwe's import ignores it): the wearable measurements the study collects. */
+  wearable_measurements?: unknown;
 };
 
-export type ImportParts = { deviceSettings: boolean; surveys: boolean; timezone: boolean };
+export type ImportParts = { deviceSettings: boolean; surveys: boolean; timezone: boolean; measurements: boolean };
 
 export type ImportResult = {
   deviceSettingsVersion: number | null;
   surveys: Array<{ id: number; objectId: string; surveyType: string; name: string }>;
   interventionsAdded: string[];
   timezone: { before: string; after: string } | null;
+  /** The wearable measurements the study collects, when the import changed them. */
+  measurements: { before: string[]; after: string[] } | null;
   /** What the file holds that phones do not get: kept so the study's export gives it back. */
   notServed: Array<{ field: string; message: string }>;
 };
@@ -120,6 +124,11 @@ export const exportStudyFile = (studyId: number) => apiRequest<StudyFile>(`/stud
 export const importStudyFile = (studyId: number, file: unknown, parts: ImportParts) =>
   apiRequest<ImportResult>(`/studies/${studyId}/import`, {
     method: 'POST',
-    query: { deviceSettings: parts.deviceSettings, surveys: parts.surveys, timezone: parts.timezone },
+    query: {
+      deviceSettings: parts.deviceSettings,
+      surveys: parts.surveys,
+      timezone: parts.timezone,
+      measurements: parts.measurements,
+    },
     body: file,
   });

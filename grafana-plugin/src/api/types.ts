@@ -269,9 +269,19 @@ export type CapacityWindow = {
   usedPct: number;
 };
 
+/** A study's connections to a vendor and what each spends for the measurements the study collects. */
+export type StudyCapacity = {
+  studyId: number;
+  name: string;
+  activeConnections: number;
+  /** null: the vendor delivers none of the study's measurements. */
+  callsPerConnectionPerDay: number | null;
+};
+
 export type VendorCapacity = {
   provider: 'fitbit' | 'withings' | 'polar';
   pullsPerDay: number;
+  /** The mean over the active connections, each for its study's measurements. */
   callsPerConnectionPerDay: number;
   /** Calls a day made once for the whole client (Polar's pull notifications while its webhook is off). */
   clientCallsPerDay: number;
@@ -280,6 +290,7 @@ export type VendorCapacity = {
   binding: string | null;
   activeConnections: number;
   windows: CapacityWindow[];
+  studies: StudyCapacity[];
 };
 
 export type WearableCapacity = { plannedShare: number; notifications: boolean; vendors: VendorCapacity[] };

@@ -47,6 +47,7 @@ export const testIds = {
     jobs: 'data-testid vigil pull-jobs',
     range: 'data-testid vigil update-range',
     capacity: 'data-testid vigil wearable-capacity',
+    capacityByStudy: 'data-testid vigil wearable-capacity-by-study',
   },
   notifications: {
     page: 'data-testid vigil notifications',

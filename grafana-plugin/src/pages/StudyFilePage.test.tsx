@@ -29,6 +29,7 @@ const studyFile = {
   device_settings: { _id: 'old', gps_off_duration_seconds: 300, gyro: false },
   interventions: ['Surgery', 'Discharge'],
   study_time_zone: 'America/New_York',
+  wearable_measurements: ['heart_rate', 'sleep', 'ecg'],
 };
 const jsonFile = (content: string, name = 'Other_study_surveys_and_settings.json') =>
   new File([content], name, { type: 'application/json' });
@@ -42,7 +43,20 @@ describe('StudyFilePage (Beiwe study file import and export)', { timeout: 20_000
       .on('GET', '/studies/1/device-settings', {
         body: { studyId: 1, version: 0, settings: defaultSettings(), createdAt: null, createdBy: null },
       })
-      .on('GET', '/studies/1/interventions', { body: { items: [{ id: 3, studyId: 1, name: 'Surgery' }] } });
+      .on('GET', '/studies/1/interventions', { body: { items: [{ id: 3, studyId: 1, name: 'Surgery' }] } })
+      .on('GET', '/studies/1/measurements', {
+        body: {
+          studyId: 1,
+          measurements: ['heart_rate', 'sleep', 'activity'],
+          chosen: true,
+          catalogue: [
+            { id: 'heart_rate', label: 'Heart rate', providers: ['fitbit'], optIn: false },
+            { id: 'activity', label: 'Steps & activity', providers: ['fitbit'], optIn: false },
+            { id: 'sleep', label: 'Sleep', providers: ['fitbit'], optIn: false },
+            { id: 'ecg', label: 'ECG', providers: ['fitbit'], optIn: true },
+          ],
+        },
+      });
   });
   afterEach(() => vi.restoreAllMocks());
 
@@ -74,6 +88,7 @@ describe('StudyFilePage (Beiwe study file import and export)', { timeout: 20_000
         surveys: [{ id: 9, objectId: 'x', surveyType: 'tracking_survey', name: 'Mood' }],
         interventionsAdded: ['Discharge'],
         timezone: null,
+        measurements: { before: ['heart_rate', 'activity', 'sleep'], after: ['heart_rate', 'sleep', 'ecg'] },
         notServed: [
           {
             field: '$.surveys[1]',
@@ -94,6 +109,7 @@ describe('StudyFilePage (Beiwe study file import and export)', { timeout: 20_000
     ).toBeInTheDocument();
     expect(within(preview).getByText('New intervention Discharge')).toBeInTheDocument();
     expect(within(preview).getByText('Time zone: Europe/London → America/New_York')).toBeInTheDocument();
+    expect(within(preview).getByText('Wearable measurements: starts ECG; stops Steps & activity')).toBeInTheDocument();
 
     await user.click(within(preview).getByLabelText('Time zone'));
     expect(within(preview).queryByText(/Time zone: /)).not.toBeInTheDocument();
@@ -105,6 +121,9 @@ describe('StudyFilePage (Beiwe study file import and export)', { timeout: 20_000
     expect(within(alert as HTMLElement).getByText('Added survey Mood.')).toBeInTheDocument();
     expect(within(alert as HTMLElement).getByText('Added intervention Discharge.')).toBeInTheDocument();
     expect(
+      within(alert as HTMLElement).getByText('Changed the wearable measurements to heart_rate, sleep, ecg.')
+    ).toBeInTheDocument();
+    expect(
       within(alert as HTMLElement).getByText(
         'Survey 2: A survey of type "image_survey": kept for the export; phones do not get it.'
       )
@@ -112,7 +131,7 @@ describe('StudyFilePage (Beiwe study file import and export)', { timeout: 20_000
     expect(backend.changes()).toEqual([
       expect.objectContaining({
         path: '/studies/1/import',
-        query: { deviceSettings: 'true', surveys: 'true', timezone: 'false' },
+        query: { deviceSettings: 'true', surveys: 'true', timezone: 'false', measurements: 'true' },
         body: studyFile,
       }),
     ]);

@@ -6,6 +6,7 @@ import { toApiError, type ApiError } from '../api/client.ts';
 import {
   exportStudyFile,
   getDeviceSettings,
+  getStudyMeasurements,
   importStudyFile,
   listInterventions,
   type ImportParts,
@@ -37,16 +38,29 @@ function StudyFile({ study }: { study: Study }) {
   const [exporting, setExporting] = useState(false);
   const [exportError, setExportError] = useState<ApiError | null>(null);
   const [chosen, setChosen] = useState<Chosen | null>(null);
-  const [parts, setParts] = useState<ImportParts>({ deviceSettings: true, surveys: true, timezone: true });
+  const [parts, setParts] = useState<ImportParts>({
+    deviceSettings: true,
+    surveys: true,
+    timezone: true,
+    measurements: true,
+  });
   const [applying, setApplying] = useState(false);
   const [importError, setImportError] = useState<ApiError | null>(null);
   const [result, setResult] = useState<ImportResult | null>(null);
   const current = useRequest(async () => {
-    const [settings, interventions] = await Promise.all([getDeviceSettings(study.id), listInterventions(study.id)]);
+    const [settings, interventions, measurements] = await Promise.all([
+      getDeviceSettings(study.id),
+      listInterventions(study.id),
+      getStudyMeasurements(study.id),
+    ]);
     return {
       settings: settings.settings,
       interventions: interventions.items.map((i) => i.name),
       timezone: study.timezone,
+      measurements: {
+        chosen: measurements.measurements,
+        labels: new Map(measurements.catalogue.map((m) => [m.id, m.label])),
+      },
     };
   }, [study.id, study.timezone, result]);
 
@@ -98,6 +112,7 @@ function StudyFile({ study }: { study: Study }) {
       ? preview.settingChanges.length === 0 &&
         preview.surveys.length === 0 &&
         !preview.timezone &&
+        !preview.measurements &&
         preview.newInterventions.length === 0
       : false;
 
@@ -106,8 +121,9 @@ function StudyFile({ study }: { study: Study }) {
       <section className={s.section}>
         <h3>Export</h3>
         <p>
-          The study’s device settings, live surveys with their schedules, interventions and time zone, as a Beiwe study
-          settings file: {studyFileName(study.name)}. Beiwe and Vigil can both import it.
+          The study’s device settings, live surveys with their schedules, interventions, time zone and wearable
+          measurements, as a Beiwe study settings file: {studyFileName(study.name)}. Beiwe and Vigil can both import it
+          (Beiwe leaves the wearable measurements out).
         </p>
         {exportError && <ErrorAlert title="The study file was not exported" error={exportError} />}
         <Button icon="download-alt" onClick={() => void download()} disabled={exporting}>
@@ -161,6 +177,11 @@ function StudyFile({ study }: { study: Study }) {
                 value={parts.timezone}
                 onChange={(e) => setParts({ ...parts, timezone: e.currentTarget.checked })}
               />
+              <Checkbox
+                label="Wearable measurements"
+                value={parts.measurements}
+                onChange={(e) => setParts({ ...parts, measurements: e.currentTarget.checked })}
+              />
             </Stack>
             <ul className={s.list}>
               {preview.settingChanges.map((c) => (
@@ -173,6 +194,7 @@ function StudyFile({ study }: { study: Study }) {
                 <li key={`intervention-${name}`}>{`New intervention ${name}`}</li>
               ))}
               {preview.timezone && <li>{`Time zone: ${preview.timezone.before} → ${preview.timezone.after}`}</li>}
+              {preview.measurements && <li>{measurementChange(preview.measurements)}</li>}
               {nothing && <li>Nothing: the file matches this study.</li>}
             </ul>
             {importError && <ImportProblems error={importError} file={chosen.content} />}
@@ -213,6 +235,14 @@ function ImportProblems({ error, file }: { error: ApiError; file: unknown }) {
   );
 }
 
+function measurementChange({ added, removed }: { added: string[]; removed: string[] }): string {
+  const parts = [
+    ...(added.length > 0 ? [`starts ${added.join(', ')}`] : []),
+    ...(removed.length > 0 ? [`stops ${removed.join(', ')}`] : []),
+  ];
+  return `Wearable measurements: ${parts.join('; ')}`;
+}
+
 function ImportDone({ result }: { result: ImportResult }) {
   const lines = [
     result.deviceSettingsVersion === null
@@ -221,6 +251,7 @@ function ImportDone({ result }: { result: ImportResult }) {
     ...result.surveys.map((sv) => `Added survey ${sv.name || sv.id}.`),
     ...result.interventionsAdded.map((name) => `Added intervention ${name}.`),
     ...(result.timezone ? [`Changed the time zone from ${result.timezone.before} to ${result.timezone.after}.`] : []),
+    ...(result.measurements ? [`Changed the wearable measurements to ${result.measurements.after.join(', ')}.`] : []),
     // The file is gone by now: paths are put in words without its survey names.
     ...result.notServed.map((p) => `${describeFilePath(p.field, null)}: ${sentence(p.message)}`),
   ];

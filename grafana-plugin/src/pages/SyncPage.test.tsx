@@ -79,6 +79,10 @@ const capacity: WearableCapacity = {
       binding: 'per app per minute',
       activeConnections: 1000,
       windows: [window('per app per minute', 1728, 46.3)],
+      studies: [
+        { studyId: 1, name: 'Sleep study', activeConnections: 600, callsPerConnectionPerDay: 80 },
+        { studyId: 2, name: 'Blood pressure study', activeConnections: 400, callsPerConnectionPerDay: 24 },
+      ],
     },
     {
       provider: 'polar',
@@ -89,6 +93,10 @@ const capacity: WearableCapacity = {
       binding: null,
       activeConnections: 2,
       windows: [window('per app per 15 minutes', null, 0.1), window('per app per 24 hours', null, 0.2)],
+      studies: [
+        { studyId: 1, name: 'Sleep study', activeConnections: 2, callsPerConnectionPerDay: 48 },
+        { studyId: 2, name: 'Blood pressure study', activeConnections: 0, callsPerConnectionPerDay: null },
+      ],
     },
   ],
 };
@@ -163,6 +171,18 @@ describe('SyncPage', () => {
     // Polar's pull notifications, asked for the whole client rather than per connection.
     expect(within(polar).getByText('48 (and 96 for the whole client)')).toBeInTheDocument();
     expect(within(section).getByText(/inside 80% of every quota .* notifications off/)).toBeInTheDocument();
+  });
+
+  it('shows what a connection of each study spends, for the measurements it collects', async () => {
+    renderSync();
+    const table = await screen.findByTestId('data-testid vigil wearable-capacity-by-study');
+    const rows = [...table.querySelectorAll('tbody tr')].map((tr) =>
+      [...tr.querySelectorAll('td')].map((td) => td.textContent)
+    );
+    expect(rows).toEqual([
+      ['Sleep study', '80 (600 connected)', '48 (2 connected)'],
+      ['Blood pressure study', '24 (400 connected)', 'collects nothing it delivers'],
+    ]);
   });
 
   it('filters by study', async () => {

@@ -14,7 +14,7 @@ import { PROVIDER_IDS } from '../providers/provider.ts';
 import { createBudgets, realSleep } from '../wearables/budget.ts';
 import { runDuePullJobs } from '../wearables/jobs.ts';
 import { planPulls } from '../wearables/planner.ts';
-import { markPolarListed, POLAR_LISTING_MINUTES } from '../vendors/polar/available.ts';
+import { vendorOf } from '../vendors/registry.ts';
 import { planSurveyPushes } from '../push/planner.ts';
 import { createPushSender } from '../push/sender.ts';
 import { planFollowUps } from '../push/follow-ups.ts';
@@ -59,12 +59,19 @@ export function scheduledJobs(
       cron: '* * * * *',
       run: () => planPulls(db, clock(), config.wearablePulls),
     },
-    // Polar's pull notifications, one call a pass for the whole client while its webhook is not active.
-    {
-      name: 'polar-pull-notifications',
-      cron: `*/${POLAR_LISTING_MINUTES} * * * *`,
-      run: () => markPolarListed({ ...deps, budgets }, clock()),
-    },
+    // The lists of users with new data of the vendors that keep one (Polar's pull notifications),
+    // asked for the whole client while the vendor's notifications do not cover it.
+    ...PROVIDER_IDS.flatMap((provider): Job[] => {
+      const listing = vendorOf(provider).listing;
+      if (!listing) return [];
+      return [
+        {
+          name: `wearable-listing-${provider}`,
+          cron: `*/${listing.everyMinutes} * * * *`,
+          run: () => listing.pass({ ...deps, budgets }, clock()),
+        },
+      ];
+    }),
     // Runs whatever is due, one runner per provider: a provider that is slow or out of quota skips
     // its own runner's ticks only. Jobs are leased rows, so several processes share the work.
     ...PROVIDER_IDS.map((provider): Job => ({

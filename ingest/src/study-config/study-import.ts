@@ -13,6 +13,8 @@ import { planImport } from './study-json-import.ts';
 import { SURVEY_TYPES } from './survey-content.ts';
 import { insertSurvey } from './survey-store.ts';
 import { jsonPath } from './problems.ts';
+import { findStudyMeasurements, saveStudyMeasurements } from '../study-measurements/store.ts';
+import type { WearableMeasurement } from '../wearables/measurements.ts';
 import type { ImportPlan } from './study-json-import.ts';
 
 export type ImportResult = {
@@ -20,6 +22,8 @@ export type ImportResult = {
   surveys: { id: number; objectId: string; surveyType: string; name: string }[];
   interventionsAdded: string[];
   timezone: { before: string; after: string } | null;
+  /** The wearable measurements the study collects, when the import changed them. */
+  measurements: { before: WearableMeasurement[]; after: WearableMeasurement[] } | null;
   /** What the file holds that phones will not get: kept so the study's export gives it back. */
   notServed: { field: string; message: string }[];
 };
@@ -29,7 +33,8 @@ type Actor = Pick<AuditEntry, 'caller' | 'requestId'>;
 /**
  * Imports a Beiwe study file into `study` as Beiwe does: named device settings overwrite the
  * current ones, surveys are added with new ids, interventions are always merged by name; and, when
- * asked, the file's time zone becomes the study's (its absolute times are wall-clock times in it).
+ * asked, the file's time zone becomes the study's (its absolute times are wall-clock times in it),
+ * and its wearable measurements the study's.
  * What Vigil does not understand is kept for the export (the file's, each survey's and the device
  * settings' unknown keys; surveys of types phones are not sent). The whole file is checked first
  * and nothing is written unless all of it is good. The caller's transaction holds the study's
@@ -127,6 +132,17 @@ export async function importStudyFile(
     await audit('study.update', { type: 'study', id: study.id, studyId: study.id }, study, after);
   }
 
+  let measurements: ImportResult['measurements'] = null;
+  if (plan.measurements !== null) {
+    const before = await findStudyMeasurements(trx, study.id, { forUpdate: true });
+    if (before.measurements.join() !== plan.measurements.join()) {
+      await saveStudyMeasurements(trx, study.id, plan.measurements, now);
+      measurements = { before: before.measurements, after: plan.measurements };
+      const after = await findStudyMeasurements(trx, study.id);
+      await audit('study.measurements.update', { type: 'study', id: study.id, studyId: study.id }, before, after);
+    }
+  }
+
   if (Object.keys(plan.extra).length > 0) {
     const before = await studyExtra(trx, study.id);
     const after = { ...before, ...plan.extra };
@@ -139,6 +155,7 @@ export async function importStudyFile(
     surveys,
     interventionsAdded,
     timezone,
+    measurements,
     notServed: notServed(plan),
   };
   await audit('study.import', { type: 'study', id: study.id, studyId: study.id }, null, result);

@@ -1,5 +1,7 @@
 import type { Knex } from 'knex';
 import type { Study } from '../studies/store.ts';
+import { findStudyMeasurements } from '../study-measurements/store.ts';
+import type { WearableMeasurement } from '../wearables/measurements.ts';
 import { deviceSettingsExtra, studyExtra, surveyExtras, type BeiweExtra } from './beiwe-extra-store.ts';
 import type { DeviceSettings } from './device-settings-schema.ts';
 import { currentDeviceSettings } from './device-settings-store.ts';
@@ -33,6 +35,8 @@ export type BeiweStudyJson = Record<string, unknown> & {
   device_settings: DeviceSettings & Record<string, unknown>;
   interventions: string[];
   study_time_zone: string;
+  /** Vigil's own key, which Beiwe's import ignores (`study-json-schema.ts`). */
+  wearable_measurements: WearableMeasurement[];
 };
 
 export function toBeiweStudyJson(parts: {
@@ -40,6 +44,7 @@ export function toBeiweStudyJson(parts: {
   surveys: readonly Survey[];
   interventions: readonly Intervention[];
   timeZone: string;
+  measurements: readonly WearableMeasurement[];
   extra?: { study: BeiweExtra; deviceSettings: BeiweExtra; surveys: ReadonlyMap<number, BeiweExtra> };
 }): BeiweStudyJson {
   const names = new Map(parts.interventions.map((i) => [i.id, i.name]));
@@ -49,6 +54,7 @@ export function toBeiweStudyJson(parts: {
     interventions: parts.interventions.map((i) => i.name),
     study_time_zone: parts.timeZone,
     ...parts.extra?.study,
+    wearable_measurements: [...parts.measurements],
   };
 }
 
@@ -74,21 +80,27 @@ function toBeiweSurveyJson(survey: Survey, interventionNames: ReadonlyMap<number
   };
 }
 
-/** The study's live surveys, current device settings and interventions, as Beiwe exports them. */
+/**
+ * The study's live surveys, current device settings and interventions, as Beiwe exports them, and
+ * the wearable measurements it collects.
+ */
 export async function exportStudy(db: Knex, study: Study): Promise<BeiweStudyJson> {
-  const [deviceSettings, { items: surveys }, interventions, studyKept, settingsKept, surveysKept] = await Promise.all([
-    currentDeviceSettings(db, study.id),
-    listSurveys(db, study.id, { deleted: 'exclude' }),
-    listInterventions(db, study.id),
-    studyExtra(db, study.id),
-    deviceSettingsExtra(db, study.id),
-    surveyExtras(db, study.id),
-  ]);
+  const [deviceSettings, { items: surveys }, interventions, studyKept, settingsKept, surveysKept, measurements] =
+    await Promise.all([
+      currentDeviceSettings(db, study.id),
+      listSurveys(db, study.id, { deleted: 'exclude' }),
+      listInterventions(db, study.id),
+      studyExtra(db, study.id),
+      deviceSettingsExtra(db, study.id),
+      surveyExtras(db, study.id),
+      findStudyMeasurements(db, study.id),
+    ]);
   return toBeiweStudyJson({
     deviceSettings,
     surveys,
     interventions,
     timeZone: study.timezone,
+    measurements: measurements.measurements,
     extra: { study: studyKept, deviceSettings: settingsKept, surveys: surveysKept },
   });
 }

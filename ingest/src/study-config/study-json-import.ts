@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { FieldProblem } from '../errors.ts';
+import { MEASUREMENTS, type WearableMeasurement } from '../wearables/measurements.ts';
 import { DEVICE_SETTING_KEYS, DeviceSettingsPatch } from './device-settings-schema.ts';
 import { jsonPath } from './problems.ts';
 import { hourMinuteOf, type AbsoluteSchedule, type WeeklySchedule } from './schedules.ts';
@@ -38,11 +39,13 @@ export type ImportPlan = {
   interventions: string[];
   surveys: PlannedSurvey[];
   timeZone: string | null;
+  /** The wearable measurements the study is to collect, in the catalogue's order, when that part is imported. */
+  measurements: WearableMeasurement[] | null;
   /** The file's keys Vigil does not read. */
   extra: Record<string, unknown>;
 };
 
-export type ImportParts = { deviceSettings: boolean; surveys: boolean; timezone: boolean };
+export type ImportParts = { deviceSettings: boolean; surveys: boolean; timezone: boolean; measurements: boolean };
 
 type Issue = { path: PropertyKey[]; message: string };
 
@@ -78,6 +81,7 @@ export function planImport(
     device_settings: part('device_settings', FileParts.device_settings),
     interventions: part('interventions', FileParts.interventions),
     study_time_zone: part('study_time_zone', FileParts.study_time_zone),
+    wearable_measurements: part('wearable_measurements', FileParts.wearable_measurements),
   };
   const plan: ImportPlan = {
     deviceSettings: null,
@@ -85,6 +89,7 @@ export function planImport(
     interventions: [...new Set(file.interventions ?? [])],
     surveys: [],
     timeZone: null,
+    measurements: null,
     extra: Object.fromEntries(Object.entries(raw).filter(([k]) => !(k in FileParts))),
   };
 
@@ -97,6 +102,8 @@ export function planImport(
   }
 
   if (parts.timezone) plan.timeZone = file.study_time_zone ?? null;
+  const chosen = file.wearable_measurements;
+  if (parts.measurements && chosen) plan.measurements = MEASUREMENTS.filter((m) => chosen.includes(m));
 
   if (parts.surveys) {
     const known = new Set([...existingInterventions, ...plan.interventions]);

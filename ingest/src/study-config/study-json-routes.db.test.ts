@@ -3,6 +3,8 @@ import type { Knex } from 'knex';
 import { describe, expect } from 'vitest';
 import { auditRowsFor, insertStudy } from '../test/factories.ts';
 import { asAdmin, asViewer, jsonBody, test, withoutSecret } from '../test/fixtures.ts';
+import { findStudyMeasurements, saveStudyMeasurements } from '../study-measurements/store.ts';
+import { DEFAULT_MEASUREMENTS } from '../wearables/measurements.ts';
 import { surveysForPhone } from './phone-surveys.ts';
 
 const fixtureText = readFileSync(new URL('./fixtures/beiwe-study-export.json', import.meta.url), 'utf8');
@@ -10,7 +12,7 @@ const beiweExport = () => JSON.parse(fixtureText) as Record<string, unknown>;
 /** A file with what real Beiwe files carry and Vigil does not serve: empty answer lists, other survey types, unknown keys. */
 const unusualText = readFileSync(new URL('./fixtures/beiwe-study-export-unusual.json', import.meta.url), 'utf8');
 /** Every part: the flags default to no, as Beiwe's form fields do. */
-const ALL = '?deviceSettings=true&surveys=true&timezone=true';
+const ALL = '?deviceSettings=true&surveys=true&timezone=true&measurements=true';
 /** The multipart boundary goes in the content type fetch sets itself. */
 const formHeaders = Object.fromEntries(Object.entries(asAdmin).filter(([k]) => k !== 'content-type'));
 const beiweForm = (text: string, fields: Record<string, string>) => {
@@ -26,6 +28,7 @@ type ImportJson = {
   surveys: { id: number; objectId: string; surveyType: string; name: string }[];
   interventionsAdded: string[];
   timezone: { before: string; after: string } | null;
+  measurements: { before: string[]; after: string[] } | null;
 };
 
 /** Everything an import could change in a study. */
@@ -38,6 +41,7 @@ async function snapshot(db: Knex, studyId: number) {
     interventions: await count('interventions', { study_id: studyId }),
     audit: await count('audit_log', { study_id: studyId }),
     timezone: ((await db('studies').where({ id: studyId }).first('timezone')) as { timezone: string }).timezone,
+    measurements: await findStudyMeasurements(db, studyId),
   };
 }
 
@@ -118,7 +122,10 @@ describe('POST /api/v1/studies/:id/import', () => {
     expect(await exportOf(copy.id)).toBe(first);
   });
 
-  test('the export is in Beiwe’s format: the keys its import accepts, and nothing else', async ({ app, db }) => {
+  test('the export is in Beiwe’s format: the keys its import reads, and Vigil’s measurements, which it ignores', async ({
+    app,
+    db,
+  }) => {
     const study = await insertStudy(db, { name: 'My Study' });
     await app.request(`/api/v1/studies/${study.id}/import${ALL}`, {
       method: 'POST',
@@ -132,7 +139,16 @@ describe('POST /api/v1/studies/:id/import', () => {
       device_settings: Record<string, unknown>;
     };
     const fixture = beiweExport();
-    expect(Object.keys(file)).toEqual(['surveys', 'device_settings', 'interventions', 'study_time_zone']);
+    // Beiwe's import (`unpack_json_study`) pops surveys, device_settings and interventions and drops
+    // every other key, so wearable_measurements costs a Beiwe import nothing.
+    expect(Object.keys(file)).toEqual([
+      'surveys',
+      'device_settings',
+      'interventions',
+      'study_time_zone',
+      'wearable_measurements',
+    ]);
+    expect(file.wearable_measurements).toEqual(DEFAULT_MEASUREMENTS);
     expect(Object.keys(file.device_settings).sort()).toEqual(
       Object.keys(fixture.device_settings as Record<string, unknown>).sort()
     );
@@ -175,6 +191,7 @@ describe('POST /api/v1/studies/:id/import', () => {
     (surveys[0]!.relative_timings as unknown[]).push(['Chemo', 1, 0]);
     (surveys[0]!.content as Record<string, unknown>[])[1]!.display_if = { '~': ['x', 1] };
     surveys[1]!.survey_type = 'a_very_long_survey_type';
+    file.wearable_measurements = ['sleep', 'steps'];
     const res = await app.request(`/api/v1/studies/${study.id}/import${ALL}`, {
       method: 'POST',
       headers: asAdmin,
@@ -182,7 +199,7 @@ describe('POST /api/v1/studies/:id/import', () => {
     });
     expect(res.status).toBe(400);
     const { error } = (await res.json()) as ErrorJson;
-    expect(error.message).toBe('the study file has 5 problems; nothing was imported');
+    expect(error.message).toBe('the study file has 6 problems; nothing was imported');
     expect(error.fields?.map((f) => f.field).sort()).toEqual(
       [
         '$.device_settings.heartbeat_timer_minutes',
@@ -190,7 +207,11 @@ describe('POST /api/v1/studies/:id/import', () => {
         '$.surveys[0].relative_timings[3][0]',
         '$.surveys[0].content[1].display_if["~"]',
         '$.surveys[1].survey_type',
+        '$.wearable_measurements[1]',
       ].sort()
+    );
+    expect(error.fields?.find((f) => f.field === '$.wearable_measurements[1]')?.message).toMatch(
+      /^is not a measurement; known: heart_rate, activity, /
     );
     expect(await snapshot(db, study.id)).toEqual(before);
 
@@ -245,6 +266,7 @@ describe('POST /api/v1/studies/:id/import', () => {
       surveys: [],
       interventionsAdded: ['Surgery', 'Discharge'],
       timezone: null,
+      measurements: null,
       notServed: [],
     });
     const after = await snapshot(db, study.id);
@@ -290,7 +312,8 @@ describe('POST /api/v1/studies/:id/import', () => {
         unknown
       >;
     const exported = await exportOf(study.id);
-    expect(exported).toEqual(JSON.parse(unusualText));
+    // Everything the Beiwe file held, and the study's wearable measurements, which it did not.
+    expect(exported).toEqual({ ...(JSON.parse(unusualText) as object), wearable_measurements: DEFAULT_MEASUREMENTS });
 
     // A later change of settings through the admin API keeps the unknown ones.
     const put = await app.request(`/api/v1/studies/${study.id}/device-settings`, {
@@ -357,6 +380,85 @@ describe('POST /api/v1/studies/:id/import', () => {
     expect((await app.request(url, { method: 'POST', headers: asAdmin, body: fixtureText })).status).toBe(409);
     expect(await db('surveys').where({ study_id: study.id })).toHaveLength(0);
     expect(await auditRowsFor(db, 'study', study.id)).toHaveLength(0);
+  });
+});
+
+describe('the study file carries the wearable measurements', () => {
+  test('export → import into another study: its measurements become the study’s, audited; the export is identical', async ({
+    app,
+    db,
+  }) => {
+    const source = await insertStudy(db);
+    await saveStudyMeasurements(db, source.id, ['heart_rate', 'sleep', 'ecg'], new Date('2026-12-01T00:00:00Z'));
+    const exported = await app.request(`/api/v1/studies/${source.id}/export`, { headers: asViewer });
+    const text = await exported.text();
+    expect((JSON.parse(text) as { wearable_measurements: unknown }).wearable_measurements).toEqual([
+      'heart_rate',
+      'sleep',
+      'ecg',
+    ]);
+    const copy = await insertStudy(db);
+    const res = await app.request(`/api/v1/studies/${copy.id}/import${ALL}`, {
+      method: 'POST',
+      headers: asAdmin,
+      body: text,
+    });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as ImportJson).measurements).toEqual({
+      before: DEFAULT_MEASUREMENTS,
+      after: ['heart_rate', 'sleep', 'ecg'],
+    });
+    expect(await findStudyMeasurements(db, copy.id)).toEqual({
+      measurements: ['heart_rate', 'sleep', 'ecg'],
+      chosen: true,
+    });
+    const audit = await auditRowsFor(db, 'study', copy.id);
+    expect(audit.map((a) => a.action)).toContain('study.measurements.update');
+    const again = await app.request(`/api/v1/studies/${copy.id}/export`, { headers: asViewer });
+    expect(await again.text()).toBe(text);
+  });
+
+  test('only when asked, as the other parts; Beiwe’s own files, which lack the key, leave them as they are', async ({
+    app,
+    db,
+  }) => {
+    const study = await insertStudy(db);
+    await saveStudyMeasurements(db, study.id, ['sleep'], new Date('2026-12-01T00:00:00Z'));
+    const file = { ...beiweExport(), wearable_measurements: ['heart_rate'] };
+    const notAsked = await app.request(`/api/v1/studies/${study.id}/import?surveys=true`, {
+      method: 'POST',
+      headers: asAdmin,
+      body: jsonBody(file),
+    });
+    expect(((await notAsked.json()) as ImportJson).measurements).toBeNull();
+    expect((await findStudyMeasurements(db, study.id)).measurements).toEqual(['sleep']);
+    // Beiwe's form fields name no such part: a Beiwe form import never changes them.
+    const form = await app.request(`/api/v1/studies/${study.id}/import`, {
+      method: 'POST',
+      headers: formHeaders,
+      body: beiweForm(JSON.stringify(file), { device_settings: 'true', surveys: 'true' }),
+    });
+    expect(((await form.json()) as ImportJson).measurements).toBeNull();
+    for (const beiwe of [fixtureText, unusualText]) {
+      const res = await app.request(`/api/v1/studies/${study.id}/import${ALL}`, {
+        method: 'POST',
+        headers: asAdmin,
+        body: beiwe,
+      });
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as ImportJson).measurements).toBeNull();
+    }
+    expect((await findStudyMeasurements(db, study.id)).measurements).toEqual(['sleep']);
+    // Asked, with the key: duplicates count once, in the catalogue's order.
+    const asked = await app.request(`/api/v1/studies/${study.id}/import?measurements=true`, {
+      method: 'POST',
+      headers: asAdmin,
+      body: jsonBody({ wearable_measurements: ['sleep', 'heart_rate', 'sleep'] }),
+    });
+    expect(((await asked.json()) as ImportJson).measurements).toEqual({
+      before: ['sleep'],
+      after: ['heart_rate', 'sleep'],
+    });
   });
 });
 

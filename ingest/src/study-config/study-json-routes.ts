@@ -15,11 +15,11 @@ const ById = z.object({ id: Id });
 const Flag = z.enum(['true', 'false'], { error: 'must be true or false' }).optional();
 /**
  * Which parts of the file to import. Beiwe's form fields `device_settings` and `surveys` (and
- * Vigil's `timezone`) import a part only when they are exactly `true`: missing or anything else
+ * Vigil's `timezone` and `measurements`) import a part only when they are exactly `true`: missing or anything else
  * means no, as in Beiwe. Vigil's query flags say the same for a file sent as a JSON body; a part is
  * imported when either says `true`. Interventions are always merged, as Beiwe does.
  */
-const ImportQuery = z.strictObject({ deviceSettings: Flag, surveys: Flag, timezone: Flag });
+const ImportQuery = z.strictObject({ deviceSettings: Flag, surveys: Flag, timezone: Flag, measurements: Flag });
 
 const MAX_FILE_BYTES = 10 * 1024 * 1024;
 
@@ -59,6 +59,7 @@ export function studyJsonRoutes({ db, clock }: AppDeps) {
               deviceSettings: wanted(query.deviceSettings, 'device_settings'),
               surveys: wanted(query.surveys, 'surveys'),
               timezone: wanted(query.timezone, 'timezone'),
+              measurements: wanted(query.measurements, 'measurements'),
             },
             actorOf(c),
             now

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MEASUREMENTS } from '../wearables/measurements.ts';
 import { isCalendarDate } from './schedules.ts';
 import { AudioContent, AudioSettings, SURVEY_TYPES, TrackingContent, TrackingSettings } from './survey-content.ts';
 
@@ -110,6 +111,16 @@ export const FileParts = {
   study_time_zone: z
     .string({ error: 'must be a time zone name' })
     .refine(isTimeZone, { error: 'must be an IANA time zone such as Europe/London' }),
+  /**
+   * Vigil's, not Beiwe's: the wearable measurements the study collects (`wearables/measurements.ts`).
+   * Beiwe's import reads only the surveys, device settings and interventions of a file and ignores
+   * every other key, so a file carrying it still imports there.
+   */
+  wearable_measurements: z
+    .array(z.enum(MEASUREMENTS, { error: `is not a measurement; known: ${MEASUREMENTS.join(', ')}` }), {
+      error: 'must be a list of measurement names',
+    })
+    .max(100, { error: 'must list at most 100 measurements' }),
 };
 
 /** `YYYY-MM-DD` from Beiwe's [year, month, day]. */

@@ -16,10 +16,28 @@ export async function findStudyMeasurements(
   opts: { forUpdate?: boolean } = {}
 ): Promise<StudyMeasurements> {
   const q = db('study_measurements').where({ study_id: studyId }).first('measurements');
-  const row = (await (opts.forUpdate ? q.forUpdate() : q)) as { measurements: string | string[] } | undefined;
+  const row = (await (opts.forUpdate ? q.forUpdate() : q)) as StoredRow | undefined;
   if (!row) return { measurements: [...DEFAULT_MEASUREMENTS], chosen: false };
+  return { measurements: parseStored(row), chosen: true };
+}
+
+type StoredRow = { measurements: string | string[] };
+
+function parseStored(row: StoredRow): WearableMeasurement[] {
   const names = Stored.parse(typeof row.measurements === 'string' ? JSON.parse(row.measurements) : row.measurements);
-  return { measurements: MEASUREMENTS.filter((m) => names.includes(m)), chosen: true };
+  return MEASUREMENTS.filter((m) => names.includes(m));
+}
+
+/** What each of `studyIds` collects, as `findStudyMeasurements` gives it, in one query. */
+export async function measurementsOfStudies(
+  db: Knex,
+  studyIds: readonly number[]
+): Promise<Map<number, WearableMeasurement[]>> {
+  const rows = (await db('study_measurements')
+    .whereIn('study_id', studyIds)
+    .select('study_id', 'measurements')) as (StoredRow & { study_id: number })[];
+  const chosen = new Map(rows.map((r) => [r.study_id, parseStored(r)]));
+  return new Map(studyIds.map((id) => [id, chosen.get(id) ?? [...DEFAULT_MEASUREMENTS]]));
 }
 
 /** The measurements of the study a participant belongs to. */

@@ -2,6 +2,7 @@ import type { Context, Hono, MiddlewareHandler } from 'hono';
 import type { AppDeps, AppEnv } from '../app-env.ts';
 import type { WearablesConfig } from '../providers/config.ts';
 import type { Provider, ProviderId } from '../providers/provider.ts';
+import type { Budgets } from '../wearables/budget.ts';
 import type { QuotaWindow } from '../wearables/capacity.ts';
 import type { WearableMeasurement } from '../wearables/measurements.ts';
 import type { NotificationDeps } from '../wearables/notifications/accept.ts';
@@ -25,12 +26,20 @@ export type Offer = {
 /** The vendor's documented quotas and what a pull spends of them, for the capacity model (`wearables/capacity.ts`). */
 export type Quotas = {
   readonly windows: readonly QuotaWindow[];
-  /** Calls one sync pull makes when the device uploaded since the last pull. */
-  readonly callsPerPull: number;
-  /** Calls of the types read at most `perDay` times a day (`DataType.everyMs`), in the pulls that read them. */
-  readonly rationed?: { readonly calls: number; readonly perDay: number };
+  /**
+   * Calls one sync pull makes for each of the source's types (`DataSource.types`) when the device
+   * uploaded since the last pull. A type the study does not collect makes none (`readsType`); one
+   * read at most every `DataType.everyMs` makes them only in the pulls that read it.
+   */
+  readonly callsPerType: Readonly<Record<string, number>>;
   /** Token refreshes a day counted in the vendor's data quota. */
   readonly refreshesInQuota?: number;
+};
+
+/** What a vendor's listing pass (`Vendor.listing`) gets. */
+export type ListingDeps = Pick<AppDeps, 'db' | 'log' | 'config'> & {
+  readonly budgets: Budgets;
+  readonly fetchFn?: typeof fetch;
 };
 
 export type SubscriptionDeps = Pick<AppDeps, 'db' | 'vault' | 'log' | 'clock' | 'config'> & { fetchFn?: typeof fetch };
@@ -78,6 +87,19 @@ export type Vendor = {
     readonly routes: (routing: NotificationRouting) => Hono<AppEnv>;
     /** Setting up the registration that covers every connection (Polar's webhook, Google's subscriber). */
     readonly adminRoutes?: (routing: NotificationRouting) => Hono<AppEnv>;
+  };
+  /**
+   * For a vendor that can list which of the client's users have new data (Polar's pull
+   * notifications), asked once a pass for the whole client: while its notifications do not cover
+   * the client, the scheduler runs `pass` every `everyMinutes` and the planner pulls a connection
+   * incrementally only once a pass listed it since its last pull (`listed_at`), or when the
+   * safety-net gap (`WearablePullSettings.listingSafetyNetMinutes`) has passed since that pull.
+   */
+  readonly listing?: {
+    /** How often the list is asked: its calls a day, and how long a listed user waits at most. */
+    readonly everyMinutes: number;
+    /** One pass: stamps `listed_at` on the listed users' connections; what it did, for the scheduler's log. */
+    pass(deps: ListingDeps, now: Date): Promise<unknown>;
   };
   /**
    * For a vendor that notifies only the users subscribed one by one (Withings; the others' one

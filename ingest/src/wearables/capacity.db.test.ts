@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalArchiveStore } from '../archive/local-store.ts';
 import { createApp } from '../app.ts';
 import { insertConnection } from '../connections/store.ts';
+import { saveStudyMeasurements } from '../study-measurements/store.ts';
 import { insertParticipant, insertStudy } from '../test/factories.ts';
 import { asViewer, createTestClock, test, testDeps, testVault, withoutSecret } from '../test/fixtures.ts';
 import { createOwnDatabase } from '../test/test-db.ts';
@@ -15,6 +16,8 @@ type CapacityJson = {
     connections: number | null;
     binding: string | null;
     clientCallsPerDay: number;
+    callsPerConnectionPerDay: number;
+    studies: { studyId: number; name: string; activeConnections: number; callsPerConnectionPerDay: number | null }[];
   }[];
 };
 
@@ -29,15 +32,22 @@ describe('GET /api/v1/wearables/capacity', () => {
     await own.drop();
   });
 
-  it('a Viewer reads each vendor’s capacity for the settings in force and its active connections', async () => {
+  it('a Viewer reads each vendor’s capacity for the settings in force and its active connections, by study', async () => {
     const db = own.db;
     const clock = createTestClock();
     const app = createApp(
       testDeps({ db, clock, vault: testVault(), archiveStore: createLocalArchiveStore('/tmp/vigil-capacity-archive') })
     );
     const study = await insertStudy(db);
-    for (const status of ['active', 'active', 'disconnected'] as const) {
-      const p = await insertParticipant(db, study.id, {}, clock());
+    const narrow = await insertStudy(db);
+    await saveStudyMeasurements(db, narrow.id, ['heart_rate', 'sleep'], clock());
+    for (const [studyId, status] of [
+      [study.id, 'active'],
+      [study.id, 'active'],
+      [study.id, 'disconnected'],
+      [narrow.id, 'active'],
+    ] as const) {
+      const p = await insertParticipant(db, studyId, {}, clock());
       await insertConnection(
         db,
         { participant_id: p.id, provider: 'polar', api: 'polar-accesslink', status, scopes_requested: '' },
@@ -51,9 +61,17 @@ describe('GET /api/v1/wearables/capacity', () => {
     // The defaults: hourly polls, Polar and Withings at most every 180 minutes (capacity.test.ts has the arithmetic).
     expect(body.vendors.map((v) => [v.provider, v.activeConnections, v.connections, v.binding])).toEqual([
       ['fitbit', 0, 120_000, 'per project per day'],
-      ['withings', 0, 1374, 'per app per minute'],
-      ['polar', 2, null, null],
+      ['withings', 0, 1512, 'per app per minute'],
+      ['polar', 3, null, null],
     ]);
+    // Polar: 54 calls a day for the default study's connections, 16 for the one collecting heart
+    // rate and sleep only; (2 × 54 + 16) / 3 = 41.33 a connection.
+    const polar = body.vendors.find((v) => v.provider === 'polar');
+    expect(polar?.studies).toEqual([
+      { studyId: study.id, name: study.name, activeConnections: 2, callsPerConnectionPerDay: 54 },
+      { studyId: narrow.id, name: narrow.name, activeConnections: 1, callsPerConnectionPerDay: 16 },
+    ]);
+    expect(polar?.callsPerConnectionPerDay).toBe(41.33);
     // Notifications off: Polar's pull notifications, once every 15 minutes for the whole client.
     expect(body.vendors.map((v) => v.clientCallsPerDay)).toEqual([0, 0, 96]);
   });

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { localToUtc } from './time.ts';
 import { enqueuePullJob } from './jobs.ts';
 import type { ProviderId } from '../providers/provider.ts';
+import { vendorOf } from '../vendors/registry.ts';
 
 export type ScheduleSettings = {
   /** `HH:MM` in each study's zone. */
@@ -13,11 +14,11 @@ export type ScheduleSettings = {
   /** A vendor's connections are pulled incrementally (or on a notification) no more often than this. */
   minMinutes?: Partial<Record<ProviderId, number>>;
   /**
-   * When given, a Polar connection its webhook does not cover is pulled incrementally only once
-   * Polar's pull notifications listed it since its last pull (`listed_at`), or when this many
-   * minutes have passed since its last pull.
+   * When given, a connection of a vendor that lists its users with new data (`Vendor.listing`) and
+   * whose notifications do not cover it is pulled incrementally only once a listing pass listed it
+   * since its last pull (`listed_at`), or when this many minutes have passed since its last pull.
    */
-  polarSafetyNetMinutes?: number;
+  listingSafetyNetMinutes?: number;
 };
 
 type Active = {
@@ -44,7 +45,7 @@ export function lastDailySlot(now: Date, timeZone: string, hhmm: string): Date {
   return new Date(now.getTime() - DAY);
 }
 
-/** Polar listed new data of the connection since its last pull ended (or it was never pulled). */
+/** The vendor listed new data of the connection since its last pull ended (or it was never pulled). */
 const listedSince = (c: Active) => c.listed_at !== null && (c.last_pull_at === null || c.listed_at > c.last_pull_at);
 
 /**
@@ -53,8 +54,8 @@ const listedSince = (c: Active) => c.listed_at !== null && (c.last_pull_at === n
  * time has passed since its last daily pull (this also catches up runs missed while the machine
  * was off, and the pull's cursor covers every missed day); an incremental pull per interval
  * (less often for a connection vendor notifications cover: polling is then a safety net; never
- * more often than its vendor's `minMinutes`; a Polar connection its webhook does not cover only
- * when Polar's pull notifications listed it, or at the safety-net gap),
+ * more often than its vendor's `minMinutes`; a connection of a vendor that lists its users with new
+ * data, its notifications not covering it, only when listed, or at the safety-net gap),
  * unless a pull of the connection is still queued or running (a daily pull of many connections
  * waits on the quotas for a while; pulling the same days again behind it would only spend them).
  */
@@ -115,8 +116,8 @@ export async function planPulls(db: Knex, now: Date, s: ScheduleSettings): Promi
       const period = minutes * 60_000;
       const since = c.last_pull_at === null ? Infinity : now.getTime() - c.last_pull_at.getTime();
       const due =
-        c.provider === 'polar' && !covered && s.polarSafetyNetMinutes !== undefined
-          ? (listedSince(c) && since >= period) || since >= s.polarSafetyNetMinutes * 60_000
+        vendorOf(c.provider).listing && !covered && s.listingSafetyNetMinutes !== undefined
+          ? (listedSince(c) && since >= period) || since >= s.listingSafetyNetMinutes * 60_000
           : since >= period;
       if (due) await add('incremental', `incremental:${c.id}:${Math.floor(now.getTime() / period)}`);
     }

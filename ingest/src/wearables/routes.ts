@@ -11,6 +11,7 @@ import { validate } from '../validate.ts';
 import type { ProviderId } from '../providers/provider.ts';
 import { PLAN_SHARE } from './budget.ts';
 import { wearableCapacity } from './capacity.ts';
+import { measurementsOfStudies } from '../study-measurements/store.ts';
 import { enqueuePullJob, findPullJob, listPullJobs, PULL_JOB_STATES, type PullJobKind } from './jobs.ts';
 
 const ById = z.object({ id: Id });
@@ -105,16 +106,44 @@ export function wearableRoutes(deps: AppDeps) {
       })
       // How many connections each vendor can take inside the planned share of its quotas, with the settings in force.
       .get('/wearables/capacity', async (c) => {
-        const counts = (await db('device_connections')
-          .where({ status: 'active' })
-          .groupBy('provider')
-          .select('provider', db.raw('COUNT(*) as n'))) as { provider: ProviderId; n: number | string }[];
-        const active = Object.fromEntries(counts.map((r) => [r.provider, Number(r.n)]));
-        const { incrementalMinutes, notifications, minMinutes, polarSafetyNetMinutes } = config.wearablePulls;
+        const counts = (await db('device_connections as c')
+          .join('participants as p', 'p.id', 'c.participant_id')
+          .where('c.status', 'active')
+          .groupBy('p.study_id', 'c.provider')
+          .select('p.study_id', 'c.provider', db.raw('COUNT(*) as n'))) as {
+          study_id: number;
+          provider: ProviderId;
+          n: number | string;
+        }[];
+        // Every live study, for what a connection of it would spend, and any other a connection still belongs to.
+        const rows = (await db('studies')
+          .whereNull('deleted_at')
+          .orWhereIn(
+            'id',
+            counts.map((r) => r.study_id)
+          )
+          .orderBy('id')
+          .select('id', 'name')) as { id: number; name: string }[];
+        const measurements = await measurementsOfStudies(
+          db,
+          rows.map((r) => r.id)
+        );
+        const studies = rows.map(({ id: studyId, name }) => ({
+          studyId,
+          name,
+          measurements: measurements.get(studyId) ?? [],
+          active: Object.fromEntries(
+            counts.filter((r) => r.study_id === studyId).map((r) => [r.provider, Number(r.n)])
+          ),
+        }));
+        const { incrementalMinutes, notifications, minMinutes, listingSafetyNetMinutes } = config.wearablePulls;
         return c.json({
           plannedShare: PLAN_SHARE,
           notifications: notifications.enabled,
-          vendors: wearableCapacity({ incrementalMinutes, notifications, minMinutes, polarSafetyNetMinutes }, active),
+          vendors: wearableCapacity(
+            { incrementalMinutes, notifications, minMinutes, listingSafetyNetMinutes },
+            studies
+          ),
         });
       })
       .get('/connections/:id/sync-health', validate('param', ById), async (c) => {

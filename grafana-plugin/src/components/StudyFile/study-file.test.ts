@@ -3,8 +3,20 @@ import { defaultSettings } from '../DeviceSettingsForm/device-settings-fields.ts
 import { describeFilePath, previewImport, studyFileName } from './study-file.ts';
 
 const file = { surveys: [{ name: 'Mood', survey_type: 'tracking_survey', content: [] }] };
-const current = { settings: defaultSettings() as never, interventions: ['Surgery'], timezone: 'UTC' };
-const all = { deviceSettings: true, surveys: true, timezone: true };
+const current = {
+  settings: defaultSettings() as never,
+  interventions: ['Surgery'],
+  timezone: 'UTC',
+  measurements: {
+    chosen: ['heart_rate', 'sleep'],
+    labels: new Map([
+      ['heart_rate', 'Heart rate'],
+      ['sleep', 'Sleep'],
+      ['ecg', 'ECG'],
+    ]),
+  },
+};
+const all = { deviceSettings: true, surveys: true, timezone: true, measurements: true };
 
 describe('the study file in the browser', () => {
   it('names the download as Beiwe does', () => {
@@ -28,6 +40,7 @@ describe('the study file in the browser', () => {
     );
     expect(describeFilePath('$.interventions[1]', file)).toBe('Intervention 2');
     expect(describeFilePath('$.study_time_zone', file)).toBe('Time zone');
+    expect(describeFilePath('$.wearable_measurements[2]', file)).toBe('Wearable measurement 3');
     expect(describeFilePath('$', file)).toBe('The file');
   });
 
@@ -51,13 +64,29 @@ describe('the study file in the browser', () => {
       surveys: [{ name: '(unnamed)', kind: 'audio recording' }],
       newInterventions: ['Discharge'],
       timezone: null,
+      measurements: null,
     });
     // Interventions are merged whatever the parts, as Beiwe does.
-    expect(previewImport(raw, current, { deviceSettings: false, surveys: false, timezone: true })).toMatchObject({
+    expect(
+      previewImport(raw, current, { deviceSettings: false, surveys: false, timezone: true, measurements: true })
+    ).toMatchObject({
       settingChanges: [],
       surveys: [],
       newInterventions: ['Discharge'],
     });
     expect(previewImport([1, 2], current, all)).toHaveProperty('notAFile');
+  });
+
+  it('previews the wearable measurements the study would start and stop collecting, by label', () => {
+    const raw = { wearable_measurements: ['sleep', 'ecg', 'ecg'] };
+    expect(previewImport(raw, current, all)).toMatchObject({
+      measurements: { added: ['ECG'], removed: ['Heart rate'] },
+    });
+    expect(previewImport(raw, current, { ...all, measurements: false })).toMatchObject({ measurements: null });
+    // The same choice, and a Beiwe file without the key: nothing.
+    expect(previewImport({ wearable_measurements: ['sleep', 'heart_rate'] }, current, all)).toMatchObject({
+      measurements: null,
+    });
+    expect(previewImport({}, current, all)).toMatchObject({ measurements: null });
   });
 });

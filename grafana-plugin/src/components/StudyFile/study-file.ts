@@ -21,9 +21,17 @@ export type ImportPreview = {
   /** Merged whatever the parts chosen, as Beiwe does. */
   newInterventions: string[];
   timezone: { before: string; after: string } | null;
+  /** The wearable measurements the study would start and stop collecting, by label. */
+  measurements: { added: string[]; removed: string[] } | null;
 };
 
-export type Current = { settings: DeviceSettings; interventions: string[]; timezone: string };
+export type Current = {
+  settings: DeviceSettings;
+  interventions: string[];
+  timezone: string;
+  /** The wearable measurements the study collects, and every measurement's label by name. */
+  measurements: { chosen: string[]; labels: ReadonlyMap<string, string> };
+};
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 /** Keys Beiwe writes into its exports and drops on import. */
@@ -56,6 +64,7 @@ export function previewImport(
     surveys: [],
     newInterventions: [],
     timezone: null,
+    measurements: null,
   };
   if (parts.deviceSettings && isObject(file.device_settings)) {
     for (const [key, raw] of Object.entries(file.device_settings)) {
@@ -97,6 +106,15 @@ export function previewImport(
   if (parts.timezone && typeof file.study_time_zone === 'string' && file.study_time_zone !== current.timezone) {
     preview.timezone = { before: current.timezone, after: file.study_time_zone };
   }
+  const listed = file.wearable_measurements;
+  if (parts.measurements && Array.isArray(listed)) {
+    const after = new Set(listed.filter((m): m is string => typeof m === 'string'));
+    const before = new Set(current.measurements.chosen);
+    const label = (m: string) => current.measurements.labels.get(m) ?? m;
+    const added = [...after].filter((m) => !before.has(m)).map(label);
+    const removed = [...before].filter((m) => !after.has(m)).map(label);
+    if (added.length + removed.length > 0) preview.measurements = { added, removed };
+  }
   return preview;
 }
 
@@ -133,6 +151,9 @@ export function describeFilePath(path: string, file: unknown): string {
     return key === undefined ? 'Device settings' : `Device settings › ${labels.get(String(key)) ?? String(key)}`;
   }
   if (head === 'study_time_zone') return 'Time zone';
+  if (head === 'wearable_measurements') {
+    return typeof rest[0] === 'number' ? `Wearable measurement ${rest[0] + 1}` : 'Wearable measurements';
+  }
   if (head === 'interventions') return typeof rest[0] === 'number' ? `Intervention ${rest[0] + 1}` : 'Interventions';
   if (head === 'surveys' && typeof rest[0] === 'number') {
     const index = rest[0];

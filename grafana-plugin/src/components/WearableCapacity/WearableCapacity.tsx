@@ -22,52 +22,91 @@ export function WearableCapacity() {
   const capacity = useRequest(getWearableCapacity, []);
   const value = capacity.state.value;
   return (
-    <section data-testid={testIds.sync.capacity} className={s.section}>
-      <h4>Capacity</h4>
-      {capacity.state.status === 'error' && (
-        <ErrorAlert title="Could not load the capacity" error={capacity.state.error} onRetry={capacity.reload} />
-      )}
-      {!value && capacity.state.status === 'loading' && <LoadingPlaceholder text="Loading capacity…" />}
-      {value && (
-        <>
-          <p className={s.muted}>
-            Connections each vendor can take inside {Math.round(value.plannedShare * 100)}% of every quota its
-            documentation gives, with the pull settings in force (vendor notifications{' '}
-            {value.notifications ? 'on' : 'off'}).
-          </p>
-          <table className={s.table}>
-            <thead>
-              <tr>
-                <th>Vendor</th>
-                <th>Connected</th>
-                <th>Can take</th>
-                <th>Limited by</th>
-                <th>Calls per connection a day</th>
-                <th>Busiest quota now</th>
-              </tr>
-            </thead>
-            <tbody>
-              {value.vendors.map((v) => {
-                const busiest = [...v.windows].sort((a, b) => b.usedPct - a.usedPct)[0];
-                return (
-                  <tr key={v.provider}>
-                    <td>{VENDOR[v.provider]}</td>
-                    <td>{count(v.activeConnections)}</td>
-                    <td>{v.connections === null ? 'no limit from its quotas' : count(v.connections)}</td>
-                    <td>{v.binding ?? '—'}</td>
-                    <td>
-                      {count(v.callsPerConnectionPerDay)}
-                      {v.clientCallsPerDay > 0 && ` (and ${count(v.clientCallsPerDay)} for the whole client)`}
-                    </td>
-                    <td>{busiest ? `${busiest.usedPct}% ${busiest.name}` : '—'}</td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </>
-      )}
-    </section>
+    <>
+      <section data-testid={testIds.sync.capacity} className={s.section}>
+        <h4>Capacity</h4>
+        {capacity.state.status === 'error' && (
+          <ErrorAlert title="Could not load the capacity" error={capacity.state.error} onRetry={capacity.reload} />
+        )}
+        {!value && capacity.state.status === 'loading' && <LoadingPlaceholder text="Loading capacity…" />}
+        {value && (
+          <>
+            <p className={s.muted}>
+              Connections each vendor can take inside {Math.round(value.plannedShare * 100)}% of every quota its
+              documentation gives, with the pull settings in force (vendor notifications{' '}
+              {value.notifications ? 'on' : 'off'}).
+            </p>
+            <table className={s.table}>
+              <thead>
+                <tr>
+                  <th>Vendor</th>
+                  <th>Connected</th>
+                  <th>Can take</th>
+                  <th>Limited by</th>
+                  <th>Calls per connection a day</th>
+                  <th>Busiest quota now</th>
+                </tr>
+              </thead>
+              <tbody>
+                {value.vendors.map((v) => {
+                  const busiest = [...v.windows].sort((a, b) => b.usedPct - a.usedPct)[0];
+                  return (
+                    <tr key={v.provider}>
+                      <td>{VENDOR[v.provider]}</td>
+                      <td>{count(v.activeConnections)}</td>
+                      <td>{v.connections === null ? 'no limit from its quotas' : count(v.connections)}</td>
+                      <td>{v.binding ?? '—'}</td>
+                      <td>
+                        {count(v.callsPerConnectionPerDay)}
+                        {v.clientCallsPerDay > 0 && ` (and ${count(v.clientCallsPerDay)} for the whole client)`}
+                      </td>
+                      <td>{busiest ? `${busiest.usedPct}% ${busiest.name}` : '—'}</td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </>
+        )}
+      </section>
+      {value && <StudyCalls vendors={value.vendors} />}
+    </>
+  );
+}
+
+/** What a connection of each study spends a day: a study collecting fewer measurements spends less. */
+function StudyCalls({ vendors }: { vendors: VendorCapacity[] }) {
+  const s = useStyles2(getStyles);
+  const studies = vendors[0]?.studies ?? [];
+  if (studies.length === 0) return null;
+  return (
+    <table className={s.table} data-testid={testIds.sync.capacityByStudy}>
+      <thead>
+        <tr>
+          <th>Calls per connection a day, by study</th>
+          {vendors.map((v) => (
+            <th key={v.provider}>{VENDOR[v.provider]}</th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {studies.map((study, i) => (
+          <tr key={study.studyId}>
+            <td>{study.name}</td>
+            {vendors.map((v) => {
+              const row = v.studies[i];
+              return (
+                <td key={v.provider}>
+                  {row?.callsPerConnectionPerDay == null
+                    ? 'collects nothing it delivers'
+                    : `${count(row.callsPerConnectionPerDay)} (${count(row.activeConnections)} connected)`}
+                </td>
+              );
+            })}
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 

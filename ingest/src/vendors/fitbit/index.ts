@@ -65,11 +65,10 @@ export const fitbit: Vendor = {
   },
   /**
    * google-health-api.md §12.4. Google's cap of 100 users for an unverified app is a verification
-   * matter, not a call quota, and is not modelled. A pull: 504 calls a day at hourly pulls
-   * (`bench/late-sync.bench.ts`: the paired devices, 16 lists, 3 daily roll-ups and the `reconcile`
-   * of the day's activity levels). A connection granted the ECG and irregular-rhythm scopes lists
-   * two types more (not requested by default, so not counted here). Google's token endpoint is on
-   * another host, outside the data quota.
+   * matter, not a call quota, and is not modelled. A pull of the default measurements: 504 calls a
+   * day at hourly pulls (`bench/late-sync.bench.ts`: the paired devices, 16 lists, and for the
+   * day's totals 3 daily roll-ups and the `reconcile` of its activity levels). Google's token
+   * endpoint is on another host, outside the data quota.
    */
   quotas: {
     windows: [
@@ -77,7 +76,28 @@ export const fitbit: Vendor = {
       { name: 'per project per minute', scope: 'app', windowSeconds: 60, limit: 120_000, perConnection: 0 },
       { name: 'per project per day', scope: 'app', windowSeconds: 86_400, limit: 86_400_000, perConnection: 0 },
     ],
-    callsPerPull: 21,
+    callsPerType: {
+      devices: 1,
+      steps: 1,
+      heartRate: 1,
+      restingHeartRate: 1,
+      sleep: 1,
+      weight: 1,
+      spo2: 1,
+      hrv: 1,
+      bodyFat: 1,
+      vo2Max: 1,
+      respiratorySleep: 1,
+      dailyRespiratoryRate: 1,
+      dailySpo2: 1,
+      dailyHrv: 1,
+      skinTemperature: 1,
+      dailyVo2Max: 1,
+      exercise: 1,
+      dailyTotals: 4,
+      ecg: 1,
+      irn: 1,
+    },
   },
   rateLimits: { key: (connectionId) => `fitbit:user:${connectionId}`, headers: false },
   notifications: {

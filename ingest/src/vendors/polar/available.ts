@@ -1,9 +1,8 @@
 import { z } from 'zod';
-import type { AppDeps } from '../../app-env.ts';
 import { providerFetch } from '../../providers/http.ts';
 import { polarError } from './api.ts';
-import type { Budgets } from '../../wearables/budget.ts';
 import { POLAR_QUOTAS, reportRateLimits } from './get.ts';
+import type { ListingDeps } from '../vendor.ts';
 
 /**
  * Polar's pull notifications (`GET /v3/notifications`, operation `list`, Basic client auth;
@@ -29,11 +28,6 @@ const Available = z.object({
     .default([]),
 });
 
-export type PolarListingDeps = Pick<AppDeps, 'db' | 'log' | 'config'> & {
-  readonly budgets: Budgets;
-  readonly fetchFn?: typeof fetch;
-};
-
 export type PolarListing =
   | { readonly asked: false; readonly reason: 'no client' | 'webhook active' | 'no connection' }
   | { readonly asked: true; readonly listed: number; readonly unknown: number };
@@ -43,7 +37,7 @@ export type PolarListing =
  * asks the list once and stamps `listed_at` on the listed users' connections, which the planner
  * pulls. A user id no active connection holds is logged and ignored.
  */
-export async function markPolarListed(deps: PolarListingDeps, now: Date): Promise<PolarListing> {
+export async function markPolarListed(deps: ListingDeps, now: Date): Promise<PolarListing> {
   const { db, config } = deps;
   const client = config.wearables.polar.client;
   if (!client) return { asked: false, reason: 'no client' };

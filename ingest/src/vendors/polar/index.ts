@@ -1,4 +1,5 @@
 import type { Vendor } from '../vendor.ts';
+import { markPolarListed, POLAR_LISTING_MINUTES } from './available.ts';
 import { createPolarProvider } from './provider.ts';
 import { polarNotificationAdminRoutes, polarNotificationRoutes } from './routes.ts';
 import { polarSource } from './source.ts';
@@ -46,22 +47,34 @@ export const polar: Vendor = {
     },
   },
   /**
-   * wearable-apis.md §5.4, a paraphrase of Polar's page found in third-party code. A pull:
-   * exercises, activity, heart rate, sleep and the wrist ECG and SpO2 tests, one call each
-   * (`source.ts`), 158 calls a day at hourly pulls (`bench/late-sync.bench.ts`: 24 × 6 and the
-   * nightly types' 2 × 7). Rationed: Nightly Recharge, cardio load, two SleepWise ranges, body and
-   * skin temperature and physical info, every 12 hours. The token endpoint is on another host,
-   * outside the data quota.
+   * wearable-apis.md §5.4, a paraphrase of Polar's page found in third-party code. A pull: one call
+   * a type (`source.ts`). Of the default measurements (no ECG), 134 calls a day at hourly pulls
+   * (`bench/late-sync.bench.ts`: 24 × 5 and the nightly types', read every 12 hours, 2 × 7). The
+   * token endpoint is on another host, outside the data quota.
    */
   quotas: {
     windows: [
       { name: 'per app per 15 minutes', scope: 'app', windowSeconds: 900, limit: 500, perConnection: 20 },
       { name: 'per app per 24 hours', scope: 'app', windowSeconds: 86_400, limit: 5000, perConnection: 100 },
     ],
-    callsPerPull: 6,
-    rationed: { calls: 7, perDay: 2 },
+    callsPerType: {
+      exercises: 1,
+      activity: 1,
+      continuousHr: 1,
+      sleep: 1,
+      ecgTests: 1,
+      spo2Tests: 1,
+      nightlyRecharge: 1,
+      cardioLoad: 1,
+      alertness: 1,
+      circadianBedtime: 1,
+      bodyTemperature: 1,
+      skinTemperature: 1,
+      physicalInfo: 1,
+    },
   },
   rateLimits: { key: () => 'polar:app:short', headers: true },
+  listing: { everyMinutes: POLAR_LISTING_MINUTES, pass: (deps, now) => markPolarListed(deps, now) },
   notifications: {
     routes: (routing) => polarNotificationRoutes(routing),
     adminRoutes: (routing) => polarNotificationAdminRoutes(routing),

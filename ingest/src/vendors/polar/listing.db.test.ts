@@ -24,7 +24,7 @@ const settings: ScheduleSettings = {
   incrementalMinutes: 60,
   backfillDays: 30,
   minMinutes: { polar: 180 },
-  polarSafetyNetMinutes: 720,
+  listingSafetyNetMinutes: 720,
 };
 
 type Sims = {

@@ -46,14 +46,16 @@ export const withings: Vendor = {
     },
   },
   /**
-   * wearable-apis.md §4.5. A pull: 243 calls a day at hourly pulls (`bench/late-sync.bench.ts`).
+   * wearable-apis.md §4.5. A pull of the default measurements (no ECG): 219 calls a day at hourly
+   * pulls (`bench/late-sync.bench.ts`: one call a type, the intraday series' day by day over the
+   * days a sync reads again, and a night's sleep detail, not counted here, once a day).
    * Token refreshes: access tokens last 3 hours (§4.2), so 8 a day, and the 120 a minute are
    * "across all users" of the app (§4.5), which we take to include its OAuth calls on the same
    * host (the docs do not say; counting them is the safe reading, and the pulls' budget admits them).
    */
   quotas: {
     windows: [{ name: 'per app per minute', scope: 'app', windowSeconds: 60, limit: 120, perConnection: 0 }],
-    callsPerPull: 10,
+    callsPerType: { measures: 1, sleep: 1, devices: 1, activity: 1, workouts: 1, intraday: 4, heart: 1 },
     refreshesInQuota: 8,
   },
   rateLimits: { key: () => 'withings:app', headers: false },
