@@ -6,7 +6,7 @@ import { AppError, ForbiddenError, PayloadTooLargeError, statusOfCode, TooManyRe
 import { clientAddress } from '../http/client-address.ts';
 import { bodySource, readGatedBody, type Gate } from '../http/gated-body.ts';
 import type { Limits } from '../rate-limits/limits.ts';
-import { exportStudy } from '../study-config/study-json-export.ts';
+import { beiweStudySettings } from '../study-config/study-json-export.ts';
 import { recordAttempt, finishAttempt } from './attempts.ts';
 import { exportZip, type ExportSummary } from './export.ts';
 import type { DataAccessKey } from './keys.ts';
@@ -159,7 +159,7 @@ export function dataAccessRoutes(deps: AppDeps, limits: Limits) {
       '/get-study-settings/v1',
       handle('get-study-settings', async (form, key, c) => {
         const study = await keyStudy(db, key, form);
-        return { response: c.json(await exportStudy(db, study)), studyId: study.id, outcome: 'ok' };
+        return { response: c.json(await beiweStudySettings(db, study)), studyId: study.id, outcome: 'ok' };
       })
     )
     .route('/', participantDataRoutes(deps, handle));

@@ -105,6 +105,16 @@ export async function exportStudy(db: Knex, study: Study): Promise<BeiweStudyJso
   });
 }
 
+/**
+ * What Beiwe's `/get-study-settings/v1` answers: the study file without Vigil's own keys, so that
+ * research tools that walk its keys (mano's `fetch_study_settings`) see Beiwe's.
+ */
+export async function beiweStudySettings(db: Knex, study: Study): Promise<Record<string, unknown>> {
+  const file = await exportStudy(db, study);
+  return Object.fromEntries(Object.entries(file).filter(([key]) => !VIGIL_KEYS.has(key)));
+}
+const VIGIL_KEYS: ReadonlySet<string> = new Set(['wearable_measurements'] satisfies (keyof BeiweStudyJson)[]);
+
 /** Beiwe's download name: the study name with spaces as underscores. */
 export function exportFileName(studyName: string): string {
   const safe = studyName.replace(/ /g, '_').replace(/[^\p{L}\p{N}._-]/gu, '');
