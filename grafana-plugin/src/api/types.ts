@@ -191,6 +191,11 @@ export type Connection = {
   consentEndsAt: string | null;
   /** The consent ends within the server's warning window (14 days by default). */
   expiresSoon: boolean;
+  /**
+   * In listings: the study's measurements chosen after the patient consented, which pulls leave
+   * out until a new consent grants them.
+   */
+  needsConsentFor?: { id: string; label: string }[];
   lastRefreshedAt: string | null;
   connectedAt: string | null;
   disconnectedAt: string | null;
