@@ -325,7 +325,7 @@ export type SyncAlerts = {
 };
 
 export type SyncEpisode = {
-  kind: 'stale_device' | 'needs_consent';
+  kind: 'stale_device' | 'needs_consent' | 'expires_soon' | 'consent_gap';
   participantId: number;
   participantLabel: string;
   provider: string;
