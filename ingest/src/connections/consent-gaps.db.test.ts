@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import { describe, expect } from 'vitest';
 import { saveStudyMeasurements } from '../study-measurements/store.ts';
 import { insertParticipant, insertStudy } from '../test/factories.ts';
@@ -9,15 +10,20 @@ import { findConnection } from './store.ts';
 const GOOGLE = 'https://www.googleapis.com/auth/googlehealth.';
 const HEART_RATE_ONLY = [`${GOOGLE}health_metrics_and_measurements.readonly`, `${GOOGLE}settings.readonly`];
 
+/** A participant of a new study that collects only heart rate. */
+async function heartRateParticipant(db: Knex, now: Date) {
+  const study = await insertStudy(db);
+  await saveStudyMeasurements(db, study.id, ['heart_rate'], now);
+  return { study, p: await insertParticipant(db, study.id) };
+}
+
 describe('what a connection needs a new consent for', () => {
   test('a measurement chosen after the consent, until a consent grants it; one the vendor lacks never', async ({
     wearables,
     db,
     clock,
   }) => {
-    const study = await insertStudy(db);
-    await saveStudyMeasurements(db, study.id, ['heart_rate'], clock());
-    const p = await insertParticipant(db, study.id);
+    const { study, p } = await heartRateParticipant(db, clock());
     expect((await wearables.connect(p.id, 'fitbit', { user: 'gap-user' })).status).toBe(200);
     const row = (await db('device_connections').where({ participant_id: p.id }).first('id')) as { id: number };
     const gapsNow = async () => {
@@ -55,9 +61,7 @@ describe('GET /api/v1/connections and /participants/:id/connections: needsConsen
     db,
     clock,
   }) => {
-    const study = await insertStudy(db);
-    await saveStudyMeasurements(db, study.id, ['heart_rate'], clock());
-    const p = await insertParticipant(db, study.id);
+    const { study, p } = await heartRateParticipant(db, clock());
     expect((await wearables.connect(p.id, 'fitbit')).status).toBe(200);
     expect((await wearables.connect(p.id, 'withings')).status).toBe(200);
     await saveStudyMeasurements(db, study.id, ['heart_rate', 'sleep', 'ecg', 'blood_pressure'], clock());
