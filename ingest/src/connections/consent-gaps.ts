@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { ProviderId } from '../providers/provider.ts';
-import { findStudyMeasurements } from '../study-measurements/store.ts';
+import { measurementsOfStudies } from '../study-measurements/store.ts';
 import { MEASUREMENT_LABELS, ungrantedMeasurements, type WearableMeasurement } from '../wearables/measurements.ts';
 import type { ConnectionStatus } from './store.ts';
 
@@ -20,10 +20,7 @@ export type ConsentGap = { readonly id: WearableMeasurement; readonly label: str
  * connection needs a new connection, not a new consent, so it has none.
  */
 export async function consentGaps(db: Knex, connections: readonly Listed[]): Promise<Map<number, ConsentGap[]>> {
-  const studyIds = [...new Set(connections.map((c) => c.studyId))];
-  const chosen = new Map(
-    await Promise.all(studyIds.map(async (id) => [id, (await findStudyMeasurements(db, id)).measurements] as const))
-  );
+  const chosen = await measurementsOfStudies(db, [...new Set(connections.map((c) => c.studyId))]);
   return new Map(
     connections.map((c) => [
       c.id,
