@@ -191,6 +191,11 @@ export type Connection = {
   consentEndsAt: string | null;
   /** The consent ends within the server's warning window (14 days by default). */
   expiresSoon: boolean;
+  /**
+   * In listings: the study's measurements chosen after the patient consented, which pulls leave
+   * out until a new consent grants them.
+   */
+  needsConsentFor?: { id: string; label: string }[];
   lastRefreshedAt: string | null;
   connectedAt: string | null;
   disconnectedAt: string | null;
@@ -320,7 +325,7 @@ export type SyncAlerts = {
 };
 
 export type SyncEpisode = {
-  kind: 'stale_device' | 'needs_consent';
+  kind: 'stale_device' | 'needs_consent' | 'expires_soon' | 'consent_gap';
   participantId: number;
   participantLabel: string;
   provider: string;

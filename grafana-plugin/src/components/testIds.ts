@@ -48,6 +48,7 @@ export const testIds = {
     range: 'data-testid vigil update-range',
     capacity: 'data-testid vigil wearable-capacity',
     capacityByStudy: 'data-testid vigil wearable-capacity-by-study',
+    consentGap: 'data-testid vigil consent-gap',
   },
   notifications: {
     page: 'data-testid vigil notifications',

@@ -92,7 +92,8 @@ function Choice({ current, onSaved, onError }: ChoiceProps) {
         {current.chosen
           ? 'Patients are asked, when they connect a wearable, for what these measurements need; the pulls read nothing else.'
           : 'Not chosen yet: the study collects every measurement but ECG and irregular-rhythm notifications, which are asked for only once enabled.'}{' '}
-        A patient connected before a measurement was added is asked for it only when they connect again.
+        A patient connected before a measurement was added is asked for it only when they connect again: the Sync page
+        and their own page say who must, and the sync digest lists them.
       </p>
       {!canChange && <p>{reason}</p>}
       {current.catalogue.map((m) => (

@@ -153,6 +153,31 @@ describe('SyncPage', () => {
     expect(within(polar).getByText(/480 of 500 requests per 15 min \(near the limit/)).toBeInTheDocument();
   }, 15_000);
 
+  it('names what a connection needs a new consent for, and where to make the link', async () => {
+    backend.on(
+      'GET',
+      '/connections',
+      page([
+        aConnection({
+          participantLabel: 'patient_1',
+          needsConsentFor: [
+            { id: 'spo2', label: 'Blood oxygen (SpO2)' },
+            { id: 'ecg', label: 'ECG' },
+          ],
+        }),
+        aConnection({ id: 32, participantId: 12, participantLabel: 'patient_2', needsConsentFor: [] }),
+      ])
+    );
+    renderSync();
+    const table = await screen.findByTestId('data-testid vigil sync-connections');
+    const flagged = (await within(table).findByRole('link', { name: 'patient_1' })).closest('tr')!;
+    const gap = within(flagged).getByTestId('data-testid vigil consent-gap');
+    expect(gap).toHaveTextContent('Needs a new consent for: Blood oxygen (SpO2), ECG');
+    expect(gap).toHaveTextContent("make a new Withings connect link on the participant's page (Devices)");
+    const fine = within(table).getByRole('link', { name: 'patient_2' }).closest('tr')!;
+    expect(within(fine).queryByTestId('data-testid vigil consent-gap')).not.toBeInTheDocument();
+  }, 15_000);
+
   it('shows how many connections each vendor can take within its quotas, and which quota binds', async () => {
     renderSync();
     const section = await screen.findByTestId('data-testid vigil wearable-capacity');

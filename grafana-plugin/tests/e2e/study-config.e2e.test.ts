@@ -126,6 +126,41 @@ describe('study configuration pages, end to end', () => {
     await screenshot(page, 'study-config-05-surveys');
   });
 
+  it('chooses the wearable measurements and ranks a source first; both stay changed after a reload', async () => {
+    await page.getByRole('tab', { name: /Wearable measurements/ }).click();
+    const ecg = page.getByRole('checkbox', { name: /^ECG/ });
+    await ecg.waitFor({ state: 'attached' });
+    expect(await ecg.isChecked()).toBe(false);
+    await ecg.check({ force: true });
+    await page.getByRole('button', { name: 'Save measurements' }).click();
+    await byTestId(testIds.notice).getByText('Saved: the study collects 14 measurements.').waitFor();
+    const measured = await ingest<{ chosen: boolean; measurements: string[] }>(`/studies/${study.id}/measurements`);
+    expect(measured.chosen).toBe(true);
+    expect(measured.measurements).toContain('ecg');
+
+    await page.getByRole('tab', { name: /Source priority/ }).click();
+    const steps = page.getByRole('region', { name: 'Steps' });
+    await steps.getByText('Default order: Fitbit, Withings, Polar, Phone').waitFor();
+    await steps.getByRole('button', { name: 'Add a Steps source' }).click();
+    await steps.getByRole('button', { name: 'Add a Steps source' }).click();
+    await steps.getByRole('button', { name: 'Move Steps entry 2 up' }).click();
+    await page.getByRole('button', { name: 'Save source priority' }).click();
+    await byTestId(testIds.notice).getByText('Saved: the preferred series follow the new order.').waitFor();
+    const ranked = await ingest<{ priorities: Record<string, unknown> }>(`/studies/${study.id}/source-priority`);
+    expect(ranked.priorities.steps).toEqual([{ source: 'withings' }, { source: 'fitbit' }]);
+
+    await page.reload();
+    expect(await page.getByRole('region', { name: 'Steps' }).getByLabel('Steps source 1').inputValue()).toBe(
+      'withings'
+    );
+    await page.getByText('Then: Polar, Phone').waitFor();
+    await screenshot(page, 'study-config-05a-source-priority');
+    await page.getByRole('tab', { name: /Wearable measurements/ }).click();
+    const ecgAgain = page.getByRole('checkbox', { name: /^ECG/ });
+    await ecgAgain.waitFor({ state: 'attached' });
+    expect(await ecgAgain.isChecked()).toBe(true);
+  });
+
   let exported: Record<string, unknown>;
 
   it('exports the study file and imports it into another study, showing first what it will change', async () => {
@@ -209,6 +244,21 @@ describe('study configuration pages, end to end', () => {
         return res.status;
       }, study.id);
       expect(status).toBe(403);
+
+      await viewer.goto(`/a/vigil-admin-app/studies/${study.id}/measurements`);
+      const ecg = viewer.getByRole('checkbox', { name: /^ECG/ });
+      await ecg.waitFor({ state: 'attached' });
+      expect(await ecg.isChecked()).toBe(true);
+      expect(await ecg.isDisabled()).toBe(true);
+      expect(await viewer.getByRole('button', { name: 'Save measurements' }).isDisabled()).toBe(true);
+
+      await viewer.getByRole('tab', { name: /Source priority/ }).click();
+      const steps = viewer.getByRole('region', { name: 'Steps' });
+      await steps.getByText('Withings (any device)').waitFor();
+      expect(await steps.getByRole('combobox').count()).toBe(0);
+      expect(await steps.getByRole('button', { name: 'Add a Steps source' }).count()).toBe(0);
+      expect(await viewer.getByRole('button', { name: 'Save source priority' }).isDisabled()).toBe(true);
+      await screenshot(viewer, 'study-config-10-viewer-source-priority');
     } finally {
       await context.close();
     }

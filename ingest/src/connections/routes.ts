@@ -7,6 +7,7 @@ import { Id } from '../listing.ts';
 import { findParticipant } from '../participants/store.ts';
 import { providersFor } from '../providers/registry.ts';
 import { validate } from '../validate.ts';
+import { consentGaps } from './consent-gaps.ts';
 import { connectionJson, linkJson } from './json.ts';
 import { listLinks } from './link-store.ts';
 import { createConnectLink } from './links.ts';
@@ -26,13 +27,18 @@ export function connectionRoutes(deps: AppDeps) {
     if (!participant) throw new NotFoundError(`participant ${id} does not exist`);
     return participant;
   };
+  /** A listing's connections, each with the measurements its patient must consent to again. */
+  const listedJson = async (items: Awaited<ReturnType<typeof listConnections>>['items']) => {
+    const gaps = await consentGaps(db, items);
+    return items.map((item) => ({ ...asJson(item), needsConsentFor: gaps.get(item.id) ?? [] }));
+  };
 
   return new Hono<AppEnv>()
     .get('/providers', (c) => c.json({ items: providersFor(config.wearables).list() }))
     .get('/connections', validate('query', ConnectionQuery), async (c) => {
       const query = c.req.valid('query');
       const { items, total } = await listConnections(db, query);
-      return c.json({ items: items.map((item) => asJson(item)), total, limit: query.limit, offset: query.offset });
+      return c.json({ items: await listedJson(items), total, limit: query.limit, offset: query.offset });
     })
     .get('/connections/:id', validate('param', ById), async (c) => {
       const { id } = c.req.valid('param');
@@ -60,7 +66,7 @@ export function connectionRoutes(deps: AppDeps) {
       const { id } = c.req.valid('param');
       await requireParticipant(id);
       const { items } = await listConnections(db, { participantId: id, limit: 200, offset: 0 });
-      return c.json({ items: items.map((item) => asJson(item)) });
+      return c.json({ items: await listedJson(items) });
     })
     .get('/participants/:id/connect-links', validate('param', ById), async (c) => {
       const { id } = c.req.valid('param');

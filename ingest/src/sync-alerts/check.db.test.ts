@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalArchiveStore } from '../archive/local-store.ts';
 import { loadConfig, type Config } from '../config.ts';
 import { insertConnection } from '../connections/store.ts';
+import { saveStudyMeasurements } from '../study-measurements/store.ts';
 import { scheduledJobs } from '../jobs/schedule.ts';
 import { createLogger } from '../log.ts';
 import { createMetrics } from '../metrics/metrics.ts';
@@ -381,6 +382,38 @@ describe('the daily sync check', () => {
     expect(runs.map((r) => r.episodesOpened).sort()).toEqual([0, 1]);
     expect(mailsFor(study.name)).toHaveLength(1);
     expect(await episodesOf(conn)).toHaveLength(1);
+  });
+
+  it('lists a measurement the study added after the consent until a new consent grants it', async () => {
+    clock.advance(DAY);
+    const study = await insertStudy(own.db, { name: `Gap ${clock().getTime()}` }, clock());
+    await saveSyncAlertSettings(own.db, study.id, { recipients: ['gap@example.org'], staleDeviceDays: null }, clock());
+    await saveStudyMeasurements(own.db, study.id, ['heart_rate'], clock());
+    const p = await insertParticipant(own.db, study.id, { label: 'G-1' }, clock());
+    const conn = await connect(own.db, p.id, 'withings');
+    await own
+      .db('device_connections')
+      .where({ id: conn })
+      .update({ scopes_granted: 'user.info user.metrics user.activity' });
+    await devicesSeen(conn, p.id, 'withings', [{ id: 'w-1', model: 'ScanWatch', lastSync: daysAgo(0) }]);
+    expect(await check()).toMatchObject({ episodesOpened: 0 });
+
+    // Sleep needs user.sleepevents, never asked; blood pressure's user.metrics was.
+    await saveStudyMeasurements(own.db, study.id, ['heart_rate', 'sleep', 'blood_pressure'], clock());
+    await check();
+    expect(mailsFor(study.name)).toHaveLength(1);
+    expect(mailsFor(study.name)[0]?.body).toContain('- G-1: Withings (ScanWatch), needs a new consent for: Sleep.');
+    expect(mailsFor(study.name)[0]?.body).toContain('To do: send a new Withings connect link: the study added Sleep');
+    expect((await episodesOf(conn)).map((e) => [e.kind, e.subject])).toEqual([['consent_gap', 'sleep']]);
+
+    clock.advance(DAY);
+    await devicesSeen(conn, p.id, 'withings', [{ id: 'w-1', model: 'ScanWatch', lastSync: daysAgo(0) }]);
+    await own
+      .db('device_connections')
+      .where({ id: conn })
+      .update({ scopes_granted: 'user.info user.metrics user.activity user.sleepevents' });
+    expect(await check()).toMatchObject({ episodesResolved: 1 });
+    expect((await episodesOf(conn)).map((e) => e.resolved_at)).toEqual([clock()]);
   });
 
   it('runs as the scheduled job on the configured schedule', async () => {

@@ -16,6 +16,7 @@ function problemOf(e: DigestEpisode): string {
     e.daysSinceSync === null ? 'no device sync seen yet' : `not synced for ${plural(e.daysSinceSync, 'day', 'days')}`;
   if (e.kind === 'needs_consent') return `needs consent again (${since})`;
   if (e.kind === 'expires_soon') return `consent ends on ${e.consentEndsOn ?? 'a date soon'}`;
+  if (e.kind === 'consent_gap') return `needs a new consent for: ${(e.measurements ?? []).join(', ')}`;
   return since;
 }
 

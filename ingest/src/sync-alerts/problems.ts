@@ -4,6 +4,8 @@ import type { ProviderId } from '../providers/provider.ts';
 import { consentEndsAt } from '../providers/registry.ts';
 import type { DigestEpisode, EpisodeKind, SyncAlertSettings } from './schemas.ts';
 import { vendorOf } from '../vendors/registry.ts';
+import { consentGaps } from '../connections/consent-gaps.ts';
+import { splitScopes } from '../connections/store.ts';
 
 export const DAY_MS = 86_400_000;
 
@@ -24,6 +26,7 @@ type ConnectionRow = {
   provider: ProviderId;
   status: 'active' | 'needs_reauth';
   status_reason: string | null;
+  scopes_granted: string | null;
   connected_at: Date | null;
   created_at: Date;
   label: string;
@@ -53,7 +56,9 @@ export const providerName = (p: ProviderId) => vendorOf(p).shortName;
 
 /**
  * The live connections of active participants in live studies, judged now: a connection needing
- * re-consent is one problem; an active one whose newest device sync (each device's last sync as
+ * re-consent is one problem; an active one whose consent does not cover a measurement the study
+ * added since is another (it is asked for in the same new consent as a re-consent, so not listed
+ * twice); an active one whose newest device sync (each device's last sync as
  * the provider reports it, Polar's latest data time standing in) is older than the study's
  * threshold is another. A connection with no sync seen at all counts from when it was connected.
  * Also returns every study that has such connections (the studies checked).
@@ -79,6 +84,7 @@ export async function findProblems(
       'c.provider',
       'c.status',
       'c.status_reason',
+      'c.scopes_granted',
       'c.connected_at',
       'c.created_at',
       'p.label',
@@ -94,6 +100,10 @@ export async function findProblems(
   const devices = await newestDevices(
     db,
     connections.map((c) => c.id)
+  );
+  const gaps = await consentGaps(
+    db,
+    connections.map((c) => ({ ...c, scopesGranted: splitScopes(c.scopes_granted), studyId: c.study_id }))
   );
 
   const problems: Problem[] = [];
@@ -123,6 +133,24 @@ export async function findProblems(
         },
       });
       continue;
+    }
+    const gap = gaps.get(c.id) ?? [];
+    if (gap.length > 0) {
+      const names = gap.map((m) => m.label);
+      problems.push({
+        ...base,
+        kind: 'consent_gap',
+        subject: gap
+          .map((m) => m.id)
+          .join(',')
+          .slice(0, 128),
+        listed: {
+          ...listed,
+          kind: 'consent_gap',
+          measurements: names,
+          action: `send a new ${vendorOf(c.provider).shortName} connect link: the study added ${names.join(', ')} after the patient consented, and they are not read until the patient consents again (the rest is read meanwhile)`,
+        },
+      });
     }
     const endsAt = consentEndsAt({
       provider: c.provider,

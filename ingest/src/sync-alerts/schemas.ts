@@ -29,7 +29,7 @@ export const SyncAlertSettings = z.strictObject({
 });
 export type SyncAlertSettings = z.infer<typeof SyncAlertSettings>;
 
-export const EPISODE_KINDS = ['stale_device', 'needs_consent', 'expires_soon'] as const;
+export const EPISODE_KINDS = ['stale_device', 'needs_consent', 'expires_soon', 'consent_gap'] as const;
 export type EpisodeKind = (typeof EPISODE_KINDS)[number];
 
 /** One problem as a digest lists it (and as `sync_alert_digests.content` keeps it). */
@@ -42,6 +42,8 @@ export const DigestEpisode = z.object({
   daysSinceSync: z.number().int().nullable(),
   /** For `expires_soon`: the date (UTC) the consent ends. */
   consentEndsOn: z.string().optional(),
+  /** For `consent_gap`: the study's measurements the consent does not cover, by name. */
+  measurements: z.array(z.string()).optional(),
   action: z.string(),
 });
 export type DigestEpisode = z.infer<typeof DigestEpisode>;

@@ -82,6 +82,20 @@ export function grantedMeasurements(
   return chosen.filter((m) => (offer.scopes[m] ?? []).every((s) => granted.includes(s)));
 }
 
+/**
+ * The chosen measurements the vendor offers but the connection's grant does not cover: what the
+ * patient's next consent would add. The complement of `grantedMeasurements`, so staff are told
+ * exactly what a pull leaves out.
+ */
+export function ungrantedMeasurements(
+  provider: ProviderId,
+  chosen: readonly WearableMeasurement[],
+  granted: readonly string[] | null
+): WearableMeasurement[] {
+  const covered = grantedMeasurements(provider, chosen, granted);
+  return chosen.filter((m) => !covered.includes(m));
+}
+
 /** Whether a pull reads the vendor's data type for a study collecting `chosen`. */
 export function readsType(provider: ProviderId, type: string, chosen: readonly WearableMeasurement[]): boolean {
   const serves = vendorOf(provider).offer.types[type];

@@ -30,6 +30,18 @@ describe('ParticipantSync', () => {
     expect(screen.queryByText('Polar')).not.toBeInTheDocument();
   });
 
+  it('says what the patient must consent to again, and that the link is made under Devices', async () => {
+    backend
+      .on('GET', '/participants/11/connections', {
+        body: { items: [aConnection({ needsConsentFor: [{ id: 'sleep', label: 'Sleep' }] })] },
+      })
+      .on('GET', '/connections/31/sync-health', ingestError(500, 'INTERNAL', 'internal error'));
+    renderAt(<ParticipantSync participantId={11} />);
+    const gap = await screen.findByTestId('data-testid vigil consent-gap');
+    expect(gap).toHaveTextContent('Needs a new consent for: Sleep');
+    expect(gap).toHaveTextContent('make a new Withings connect link under Devices with "Connect a device"');
+  });
+
   it('leaves the section out when the ingest has no wearable support', async () => {
     backend.on(
       'GET',

@@ -105,7 +105,12 @@ export function SyncConnections({ connections, showParticipant, children }: Prop
       {
         id: 'token',
         header: 'Token',
-        cell: ({ row }: Cell) => <ConnectionBadge connection={row.original.connection} />,
+        cell: ({ row }: Cell) => (
+          <div>
+            <ConnectionBadge connection={row.original.connection} />
+            <ConsentGap connection={row.original.connection} onParticipantPage={!showParticipant} />
+          </div>
+        ),
       },
       {
         id: 'deviceSync',
@@ -214,6 +219,26 @@ export function SyncConnections({ connections, showParticipant, children }: Prop
           }}
         />
       )}
+    </div>
+  );
+}
+
+/**
+ * The study's measurements this connection's consent does not cover, and how to get them: a new
+ * connect link for the same wearable, which keeps the connection and its data.
+ */
+function ConsentGap({ connection: c, onParticipantPage }: { connection: Connection; onParticipantPage: boolean }) {
+  const s = useStyles2(getStyles);
+  const gap = c.needsConsentFor ?? [];
+  if (gap.length === 0) return null;
+  const where = onParticipantPage ? 'under Devices' : "on the participant's page (Devices)";
+  return (
+    <div className={s.warn} data-testid={testIds.sync.consentGap}>
+      Needs a new consent for: {gap.map((m) => m.label).join(', ')}
+      <div className={s.muted}>
+        Not read until the patient consents again: make a new {c.providerName} connect link {where} with &quot;Connect a
+        device&quot; and give them the link or its QR code. The rest is read meanwhile.
+      </div>
     </div>
   );
 }
