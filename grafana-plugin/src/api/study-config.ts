@@ -58,9 +58,17 @@ export type StudyFile = {
   study_time_zone?: unknown;
   /** Vigil's own key (Beiwe's import ignores it): the wearable measurements the study collects. */
   wearable_measurements?: unknown;
+  /** Vigil's own too: per measurement, the sources the study prefers (the source priority PUT's body). */
+  wearable_source_priorities?: unknown;
 };
 
-export type ImportParts = { deviceSettings: boolean; surveys: boolean; timezone: boolean; measurements: boolean };
+export type ImportParts = {
+  deviceSettings: boolean;
+  surveys: boolean;
+  timezone: boolean;
+  measurements: boolean;
+  sourcePriorities: boolean;
+};
 
 export type ImportResult = {
   deviceSettingsVersion: number | null;
@@ -69,6 +77,8 @@ export type ImportResult = {
   timezone: { before: string; after: string } | null;
   /** The wearable measurements the study collects, when the import changed them. */
   measurements: { before: string[]; after: string[] } | null;
+  /** The measurements that have a source list, before and after, when the import changed them. */
+  sourcePriorities: { before: Record<string, PriorityEntry[]>; after: Record<string, PriorityEntry[]> } | null;
   /** What the file holds that phones do not get: kept so the study's export gives it back. */
   notServed: Array<{ field: string; message: string }>;
 };
@@ -129,6 +139,7 @@ export const importStudyFile = (studyId: number, file: unknown, parts: ImportPar
       surveys: parts.surveys,
       timezone: parts.timezone,
       measurements: parts.measurements,
+      sourcePriorities: parts.sourcePriorities,
     },
     body: file,
   });

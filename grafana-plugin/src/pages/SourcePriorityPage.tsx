@@ -15,24 +15,9 @@ import { ErrorAlert } from '../components/ErrorAlert/ErrorAlert.tsx';
 import { GuardedButton } from '../components/GuardedButton/GuardedButton.tsx';
 import { NoticeBar, type Notice } from '../components/NoticeBar/NoticeBar.tsx';
 import { NativeSelect } from '../components/SurveyEditor/NativeSelect.tsx';
+import { priorityLabel, sourceName } from '../components/SourcePriority/source-priority-names.ts';
 import { StudyShell } from '../components/StudyTabs/StudyShell.tsx';
 import { testIds } from '../components/testIds.ts';
-
-const SOURCES: Record<string, string> = { fitbit: 'Fitbit', withings: 'Withings', polar: 'Polar', phone: 'Phone' };
-/** Names for the measurements the ingest ranks; one it adds later shows under its own name. */
-const LABELS: Record<string, string> = {
-  steps: 'Steps',
-  heart_rate: 'Heart rate',
-  daily_activity: 'Daily activity totals',
-  resting_heart_rate: 'Resting heart rate',
-  daily_breathing_rate: 'Nightly breathing rate',
-  daily_hrv: 'Nightly HRV',
-  daily_skin_temperature: 'Nightly skin temperature',
-  sleep: 'Sleep sessions',
-  workouts: 'Workouts',
-};
-const sourceName = (s: string) => SOURCES[s] ?? s;
-const labelOf = (m: string) => LABELS[m] ?? m;
 
 /** An entry as edited: the device as typed, empty for any device. */
 type Line = { source: string; device: string };
@@ -127,7 +112,7 @@ function PriorityForm({ current, onSaved, onError }: FormProps) {
       {measurements.map((m) => {
         const sources = current.defaultOrder[m] ?? [];
         const lines = lists[m] ?? [];
-        const label = labelOf(m);
+        const label = priorityLabel(m);
         const unlisted = sources.filter((src) => !lines.some((l) => l.source === src && l.device.trim() === ''));
         return (
           <section key={m} aria-label={label} className={s.measurement}>

@@ -30,6 +30,7 @@ const studyFile = {
   interventions: ['Surgery', 'Discharge'],
   study_time_zone: 'America/New_York',
   wearable_measurements: ['heart_rate', 'sleep', 'ecg'],
+  wearable_source_priorities: { steps: [{ source: 'phone' }, { source: 'fitbit', device: 'Charge 6' }] },
 };
 const jsonFile = (content: string, name = 'Other_study_surveys_and_settings.json') =>
   new File([content], name, { type: 'application/json' });
@@ -55,6 +56,13 @@ describe('StudyFilePage (Beiwe study file import and export)', { timeout: 20_000
             { id: 'sleep', label: 'Sleep', providers: ['fitbit'], optIn: false },
             { id: 'ecg', label: 'ECG', providers: ['fitbit'], optIn: true },
           ],
+        },
+      })
+      .on('GET', '/studies/1/source-priority', {
+        body: {
+          studyId: 1,
+          priorities: { steps: [], sleep: [{ source: 'polar' }] },
+          defaultOrder: { steps: ['fitbit', 'withings', 'polar', 'phone'], sleep: ['fitbit', 'withings', 'polar'] },
         },
       });
   });
@@ -89,6 +97,10 @@ describe('StudyFilePage (Beiwe study file import and export)', { timeout: 20_000
         interventionsAdded: ['Discharge'],
         timezone: null,
         measurements: { before: ['heart_rate', 'activity', 'sleep'], after: ['heart_rate', 'sleep', 'ecg'] },
+        sourcePriorities: {
+          before: { sleep: [{ source: 'polar' }] },
+          after: { steps: [{ source: 'phone' }, { source: 'fitbit', device: 'Charge 6' }] },
+        },
         notServed: [
           {
             field: '$.surveys[1]',
@@ -110,6 +122,10 @@ describe('StudyFilePage (Beiwe study file import and export)', { timeout: 20_000
     expect(within(preview).getByText('New intervention Discharge')).toBeInTheDocument();
     expect(within(preview).getByText('Time zone: Europe/London → America/New_York')).toBeInTheDocument();
     expect(within(preview).getByText('Wearable measurements: starts ECG; stops Steps & activity')).toBeInTheDocument();
+    expect(
+      within(preview).getByText('Source priority of Steps: default order → Phone, Fitbit "Charge 6"')
+    ).toBeInTheDocument();
+    expect(within(preview).getByText('Source priority of Sleep sessions: Polar → default order')).toBeInTheDocument();
 
     await user.click(within(preview).getByLabelText('Time zone'));
     expect(within(preview).queryByText(/Time zone: /)).not.toBeInTheDocument();
@@ -124,6 +140,9 @@ describe('StudyFilePage (Beiwe study file import and export)', { timeout: 20_000
       within(alert as HTMLElement).getByText('Changed the wearable measurements to heart_rate, sleep, ecg.')
     ).toBeInTheDocument();
     expect(
+      within(alert as HTMLElement).getByText('Changed the source priority of Sleep sessions, Steps.')
+    ).toBeInTheDocument();
+    expect(
       within(alert as HTMLElement).getByText(
         'Survey 2: A survey of type "image_survey": kept for the export; phones do not get it.'
       )
@@ -131,7 +150,13 @@ describe('StudyFilePage (Beiwe study file import and export)', { timeout: 20_000
     expect(backend.changes()).toEqual([
       expect.objectContaining({
         path: '/studies/1/import',
-        query: { deviceSettings: 'true', surveys: 'true', timezone: 'false', measurements: 'true' },
+        query: {
+          deviceSettings: 'true',
+          surveys: 'true',
+          timezone: 'false',
+          measurements: 'true',
+          sourcePriorities: 'true',
+        },
         body: studyFile,
       }),
     ]);

@@ -6,6 +6,7 @@ import { toApiError, type ApiError } from '../api/client.ts';
 import {
   exportStudyFile,
   getDeviceSettings,
+  getSourcePriorities,
   getStudyMeasurements,
   importStudyFile,
   listInterventions,
@@ -18,6 +19,7 @@ import { ErrorAlert } from '../components/ErrorAlert/ErrorAlert.tsx';
 import { GuardedButton } from '../components/GuardedButton/GuardedButton.tsx';
 import { StudyShell } from '../components/StudyTabs/StudyShell.tsx';
 import { describeFilePath, previewImport, readText, studyFileName } from '../components/StudyFile/study-file.ts';
+import { priorityLabel } from '../components/SourcePriority/source-priority-names.ts';
 import { sentence, withoutQuestionName } from '../components/SurveyEditor/problems.ts';
 import { testIds } from '../components/testIds.ts';
 import { saveFile } from '../save-file.ts';
@@ -43,15 +45,17 @@ function StudyFile({ study }: { study: Study }) {
     surveys: true,
     timezone: true,
     measurements: true,
+    sourcePriorities: true,
   });
   const [applying, setApplying] = useState(false);
   const [importError, setImportError] = useState<ApiError | null>(null);
   const [result, setResult] = useState<ImportResult | null>(null);
   const current = useRequest(async () => {
-    const [settings, interventions, measurements] = await Promise.all([
+    const [settings, interventions, measurements, priorities] = await Promise.all([
       getDeviceSettings(study.id),
       listInterventions(study.id),
       getStudyMeasurements(study.id),
+      getSourcePriorities(study.id),
     ]);
     return {
       settings: settings.settings,
@@ -61,6 +65,7 @@ function StudyFile({ study }: { study: Study }) {
         chosen: measurements.measurements,
         labels: new Map(measurements.catalogue.map((m) => [m.id, m.label])),
       },
+      sourcePriorities: priorities.priorities,
     };
   }, [study.id, study.timezone, result]);
 
@@ -113,6 +118,7 @@ function StudyFile({ study }: { study: Study }) {
         preview.surveys.length === 0 &&
         !preview.timezone &&
         !preview.measurements &&
+        preview.sourcePriorities.length === 0 &&
         preview.newInterventions.length === 0
       : false;
 
@@ -121,9 +127,9 @@ function StudyFile({ study }: { study: Study }) {
       <section className={s.section}>
         <h3>Export</h3>
         <p>
-          The study’s device settings, live surveys with their schedules, interventions, time zone and wearable
-          measurements, as a Beiwe study settings file: {studyFileName(study.name)}. Beiwe and Vigil can both import it
-          (Beiwe leaves the wearable measurements out).
+          The study’s device settings, live surveys with their schedules, interventions, time zone, wearable
+          measurements and source priority, as a Beiwe study settings file: {studyFileName(study.name)}. Beiwe and Vigil
+          can both import it (Beiwe leaves the wearable measurements and source priority out).
         </p>
         {exportError && <ErrorAlert title="The study file was not exported" error={exportError} />}
         <Button icon="download-alt" onClick={() => void download()} disabled={exporting}>
@@ -182,6 +188,11 @@ function StudyFile({ study }: { study: Study }) {
                 value={parts.measurements}
                 onChange={(e) => setParts({ ...parts, measurements: e.currentTarget.checked })}
               />
+              <Checkbox
+                label="Source priority"
+                value={parts.sourcePriorities}
+                onChange={(e) => setParts({ ...parts, sourcePriorities: e.currentTarget.checked })}
+              />
             </Stack>
             <ul className={s.list}>
               {preview.settingChanges.map((c) => (
@@ -195,6 +206,9 @@ function StudyFile({ study }: { study: Study }) {
               ))}
               {preview.timezone && <li>{`Time zone: ${preview.timezone.before} → ${preview.timezone.after}`}</li>}
               {preview.measurements && <li>{measurementChange(preview.measurements)}</li>}
+              {preview.sourcePriorities.map((c) => (
+                <li key={`priority-${c.measurement}`}>{`Source priority of ${c.label}: ${c.before} → ${c.after}`}</li>
+              ))}
               {nothing && <li>Nothing: the file matches this study.</li>}
             </ul>
             {importError && <ImportProblems error={importError} file={chosen.content} />}
@@ -243,6 +257,14 @@ function measurementChange({ added, removed }: { added: string[]; removed: strin
   return `Wearable measurements: ${parts.join('; ')}`;
 }
 
+/** The measurements whose source list an import changed, by label. */
+function prioritiesChanged({ before, after }: NonNullable<ImportResult['sourcePriorities']>): string {
+  return [...new Set([...Object.keys(before), ...Object.keys(after)])]
+    .filter((m) => JSON.stringify(before[m] ?? []) !== JSON.stringify(after[m] ?? []))
+    .map(priorityLabel)
+    .join(', ');
+}
+
 function ImportDone({ result }: { result: ImportResult }) {
   const lines = [
     result.deviceSettingsVersion === null
@@ -252,6 +274,9 @@ function ImportDone({ result }: { result: ImportResult }) {
     ...result.interventionsAdded.map((name) => `Added intervention ${name}.`),
     ...(result.timezone ? [`Changed the time zone from ${result.timezone.before} to ${result.timezone.after}.`] : []),
     ...(result.measurements ? [`Changed the wearable measurements to ${result.measurements.after.join(', ')}.`] : []),
+    ...(result.sourcePriorities
+      ? [`Changed the source priority of ${prioritiesChanged(result.sourcePriorities)}.`]
+      : []),
     // The file is gone by now: paths are put in words without its survey names.
     ...result.notServed.map((p) => `${describeFilePath(p.field, null)}: ${sentence(p.message)}`),
   ];

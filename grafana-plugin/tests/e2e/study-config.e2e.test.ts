@@ -164,6 +164,12 @@ describe('study configuration pages, end to end', () => {
   let exported: Record<string, unknown>;
 
   it('exports the study file and imports it into another study, showing first what it will change', async () => {
+    // Vigil's own part of the file (Beiwe's import ignores it): the study prefers the phone's steps.
+    await ingest(`/studies/${study.id}/source-priority`, {
+      method: 'PUT',
+      role: 'Admin',
+      body: { steps: [{ source: 'phone' }] },
+    });
     await page.getByRole('tab', { name: /Import \/ export/ }).click();
     const [download] = await Promise.all([
       page.waitForEvent('download'),
@@ -176,6 +182,7 @@ describe('study configuration pages, end to end', () => {
       device_settings: { gps_off_duration_seconds: 300, gyro: true },
       surveys: [{ name: 'Sleep', survey_type: 'tracking_survey' }],
       study_time_zone: 'Europe/London',
+      wearable_source_priorities: { steps: [{ source: 'phone' }] },
     });
 
     await page.goto(`/a/vigil-admin-app/studies/${copy.id}/study-file`);
@@ -184,6 +191,7 @@ describe('study configuration pages, end to end', () => {
     await preview.getByText('GPS off: 600 → 300').waitFor();
     await preview.getByText('New survey Sleep (2 questions)').waitFor();
     await preview.getByText('Time zone: UTC → Europe/London').waitFor();
+    await preview.getByText('Source priority of Steps: default order → Phone').waitFor();
     await screenshot(page, 'study-config-06-import-preview');
     await preview.getByRole('button', { name: 'Import' }).click();
     await page.getByText('Imported the study file').waitFor();
@@ -195,6 +203,8 @@ describe('study configuration pages, end to end', () => {
     const { items } = await ingest<{ items: Survey[] }>(`/studies/${copy.id}/surveys`);
     expect(items.map((s) => [s.name, s.content.length])).toEqual([['Sleep', 2]]);
     expect(await ingest<Study>(`/studies/${copy.id}`)).toMatchObject({ timezone: 'Europe/London' });
+    const ranked = await ingest<{ priorities: Record<string, unknown> }>(`/studies/${copy.id}/source-priority`);
+    expect(ranked.priorities.steps).toEqual([{ source: 'phone' }]);
   });
 
   it('shows a broken study file’s problems in words, and imports nothing', async () => {

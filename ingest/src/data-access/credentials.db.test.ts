@@ -64,7 +64,15 @@ describe('data-access credentials', () => {
       string,
       unknown
     >;
-    expect(Object.keys(settings).sort()).toEqual(['device_settings', 'interventions', 'study_time_zone', 'surveys']);
+    // The study file as the export writes it: Beiwe's keys and Vigil's wearable ones, which Beiwe's readers ignore.
+    expect(Object.keys(settings).sort()).toEqual([
+      'device_settings',
+      'interventions',
+      'study_time_zone',
+      'surveys',
+      'wearable_measurements',
+      'wearable_source_priorities',
+    ]);
 
     // Disabled, then deleted: refused with 403 like an unknown key.
     expect((await post(`/api/v1/data-access/keys/${key.id}/disable`, {})).status).toBe(200);

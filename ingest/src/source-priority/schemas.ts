@@ -44,6 +44,16 @@ const Entry = z.strictObject({
 export type PriorityEntry = { source: string; device?: string };
 export type Priorities = Partial<Record<Measurement, PriorityEntry[]>>;
 
+/**
+ * Only the measurements that have a list, in `MEASUREMENTS` order: the form a PUT body takes when
+ * it leaves the default orders out, so two studies that rank alike compare (and export) alike.
+ */
+export function listedPriorities(priorities: Priorities): Priorities {
+  return Object.fromEntries(
+    MEASUREMENTS.flatMap((m) => (priorities[m]?.length ? [[m, priorities[m]] as const] : []))
+  ) as Priorities;
+}
+
 const label = (e: PriorityEntry) => (e.device === undefined ? `${e.source} (any device)` : `${e.source} "${e.device}"`);
 
 /**

@@ -13,6 +13,8 @@ import { planImport } from './study-json-import.ts';
 import { SURVEY_TYPES } from './survey-content.ts';
 import { insertSurvey } from './survey-store.ts';
 import { jsonPath } from './problems.ts';
+import { listedPriorities, type Priorities } from '../source-priority/schemas.ts';
+import { findSourcePriorities, saveSourcePriorities } from '../source-priority/store.ts';
 import { findStudyMeasurements, saveStudyMeasurements } from '../study-measurements/store.ts';
 import type { WearableMeasurement } from '../wearables/measurements.ts';
 import type { ImportPlan } from './study-json-import.ts';
@@ -24,6 +26,8 @@ export type ImportResult = {
   timezone: { before: string; after: string } | null;
   /** The wearable measurements the study collects, when the import changed them. */
   measurements: { before: WearableMeasurement[]; after: WearableMeasurement[] } | null;
+  /** The study's source priorities, the measurements that have a list, when the import changed them. */
+  sourcePriorities: { before: Priorities; after: Priorities } | null;
   /** What the file holds that phones will not get: kept so the study's export gives it back. */
   notServed: { field: string; message: string }[];
 };
@@ -34,7 +38,7 @@ type Actor = Pick<AuditEntry, 'caller' | 'requestId'>;
  * Imports a Beiwe study file into `study` as Beiwe does: named device settings overwrite the
  * current ones, surveys are added with new ids, interventions are always merged by name; and, when
  * asked, the file's time zone becomes the study's (its absolute times are wall-clock times in it),
- * and its wearable measurements the study's.
+ * and its wearable measurements and source priorities the study's.
  * What Vigil does not understand is kept for the export (the file's, each survey's and the device
  * settings' unknown keys; surveys of types phones are not sent). The whole file is checked first
  * and nothing is written unless all of it is good. The caller's transaction holds the study's
@@ -132,16 +136,45 @@ export async function importStudyFile(
     await audit('study.update', { type: 'study', id: study.id, studyId: study.id }, study, after);
   }
 
-  let measurements: ImportResult['measurements'] = null;
-  if (plan.measurements !== null) {
-    const before = await findStudyMeasurements(trx, study.id, { forUpdate: true });
-    if (before.measurements.join() !== plan.measurements.join()) {
-      await saveStudyMeasurements(trx, study.id, plan.measurements, now);
-      measurements = { before: before.measurements, after: plan.measurements };
-      const after = await findStudyMeasurements(trx, study.id);
-      await audit('study.measurements.update', { type: 'study', id: study.id, studyId: study.id }, before, after);
-    }
-  }
+  /**
+   * A setting the file replaces whole, as the setting's own PUT does, and audited as that PUT is:
+   * only when the file's differs from the study's.
+   */
+  const replaceSetting = async <T>(
+    action: string,
+    setting: { find(opts?: { forUpdate?: boolean }): Promise<T>; same(current: T): boolean; save(): Promise<void> }
+  ): Promise<{ before: T; after: T } | null> => {
+    const before = await setting.find({ forUpdate: true });
+    if (setting.same(before)) return null;
+    await setting.save();
+    const after = await setting.find();
+    await audit(action, { type: 'study', id: study.id, studyId: study.id }, before, after);
+    return { before, after };
+  };
+
+  const chosen = plan.measurements;
+  const measurementsChange =
+    chosen &&
+    (await replaceSetting('study.measurements.update', {
+      find: (opts) => findStudyMeasurements(trx, study.id, opts),
+      same: (current) => current.measurements.join() === chosen.join(),
+      save: () => saveStudyMeasurements(trx, study.id, chosen, now),
+    }));
+  const measurements = measurementsChange
+    ? { before: measurementsChange.before.measurements, after: measurementsChange.after.measurements }
+    : null;
+
+  const ranked = plan.sourcePriorities;
+  const prioritiesChange =
+    ranked &&
+    (await replaceSetting('study.source-priority.update', {
+      find: (opts) => findSourcePriorities(trx, study.id, opts),
+      same: (current) => JSON.stringify(listedPriorities(current)) === JSON.stringify(ranked),
+      save: () => saveSourcePriorities(trx, study.id, ranked, now),
+    }));
+  const sourcePriorities = prioritiesChange
+    ? { before: listedPriorities(prioritiesChange.before), after: listedPriorities(prioritiesChange.after) }
+    : null;
 
   if (Object.keys(plan.extra).length > 0) {
     const before = await studyExtra(trx, study.id);
@@ -156,6 +189,7 @@ export async function importStudyFile(
     interventionsAdded,
     timezone,
     measurements,
+    sourcePriorities,
     notServed: notServed(plan),
   };
   await audit('study.import', { type: 'study', id: study.id, studyId: study.id }, null, result);

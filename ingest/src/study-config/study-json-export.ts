@@ -1,5 +1,7 @@
 import type { Knex } from 'knex';
 import type { Study } from '../studies/store.ts';
+import { listedPriorities, type Priorities } from '../source-priority/schemas.ts';
+import { findSourcePriorities } from '../source-priority/store.ts';
 import { findStudyMeasurements } from '../study-measurements/store.ts';
 import type { WearableMeasurement } from '../wearables/measurements.ts';
 import { deviceSettingsExtra, studyExtra, surveyExtras, type BeiweExtra } from './beiwe-extra-store.ts';
@@ -37,6 +39,8 @@ export type BeiweStudyJson = Record<string, unknown> & {
   study_time_zone: string;
   /** Vigil's own key, which Beiwe's import ignores (`study-json-schema.ts`). */
   wearable_measurements: WearableMeasurement[];
+  /** Vigil's own too: the measurements the study ranks sources for, as `PUT …/source-priority` takes them. */
+  wearable_source_priorities: Priorities;
 };
 
 export function toBeiweStudyJson(parts: {
@@ -45,6 +49,7 @@ export function toBeiweStudyJson(parts: {
   interventions: readonly Intervention[];
   timeZone: string;
   measurements: readonly WearableMeasurement[];
+  sourcePriorities: Priorities;
   extra?: { study: BeiweExtra; deviceSettings: BeiweExtra; surveys: ReadonlyMap<number, BeiweExtra> };
 }): BeiweStudyJson {
   const names = new Map(parts.interventions.map((i) => [i.id, i.name]));
@@ -55,6 +60,7 @@ export function toBeiweStudyJson(parts: {
     study_time_zone: parts.timeZone,
     ...parts.extra?.study,
     wearable_measurements: [...parts.measurements],
+    wearable_source_priorities: listedPriorities(parts.sourcePriorities),
   };
 }
 
@@ -82,25 +88,35 @@ function toBeiweSurveyJson(survey: Survey, interventionNames: ReadonlyMap<number
 
 /**
  * The study's live surveys, current device settings and interventions, as Beiwe exports them, and
- * the wearable measurements it collects.
+ * the wearable measurements it collects and the sources it prefers for them.
  */
 export async function exportStudy(db: Knex, study: Study): Promise<BeiweStudyJson> {
-  const [deviceSettings, { items: surveys }, interventions, studyKept, settingsKept, surveysKept, measurements] =
-    await Promise.all([
-      currentDeviceSettings(db, study.id),
-      listSurveys(db, study.id, { deleted: 'exclude' }),
-      listInterventions(db, study.id),
-      studyExtra(db, study.id),
-      deviceSettingsExtra(db, study.id),
-      surveyExtras(db, study.id),
-      findStudyMeasurements(db, study.id),
-    ]);
+  const [
+    deviceSettings,
+    { items: surveys },
+    interventions,
+    studyKept,
+    settingsKept,
+    surveysKept,
+    measurements,
+    sourcePriorities,
+  ] = await Promise.all([
+    currentDeviceSettings(db, study.id),
+    listSurveys(db, study.id, { deleted: 'exclude' }),
+    listInterventions(db, study.id),
+    studyExtra(db, study.id),
+    deviceSettingsExtra(db, study.id),
+    surveyExtras(db, study.id),
+    findStudyMeasurements(db, study.id),
+    findSourcePriorities(db, study.id),
+  ]);
   return toBeiweStudyJson({
     deviceSettings,
     surveys,
     interventions,
     timeZone: study.timezone,
     measurements: measurements.measurements,
+    sourcePriorities,
     extra: { study: studyKept, deviceSettings: settingsKept, surveys: surveysKept },
   });
 }

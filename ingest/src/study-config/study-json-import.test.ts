@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { jsonPath } from './problems.ts';
 import { planImport } from './study-json-import.ts';
 
-const all = { deviceSettings: true, surveys: true, timezone: true, measurements: true };
+const all = { deviceSettings: true, surveys: true, timezone: true, measurements: true, sourcePriorities: true };
+const none = { deviceSettings: false, surveys: false, timezone: false, measurements: false, sourcePriorities: false };
 const beiweExport = () =>
   JSON.parse(readFileSync(new URL('./fixtures/beiwe-study-export.json', import.meta.url), 'utf8')) as Record<
     string,
@@ -152,11 +153,11 @@ describe('reading a Beiwe study file (spec §7.1)', () => {
     const file = beiweExport();
     (file.device_settings as Record<string, unknown>).gps = 'yes';
     expect('problems' in planImport(file, [], all)).toBe(true);
-    const result = planImport(file, [], { deviceSettings: false, surveys: true, timezone: false, measurements: false });
+    const result = planImport(file, [], { ...none, surveys: true });
     expect('plan' in result && result.plan.deviceSettings === null && result.plan.timeZone === null).toBe(true);
-    const none = planImport(file, [], { deviceSettings: false, surveys: false, timezone: false, measurements: false });
-    if (!('plan' in none)) throw new Error(JSON.stringify(none.problems));
-    expect([none.plan.interventions, none.plan.surveys]).toEqual([['Surgery', 'Discharge'], []]);
+    const nothing = planImport(file, [], none);
+    if (!('plan' in nothing)) throw new Error(JSON.stringify(nothing.problems));
+    expect([nothing.plan.interventions, nothing.plan.surveys]).toEqual([['Surgery', 'Discharge'], []]);
   });
 
   it('keeps what it does not understand, as given: unknown keys of the file, of a survey, of the device settings', () => {

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { FieldProblem } from '../errors.ts';
+import { listedPriorities, type Priorities } from '../source-priority/schemas.ts';
 import { MEASUREMENTS, type WearableMeasurement } from '../wearables/measurements.ts';
 import { DEVICE_SETTING_KEYS, DeviceSettingsPatch } from './device-settings-schema.ts';
 import { jsonPath } from './problems.ts';
@@ -41,11 +42,19 @@ export type ImportPlan = {
   timeZone: string | null;
   /** The wearable measurements the study is to collect, in the catalogue's order, when that part is imported. */
   measurements: WearableMeasurement[] | null;
+  /** The study's source priorities, every list it is to keep (`listedPriorities`), when that part is imported. */
+  sourcePriorities: Priorities | null;
   /** The file's keys Vigil does not read. */
   extra: Record<string, unknown>;
 };
 
-export type ImportParts = { deviceSettings: boolean; surveys: boolean; timezone: boolean; measurements: boolean };
+export type ImportParts = {
+  deviceSettings: boolean;
+  surveys: boolean;
+  timezone: boolean;
+  measurements: boolean;
+  sourcePriorities: boolean;
+};
 
 type Issue = { path: PropertyKey[]; message: string };
 
@@ -82,6 +91,7 @@ export function planImport(
     interventions: part('interventions', FileParts.interventions),
     study_time_zone: part('study_time_zone', FileParts.study_time_zone),
     wearable_measurements: part('wearable_measurements', FileParts.wearable_measurements),
+    wearable_source_priorities: part('wearable_source_priorities', FileParts.wearable_source_priorities),
   };
   const plan: ImportPlan = {
     deviceSettings: null,
@@ -90,6 +100,7 @@ export function planImport(
     surveys: [],
     timeZone: null,
     measurements: null,
+    sourcePriorities: null,
     extra: Object.fromEntries(Object.entries(raw).filter(([k]) => !(k in FileParts))),
   };
 
@@ -104,6 +115,8 @@ export function planImport(
   if (parts.timezone) plan.timeZone = file.study_time_zone ?? null;
   const chosen = file.wearable_measurements;
   if (parts.measurements && chosen) plan.measurements = MEASUREMENTS.filter((m) => chosen.includes(m));
+  const ranked = file.wearable_source_priorities;
+  if (parts.sourcePriorities && ranked) plan.sourcePriorities = listedPriorities(ranked);
 
   if (parts.surveys) {
     const known = new Set([...existingInterventions, ...plan.interventions]);

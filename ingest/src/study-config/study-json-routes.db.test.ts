@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import { describe, expect } from 'vitest';
 import { auditRowsFor, insertStudy } from '../test/factories.ts';
 import { asAdmin, asViewer, jsonBody, test, withoutSecret } from '../test/fixtures.ts';
+import { findSourcePriorities, saveSourcePriorities } from '../source-priority/store.ts';
 import { findStudyMeasurements, saveStudyMeasurements } from '../study-measurements/store.ts';
 import { DEFAULT_MEASUREMENTS } from '../wearables/measurements.ts';
 import { surveysForPhone } from './phone-surveys.ts';
@@ -12,7 +13,7 @@ const beiweExport = () => JSON.parse(fixtureText) as Record<string, unknown>;
 /** A file with what real Beiwe files carry and Vigil does not serve: empty answer lists, other survey types, unknown keys. */
 const unusualText = readFileSync(new URL('./fixtures/beiwe-study-export-unusual.json', import.meta.url), 'utf8');
 /** Every part: the flags default to no, as Beiwe's form fields do. */
-const ALL = '?deviceSettings=true&surveys=true&timezone=true&measurements=true';
+const ALL = '?deviceSettings=true&surveys=true&timezone=true&measurements=true&sourcePriorities=true';
 /** The multipart boundary goes in the content type fetch sets itself. */
 const formHeaders = Object.fromEntries(Object.entries(asAdmin).filter(([k]) => k !== 'content-type'));
 const beiweForm = (text: string, fields: Record<string, string>) => {
@@ -29,7 +30,33 @@ type ImportJson = {
   interventionsAdded: string[];
   timezone: { before: string; after: string } | null;
   measurements: { before: string[]; after: string[] } | null;
+  sourcePriorities: { before: unknown; after: unknown } | null;
 };
+
+type App = { request(path: string, init: RequestInit): Response | Promise<Response> };
+
+/** Imports `text` into the study, as a JSON body with query flags or as Beiwe's form with its fields. */
+async function importText(
+  app: App,
+  studyId: number,
+  text: string,
+  how: { query: string } | { form: Record<string, string> }
+): Promise<ImportJson> {
+  const res = await app.request(`/api/v1/studies/${studyId}/import${'query' in how ? how.query : ''}`, {
+    method: 'POST',
+    headers: 'query' in how ? asAdmin : formHeaders,
+    body: 'query' in how ? text : beiweForm(text, how.form),
+  });
+  expect(res.status).toBe(200);
+  return (await res.json()) as ImportJson;
+}
+
+/** Beiwe's own files, which carry none of Vigil's keys, imported with every part asked for. */
+async function importBeiweFiles(app: App, studyId: number): Promise<ImportJson[]> {
+  const answers: ImportJson[] = [];
+  for (const text of [fixtureText, unusualText]) answers.push(await importText(app, studyId, text, { query: ALL }));
+  return answers;
+}
 
 /** Everything an import could change in a study. */
 async function snapshot(db: Knex, studyId: number) {
@@ -42,6 +69,7 @@ async function snapshot(db: Knex, studyId: number) {
     audit: await count('audit_log', { study_id: studyId }),
     timezone: ((await db('studies').where({ id: studyId }).first('timezone')) as { timezone: string }).timezone,
     measurements: await findStudyMeasurements(db, studyId),
+    sourcePriorities: await findSourcePriorities(db, studyId),
   };
 }
 
@@ -122,7 +150,7 @@ describe('POST /api/v1/studies/:id/import', () => {
     expect(await exportOf(copy.id)).toBe(first);
   });
 
-  test('the export is in Beiwe’s format: the keys its import reads, and Vigil’s measurements, which it ignores', async ({
+  test('the export is in Beiwe’s format: the keys its import reads, and Vigil’s wearable keys, which it ignores', async ({
     app,
     db,
   }) => {
@@ -140,15 +168,18 @@ describe('POST /api/v1/studies/:id/import', () => {
     };
     const fixture = beiweExport();
     // Beiwe's import (`unpack_json_study`) pops surveys, device_settings and interventions and drops
-    // every other key, so wearable_measurements costs a Beiwe import nothing.
+    // every other key, so Vigil's wearable keys cost a Beiwe import nothing.
     expect(Object.keys(file)).toEqual([
       'surveys',
       'device_settings',
       'interventions',
       'study_time_zone',
       'wearable_measurements',
+      'wearable_source_priorities',
     ]);
     expect(file.wearable_measurements).toEqual(DEFAULT_MEASUREMENTS);
+    // No lists: every measurement in the default order.
+    expect(file.wearable_source_priorities).toEqual({});
     expect(Object.keys(file.device_settings).sort()).toEqual(
       Object.keys(fixture.device_settings as Record<string, unknown>).sort()
     );
@@ -192,6 +223,7 @@ describe('POST /api/v1/studies/:id/import', () => {
     (surveys[0]!.content as Record<string, unknown>[])[1]!.display_if = { '~': ['x', 1] };
     surveys[1]!.survey_type = 'a_very_long_survey_type';
     file.wearable_measurements = ['sleep', 'steps'];
+    file.wearable_source_priorities = { sleep: [{ source: 'withings' }, { source: 'garmin' }] };
     const res = await app.request(`/api/v1/studies/${study.id}/import${ALL}`, {
       method: 'POST',
       headers: asAdmin,
@@ -199,7 +231,7 @@ describe('POST /api/v1/studies/:id/import', () => {
     });
     expect(res.status).toBe(400);
     const { error } = (await res.json()) as ErrorJson;
-    expect(error.message).toBe('the study file has 6 problems; nothing was imported');
+    expect(error.message).toBe('the study file has 7 problems; nothing was imported');
     expect(error.fields?.map((f) => f.field).sort()).toEqual(
       [
         '$.device_settings.heartbeat_timer_minutes',
@@ -208,7 +240,11 @@ describe('POST /api/v1/studies/:id/import', () => {
         '$.surveys[0].content[1].display_if["~"]',
         '$.surveys[1].survey_type',
         '$.wearable_measurements[1]',
+        '$.wearable_source_priorities.sleep[1].source',
       ].sort()
+    );
+    expect(error.fields?.find((f) => f.field === '$.wearable_source_priorities.sleep[1].source')?.message).toBe(
+      '"garmin" is not a source of sleep (known: fitbit, withings, polar)'
     );
     expect(error.fields?.find((f) => f.field === '$.wearable_measurements[1]')?.message).toMatch(
       /^is not a measurement; known: heart_rate, activity, /
@@ -267,6 +303,7 @@ describe('POST /api/v1/studies/:id/import', () => {
       interventionsAdded: ['Surgery', 'Discharge'],
       timezone: null,
       measurements: null,
+      sourcePriorities: null,
       notServed: [],
     });
     const after = await snapshot(db, study.id);
@@ -312,8 +349,12 @@ describe('POST /api/v1/studies/:id/import', () => {
         unknown
       >;
     const exported = await exportOf(study.id);
-    // Everything the Beiwe file held, and the study's wearable measurements, which it did not.
-    expect(exported).toEqual({ ...(JSON.parse(unusualText) as object), wearable_measurements: DEFAULT_MEASUREMENTS });
+    // Everything the Beiwe file held, and the study's wearable settings, which it did not.
+    expect(exported).toEqual({
+      ...(JSON.parse(unusualText) as object),
+      wearable_measurements: DEFAULT_MEASUREMENTS,
+      wearable_source_priorities: {},
+    });
 
     // A later change of settings through the admin API keeps the unknown ones.
     const put = await app.request(`/api/v1/studies/${study.id}/device-settings`, {
@@ -424,30 +465,13 @@ describe('the study file carries the wearable measurements', () => {
   }) => {
     const study = await insertStudy(db);
     await saveStudyMeasurements(db, study.id, ['sleep'], new Date('2026-12-01T00:00:00Z'));
-    const file = { ...beiweExport(), wearable_measurements: ['heart_rate'] };
-    const notAsked = await app.request(`/api/v1/studies/${study.id}/import?surveys=true`, {
-      method: 'POST',
-      headers: asAdmin,
-      body: jsonBody(file),
-    });
-    expect(((await notAsked.json()) as ImportJson).measurements).toBeNull();
+    const file = JSON.stringify({ ...beiweExport(), wearable_measurements: ['heart_rate'] });
+    expect((await importText(app, study.id, file, { query: '?surveys=true' })).measurements).toBeNull();
     expect((await findStudyMeasurements(db, study.id)).measurements).toEqual(['sleep']);
     // Beiwe's form fields name no such part: a Beiwe form import never changes them.
-    const form = await app.request(`/api/v1/studies/${study.id}/import`, {
-      method: 'POST',
-      headers: formHeaders,
-      body: beiweForm(JSON.stringify(file), { device_settings: 'true', surveys: 'true' }),
-    });
-    expect(((await form.json()) as ImportJson).measurements).toBeNull();
-    for (const beiwe of [fixtureText, unusualText]) {
-      const res = await app.request(`/api/v1/studies/${study.id}/import${ALL}`, {
-        method: 'POST',
-        headers: asAdmin,
-        body: beiwe,
-      });
-      expect(res.status).toBe(200);
-      expect(((await res.json()) as ImportJson).measurements).toBeNull();
-    }
+    const form = await importText(app, study.id, file, { form: { device_settings: 'true', surveys: 'true' } });
+    expect(form.measurements).toBeNull();
+    expect((await importBeiweFiles(app, study.id)).map((r) => r.measurements)).toEqual([null, null]);
     expect((await findStudyMeasurements(db, study.id)).measurements).toEqual(['sleep']);
     // Asked, with the key: duplicates count once, in the catalogue's order.
     const asked = await app.request(`/api/v1/studies/${study.id}/import?measurements=true`, {
@@ -459,6 +483,62 @@ describe('the study file carries the wearable measurements', () => {
       before: ['sleep'],
       after: ['heart_rate', 'sleep'],
     });
+  });
+});
+
+describe('the study file carries the source priorities', () => {
+  const ranked = {
+    steps: [{ source: 'phone' }, { source: 'fitbit', device: 'Charge 6' }],
+    sleep: [{ source: 'polar' }, { source: 'withings' }],
+  };
+
+  test('export → import into another study: its lists become the study’s, audited as a PUT is; the export is identical', async ({
+    app,
+    db,
+  }) => {
+    const source = await insertStudy(db);
+    await saveSourcePriorities(db, source.id, ranked, new Date('2026-12-01T00:00:00Z'));
+    const text = await (await app.request(`/api/v1/studies/${source.id}/export`, { headers: asViewer })).text();
+    expect((JSON.parse(text) as { wearable_source_priorities: unknown }).wearable_source_priorities).toEqual(ranked);
+    const copy = await insertStudy(db);
+    await saveSourcePriorities(db, copy.id, { workouts: [{ source: 'fitbit' }] }, new Date('2026-12-01T00:00:00Z'));
+    const imported = await importText(app, copy.id, text, { query: ALL });
+    // The file's lists replace them all: a measurement it leaves out goes back to the default order.
+    expect(imported.sourcePriorities).toEqual({ before: { workouts: [{ source: 'fitbit' }] }, after: ranked });
+    const priorities = await findSourcePriorities(db, copy.id);
+    expect([priorities.steps, priorities.sleep, priorities.workouts]).toEqual([ranked.steps, ranked.sleep, []]);
+    const audit = await auditRowsFor(db, 'study', copy.id);
+    const update = audit.find((a) => a.action === 'study.source-priority.update');
+    expect(update?.after).toEqual(priorities);
+    expect(await (await app.request(`/api/v1/studies/${copy.id}/export`, { headers: asViewer })).text()).toBe(text);
+
+    // The same lists again change nothing, and audit nothing but the import.
+    const again = await importText(app, copy.id, text, { query: '?sourcePriorities=true' });
+    expect(again.sourcePriorities).toBeNull();
+    const later = await auditRowsFor(db, 'study', copy.id);
+    expect(later.filter((a) => a.action === 'study.source-priority.update')).toHaveLength(1);
+  });
+
+  test('only when asked, by the query flag or the form field; Beiwe’s own files leave them as they are', async ({
+    app,
+    db,
+  }) => {
+    const study = await insertStudy(db);
+    await saveSourcePriorities(db, study.id, ranked, new Date('2026-12-01T00:00:00Z'));
+    const before = await findSourcePriorities(db, study.id);
+    const file = JSON.stringify({
+      ...beiweExport(),
+      wearable_source_priorities: { heart_rate: [{ source: 'withings' }] },
+    });
+    const notAsked = await importText(app, study.id, file, { query: '?surveys=true&measurements=true' });
+    expect(notAsked.sourcePriorities).toBeNull();
+    const form = await importText(app, study.id, file, { form: { device_settings: 'true', surveys: 'true' } });
+    expect(form.sourcePriorities).toBeNull();
+    expect((await importBeiweFiles(app, study.id)).map((r) => r.sourcePriorities)).toEqual([null, null]);
+    expect(await findSourcePriorities(db, study.id)).toEqual(before);
+
+    const asked = await importText(app, study.id, file, { form: { source_priorities: 'true' } });
+    expect(asked.sourcePriorities).toEqual({ before: ranked, after: { heart_rate: [{ source: 'withings' }] } });
   });
 });
 

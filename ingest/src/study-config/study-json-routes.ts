@@ -15,11 +15,18 @@ const ById = z.object({ id: Id });
 const Flag = z.enum(['true', 'false'], { error: 'must be true or false' }).optional();
 /**
  * Which parts of the file to import. Beiwe's form fields `device_settings` and `surveys` (and
- * Vigil's `timezone` and `measurements`) import a part only when they are exactly `true`: missing or anything else
- * means no, as in Beiwe. Vigil's query flags say the same for a file sent as a JSON body; a part is
- * imported when either says `true`. Interventions are always merged, as Beiwe does.
+ * Vigil's `timezone`, `measurements` and `source_priorities`) import a part only when they are
+ * exactly `true`: missing or anything else means no, as in Beiwe. Vigil's query flags say the same
+ * for a file sent as a JSON body (`sourcePriorities` for `source_priorities`); a part is imported
+ * when either says `true`. Interventions are always merged, as Beiwe does.
  */
-const ImportQuery = z.strictObject({ deviceSettings: Flag, surveys: Flag, timezone: Flag, measurements: Flag });
+const ImportQuery = z.strictObject({
+  deviceSettings: Flag,
+  surveys: Flag,
+  timezone: Flag,
+  measurements: Flag,
+  sourcePriorities: Flag,
+});
 
 const MAX_FILE_BYTES = 10 * 1024 * 1024;
 
@@ -60,6 +67,7 @@ export function studyJsonRoutes({ db, clock }: AppDeps) {
               surveys: wanted(query.surveys, 'surveys'),
               timezone: wanted(query.timezone, 'timezone'),
               measurements: wanted(query.measurements, 'measurements'),
+              sourcePriorities: wanted(query.sourcePriorities, 'source_priorities'),
             },
             actorOf(c),
             now

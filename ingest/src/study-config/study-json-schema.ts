@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SourcePriorities } from '../source-priority/schemas.ts';
 import { MEASUREMENTS } from '../wearables/measurements.ts';
 import { isCalendarDate } from './schedules.ts';
 import { AudioContent, AudioSettings, SURVEY_TYPES, TrackingContent, TrackingSettings } from './survey-content.ts';
@@ -121,6 +122,11 @@ export const FileParts = {
       error: 'must be a list of measurement names',
     })
     .max(100, { error: 'must list at most 100 measurements' }),
+  /**
+   * Vigil's too: per measurement, the sources the study prefers, as `PUT …/source-priority` takes
+   * them (`source-priority/schemas.ts`); a measurement left out keeps the default order.
+   */
+  wearable_source_priorities: SourcePriorities,
 };
 
 /** `YYYY-MM-DD` from Beiwe's [year, month, day]. */

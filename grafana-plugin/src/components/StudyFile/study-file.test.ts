@@ -15,8 +15,9 @@ const current = {
       ['ecg', 'ECG'],
     ]),
   },
+  sourcePriorities: { steps: [], sleep: [{ source: 'polar' }], workouts: [] },
 };
-const all = { deviceSettings: true, surveys: true, timezone: true, measurements: true };
+const all = { deviceSettings: true, surveys: true, timezone: true, measurements: true, sourcePriorities: true };
 
 describe('the study file in the browser', () => {
   it('names the download as Beiwe does', () => {
@@ -41,6 +42,10 @@ describe('the study file in the browser', () => {
     expect(describeFilePath('$.interventions[1]', file)).toBe('Intervention 2');
     expect(describeFilePath('$.study_time_zone', file)).toBe('Time zone');
     expect(describeFilePath('$.wearable_measurements[2]', file)).toBe('Wearable measurement 3');
+    expect(describeFilePath('$.wearable_source_priorities.sleep[1].source', file)).toBe(
+      'Source priority › Sleep sessions › entry 2 › source'
+    );
+    expect(describeFilePath('$.wearable_source_priorities.naps', file)).toBe('Source priority › naps');
     expect(describeFilePath('$', file)).toBe('The file');
   });
 
@@ -65,10 +70,17 @@ describe('the study file in the browser', () => {
       newInterventions: ['Discharge'],
       timezone: null,
       measurements: null,
+      sourcePriorities: [],
     });
     // Interventions are merged whatever the parts, as Beiwe does.
     expect(
-      previewImport(raw, current, { deviceSettings: false, surveys: false, timezone: true, measurements: true })
+      previewImport(raw, current, {
+        deviceSettings: false,
+        surveys: false,
+        timezone: true,
+        measurements: true,
+        sourcePriorities: true,
+      })
     ).toMatchObject({
       settingChanges: [],
       surveys: [],
@@ -86,7 +98,25 @@ describe('the study file in the browser', () => {
     // The same choice, and a Beiwe file without the key: nothing.
     expect(previewImport({ wearable_measurements: ['sleep', 'heart_rate'] }, current, all)).toMatchObject({
       measurements: null,
+      sourcePriorities: [],
     });
     expect(previewImport({}, current, all)).toMatchObject({ measurements: null });
+  });
+
+  it('previews each source list the file would change, in words; a list it leaves out goes back to the default order', () => {
+    const raw = {
+      wearable_source_priorities: { steps: [{ source: 'phone' }, { source: 'fitbit', device: 'Charge 6' }] },
+    };
+    expect(previewImport(raw, current, all)).toMatchObject({
+      sourcePriorities: [
+        { measurement: 'steps', label: 'Steps', before: 'default order', after: 'Phone, Fitbit "Charge 6"' },
+        { measurement: 'sleep', label: 'Sleep sessions', before: 'Polar', after: 'default order' },
+      ],
+    });
+    expect(previewImport(raw, current, { ...all, sourcePriorities: false })).toMatchObject({ sourcePriorities: [] });
+    // The same lists (an empty one is the default order too), and a Beiwe file without the key: nothing.
+    const same = { wearable_source_priorities: { sleep: [{ source: 'polar' }], workouts: [] } };
+    expect(previewImport(same, current, all)).toMatchObject({ sourcePriorities: [] });
+    expect(previewImport({}, current, all)).toMatchObject({ sourcePriorities: [] });
   });
 });

@@ -1,5 +1,6 @@
-import type { DeviceSettings, ImportParts } from '../../api/study-config.ts';
+import type { DeviceSettings, ImportParts, PriorityEntry } from '../../api/study-config.ts';
 import { SETTING_FIELDS, CONSENT_SECTIONS } from '../DeviceSettingsForm/device-settings-fields.ts';
+import { describePriority, priorityLabel } from '../SourcePriority/source-priority-names.ts';
 
 /**
  * Beiwe's study settings file in the browser: what importing one would change in a study, and
@@ -23,6 +24,8 @@ export type ImportPreview = {
   timezone: { before: string; after: string } | null;
   /** The wearable measurements the study would start and stop collecting, by label. */
   measurements: { added: string[]; removed: string[] } | null;
+  /** Each measurement whose source list would change: the file's lists replace all of the study's. */
+  sourcePriorities: Array<{ measurement: string; label: string; before: string; after: string }>;
 };
 
 export type Current = {
@@ -31,6 +34,8 @@ export type Current = {
   timezone: string;
   /** The wearable measurements the study collects, and every measurement's label by name. */
   measurements: { chosen: string[]; labels: ReadonlyMap<string, string> };
+  /** The study's source lists, every measurement it ranks (an empty list: the default order). */
+  sourcePriorities: Record<string, PriorityEntry[]>;
 };
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -47,6 +52,14 @@ const show = (v: unknown): string => {
   if (typeof v === 'number') return String(v);
   return isObject(v) ? 'changed texts' : 'nothing';
 };
+
+/** The file's list as far as it reads as one; the ingest names what is wrong with the rest. */
+const entriesOf = (list: unknown): PriorityEntry[] =>
+  (Array.isArray(list) ? list : []).flatMap((e) =>
+    isObject(e) && typeof e.source === 'string'
+      ? [typeof e.device === 'string' ? { source: e.source, device: e.device } : { source: e.source }]
+      : []
+  );
 
 /** What `file` would change, or why it is not a study file at all. */
 export function previewImport(
@@ -65,6 +78,7 @@ export function previewImport(
     newInterventions: [],
     timezone: null,
     measurements: null,
+    sourcePriorities: [],
   };
   if (parts.deviceSettings && isObject(file.device_settings)) {
     for (const [key, raw] of Object.entries(file.device_settings)) {
@@ -115,6 +129,17 @@ export function previewImport(
     const removed = [...before].filter((m) => !after.has(m)).map(label);
     if (added.length + removed.length > 0) preview.measurements = { added, removed };
   }
+  const ranked = file.wearable_source_priorities;
+  if (parts.sourcePriorities && isObject(ranked)) {
+    // A measurement the file leaves out goes back to the default order, as a PUT of the lists does.
+    for (const measurement of new Set([...Object.keys(current.sourcePriorities), ...Object.keys(ranked)])) {
+      const before = describePriority(current.sourcePriorities[measurement] ?? []);
+      const after = describePriority(entriesOf(ranked[measurement]));
+      if (before !== after) {
+        preview.sourcePriorities.push({ measurement, label: priorityLabel(measurement), before, after });
+      }
+    }
+  }
   return preview;
 }
 
@@ -153,6 +178,14 @@ export function describeFilePath(path: string, file: unknown): string {
   if (head === 'study_time_zone') return 'Time zone';
   if (head === 'wearable_measurements') {
     return typeof rest[0] === 'number' ? `Wearable measurement ${rest[0] + 1}` : 'Wearable measurements';
+  }
+  if (head === 'wearable_source_priorities') {
+    const [measurement, entry, field] = rest;
+    const words = ['Source priority'];
+    if (measurement !== undefined) words.push(priorityLabel(String(measurement)));
+    if (typeof entry === 'number') words.push(`entry ${entry + 1}`);
+    if (field !== undefined) words.push(String(field));
+    return words.join(' › ');
   }
   if (head === 'interventions') return typeof rest[0] === 'number' ? `Intervention ${rest[0] + 1}` : 'Interventions';
   if (head === 'surveys' && typeof rest[0] === 'number') {
