@@ -64,15 +64,7 @@ describe('data-access credentials', () => {
       string,
       unknown
     >;
-    // The study file as the export writes it: Beiwe's keys and Vigil's wearable ones, which Beiwe's readers ignore.
-    expect(Object.keys(settings).sort()).toEqual([
-      'device_settings',
-      'interventions',
-      'study_time_zone',
-      'surveys',
-      'wearable_measurements',
-      'wearable_source_priorities',
-    ]);
+    expect(Object.keys(settings).sort()).toEqual(['device_settings', 'interventions', 'study_time_zone', 'surveys']);
 
     // Disabled, then deleted: refused with 403 like an unknown key.
     expect((await post(`/api/v1/data-access/keys/${key.id}/disable`, {})).status).toBe(200);

@@ -37,8 +37,6 @@ describe('study_pk on the data-access API', () => {
       'interventions',
       'study_time_zone',
       'surveys',
-      'wearable_measurements',
-      'wearable_source_priorities',
     ]);
     const data = await app.request('/get-data/v1', beiweForm(good));
     expect(data.status).toBe(200);

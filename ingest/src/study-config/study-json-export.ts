@@ -129,7 +129,7 @@ export async function beiweStudySettings(db: Knex, study: Study): Promise<Record
   const file = await exportStudy(db, study);
   return Object.fromEntries(Object.entries(file).filter(([key]) => !VIGIL_KEYS.has(key)));
 }
-const VIGIL_KEYS: ReadonlySet<string> = new Set(['wearable_measurements'] satisfies (keyof BeiweStudyJson)[]);
+const VIGIL_KEYS: ReadonlySet<string> = new Set(['wearable_measurements', 'wearable_source_priorities']);
 
 /** Beiwe's download name: the study name with spaces as underscores. */
 export function exportFileName(studyName: string): string {
