@@ -1,12 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStreamProcessor } from '../streams/processor.ts';
-import { currentDeviceSettings } from '../study-config/device-settings-store.ts';
-import { insertParticipant, insertStudy, queuedUpload } from '../test/factories.ts';
-import { createOwnDatabase } from '../test/test-db.ts';
+import { describe, expect, it } from 'vitest';
+import { queuedUpload } from '../test/factories.ts';
 import type { Upload } from '../uploads/store.ts';
-import { FEATURE_DELAY_MS } from './dirty.ts';
-import { computeMarkedDays, createFeatureProcessor } from './processor.ts';
 import { rebuildFeatures } from './rebuild.ts';
+import { featuresTestbed } from './testing.ts';
 
 /**
  * Walking from uploaded accelerometer files (Android in m/s², iOS in g) through the worker's
@@ -14,21 +10,12 @@ import { rebuildFeatures } from './rebuild.ts';
  * file processed twice, and a rebuild.
  */
 describe('walking features from the accelerometer', () => {
-  let own: Awaited<ReturnType<typeof createOwnDatabase>>;
-  let now = new Date('2026-11-25T12:00:00Z');
-  const clock = () => now;
-  const streams = createStreamProcessor({ clock, settingsFor: currentDeviceSettings });
-  const features = createFeatureProcessor({ clock });
+  const t = featuresTestbed('vigil_walking', new Date('2026-11-25T12:00:00Z'), 'America/New_York');
   let uploadId = 0;
   const G = 9.80665;
   const MIN = 60_000;
   /** Local midnight of 2026-11-22 in New York (EST, UTC−5). */
   const day1 = Date.UTC(2026, 10, 22, 5);
-
-  beforeAll(async () => {
-    own = await createOwnDatabase('vigil_walking');
-  });
-  afterAll(() => own.drop());
 
   const upload = (participantId: number, fileMs: number, osType: string, id = ++uploadId): Upload =>
     queuedUpload({
@@ -38,33 +25,8 @@ describe('walking features from the accelerometer', () => {
       stream: 'accelerometer',
       fileTime: new Date(fileMs),
       osType,
-      receivedAt: now,
+      receivedAt: t.clock(),
     });
-  const process = (u: Upload, text: string) => {
-    now = new Date(now.getTime() + 2 * MIN);
-    return own.db.transaction(async (trx) => {
-      const items = [{ upload: u, plaintext: Buffer.from(text) }];
-      await streams({ trx, items });
-      await features({ trx, items });
-    });
-  };
-  const sweep = () => computeMarkedDays(own.db, new Date(now.getTime() + FEATURE_DELAY_MS));
-
-  async function participant(osType: 'ANDROID' | 'IOS', patientId: string) {
-    const study = await insertStudy(own.db, { timezone: 'America/New_York' });
-    const p = await insertParticipant(own.db, study.id);
-    await own.db('beiwe_participants').insert({
-      participant_id: p.id,
-      patient_id: patientId,
-      password_hash: 'x',
-      private_key_sealed: 'x',
-      public_key: 'x',
-      os_type: osType,
-      created_at: now,
-      updated_at: now,
-    });
-    return p;
-  }
 
   /**
    * Beiwe's default duty cycle (10 s on, 10 s off) at 10 Hz over [fromMs, toMs), in the phone's unit:
@@ -85,12 +47,12 @@ describe('walking features from the accelerometer', () => {
   }
 
   const activity = async (participantId: number) =>
-    (await own
+    (await t
       .db('daily_features')
       .where({ participant_id: participantId, source: 'phone' })
       .whereIn('feature', ['walking_time', 'steps', 'cadence'])
       .orderBy(['day', 'feature'])
-      .select(own.db.raw("DATE_FORMAT(day, '%Y-%m-%d') AS day"), 'feature', 'value', 'coverage')) as {
+      .select(t.db.raw("DATE_FORMAT(day, '%Y-%m-%d') AS day"), 'feature', 'value', 'coverage')) as {
       day: string;
       feature: string;
       value: number | null;
@@ -112,17 +74,17 @@ describe('walking features from the accelerometer', () => {
 
   for (const os of ['ANDROID', 'IOS'] as const) {
     it(`counts a bout of known steps and gives zero on a day without walking (${os})`, async () => {
-      const p = await participant(os, os === 'ANDROID' ? 'walkandr' : 'walkios1');
+      const p = await t.participant(os, os === 'ANDROID' ? 'walkandr' : 'walkios1');
       // Day 1: 09:00–11:00 local in two hourly files, walking 10:10–10:30; day 2: an hour lying still.
       const nine = day1 + 9 * 60 * MIN;
-      await process(upload(p.id, nine, os), accelerometerFile(os, nine, nine + 60 * MIN));
-      await process(
+      await t.process(upload(p.id, nine, os), accelerometerFile(os, nine, nine + 60 * MIN));
+      await t.process(
         upload(p.id, nine + 60 * MIN, os),
         accelerometerFile(os, nine + 60 * MIN, nine + 120 * MIN, nine + 70 * MIN, 20 * MIN)
       );
       const day2 = day1 + 24 * 60 * MIN + 9 * 60 * MIN;
-      await process(upload(p.id, day2, os), accelerometerFile(os, day2, day2 + 60 * MIN));
-      await sweep();
+      await t.process(upload(p.id, day2, os), accelerometerFile(os, day2, day2 + 60 * MIN));
+      await t.sweep();
       const rows = await activity(p.id);
       expectBout(valuesOf(rows, '2026-11-22'));
       expect(valuesOf(rows, '2026-11-23')).toEqual({ walking_time: 0, steps: 0, cadence: null });
@@ -133,25 +95,25 @@ describe('walking features from the accelerometer', () => {
   }
 
   it('counts a file processed twice once, and a rebuild gives what was kept incrementally', async () => {
-    const p = await participant('ANDROID', 'walktwce');
+    const p = await t.participant('ANDROID', 'walktwce');
     const ten = day1 + 10 * 60 * MIN;
     const text = accelerometerFile('ANDROID', ten, ten + 60 * MIN, ten + 10 * MIN, 20 * MIN);
     const u = upload(p.id, ten, 'ANDROID');
-    await process(u, text);
-    await sweep();
+    await t.process(u, text);
+    await t.sweep();
     const once = await activity(p.id);
     expectBout(valuesOf(once, '2026-11-22'));
-    await process(u, text);
-    await sweep();
+    await t.process(u, text);
+    await t.sweep();
     expect(await activity(p.id)).toEqual(once);
-    await own.db('daily_features').where({ participant_id: p.id }).delete();
-    await rebuildFeatures(own.db, { participantId: p.id, from: '2026-11-20', to: '2026-11-24', now });
+    await t.db('daily_features').where({ participant_id: p.id }).delete();
+    await rebuildFeatures(t.db, { participantId: p.id, from: '2026-11-20', to: '2026-11-24', now: t.clock() });
     expect(await activity(p.id)).toEqual(once);
   });
 
   const walkingMinutes = async (participantId: number) =>
     (
-      (await own
+      (await t
         .db('walking_minutes')
         .where({ participant_id: participantId })
         .orderBy('minute')
@@ -159,20 +121,20 @@ describe('walking features from the accelerometer', () => {
     ).map((m) => ({ minute: m.minute.toISOString(), walkingS: m.walking_s, steps: m.steps }));
 
   it('a rebuild finds walking again in the raw accelerometer: the same minutes as the uploads gave', async () => {
-    const p = await participant('ANDROID', 'walkrebd');
+    const p = await t.participant('ANDROID', 'walkrebd');
     // Two days, three hourly files: bouts 09:40–09:50 and 10:10–10:30 on day 1, 18:00–18:05 on day 2.
     const nine = day1 + 9 * 60 * MIN;
     const six = day1 + 24 * 60 * MIN + 18 * 60 * MIN;
-    await process(
+    await t.process(
       upload(p.id, nine, 'ANDROID'),
       accelerometerFile('ANDROID', nine, nine + 60 * MIN, nine + 40 * MIN, 10 * MIN)
     );
-    await process(
+    await t.process(
       upload(p.id, nine + 60 * MIN, 'ANDROID'),
       accelerometerFile('ANDROID', nine + 60 * MIN, nine + 120 * MIN, nine + 70 * MIN, 20 * MIN)
     );
-    await process(upload(p.id, six, 'ANDROID'), accelerometerFile('ANDROID', six, six + 60 * MIN, six, 5 * MIN));
-    await sweep();
+    await t.process(upload(p.id, six, 'ANDROID'), accelerometerFile('ANDROID', six, six + 60 * MIN, six, 5 * MIN));
+    await t.sweep();
     const minutes = await walkingMinutes(p.id);
     const features = await activity(p.id);
     // 30 and 5 minutes walked under the duty cycle (half of it sampled): 900 s and 150 s, within 5%.
@@ -180,19 +142,31 @@ describe('walking features from the accelerometer', () => {
     expect(Math.abs(valuesOf(features, '2026-11-23').walking_time! - 150)).toBeLessThanOrEqual(8);
 
     // Walking lost (or found by an older definition): the rebuild finds the same again.
-    await own.db('walking_minutes').where({ participant_id: p.id }).update({ walking_s: 1, steps: 99 });
-    await own.db('daily_features').where({ participant_id: p.id }).delete();
-    await rebuildFeatures(own.db, { participantId: p.id, from: '2026-11-22', to: '2026-11-23', now, walking: true });
+    await t.db('walking_minutes').where({ participant_id: p.id }).update({ walking_s: 1, steps: 99 });
+    await t.db('daily_features').where({ participant_id: p.id }).delete();
+    await rebuildFeatures(t.db, {
+      participantId: p.id,
+      from: '2026-11-22',
+      to: '2026-11-23',
+      now: t.clock(),
+      walking: true,
+    });
     expect(await walkingMinutes(p.id)).toEqual(minutes);
     expect(await activity(p.id)).toEqual(features);
 
     // Retention dropped the first hour's raw rows: its minutes keep the walking found on arrival.
-    await own
+    await t
       .db('accelerometer')
       .where({ participant_id: p.id })
       .where('t', '<', new Date(nine + 60 * MIN))
       .delete();
-    await rebuildFeatures(own.db, { participantId: p.id, from: '2026-11-22', to: '2026-11-23', now, walking: true });
+    await rebuildFeatures(t.db, {
+      participantId: p.id,
+      from: '2026-11-22',
+      to: '2026-11-23',
+      now: t.clock(),
+      walking: true,
+    });
     expect(await walkingMinutes(p.id)).toEqual(minutes);
     expect(await activity(p.id)).toEqual(features);
   });

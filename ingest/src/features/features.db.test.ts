@@ -1,37 +1,23 @@
 import type { Knex } from 'knex';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { up as dropUncollectedSociability } from '../../../migrations/src/migrations/20261207140000_drop_uncollected_sociability.ts';
-import { createStreamProcessor } from '../streams/processor.ts';
-import { currentDeviceSettings } from '../study-config/device-settings-store.ts';
-import { insertParticipant, insertStudy, queuedUpload } from '../test/factories.ts';
-import { createOwnDatabase } from '../test/test-db.ts';
+import { insertParticipant, queuedUpload } from '../test/factories.ts';
 import type { Upload } from '../uploads/store.ts';
 import { emptyBatch } from '../wearables/rows.ts';
 import { writeBatch } from '../wearables/writer.ts';
-import { FEATURE_DELAY_MS } from './dirty.ts';
-import { computeMarkedDays, createFeatureProcessor } from './processor.ts';
 import { rebuildFeatures } from './rebuild.ts';
 import { SOCIABILITY_FEATURES, type SociabilityFeature } from './sociability.ts';
 import { summaryStatistics } from './summary-statistics.ts';
+import { featuresTestbed } from './testing.ts';
 
 /**
  * Features kept up to date by the upload worker's processors, uploads arriving out of order (late
  * ones included), against a rebuild from scratch; iOS, wearables and the Beiwe summary rows.
  */
 describe('daily features, incrementally and rebuilt', () => {
-  let own: Awaited<ReturnType<typeof createOwnDatabase>>;
-  const start = new Date('2026-11-21T12:00:00Z');
-  let now = start;
-  const clock = () => now;
-  const streams = createStreamProcessor({ clock, settingsFor: currentDeviceSettings });
-  const features = createFeatureProcessor({ clock });
   const ZONE = 'America/New_York';
+  const t = featuresTestbed('vigil_features', new Date('2026-11-21T12:00:00Z'), ZONE);
   let uploadId = 0;
-
-  beforeAll(async () => {
-    own = await createOwnDatabase('vigil_features');
-  });
-  afterAll(() => own.drop());
 
   const upload = (participantId: number, stream: string, fileMs: number, osType: string): Upload =>
     queuedUpload({
@@ -41,38 +27,8 @@ describe('daily features, incrementally and rebuilt', () => {
       stream,
       fileTime: new Date(fileMs),
       osType,
-      receivedAt: now,
+      receivedAt: t.clock(),
     });
-  /**
-   * One upload through both processors, in one transaction, as the worker runs them, two minutes
-   * after the one before: each batch computes the days marked by the ones before it.
-   */
-  const process = (u: Upload, text: string) => {
-    now = new Date(now.getTime() + 2 * 60_000);
-    return own.db.transaction(async (trx) => {
-      const items = [{ upload: u, plaintext: Buffer.from(text) }];
-      await streams({ trx, items });
-      await features({ trx, items });
-    });
-  };
-  /** The scheduled job, a minute after the last upload. */
-  const sweep = () => computeMarkedDays(own.db, new Date(now.getTime() + FEATURE_DELAY_MS));
-
-  async function participant(osType: 'ANDROID' | 'IOS', patientId: string) {
-    const study = await insertStudy(own.db, { timezone: ZONE });
-    const p = await insertParticipant(own.db, study.id);
-    await own.db('beiwe_participants').insert({
-      participant_id: p.id,
-      patient_id: patientId,
-      password_hash: 'x',
-      private_key_sealed: 'x',
-      public_key: 'x',
-      os_type: osType,
-      created_at: now,
-      updated_at: now,
-    });
-    return { ...p, studyId: study.id };
-  }
 
   const KM = 180 / (Math.PI * 6371);
   const HOUR = 3_600_000;
@@ -109,13 +65,13 @@ describe('daily features, incrementally and rebuilt', () => {
     ).map((r) => ({ ...r }));
 
   it('recomputes the days uploads touch, late ones included, and equals a rebuild', async () => {
-    const p = await participant('ANDROID', 'andr0001');
+    const p = await t.participant('ANDROID', 'andr0001');
     // Four days of GPS in 6-hour files; the first day's night file arrives last (a late upload).
     const starts = Array.from({ length: 16 }, (_, i) => day1 + i * 6 * HOUR);
-    for (const s of [...starts.slice(1), starts[0]!]) await process(upload(p.id, 'gps', s, 'ANDROID'), gpsFile(s));
+    for (const s of [...starts.slice(1), starts[0]!]) await t.process(upload(p.id, 'gps', s, 'ANDROID'), gpsFile(s));
     // Calls and texts on day 2 (local), one missed; a survey opened and submitted on day 3.
     const d2 = day1 + 24 * HOUR;
-    await process(
+    await t.process(
       upload(p.id, 'calls', d2 + 10 * HOUR, 'ANDROID'),
       [
         'hashed phone number,call type,timestamp,duration in seconds',
@@ -124,7 +80,7 @@ describe('daily features, incrementally and rebuilt', () => {
         `aaa,Outgoing Call,${d2 + 12 * HOUR},30`,
       ].join('\n')
     );
-    await process(
+    await t.process(
       upload(p.id, 'texts', d2 + 13 * HOUR, 'ANDROID'),
       [
         'timestamp,hashed phone number,sent vs received,message length,time sent',
@@ -132,7 +88,7 @@ describe('daily features, incrementally and rebuilt', () => {
       ].join('\n')
     );
     const d3 = day1 + 48 * HOUR;
-    await process(
+    await t.process(
       {
         ...upload(p.id, 'survey_timings', d3 + 20 * HOUR, 'ANDROID'),
         fileName: `pid_surveyTimings_s1_${d3 + 20 * HOUR}.csv`,
@@ -145,12 +101,10 @@ describe('daily features, incrementally and rebuilt', () => {
     );
 
     // The worker computed the days the earlier uploads marked; the last ones wait for the scheduled job.
-    expect((await snapshot(own.db, p.id)).some((r) => r.feature === 'home_time' && r.value !== null)).toBe(true);
-    expect(await own.db('daily_feature_dirty').where({ participant_id: p.id }).count({ n: '*' })).not.toEqual([
-      { n: 0 },
-    ]);
-    await sweep();
-    const incremental = await snapshot(own.db, p.id);
+    expect((await snapshot(t.db, p.id)).some((r) => r.feature === 'home_time' && r.value !== null)).toBe(true);
+    expect(await t.db('daily_feature_dirty').where({ participant_id: p.id }).count({ n: '*' })).not.toEqual([{ n: 0 }]);
+    await t.sweep();
+    const incremental = await snapshot(t.db, p.id);
     const value = (day: string, feature: string) =>
       incremental.find((r) => r.day === day && r.feature === feature)?.value;
     // Day 2 (fully observed): home 16 h (00–09, 17–24 less the commute minutes), 6 km travelled.
@@ -173,18 +127,23 @@ describe('daily features, incrementally and rebuilt', () => {
     expect(value('2026-11-04', 'avg_time_to_submit')).toBe(45);
     // The late night file made day 1 whole.
     expect(value('2026-11-02', 'obs_duration')).toBeCloseTo(24, 1);
-    expect(await own.db('daily_feature_dirty').where({ participant_id: p.id }).count({ n: '*' })).toEqual([{ n: 0 }]);
+    expect(await t.db('daily_feature_dirty').where({ participant_id: p.id }).count({ n: '*' })).toEqual([{ n: 0 }]);
 
-    await own.db('daily_features').where({ participant_id: p.id }).delete();
-    const rebuilt = await rebuildFeatures(own.db, { participantId: p.id, from: '2026-10-30', to: '2026-11-10', now });
+    await t.db('daily_features').where({ participant_id: p.id }).delete();
+    const rebuilt = await rebuildFeatures(t.db, {
+      participantId: p.id,
+      from: '2026-10-30',
+      to: '2026-11-10',
+      now: t.clock(),
+    });
     expect(rebuilt.days).toBe(4);
-    expect(await snapshot(own.db, p.id)).toEqual(incremental);
+    expect(await snapshot(t.db, p.id)).toEqual(incremental);
   });
 
   it('an iOS phone collects no calls or texts: its days have no sociability row, never zeros', async () => {
-    const p = await participant('IOS', 'ios00001');
+    const p = await t.participant('IOS', 'ios00001');
     // A row an earlier definition wrote (null, coverage 0) goes when the day is recomputed.
-    await own.db('daily_features').insert({
+    await t.db('daily_features').insert({
       participant_id: p.id,
       day: '2026-11-02',
       feature: 'num_in_call',
@@ -192,17 +151,17 @@ describe('daily features, incrementally and rebuilt', () => {
       value: null,
       coverage: 0,
       version: 1,
-      computed_at: now,
+      computed_at: t.clock(),
     });
-    await process(upload(p.id, 'gps', day1, 'IOS'), gpsFile(day1));
-    await sweep();
-    const features = (await own
+    await t.process(upload(p.id, 'gps', day1, 'IOS'), gpsFile(day1));
+    await t.sweep();
+    const features = (await t
       .db('daily_features')
       .where({ participant_id: p.id, day: '2026-11-02' })
       .pluck('feature')) as string[];
     expect(features).toContain('obs_duration');
     expect(features.filter((f) => SOCIABILITY_FEATURES.includes(f as SociabilityFeature))).toEqual([]);
-    const [summary] = await summaryStatistics(own.db, { studyId: p.studyId });
+    const [summary] = await summaryStatistics(t.db, { studyId: p.studyId });
     expect(summary).toMatchObject({
       willow_incoming_call_count: null,
       willow_uniq_individual_call_or_text_count: null,
@@ -210,9 +169,9 @@ describe('daily features, incrementally and rebuilt', () => {
   });
 
   it('the migration drops the sociability rows the first definition wrote for phones without call logs', async () => {
-    const android = await participant('ANDROID', 'migandr1');
-    const ios = await participant('IOS', 'migios01');
-    const { id: noPhone } = await insertParticipant(own.db, ios.studyId);
+    const android = await t.participant('ANDROID', 'migandr1');
+    const ios = await t.participant('IOS', 'migios01');
+    const { id: noPhone } = await insertParticipant(t.db, ios.studyId);
     const row = (participantId: number, feature: string, value: number | null, coverage: number) => ({
       participant_id: participantId,
       day: '2026-11-10',
@@ -221,9 +180,9 @@ describe('daily features, incrementally and rebuilt', () => {
       value,
       coverage,
       version: 1,
-      computed_at: now,
+      computed_at: t.clock(),
     });
-    await own
+    await t
       .db('daily_features')
       .insert([
         row(android.id, 'num_in_call', 0, 1),
@@ -231,8 +190,8 @@ describe('daily features, incrementally and rebuilt', () => {
         row(ios.id, 'home_time', 5, 1),
         row(noPhone, 'num_s', 0, 1),
       ]);
-    await dropUncollectedSociability(own.db);
-    const left = (await own
+    await dropUncollectedSociability(t.db);
+    const left = (await t
       .db('daily_features')
       .whereIn('participant_id', [android.id, ios.id, noPhone])
       .select('participant_id', 'feature')) as { participant_id: number; feature: string }[];
@@ -247,18 +206,18 @@ describe('daily features, incrementally and rebuilt', () => {
   });
 
   it('wearable features per source, side by side, from days the wearable writer marks', async () => {
-    const p = await participant('ANDROID', 'wear0001');
+    const p = await t.participant('ANDROID', 'wear0001');
     const connection = async (provider: string) =>
       (
-        await own.db('device_connections').insert({
+        await t.db('device_connections').insert({
           participant_id: p.id,
           provider,
           api: provider,
           status: 'connected',
-          status_changed_at: now,
+          status_changed_at: t.clock(),
           scopes_requested: '',
-          created_at: now,
-          updated_at: now,
+          created_at: t.clock(),
+          updated_at: t.clock(),
         })
       )[0]!;
     const fitbit = await connection('fitbit');
@@ -267,7 +226,7 @@ describe('daily features, incrementally and rebuilt', () => {
     // Fitbit: steps per minute over 12 hours of the local day (coverage 0.5), resting HR, sleep, HRV.
     const offset = { device: null, utc_offset_min: -300 };
     await writeBatch(
-      own.db,
+      t.db,
       { connectionId: fitbit, participantId: p.id, source: 'fitbit' },
       {
         ...emptyBatch(),
@@ -299,11 +258,11 @@ describe('daily features, incrementally and rebuilt', () => {
           { ...offset, measured_at: new Date(day1 + 2 * HOUR), rmssd_ms: 50, sdnn_ms: null },
         ],
       },
-      now
+      t.clock()
     );
     // Polar: its own daily totals.
     await writeBatch(
-      own.db,
+      t.db,
       { connectionId: polar, participantId: p.id, source: 'polar' },
       {
         ...emptyBatch(),
@@ -318,10 +277,10 @@ describe('daily features, incrementally and rebuilt', () => {
           },
         ],
       },
-      now
+      t.clock()
     );
-    expect(await sweep()).toMatchObject({ days: 1 });
-    const rows = (await own
+    expect(await t.sweep()).toMatchObject({ days: 1 });
+    const rows = (await t
       .db('daily_features')
       .where({ participant_id: p.id })
       .whereNot('source', 'phone')
@@ -344,18 +303,18 @@ describe('daily features, incrementally and rebuilt', () => {
   });
 
   it('gives Beiwe-shaped summary statistics rows from the features', async () => {
-    const p = await participant('ANDROID', 'summ0001');
+    const p = await t.participant('ANDROID', 'summ0001');
     for (const s of [day1 - 6 * HOUR, day1, day1 + 6 * HOUR, day1 + 12 * HOUR, day1 + 18 * HOUR])
-      await process(upload(p.id, 'gps', s, 'ANDROID'), gpsFile(s));
-    await sweep();
-    const rows = await summaryStatistics(own.db, {
+      await t.process(upload(p.id, 'gps', s, 'ANDROID'), gpsFile(s));
+    await t.sweep();
+    const rows = await summaryStatistics(t.db, {
       studyId: p.studyId,
       startDate: '2026-11-02',
       endDate: '2026-11-02',
     });
     expect(rows).toHaveLength(1);
     const [row] = rows;
-    const home = (await own
+    const home = (await t
       .db('daily_features')
       .where({ participant_id: p.id, feature: 'home_time', day: '2026-11-02' })
       .first('value')) as { value: number };

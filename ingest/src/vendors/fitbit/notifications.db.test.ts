@@ -1,9 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createLocalArchiveStore } from '../../archive/local-store.ts';
-import { asAdmin, asViewer, createTestClock, jsonBody, testVault } from '../../test/fixtures.ts';
-import { startWearablesHarness, type WearablesHarness } from '../../test/provider-simulators/harness.ts';
-import { createOwnDatabase } from '../../test/test-db.ts';
+import { describe, expect, it } from 'vitest';
+import { asAdmin, asViewer, jsonBody } from '../../test/fixtures.ts';
 import { GOOGLE_DATA_TYPES } from './notifications.ts';
+import { notificationsHarness } from '../testing.ts';
 
 /**
  * Google Health webhooks end to end over real HTTP: an admin has Vigil create the project's
@@ -11,53 +9,30 @@ import { GOOGLE_DATA_TYPES } from './notifications.ts';
  * notifications as Google does, and only authorised, new ones about a connected user enqueue a pull.
  */
 describe('Google Health webhook notifications', () => {
-  let own: Awaited<ReturnType<typeof createOwnDatabase>>;
-  let wearables: WearablesHarness;
-  const clock = createTestClock(new Date('2026-11-21T09:00:00Z'));
+  const h = notificationsHarness('google');
   const project = '123456789012';
-  beforeAll(async () => {
-    own = await createOwnDatabase('vigil_own_notify_google');
-    wearables = await startWearablesHarness({
-      db: own.db,
-      clock,
-      vault: testVault(),
-      archiveStore: createLocalArchiveStore('/tmp/vigil-notify-google-archive'),
-      env: { VIGIL_WEARABLES_NOTIFICATIONS: 'true' },
-    });
-  });
-  afterAll(async () => {
-    await wearables.close();
-    await own.drop();
-  });
-  beforeEach(() => clock.set(new Date('2026-11-21T09:00:00Z')));
 
-  const ensure = (body: unknown = { projectNumber: project, accessToken: wearables.fitbit.webhooks.adminToken }) =>
-    fetch(`${wearables.url}/api/v1/wearables/notifications/fitbit/subscriber`, {
+  const ensure = (body: unknown = { projectNumber: project, accessToken: h.wearables.fitbit.webhooks.adminToken }) =>
+    fetch(`${h.wearables.url}/api/v1/wearables/notifications/fitbit/subscriber`, {
       method: 'POST',
       headers: asAdmin,
       body: jsonBody(body),
     });
   const connectedUser = async () => {
-    const { connectionId } = await wearables.connected('fitbit');
-    const row = (await own.db('device_connections').where({ id: connectionId }).first('external_user_id')) as {
+    const { connectionId } = await h.wearables.connected('fitbit');
+    const row = (await h.db('device_connections').where({ id: connectionId }).first('external_user_id')) as {
       external_user_id: string;
     };
     return { connectionId, userId: row.external_user_id };
   };
-  const jobsOf = async (connectionId: number) =>
-    (await own
-      .db('wearable_pull_jobs')
-      .where({ connection_id: connectionId })
-      .orderBy('id')
-      .select('kind', 'state', 'requested_by')) as { kind: string; state: string; requested_by: string }[];
-  const secret = () => wearables.fitbit.webhooks.subscribers()[0]!.secret;
+  const secret = () => h.wearables.fitbit.webhooks.subscribers()[0]!.secret;
   const interval = { startTime: '2026-11-21T07:29:00Z', endTime: '2026-11-21T07:34:00Z' };
-  const endpoint = () => `${wearables.url}/oauth/notify/fitbit`;
+  const endpoint = () => `${h.wearables.url}/oauth/notify/fitbit`;
 
   it('creates the subscriber through the verification handshake, and renews it when asked again', async () => {
     const created = await ensure();
     expect(created.status).toBe(201);
-    const [subscriber] = wearables.fitbit.webhooks.subscribers();
+    const [subscriber] = h.wearables.fitbit.webhooks.subscribers();
     expect(subscriber).toMatchObject({
       name: `projects/${project}/subscribers/vigil-notifications`,
       endpointUri: endpoint(),
@@ -83,11 +58,11 @@ describe('Google Health webhook notifications', () => {
   });
 
   it('refuses a project id for a number (400) and reports a token Google refuses', async () => {
-    const bad = await ensure({ projectNumber: 'my-project', accessToken: wearables.fitbit.webhooks.adminToken });
+    const bad = await ensure({ projectNumber: 'my-project', accessToken: h.wearables.fitbit.webhooks.adminToken });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ error: { fields: [{ field: 'projectNumber' }] } });
     const channel = async () =>
-      (await own.db('wearable_notify_channels').where({ provider: 'fitbit' }).select()) as Record<string, unknown>[];
+      (await h.db('wearable_notify_channels').where({ provider: 'fitbit' }).select()) as Record<string, unknown>[];
     const before = await channel();
     const refused = await ensure({ projectNumber: project, accessToken: 'ya29.not-a-cloud-platform-token' });
     expect(refused.status).toBe(400);
@@ -98,8 +73,8 @@ describe('Google Health webhook notifications', () => {
   });
 
   it('lets only admins set up the subscriber', async () => {
-    const url = `${wearables.url}/api/v1/wearables/notifications/fitbit/subscriber`;
-    const body = jsonBody({ projectNumber: project, accessToken: wearables.fitbit.webhooks.adminToken });
+    const url = `${h.wearables.url}/api/v1/wearables/notifications/fitbit/subscriber`;
+    const body = jsonBody({ projectNumber: project, accessToken: h.wearables.fitbit.webhooks.adminToken });
     expect((await fetch(url, { method: 'POST', body })).status).toBe(401);
     expect((await fetch(url, { method: 'POST', headers: asViewer, body })).status).toBe(403);
   });
@@ -107,27 +82,27 @@ describe('Google Health webhook notifications', () => {
   it('enqueues one pull for a notification, and nothing for the same one again', async () => {
     await ensure();
     const { connectionId, userId } = await connectedUser();
-    expect(await wearables.fitbit.webhooks.notify(userId, 'steps', interval)).toEqual([204]);
-    expect(await jobsOf(connectionId)).toEqual([
+    expect(await h.wearables.fitbit.webhooks.notify(userId, 'steps', interval)).toEqual([204]);
+    expect(await h.jobsOf(connectionId)).toEqual([
       { kind: 'notification', state: 'queued', requested_by: 'notification:fitbit' },
     ]);
     const body = JSON.stringify([
       { data: { version: '1', healthUserId: userId, operation: 'UPSERT', dataType: 'sleep', intervals: [] } },
     ]);
-    expect(await wearables.fitbit.webhooks.send(body, secret())).toBe(204);
-    expect(await wearables.fitbit.webhooks.send(body, secret())).toBe(204);
-    expect(await jobsOf(connectionId)).toHaveLength(1);
-    expect(wearables.logs()).toContain('"outcome":"replayed"');
+    expect(await h.wearables.fitbit.webhooks.send(body, secret())).toBe(204);
+    expect(await h.wearables.fitbit.webhooks.send(body, secret())).toBe(204);
+    expect(await h.jobsOf(connectionId)).toHaveLength(1);
+    expect(h.wearables.logs()).toContain('"outcome":"replayed"');
   });
 
   it('refuses notifications without the secret or the signature (401), drops unknown users, enqueuing nothing', async () => {
     await ensure();
     const { connectionId, userId } = await connectedUser();
     const body = JSON.stringify([{ data: { healthUserId: userId, dataType: 'steps', operation: 'UPSERT' } }]);
-    expect(await wearables.fitbit.webhooks.send(body, 'Bearer forged')).toBe(401);
-    expect(await wearables.fitbit.webhooks.send(body, null)).toBe(401);
+    expect(await h.wearables.fitbit.webhooks.send(body, 'Bearer forged')).toBe(401);
+    expect(await h.wearables.fitbit.webhooks.send(body, null)).toBe(401);
     // The secret alone is not enough: Google signs every delivery.
-    expect(await wearables.fitbit.webhooks.send(body, secret(), false)).toBe(401);
+    expect(await h.wearables.fitbit.webhooks.send(body, secret(), false)).toBe(401);
     const tampered = await fetch(endpoint(), {
       method: 'POST',
       headers: {
@@ -139,14 +114,14 @@ describe('Google Health webhook notifications', () => {
     });
     expect(tampered.status).toBe(401);
     const unknown = JSON.stringify([{ data: { healthUserId: 'hu-nobody', dataType: 'steps', operation: 'UPSERT' } }]);
-    expect(await wearables.fitbit.webhooks.send(unknown, secret())).toBe(204);
-    expect(wearables.logs()).toMatch(/"outcome":"unknown_user".*vendor notification dropped/);
-    expect(await jobsOf(connectionId)).toEqual([]);
+    expect(await h.wearables.fitbit.webhooks.send(unknown, secret())).toBe(204);
+    expect(h.wearables.logs()).toMatch(/"outcome":"unknown_user".*vendor notification dropped/);
+    expect(await h.jobsOf(connectionId)).toEqual([]);
   });
 
   it('answers an authorised body that is not a list of notifications 400', async () => {
     await ensure();
-    expect(await wearables.fitbit.webhooks.send(JSON.stringify({ data: {} }), secret())).toBe(400);
-    expect(await wearables.fitbit.webhooks.send(JSON.stringify([]), secret())).toBe(400);
+    expect(await h.wearables.fitbit.webhooks.send(JSON.stringify({ data: {} }), secret())).toBe(400);
+    expect(await h.wearables.fitbit.webhooks.send(JSON.stringify([]), secret())).toBe(400);
   });
 });
