@@ -1,10 +1,11 @@
 import type { Knex } from 'knex';
 import type { TestClock } from '../test/app-deps.ts';
+import type { ProviderId } from '../providers/provider.ts';
 import type { WearablesHarness } from '../test/provider-simulators/harness.ts';
 import { saveStudyMeasurements } from '../study-measurements/store.ts';
 import { createBudgets } from './budget.ts';
 import { MEASUREMENTS } from './measurements.ts';
-import type { PullDeps } from './pull.ts';
+import type { PullDeps, PullPlan } from './pull.ts';
 
 /**
  * Test tooling for the pulls: dependencies whose rate-limit waits move the test clock instead of
@@ -141,3 +142,31 @@ export async function collectEverything(db: Knex, connectionId: number, now: Dat
     .first('p.study_id')) as { study_id: number };
   await saveStudyMeasurements(db, studyId, MEASUREMENTS, now);
 }
+
+/** A newly connected patient of `vendor`: the connection, its participant and study, and the vendor's id for the user. */
+export async function connectedPatient(wearables: WearablesHarness, db: Knex, vendor: ProviderId) {
+  const { connectionId, participantId } = await wearables.connected(vendor);
+  const { external_user_id: userId, study_id: studyId } = (await db('device_connections as c')
+    .join('participants as p', 'p.id', 'c.participant_id')
+    .where('c.id', connectionId)
+    .first('c.external_user_id', 'p.study_id')) as { external_user_id: string; study_id: number };
+  return { connectionId, participantId, studyId, userId };
+}
+
+/**
+ * A connected patient whose study is in Paris (UTC+1 in November: what a vendor gives without a
+ * zone is read there) and collects every measurement.
+ */
+export async function parisPatient(wearables: WearablesHarness, db: Knex, vendor: ProviderId, now: Date) {
+  const patient = await connectedPatient(wearables, db, vendor);
+  await db('studies').where({ id: patient.studyId }).update({ timezone: 'Europe/Paris' });
+  await collectEverything(db, patient.connectionId, now);
+  return patient;
+}
+
+/** The two days every vendor's measurement tests pull. */
+export const MEASUREMENT_DAYS: PullPlan = {
+  mode: 'range',
+  from: new Date('2026-11-20T00:00:00Z'),
+  to: new Date('2026-11-22T00:00:00Z'),
+};

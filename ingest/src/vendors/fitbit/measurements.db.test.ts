@@ -1,8 +1,10 @@
 import type { Knex } from 'knex';
 import { describe, expect } from 'vitest';
 import { googleHealthTest, type GoogleHealthSim } from '../../test/provider-simulators/harness.ts';
-import { pullConnection, type PullPlan } from '../../wearables/pull.ts';
+import { pullConnection } from '../../wearables/pull.ts';
 import {
+  connectedPatient,
+  MEASUREMENT_DAYS,
   NO_CARDIO_LOAD,
   NO_NIGHTLY_RECHARGE,
   NO_WITHINGS_BODY_COLUMNS,
@@ -44,10 +46,7 @@ const date = (iso: string) => {
 };
 
 async function connectedUser(sim: GoogleHealthSim, db: Knex) {
-  const { connectionId } = await sim.wearables.connected('fitbit');
-  const { external_user_id: user } = (await db('device_connections')
-    .where({ id: connectionId })
-    .first('external_user_id')) as { external_user_id: string };
+  const { connectionId, userId: user } = await connectedPatient(sim.wearables, db, 'fitbit');
   return { connectionId, user };
 }
 
@@ -61,11 +60,7 @@ async function dailyRows(db: Knex, table: string, connectionId: number) {
   return rows.map((r, i) => ({ ...r, local_date: dates[i]?.d }));
 }
 
-const plan: PullPlan = {
-  mode: 'range',
-  from: new Date('2026-11-20T00:00:00Z'),
-  to: new Date('2026-11-22T00:00:00Z'),
-};
+const plan = MEASUREMENT_DAYS;
 
 describe('the Fitbit pull of every measurement', () => {
   googleHealthTest(

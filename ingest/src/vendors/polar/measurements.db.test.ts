@@ -1,12 +1,15 @@
 import type { Knex } from 'knex';
 import { describe, expect } from 'vitest';
-import { startWearablesHarness, type WearablesHarness } from '../../test/provider-simulators/harness.ts';
-import { polarData } from '../../test/provider-simulators/polar-data.ts';
-import { test } from '../../test/fixtures.ts';
+import { polarTest, type PolarSim } from '../../test/provider-simulators/harness.ts';
 import { pullConnection, type PullPlan } from '../../wearables/pull.ts';
-import { NO_WITHINGS_BODY_COLUMNS, pullDeps, rowsOf, snapshot } from '../../wearables/testing.ts';
-import { saveStudyMeasurements } from '../../study-measurements/store.ts';
-import { MEASUREMENTS } from '../../wearables/measurements.ts';
+import {
+  MEASUREMENT_DAYS,
+  NO_WITHINGS_BODY_COLUMNS,
+  parisPatient,
+  pullDeps,
+  rowsOf,
+  snapshot,
+} from '../../wearables/testing.ts';
 
 /**
  * Polar's measurements beyond exercises, activity, heart rate and sleep, from the simulator's
@@ -14,38 +17,12 @@ import { MEASUREMENTS } from '../../wearables/measurements.ts';
  * (body and skin temperature, wrist ECG, SpO2 tests) and physical info.
  */
 
-type Sims = { wearables: WearablesHarness; polar: ReturnType<typeof polarData> };
-const simTest = test.extend<{ sims: Sims }>({
-  sims: async ({ db, clock, vault, archiveStore }, use) => {
-    const polar = polarData();
-    const wearables = await startWearablesHarness({
-      db,
-      clock,
-      vault,
-      archiveStore,
-      sims: { polar: { extend: polar.extend } },
-    });
-    await use({ wearables, polar });
-    await wearables.close();
-  },
-});
-
-async function connectedPatient(sims: Sims, db: Knex) {
-  const { connectionId, participantId } = await sims.wearables.connected('polar');
-  const { external_user_id: userId } = (await db('device_connections')
-    .where({ id: connectionId })
-    .first('external_user_id')) as { external_user_id: string };
-  const { study_id: studyId } = (await db('participants').where({ id: participantId }).first('study_id')) as {
-    study_id: number;
-  };
-  // Paris in November is UTC+1: what Polar gives without a zone is read there.
-  await db('studies').where({ id: studyId }).update({ timezone: 'Europe/Paris' });
-  // Every measurement, the opt-in ECG too.
-  await saveStudyMeasurements(db, studyId, MEASUREMENTS, new Date());
-  return { connectionId, participantId, studyId, data: sims.polar.recovery(userId) };
+async function connectedPatient(sim: PolarSim, db: Knex, now: Date) {
+  const patient = await parisPatient(sim.wearables, db, 'polar', now);
+  return { ...patient, data: sim.data.recovery(patient.userId) };
 }
 
-const plan: PullPlan = { mode: 'range', from: new Date('2026-11-20T00:00:00Z'), to: new Date('2026-11-22T00:00:00Z') };
+const plan = MEASUREMENT_DAYS;
 const epoch = (iso: string) => Date.parse(iso) / 1000;
 const ECG_AT = epoch('2026-11-21T09:15:00Z');
 
@@ -79,11 +56,11 @@ const NO_VITALS = {
 };
 
 describe('the Polar pull of every measurement', () => {
-  simTest(
+  polarTest(
     'writes each documented measurement into its table, and re-reading changes nothing',
-    async ({ sims, db, clock }) => {
+    async ({ sim, db, clock }) => {
       clock.set(new Date('2026-11-22T12:00:00Z'));
-      const { connectionId, participantId, studyId, data } = await connectedPatient(sims, db);
+      const { connectionId, participantId, studyId, data } = await connectedPatient(sim, db, clock());
       data.recharges.set('2026-11-21', {
         polar_user: 'https://www.polaraccesslink.com/v3/users/1',
         date: '2026-11-21',
@@ -195,7 +172,7 @@ describe('the Polar pull of every measurement', () => {
         vo2_max: 37,
         weight_source: 'SOURCE_MEASURED',
       };
-      const deps = pullDeps(sims.wearables, clock);
+      const deps = pullDeps(sim.wearables, clock);
       expect((await pullConnection(deps, connectionId, plan)).errors).toEqual([]);
 
       // 23:55 is the evening before the recharge's date; Paris is UTC+1.
@@ -412,12 +389,12 @@ describe('the Polar pull of every measurement', () => {
     }
   );
 
-  simTest('keeps no default or estimated weight, and a typed-in one as manual', async ({ sims, db, clock }) => {
+  polarTest('keeps no default or estimated weight, and a typed-in one as manual', async ({ sim, db, clock }) => {
     clock.set(new Date('2026-11-22T12:00:00Z'));
-    const { connectionId, data } = await connectedPatient(sims, db);
+    const { connectionId, data } = await connectedPatient(sim, db, clock());
     const profile = { height: 165, vo2_max: 31, created: '2026-11-20T08:00:00Z' };
     data.physicalInfo = { ...profile, weight: 70, weight_source: 'SOURCE_DEFAULT' };
-    const deps = pullDeps(sims.wearables, clock);
+    const deps = pullDeps(sim.wearables, clock);
     expect((await pullConnection(deps, connectionId, plan)).errors).toEqual([]);
     data.physicalInfo = { ...profile, weight: 64.2, weight_source: 'SOURCE_USER', modified: '2026-11-21T19:30:00Z' };
     expect((await pullConnection(deps, connectionId, plan)).errors).toEqual([]);
@@ -435,17 +412,14 @@ describe('the Polar pull of every measurement', () => {
     ]);
   });
 
-  simTest(
+  polarTest(
     'a sync reads the nightly values twice a day and the spot tests at every pull',
-    async ({ sims, db, clock }) => {
+    async ({ sim, db, clock }) => {
       clock.set(new Date('2026-11-22T12:00:00Z'));
-      const { connectionId } = await connectedPatient(sims, db);
-      const { external_user_id: userId } = (await db('device_connections')
-        .where({ id: connectionId })
-        .first('external_user_id')) as { external_user_id: string };
+      const { connectionId, userId } = await connectedPatient(sim, db, clock());
       // Each upload brings the day's steps up to its last minute (local times, Paris): the upload horizon.
       const upload = (date: string, hhmm: string) => {
-        sims.polar.user(userId).activities = [
+        sim.data.user(userId).activities = [
           {
             start_time: `${date}T00:00:00`,
             steps: 10,
@@ -455,7 +429,7 @@ describe('the Polar pull of every measurement', () => {
           },
         ];
       };
-      const deps = pullDeps(sims.wearables, clock);
+      const deps = pullDeps(sim.wearables, clock);
       const sync = async () => {
         const plan: PullPlan = {
           mode: 'sync',
@@ -467,7 +441,7 @@ describe('the Polar pull of every measurement', () => {
       };
       const calls = () =>
         ['nightly-recharge-list', 'cardio-load-range', 'skin-temperature', 'physical-info', 'ecg', 'spo2'].map((r) =>
-          sims.wearables.polar.count(r)
+          sim.wearables.polar.count(r)
         );
 
       // The first sync reads the 30 days back (two windows of each range type).

@@ -1,12 +1,16 @@
 import type { Knex } from 'knex';
 import { describe, expect } from 'vitest';
-import { startWearablesHarness, type WearablesHarness } from '../../test/provider-simulators/harness.ts';
-import { withingsData } from '../../test/provider-simulators/withings-data.ts';
-import { test } from '../../test/fixtures.ts';
-import { pullConnection, type PullPlan } from '../../wearables/pull.ts';
-import { NO_CARDIO_LOAD, NO_WITHINGS_BODY_COLUMNS, pullDeps, rowsOf, snapshot } from '../../wearables/testing.ts';
-import { saveStudyMeasurements } from '../../study-measurements/store.ts';
-import { MEASUREMENTS } from '../../wearables/measurements.ts';
+import { withingsTest, type WithingsSim } from '../../test/provider-simulators/harness.ts';
+import { pullConnection } from '../../wearables/pull.ts';
+import {
+  MEASUREMENT_DAYS,
+  NO_CARDIO_LOAD,
+  NO_WITHINGS_BODY_COLUMNS,
+  parisPatient,
+  pullDeps,
+  rowsOf,
+  snapshot,
+} from '../../wearables/testing.ts';
 
 /**
  * Every Withings measurement beyond the first pulls, from the simulator's documented shapes into
@@ -14,38 +18,12 @@ import { MEASUREMENTS } from '../../wearables/measurements.ts';
  * ECG recordings (classification in `heart_rhythm`, signal in the raw archive) and sleep HRV.
  */
 
-type Sims = { wearables: WearablesHarness; withings: ReturnType<typeof withingsData> };
-const simTest = test.extend<{ sims: Sims }>({
-  sims: async ({ db, clock, vault, archiveStore }, use) => {
-    const withings = withingsData();
-    const wearables = await startWearablesHarness({
-      db,
-      clock,
-      vault,
-      archiveStore,
-      sims: { withings: { extend: withings.extend } },
-    });
-    await use({ wearables, withings });
-    await wearables.close();
-  },
-});
-
 /** Unix seconds, as Withings gives times. */
 const at = (iso: string) => Date.parse(iso) / 1000;
 
-async function connectedPatient(sims: Sims, db: Knex) {
-  const { connectionId, participantId } = await sims.wearables.connected('withings');
-  const { external_user_id: userId } = (await db('device_connections')
-    .where({ id: connectionId })
-    .first('external_user_id')) as { external_user_id: string };
-  const { study_id: studyId } = (await db('participants').where({ id: participantId }).first('study_id')) as {
-    study_id: number;
-  };
-  // Paris in November is UTC+1: the offset of what carries no zone (intraday, ECG) comes from here.
-  await db('studies').where({ id: studyId }).update({ timezone: 'Europe/Paris' });
-  // Every measurement, the opt-in ECG and irregular rhythm too.
-  await saveStudyMeasurements(db, studyId, MEASUREMENTS, new Date());
-  return { connectionId, participantId, studyId, user: sims.withings.user(userId) };
+async function connectedPatient(sim: WithingsSim, db: Knex, now: Date) {
+  const { userId, ...patient } = await parisPatient(sim.wearables, db, 'withings', now);
+  return { ...patient, user: sim.data.user(userId) };
 }
 
 const group = (iso: string, attrib: number, model: string | null, measures: [number, number, number][]) => ({
@@ -62,18 +40,14 @@ const group = (iso: string, attrib: number, model: string | null, measures: [num
 /** Active zone minutes are Fitbit's. */
 const NO_ZONE_MINUTES = { fat_burn_azm: null, cardio_azm: null, peak_azm: null };
 
-const plan: PullPlan = {
-  mode: 'range',
-  from: new Date('2026-11-20T00:00:00Z'),
-  to: new Date('2026-11-22T00:00:00Z'),
-};
+const plan = MEASUREMENT_DAYS;
 
 describe('the Withings pull of every measurement', () => {
-  simTest(
+  withingsTest(
     'writes each documented measure type into its column, with attrib as device, ambiguous or manual',
-    async ({ sims, db, clock }) => {
+    async ({ sim, db, clock }) => {
       clock.set(new Date('2026-11-22T12:00:00Z'));
-      const { connectionId, user } = await connectedPatient(sims, db);
+      const { connectionId, user } = await connectedPatient(sim, db, clock());
       user.measuregrps = [
         group('2026-11-20T07:00:00Z', 0, 'Body Scan', [
           [1, 80500, -3],
@@ -114,7 +88,7 @@ describe('the Withings pull of every measurement', () => {
         // An attrib the document does not list is never taken as the patient's own reading.
         group('2026-11-20T13:00:00Z', 99, 'Body Scan', [[1, 81000, -3]]),
       ];
-      const deps = pullDeps(sims.wearables, clock);
+      const deps = pullDeps(sim.wearables, clock);
       expect((await pullConnection(deps, connectionId, plan)).errors).toEqual([]);
 
       const body = (iso: string, device: string | null, entry: string, values: Record<string, number>) => ({
@@ -209,15 +183,15 @@ describe('the Withings pull of every measurement', () => {
           afib_code: 1,
         },
       ]);
-      expect(sims.wearables.withings.count('measure:getmeas')).toBe(1);
+      expect(sim.wearables.withings.count('measure:getmeas')).toBe(1);
     }
   );
 
-  simTest(
+  withingsTest(
     'reads daily activity, workouts and the intraday series into the activity, exercise and minute tables',
-    async ({ sims, db, clock }) => {
+    async ({ sim, db, clock }) => {
       clock.set(new Date('2026-11-22T12:00:00Z'));
-      const { connectionId, participantId, user } = await connectedPatient(sims, db);
+      const { connectionId, participantId, user } = await connectedPatient(sim, db, clock());
       user.activities = [
         {
           date: '2026-11-20',
@@ -310,7 +284,7 @@ describe('the Withings pull of every measurement', () => {
         [at('2026-11-20T10:01:00Z')]: sample({ steps: 0, duration: 60, heart_rate: 75 }),
         [at('2026-11-20T10:02:00Z')]: sample({ heart_rate: 74 }),
       };
-      const deps = pullDeps(sims.wearables, clock);
+      const deps = pullDeps(sim.wearables, clock);
       expect((await pullConnection(deps, connectionId, plan)).errors).toEqual([]);
 
       expect(await rowsOf(db, 'daily_activity', connectionId, ['local_date'])).toEqual([
@@ -427,7 +401,7 @@ describe('the Withings pull of every measurement', () => {
         { ...stamp, measured_at: new Date('2026-11-20T10:00:00Z'), rmssd_ms: 41, sdnn_ms: 52 },
       ]);
       // Intraday serves 24 h a call: one call per day of the range.
-      expect(sims.wearables.withings.count('measure:getintradayactivity')).toBe(2);
+      expect(sim.wearables.withings.count('measure:getintradayactivity')).toBe(2);
 
       const before = await snapshot(db, connectionId);
       expect((await pullConnection(deps, connectionId, plan)).errors).toEqual([]);
@@ -435,11 +409,11 @@ describe('the Withings pull of every measurement', () => {
     }
   );
 
-  simTest(
+  withingsTest(
     'keeps each ECG’s classification in heart_rhythm and its signal, sealed, in the raw archive, fetched once',
-    async ({ sims, db, clock }) => {
+    async ({ sim, db, clock }) => {
       clock.set(new Date('2026-11-22T12:00:00Z'));
-      const { connectionId, participantId, studyId, user } = await connectedPatient(sims, db);
+      const { connectionId, participantId, studyId, user } = await connectedPatient(sim, db, clock());
       user.heart = [
         {
           deviceid: 'ecg-1',
@@ -470,7 +444,7 @@ describe('the Withings pull of every measurement', () => {
           [135, 96, 0],
         ]),
       ];
-      const deps = pullDeps(sims.wearables, clock);
+      const deps = pullDeps(sim.wearables, clock);
       expect((await pullConnection(deps, connectionId, plan)).errors).toEqual([]);
 
       const key = (signal: number) => `study-${studyId}/wearables/${participantId}/withings-ecg/${signal}.json`;
@@ -522,19 +496,19 @@ describe('the Withings pull of every measurement', () => {
       });
       // Sealed under the study's key: the stored bytes are not the signal.
       expect((await deps.archive!.store.get(key(4002))).toString('utf8')).not.toContain('"signal"');
-      expect(sims.wearables.withings.count('heart:get')).toBe(2);
+      expect(sim.wearables.withings.count('heart:get')).toBe(2);
 
       const before = await snapshot(db, connectionId);
       expect((await pullConnection(deps, connectionId, plan)).errors).toEqual([]);
-      expect(sims.wearables.withings.count('heart:get')).toBe(2);
+      expect(sim.wearables.withings.count('heart:get')).toBe(2);
       expect(await snapshot(db, connectionId)).toEqual(before);
       expect(await rowsOf(db, 'heart_rhythm', connectionId, ['recorded_at'])).toHaveLength(2);
     }
   );
 
-  simTest('adds the sleep monitor’s HRV (RMSSD, 1-minute SDNN) from sleep detail', async ({ sims, db, clock }) => {
+  withingsTest('adds the sleep monitor’s HRV (RMSSD, 1-minute SDNN) from sleep detail', async ({ sim, db, clock }) => {
     clock.set(new Date('2026-11-22T12:00:00Z'));
-    const { connectionId, user } = await connectedPatient(sims, db);
+    const { connectionId, user } = await connectedPatient(sim, db, clock());
     const t1 = at('2026-11-20T23:00:00Z');
     const t2 = at('2026-11-20T23:01:00Z');
     user.segments = [
@@ -548,7 +522,7 @@ describe('the Withings pull of every measurement', () => {
         sdnn_1: { [t1]: 50 },
       },
     ];
-    const deps = pullDeps(sims.wearables, clock);
+    const deps = pullDeps(sim.wearables, clock);
     expect((await pullConnection(deps, connectionId, plan)).errors).toEqual([]);
     const row = (t: number, rmssd: number, sdnn: number | null) => ({
       source: 'withings',
