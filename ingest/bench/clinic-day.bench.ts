@@ -25,18 +25,8 @@
  * the clock only moves by ticks and the budgets' waits, so the calls and their times are the same,
  * and the modelled runner load is still given for the configured runners.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createLocalArchiveStore } from '../src/archive/local-store.ts';
 import type { ProviderId } from '../src/providers/provider.ts';
-import { createTestClock, testVault } from '../src/test/app-deps.ts';
 import { GENEROUS_LIMITS } from '../src/test/generous-limits.ts';
-import { googleHealthData } from '../src/test/provider-simulators/google-health-data.ts';
-import { polarData } from '../src/test/provider-simulators/polar-data.ts';
-import { withingsData } from '../src/test/provider-simulators/withings-data.ts';
-import { configOver, startHarness } from '../src/test/provider-simulators/wearables-harness.ts';
-import { createOwnDatabase } from '../src/test/test-db.ts';
 import { wearableCapacity } from '../src/wearables/capacity.ts';
 import { DEFAULT_MEASUREMENTS } from '../src/wearables/measurements.ts';
 import { runDuePullJobs } from '../src/wearables/jobs.ts';
@@ -44,6 +34,7 @@ import { acceptNotification } from '../src/wearables/notifications/accept.ts';
 import { planPulls } from '../src/wearables/planner.ts';
 import { pullDeps, UNIFIED_TABLES } from '../src/wearables/testing.ts';
 import { vendorOf } from '../src/vendors/registry.ts';
+import { recordReading, startSimulatedVendors, syncDevice, type Data } from './simulated-vendors.ts';
 
 const arg = (name: string, fallback: string) =>
   process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
@@ -65,52 +56,10 @@ const TOKEN = /^token:refresh/;
 const START = new Date('2026-11-21T00:00:00Z');
 const POLAR_EVENTS = ['ACTIVITY_SUMMARY', 'CONTINUOUS_HEART_RATE'];
 
-const iso = (t: number) => new Date(t).toISOString();
-const ymd = (t: number) => iso(t).slice(0, 10);
-
-type Data = {
-  google: ReturnType<typeof googleHealthData>;
-  withings: ReturnType<typeof withingsData>;
-  polar: ReturnType<typeof polarData>;
-};
-
 /** A reading the device recorded just before `at`, uploaded at `at`. */
 function upload(data: Data, provider: ProviderId, user: string, at: number) {
-  const t = at - 60_000;
-  if (provider === 'fitbit') {
-    data.google.recordOffline(user, 'heart-rate', [
-      {
-        dataSource: { platform: 'FITBIT', device: { displayName: 'Charge 6' } },
-        heartRate: { beatsPerMinute: '62', sampleTime: { physicalTime: iso(t) } },
-      },
-    ]);
-    data.google.syncDevice(user, new Date(at));
-  } else if (provider === 'withings') {
-    data.withings.recordOffline(user, {
-      measuregrps: [
-        { grpid: t, attrib: 0, date: t / 1000, category: 1, measures: [{ value: 74_000, type: 1, unit: -3 }] },
-      ],
-    });
-    data.withings.syncDevice(user, new Date(at));
-  } else {
-    const date = ymd(t);
-    const hhmm = iso(t).slice(11, 16);
-    data.polar.recordOffline(user, {
-      activities: [
-        {
-          start_time: `${date}T00:00:00`,
-          end_time: `${date}T23:59:59`,
-          steps: 30,
-          samples: {
-            date,
-            steps: { interval_ms: 60_000, total_steps: 30, samples: [{ steps: 30, timestamp: `${date}T${hhmm}` }] },
-          },
-        },
-      ],
-      continuousHr: [{ date, heart_rate_samples: [{ heart_rate: 62, sample_time: `${hhmm}:00` }] }],
-    });
-    data.polar.syncDevice(user, new Date(at));
-  }
+  recordReading(data, provider, user, at - 60_000);
+  syncDevice(data, provider, user, new Date(at));
 }
 
 /** The most calls inside any window of `ms` (calls sorted by time). */
@@ -125,24 +74,12 @@ function peak(times: number[], ms: number): number {
 }
 
 async function main() {
-  const own = await createOwnDatabase('vigil_bench_clinic_day');
-  const archiveDir = await mkdtemp(join(tmpdir(), 'vigil-bench-clinic-'));
-  const clock = createTestClock(new Date(START.getTime() - DAY));
-  const data: Data = { google: googleHealthData(), withings: withingsData(), polar: polarData() };
-  const wearables = await startHarness({
-    db: own.db,
-    configFor: configOver(own.config.database),
+  const { own, clock, data, wearables, close } = await startSimulatedVendors(
+    'clinic_day',
+    new Date(START.getTime() - DAY),
     // A thousand connect links from one address in minutes: far over the public pages' limits.
-    env: GENEROUS_LIMITS,
-    clock,
-    vault: testVault(),
-    archiveStore: createLocalArchiveStore(archiveDir),
-    sims: {
-      fitbit: { extend: data.google.extend, pairedDevices: data.google.pairedDevices },
-      withings: { extend: data.withings.extend, devices: data.withings.devices },
-      polar: { extend: data.polar.extend, shortWindowPerUser: 20, longWindowPerUser: 100 },
-    },
-  });
+    { env: GENEROUS_LIMITS, polar: { shortWindowPerUser: 20, longWindowPerUser: 100 } }
+  );
   const config = wearables.deps.config;
   const concurrency = config.wearablePulls.concurrency;
   const out = (s: string) => process.stdout.write(`${s}\n`);
@@ -387,9 +324,7 @@ async function main() {
       }
     }
   } finally {
-    await wearables.close();
-    await own.drop();
-    await rm(archiveDir, { recursive: true, force: true });
+    await close();
   }
 }
 

@@ -8,19 +8,10 @@
  * logged (OAuth excluded) are divided by the connections. Call counts do not depend on latency,
  * so the simulators answer at once.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createLocalArchiveStore } from '../src/archive/local-store.ts';
 import type { ProviderId } from '../src/providers/provider.ts';
-import { createTestClock, testVault } from '../src/test/app-deps.ts';
-import { googleHealthData } from '../src/test/provider-simulators/google-health-data.ts';
-import { polarData } from '../src/test/provider-simulators/polar-data.ts';
-import { withingsData } from '../src/test/provider-simulators/withings-data.ts';
-import { configOver, startHarness } from '../src/test/provider-simulators/wearables-harness.ts';
-import { createOwnDatabase } from '../src/test/test-db.ts';
 import { pullConnection } from '../src/wearables/pull.ts';
 import { pullDeps } from '../src/wearables/testing.ts';
+import { recordReading, startSimulatedVendors, syncDevice, ymd, type Data } from './simulated-vendors.ts';
 
 const arg = (name: string, fallback: number) =>
   Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
@@ -32,94 +23,41 @@ const PROVIDERS: ProviderId[] = ['fitbit', 'withings', 'polar'];
 const OAUTH = /^(token|authorize|register|identity|user$|oauth|revoke)/;
 const START = new Date('2026-11-21T00:30:00Z');
 
-const iso = (t: number) => new Date(t).toISOString();
-const ymd = (t: number) => iso(t).slice(0, 10);
-
-type Data = {
-  google: ReturnType<typeof googleHealthData>;
-  withings: ReturnType<typeof withingsData>;
-  polar: ReturnType<typeof polarData>;
-};
-
 /** What the device recorded in the hour before `at` (and, at the first hour of a day, the night). */
 function record(data: Data, provider: ProviderId, user: string, at: number) {
   const t = at - HOUR / 2;
   const night = new Date(at).getUTCHours() === 0;
-  if (provider === 'fitbit') {
-    const source = { platform: 'FITBIT', device: { displayName: 'Charge 6' } };
-    data.google.recordOffline(user, 'heart-rate', [
-      { dataSource: source, heartRate: { beatsPerMinute: '62', sampleTime: { physicalTime: iso(t) } } },
-    ]);
-  } else if (provider === 'withings') {
-    data.withings.recordOffline(user, {
-      measuregrps: [
-        { grpid: t, attrib: 0, date: t / 1000, category: 1, measures: [{ value: 74_000, type: 1, unit: -3 }] },
-      ],
-      ...(night && {
-        nights: [
-          {
-            id: t,
-            timezone: 'UTC',
-            model: 32,
-            startdate: (t - 8 * HOUR) / 1000,
-            enddate: t / 1000,
-            date: ymd(t),
-            data: { total_sleep_time: 25_000 },
-          },
-        ],
-        segments: [
-          {
-            startdate: (t - 8 * HOUR) / 1000,
-            enddate: t / 1000,
-            state: 2,
-            hr: { [String((t - 8 * HOUR) / 1000)]: 52 },
-          },
-        ],
-      }),
-    });
-  } else {
-    const date = ymd(t);
-    const hhmm = iso(t).slice(11, 16);
-    data.polar.recordOffline(user, {
-      activities: [
-        {
-          start_time: `${date}T00:00:00`,
-          end_time: `${date}T23:59:59`,
-          steps: 30,
-          samples: {
-            date,
-            steps: { interval_ms: 60_000, total_steps: 30, samples: [{ steps: 30, timestamp: `${date}T${hhmm}` }] },
-          },
-        },
-      ],
-      continuousHr: [{ date, heart_rate_samples: [{ heart_rate: 62, sample_time: `${hhmm}:00` }] }],
-    });
-  }
+  recordReading(data, provider, user, t, night ? withingsNight(t) : {});
 }
 
-function sync(data: Data, provider: ProviderId, user: string, at: Date) {
-  if (provider === 'fitbit') data.google.syncDevice(user, at);
-  else if (provider === 'withings') data.withings.syncDevice(user, at);
-  else data.polar.syncDevice(user, at);
-}
+/** A Withings night ending at `t`: the sleep summary and its segment. */
+const withingsNight = (t: number) => ({
+  nights: [
+    {
+      id: t,
+      timezone: 'UTC',
+      model: 32,
+      startdate: (t - 8 * HOUR) / 1000,
+      enddate: t / 1000,
+      date: ymd(t),
+      data: { total_sleep_time: 25_000 },
+    },
+  ],
+  segments: [
+    {
+      startdate: (t - 8 * HOUR) / 1000,
+      enddate: t / 1000,
+      state: 2,
+      hr: { [String((t - 8 * HOUR) / 1000)]: 52 },
+    },
+  ],
+});
 
 async function main() {
-  const own = await createOwnDatabase('vigil_bench_late_sync');
-  const archiveDir = await mkdtemp(join(tmpdir(), 'vigil-bench-late-'));
-  const clock = createTestClock(new Date(START.getTime() - DAY));
-  const data: Data = { google: googleHealthData(), withings: withingsData(), polar: polarData() };
-  const wearables = await startHarness({
-    db: own.db,
-    configFor: configOver(own.config.database),
-    clock,
-    vault: testVault(),
-    archiveStore: createLocalArchiveStore(archiveDir),
-    sims: {
-      fitbit: { extend: data.google.extend, pairedDevices: data.google.pairedDevices },
-      withings: { extend: data.withings.extend, devices: data.withings.devices },
-      polar: { extend: data.polar.extend },
-    },
-  });
+  const { own, clock, data, wearables, close } = await startSimulatedVendors(
+    'late_sync',
+    new Date(START.getTime() - DAY)
+  );
   const deps = pullDeps(wearables, clock);
   const pull = (connectionId: number) =>
     pullConnection(deps, connectionId, {
@@ -143,7 +81,7 @@ async function main() {
           };
           conns.push({ id: connectionId, user: row.external_user_id });
           record(data, provider, row.external_user_id, clock().getTime());
-          sync(data, provider, row.external_user_id, clock());
+          syncDevice(data, provider, row.external_user_id, clock());
           await pull(connectionId);
         }
         const sim = wearables[provider];
@@ -153,7 +91,7 @@ async function main() {
           clock.set(new Date(start + (p * DAY) / PULLS));
           for (const c of conns) {
             record(data, provider, c.user, clock().getTime());
-            if (!silent) sync(data, provider, c.user, clock());
+            if (!silent) syncDevice(data, provider, c.user, clock());
             errors += (await pull(c.id)).errors.length;
           }
         }
@@ -177,9 +115,7 @@ async function main() {
       }
     }
   } finally {
-    await wearables.close();
-    await own.drop();
-    await rm(archiveDir, { recursive: true, force: true });
+    await close();
   }
 }
 
