@@ -141,16 +141,18 @@ describe('walking features from the accelerometer', () => {
     expect(Math.abs(valuesOf(features, '2026-11-22').walking_time! - 900)).toBeLessThanOrEqual(45);
     expect(Math.abs(valuesOf(features, '2026-11-23').walking_time! - 150)).toBeLessThanOrEqual(8);
 
+    const rebuild = () =>
+      rebuildFeatures(t.db, {
+        participantId: p.id,
+        from: '2026-11-22',
+        to: '2026-11-23',
+        now: t.clock(),
+        walking: true,
+      });
     // Walking lost (or found by an older definition): the rebuild finds the same again.
     await t.db('walking_minutes').where({ participant_id: p.id }).update({ walking_s: 1, steps: 99 });
     await t.db('daily_features').where({ participant_id: p.id }).delete();
-    await rebuildFeatures(t.db, {
-      participantId: p.id,
-      from: '2026-11-22',
-      to: '2026-11-23',
-      now: t.clock(),
-      walking: true,
-    });
+    await rebuild();
     expect(await walkingMinutes(p.id)).toEqual(minutes);
     expect(await activity(p.id)).toEqual(features);
 
@@ -160,13 +162,7 @@ describe('walking features from the accelerometer', () => {
       .where({ participant_id: p.id })
       .where('t', '<', new Date(nine + 60 * MIN))
       .delete();
-    await rebuildFeatures(t.db, {
-      participantId: p.id,
-      from: '2026-11-22',
-      to: '2026-11-23',
-      now: t.clock(),
-      walking: true,
-    });
+    await rebuild();
     expect(await walkingMinutes(p.id)).toEqual(minutes);
     expect(await activity(p.id)).toEqual(features);
   });
