@@ -11,7 +11,6 @@ import { createLocalArchiveStore, sweepTempFiles } from './archive/local-store.t
 import { createS3ArchiveStore, createS3Client } from './archive/s3-store.ts';
 import type { ArchiveStore } from './archive/store.ts';
 import { createUploadArchive } from './uploads/archive.ts';
-import { RECENT_UPLOADS_MAX_BYTES, withRecentPuts } from './uploads/recent-archive.ts';
 import { startUploadWorkers } from './uploads/worker.ts';
 import { currentDeviceSettings } from './study-config/device-settings-store.ts';
 import { maintainMotionTables } from './streams/maintenance.ts';
@@ -60,13 +59,9 @@ async function main() {
   const roles = new Set(config.roles);
   log.info({ roles: [...roles] }, 'roles');
 
-  // A process that receives and processes uploads hands the worker what it just archived from
-  // memory (bounded), instead of reading it back.
-  const uploadArchive =
-    roles.has('web') && roles.has('worker') ? withRecentPuts(archive, RECENT_UPLOADS_MAX_BYTES) : archive;
   const servers: Server[] = [];
   if (roles.has('web')) {
-    const app = createApp({ config, db, log, vault, adminSecret, clock, archive: uploadArchive, mailer, metrics });
+    const app = createApp({ config, db, log, vault, adminSecret, clock, archive, mailer, metrics });
     const server = serve({ fetch: app.fetch, hostname: config.http.host, port: config.http.port }, (info) =>
       log.info({ host: info.address, port: info.port }, 'ingest listening')
     );
@@ -91,7 +86,7 @@ async function main() {
     createFeatureProcessor({ clock }),
   ];
   const workers = roles.has('worker')
-    ? startUploadWorkers({ db, vault, archive: uploadArchive, log, clock, config, processors, metrics })
+    ? startUploadWorkers({ db, vault, archive, log, clock, config, processors, metrics })
     : undefined;
 
   let stopping = false;
