@@ -63,7 +63,8 @@ describe('a worker that loses the database mid-batch', () => {
         error: undefined,
         archivePath: `${phone.patientId}/accel/${t}`,
       },
-      clock()
+      clock(),
+      { participantId: phone.participantId, at: clock(), newDeviceId: null, history: null }
     );
 
     // The database dies while the batch is being written: neither its result nor its failure is recorded.

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { participantPrivateKey } from '../beiwe/credentials/key-cache.ts';
 import type { MobileForm } from '../beiwe/mobile/body.ts';
-import type { Phone } from '../beiwe/mobile/phone-store.ts';
+import { recordUploadAttempt, type Phone, type UploadAttempt } from '../beiwe/mobile/phone-store.ts';
 import { parseUploadFileName } from '../beiwe/protocol/file-name.ts';
 import { extractAesKey } from '../beiwe/protocol/key-line.ts';
 import { isDuplicateKey } from '../db.ts';
@@ -15,9 +15,6 @@ import { findSameUpload, insertUpload, type NewUpload } from './store.ts';
 export type UploadAnswer = { status: 200 | 400; body: string };
 
 export type ReceiveDeps = { db: Knex; vault: Vault; archive: UploadArchive; log: Logger };
-
-/** What every upload attempt records of its phone, written in the upload's own commit when it stores one. */
-export type RecordAttempt = (db: Knex) => Promise<void>;
 
 const SUCCESS: UploadAnswer = { status: 200, body: 'upload successful.' };
 const NEWLINE = 0x0a;
@@ -35,23 +32,23 @@ export async function receiveUpload(
   form: MobileForm,
   osType: string,
   now: Date,
-  recordAttempt: RecordAttempt
+  uploadAttempt: UploadAttempt
 ): Promise<UploadAnswer> {
-  const attempt: Attempt = { record: recordAttempt, committed: false };
+  const attempt: Attempt = { record: uploadAttempt, committed: false };
   let answer: UploadAnswer;
   try {
     answer = await answerUpload(deps, phone, form, osType, now, attempt);
   } catch (err) {
     // The failure the phone is told of is the upload's, not this record's.
-    if (!attempt.committed) await recordAttempt(deps.db).catch(() => undefined);
+    if (!attempt.committed) await recordUploadAttempt(deps.db, uploadAttempt).catch(() => undefined);
     throw err;
   }
-  if (!attempt.committed) await recordAttempt(deps.db);
+  if (!attempt.committed) await recordUploadAttempt(deps.db, uploadAttempt);
   return answer;
 }
 
 /** The attempt to record, and whether an upload's commit has recorded it. */
-type Attempt = { readonly record: RecordAttempt; committed: boolean };
+type Attempt = { readonly record: UploadAttempt; committed: boolean };
 
 async function answerUpload(
   deps: ReceiveDeps,
@@ -65,7 +62,7 @@ async function answerUpload(
   const parsed = parseUploadFileName(fileName, now);
   if (!parsed.ok) {
     if (form.file && hasData(form.file)) {
-      await store(
+      attempt.committed = await store(
         deps,
         phone,
         form.file,
@@ -80,7 +77,7 @@ async function answerUpload(
           archivePath: `rejected/${randomUUID()}`,
         },
         now,
-        attempt
+        attempt.record
       );
     }
     return { status: 200, body: 'file obviously invalid.' };
@@ -92,7 +89,7 @@ async function answerUpload(
     return { status: 200, body: "file was bad due to 'The file had no data in it.', delete it." };
 
   const keyError = checkKeyLine(deps.vault, phone, form.file);
-  await store(
+  attempt.committed = await store(
     deps,
     phone,
     form.file,
@@ -107,7 +104,7 @@ async function answerUpload(
       archivePath: parsed.path,
     },
     now,
-    attempt
+    attempt.record
   );
   return keyError ? { status: 200, body: `file had decryption key error '${keyError}'` } : SUCCESS;
 }
@@ -159,10 +156,11 @@ export async function commitUpload(trx: Knex, upload: ArchivedUpload): Promise<v
 }
 
 /**
- * Archives the bytes, then commits the attempt, the upload's row and its job together: one commit.
- * The same file sent again (a re-send after a timeout, or two at once) rewrites the same archive
- * object (its key is made of the name and the content's hash) with the same content, and its row
- * does not commit: the first one stands.
+ * Archives the bytes, then commits the attempt, the upload's row and its job together: one commit,
+ * in one round trip (the `receive_upload` procedure). The same file sent again (a re-send after a
+ * timeout, or two at once) rewrites the same archive object (its key is made of the name and the
+ * content's hash) with the same content, and its row does not commit: the first one stands.
+ * True when this call committed the upload, and with it the attempt.
  */
 export async function store(
   deps: ReceiveDeps,
@@ -170,21 +168,50 @@ export async function store(
   bytes: Buffer,
   upload: Stored,
   now: Date,
-  attempt?: Attempt
-): Promise<void> {
+  attempt: UploadAttempt
+): Promise<boolean> {
   // A rejected file's archive key is random, so a re-send of it is looked up rather than archived again.
   const lookUp = upload.status === 'rejected';
   const archived = await archiveUpload(deps, phone, bytes, upload, now, { lookUp });
-  if (!archived) return;
+  if (!archived) return false;
   try {
-    await deps.db.transaction(async (trx) => {
-      await attempt?.record(trx);
-      await commitUpload(trx, archived);
-    });
-    if (attempt) attempt.committed = true;
+    await commitReceived(deps.db, attempt, archived);
+    return true;
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;
+    return false;
   }
+}
+
+/**
+ * The attempt, the upload's row and its job (when it is to be processed) in one transaction. The
+ * procedure rolls everything back on any error before answering, so a failed CALL leaves nothing
+ * written and no transaction open on the pooled connection.
+ */
+export async function commitReceived(db: Knex, attempt: UploadAttempt, u: ArchivedUpload): Promise<void> {
+  const h = attempt.history;
+  await db.raw('CALL receive_upload(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', [
+    attempt.participantId,
+    attempt.at,
+    attempt.newDeviceId,
+    h?.device_id ?? null,
+    h?.os_type ?? null,
+    h?.os_version ?? null,
+    h?.version_code ?? null,
+    h?.version_name ?? null,
+    h?.timezone ?? null,
+    u.fileName,
+    u.stream,
+    u.fileTime,
+    u.osType,
+    u.encrypted,
+    u.receivedAt,
+    u.sizeBytes,
+    u.sha256,
+    u.archiveKey,
+    u.status,
+    u.error?.slice(0, 1000) ?? null,
+  ]);
 }
 
 /** Beiwe checks the key line while the phone waits; the key is parsed once per participant, so only the RSA operation remains. */

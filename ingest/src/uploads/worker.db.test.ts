@@ -83,7 +83,8 @@ describe('processing queue and worker', () => {
           error: undefined,
           archivePath: `${phone.patientId}/accel/${i}`,
         },
-        clock()
+        clock(),
+        { participantId: phone.participantId, at: clock(), newDeviceId: null, history: null }
       );
       names.push(fileName);
     }

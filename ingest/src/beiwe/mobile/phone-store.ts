@@ -106,31 +106,47 @@ export async function recordDeviceReport(db: Knex, phone: Phone, report: DeviceR
 }
 
 /**
- * What an upload records of its phone, in the upload's own commit: the attempt's time and a new
- * device id in one statement, and a history row only when `reportMayDiffer` (a report this process
- * has not seen last for the participant), inserted only if it differs from the latest row.
+ * What an upload records of its phone, in the upload's own commit (`receive_upload`) when it stores
+ * one: the attempt's time, a new device id, and the report's history row when `reportMayDiffer` (a
+ * report this process has not seen last for the participant), added only if it differs from the
+ * latest row.
  */
-export async function recordUploadAttempt(
-  db: Knex,
-  phone: Phone,
-  report: DeviceReport,
-  now: Date,
-  reportMayDiffer: boolean
-): Promise<void> {
+export type UploadAttempt = {
+  participantId: number;
+  at: Date;
+  /** Null when the phone's device id is unchanged (or none is registered yet). */
+  newDeviceId: string | null;
+  /** Null when this process saw this report last for the participant: no history check. */
+  history: HistoryRow | null;
+};
+
+export function uploadAttempt(phone: Phone, report: DeviceReport, now: Date, reportMayDiffer: boolean): UploadAttempt {
   const newDevice = phone.deviceId !== null && phone.deviceId !== report.deviceId;
+  return {
+    participantId: phone.participantId,
+    at: now,
+    newDeviceId: newDevice ? report.deviceId : null,
+    history: reportMayDiffer ? historyRow(report) : null,
+  };
+}
+
+/** Records an attempt that stored no upload: the attempt's time and a new device id in one statement, the history row in a second. */
+export async function recordUploadAttempt(db: Knex, attempt: UploadAttempt): Promise<void> {
   await db('beiwe_participants')
-    .where({ participant_id: phone.participantId })
-    .update({ last_upload_at: now, ...(newDevice && { device_id: report.deviceId, updated_at: now }) });
-  if (!reportMayDiffer) return;
-  const row = historyRow(report);
-  const columns = Object.keys(row);
-  const values = Object.values(row);
+    .where({ participant_id: attempt.participantId })
+    .update({
+      last_upload_at: attempt.at,
+      ...(attempt.newDeviceId !== null && { device_id: attempt.newDeviceId, updated_at: attempt.at }),
+    });
+  if (!attempt.history) return;
+  const columns = Object.keys(attempt.history);
+  const values = Object.values(attempt.history);
   await db.raw(
     `INSERT INTO beiwe_device_history (participant_id, seen_at, ${columns.join(', ')})
      SELECT ?, ?, ${columns.map(() => '?').join(', ')} FROM DUAL WHERE NOT EXISTS (
        SELECT 1 FROM (SELECT ${columns.join(', ')} FROM beiwe_device_history WHERE participant_id = ? ORDER BY id DESC LIMIT 1) AS last
        WHERE ${columns.map((c) => `last.${c} <=> ?`).join(' AND ')})`,
-    [phone.participantId, now, ...values, phone.participantId, ...values]
+    [attempt.participantId, attempt.at, ...values, attempt.participantId, ...values]
   );
 }
 
@@ -158,6 +174,8 @@ export async function recordDeviceStatus(
     report: statusReport ?? null,
   });
 }
+
+type HistoryRow = ReturnType<typeof historyRow>;
 
 const historyRow = (report: DeviceReport) => ({
   device_id: report.deviceId,

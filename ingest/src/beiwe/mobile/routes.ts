@@ -21,7 +21,7 @@ import {
   setFcmToken,
   setPhonePassword,
   createDeviceReportMemory,
-  recordUploadAttempt,
+  uploadAttempt,
   type DeviceReport,
   type Phone,
 } from './phone-store.ts';
@@ -184,8 +184,13 @@ async function handle(
     case 'upload': {
       // Beiwe records the attempt even when the upload itself fails.
       const known = reports.seen(phone.participantId, report);
-      const answer = await receiveUpload(deps, phone, form, phone.osType ?? (ios ? 'IOS' : 'ANDROID'), now, (db) =>
-        recordUploadAttempt(db, phone, report, now, !known)
+      const answer = await receiveUpload(
+        deps,
+        phone,
+        form,
+        phone.osType ?? (ios ? 'IOS' : 'ANDROID'),
+        now,
+        uploadAttempt(phone, report, now, !known)
       );
       reports.remember(phone.participantId, report);
       return c.text(answer.body, answer.status);
