@@ -264,7 +264,8 @@ describe('study configuration pages, end to end', () => {
 
       await viewer.getByRole('tab', { name: /Source priority/ }).click();
       const steps = viewer.getByRole('region', { name: 'Steps' });
-      await steps.getByText('Withings (any device)').waitFor();
+      // The export step left the study preferring the phone's steps.
+      await steps.getByText('Phone (any device)').waitFor();
       expect(await steps.getByRole('combobox').count()).toBe(0);
       expect(await steps.getByRole('button', { name: 'Add a Steps source' }).count()).toBe(0);
       expect(await viewer.getByRole('button', { name: 'Save source priority' }).isDisabled()).toBe(true);

@@ -95,9 +95,9 @@ describe('sync, notifications, retire and export, end to end', () => {
     const section = byTestId(testIds.sync.capacity);
     const withings = section.getByRole('row', { name: /^Withings/ });
     await withings.waitFor();
-    // One connection; the default settings leave Withings room for 1,374 in 70% of its 120 calls a minute.
+    // One connection; the default settings leave Withings room for 1,512 in 70% of its 120 calls a minute.
     expect(await withings.locator('td').allTextContents()).toEqual(
-      expect.arrayContaining(['Withings', '1', '1,374', 'per app per minute'])
+      expect.arrayContaining(['Withings', '1', '1,512', 'per app per minute'])
     );
     await section
       .getByRole('row', { name: /^Polar/ })
