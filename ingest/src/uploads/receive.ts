@@ -2,12 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { participantPrivateKey } from '../beiwe/credentials/key-cache.ts';
 import type { MobileForm } from '../beiwe/mobile/body.ts';
-import {
-  attemptParameters,
-  recordUploadAttempt,
-  type Phone,
-  type UploadAttempt,
-} from '../beiwe/mobile/phone-store.ts';
+import { attemptParameters, recordUploadAttempt, type Phone, type UploadAttempt } from '../beiwe/mobile/phone-store.ts';
 import { parseUploadFileName } from '../beiwe/protocol/file-name.ts';
 import { extractAesKey } from '../beiwe/protocol/key-line.ts';
 import { isDuplicateKey } from '../db.ts';

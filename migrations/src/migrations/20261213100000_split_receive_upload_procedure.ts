@@ -1,6 +1,30 @@
 import type { Knex } from 'knex';
 import { up as createSingleReceiveUpload } from './20261212300000_create_receive_upload_procedure.ts';
 
+/** The attempt's parameters, the first of `receive_upload`'s. */
+const ATTEMPT_PARAMETERS = `IN p_participant_id INT UNSIGNED,
+    IN p_attempt_at DATETIME(3),
+    IN p_new_device_id VARCHAR(200),
+    IN p_history_device_id VARCHAR(200),
+    IN p_history_os_type VARCHAR(8),
+    IN p_history_os_version VARCHAR(32),
+    IN p_history_version_code VARCHAR(32),
+    IN p_history_version_name VARCHAR(32),
+    IN p_history_timezone VARCHAR(64)`;
+
+/** The upload's parameters after its participant, the rest of `receive_upload`'s. */
+const UPLOAD_PARAMETERS = `IN p_file_name VARCHAR(255),
+    IN p_stream VARCHAR(32),
+    IN p_file_time DATETIME(3),
+    IN p_os_type VARCHAR(8),
+    IN p_encrypted BOOLEAN,
+    IN p_received_at DATETIME(3),
+    IN p_size_bytes BIGINT UNSIGNED,
+    IN p_sha256 BINARY(32),
+    IN p_archive_key VARCHAR(400),
+    IN p_status VARCHAR(16),
+    IN p_error VARCHAR(1000)`;
+
 /**
  * The receive commit's two halves as procedures of their own, so that each is written once: an
  * attempt that stores no upload records itself with `record_upload_attempt`, and registration
@@ -18,15 +42,7 @@ export async function up(knex: Knex): Promise<void> {
   // The history columns are all NULL when the caller already knows the report matches the latest
   // row; otherwise a row is added only if it differs from it.
   await knex.raw(`CREATE PROCEDURE record_upload_attempt(
-    IN p_participant_id INT UNSIGNED,
-    IN p_attempt_at DATETIME(3),
-    IN p_new_device_id VARCHAR(200),
-    IN p_history_device_id VARCHAR(200),
-    IN p_history_os_type VARCHAR(8),
-    IN p_history_os_version VARCHAR(32),
-    IN p_history_version_code VARCHAR(32),
-    IN p_history_version_name VARCHAR(32),
-    IN p_history_timezone VARCHAR(64)
+    ${ATTEMPT_PARAMETERS}
   )
   MODIFIES SQL DATA
   SQL SECURITY INVOKER
@@ -53,17 +69,7 @@ export async function up(knex: Knex): Promise<void> {
   END`);
   await knex.raw(`CREATE PROCEDURE store_upload(
     IN p_participant_id INT UNSIGNED,
-    IN p_file_name VARCHAR(255),
-    IN p_stream VARCHAR(32),
-    IN p_file_time DATETIME(3),
-    IN p_os_type VARCHAR(8),
-    IN p_encrypted BOOLEAN,
-    IN p_received_at DATETIME(3),
-    IN p_size_bytes BIGINT UNSIGNED,
-    IN p_sha256 BINARY(32),
-    IN p_archive_key VARCHAR(400),
-    IN p_status VARCHAR(16),
-    IN p_error VARCHAR(1000)
+    ${UPLOAD_PARAMETERS}
   )
   MODIFIES SQL DATA
   SQL SECURITY INVOKER
@@ -79,26 +85,8 @@ export async function up(knex: Knex): Promise<void> {
     END IF;
   END`);
   await knex.raw(`CREATE PROCEDURE receive_upload(
-    IN p_participant_id INT UNSIGNED,
-    IN p_attempt_at DATETIME(3),
-    IN p_new_device_id VARCHAR(200),
-    IN p_history_device_id VARCHAR(200),
-    IN p_history_os_type VARCHAR(8),
-    IN p_history_os_version VARCHAR(32),
-    IN p_history_version_code VARCHAR(32),
-    IN p_history_version_name VARCHAR(32),
-    IN p_history_timezone VARCHAR(64),
-    IN p_file_name VARCHAR(255),
-    IN p_stream VARCHAR(32),
-    IN p_file_time DATETIME(3),
-    IN p_os_type VARCHAR(8),
-    IN p_encrypted BOOLEAN,
-    IN p_received_at DATETIME(3),
-    IN p_size_bytes BIGINT UNSIGNED,
-    IN p_sha256 BINARY(32),
-    IN p_archive_key VARCHAR(400),
-    IN p_status VARCHAR(16),
-    IN p_error VARCHAR(1000)
+    ${ATTEMPT_PARAMETERS},
+    ${UPLOAD_PARAMETERS}
   )
   MODIFIES SQL DATA
   SQL SECURITY INVOKER
