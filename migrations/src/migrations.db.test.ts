@@ -13,6 +13,12 @@ describe('migrations on a real MariaDB', () => {
       ((await db('information_schema.tables').where({ table_schema: config.database }).pluck('table_name')) as string[])
         .filter((t) => !t.startsWith('knex_'))
         .sort();
+    const procedures = async () =>
+      (
+        (await db('information_schema.routines')
+          .where({ routine_schema: config.database })
+          .pluck('routine_name')) as string[]
+      ).sort();
     try {
       expect(await migrateLatest(db)).toEqual(migrations.map((m) => m.name));
       expect(await pendingMigrations(db)).toEqual([]);
@@ -21,13 +27,16 @@ describe('migrations on a real MariaDB', () => {
         expect.arrayContaining(['studies', 'participants', 'audit_log', 'uploads', 'upload_jobs', 'accelerometer'])
       );
       expect(created.length).toBeGreaterThan(20);
+      expect(await procedures()).toEqual(['receive_upload', 'record_upload_attempt', 'store_upload']);
 
       expect(await rollbackAll(db)).toEqual(migrations.map((m) => m.name).reverse());
       expect(await tables()).toEqual([]);
+      expect(await procedures()).toEqual([]);
       expect(await pendingMigrations(db)).toEqual(migrations.map((m) => m.name));
 
       expect(await migrateLatest(db)).toHaveLength(migrations.length);
       expect(await migrateLatest(db)).toEqual([]);
+      expect(await procedures()).toEqual(['receive_upload', 'record_upload_attempt', 'store_upload']);
 
       const [charset] = (await db('information_schema.tables')
         .where({ table_schema: config.database, table_name: 'participants' })

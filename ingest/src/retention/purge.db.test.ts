@@ -11,7 +11,7 @@ import { createLocalArchiveStore } from '../archive/local-store.ts';
 import { auditRowsFor, insertParticipant, insertStudy, uniqueName } from '../test/factories.ts';
 import { asAdmin, asViewer, jsonBody, test, testDeps, withoutSecret, type TestClock } from '../test/fixtures.ts';
 import type { UploadArchive } from '../uploads/archive.ts';
-import { insertUpload } from '../uploads/store.ts';
+import { commitUpload } from '../uploads/receive.ts';
 import type { Vault } from '../vault/vault.ts';
 import { wearableArchiveFolder } from '../wearables/archive-folder.ts';
 
@@ -100,7 +100,7 @@ describe('purge deletes the archive', () => {
     const upload = async (who: Enrolled, path: string, owner = who) => {
       const key = `study-${owner.studyId}/${path}`;
       await archive.put(owner.studyId, key, Buffer.from(`data of ${path}`));
-      await insertUpload(db, {
+      await commitUpload(db, {
         participantId: owner.id,
         fileName: path.replaceAll('/', '_'),
         stream: 'accel',

@@ -10,17 +10,6 @@ export type JobState = 'queued' | 'running' | 'done' | 'dead';
 
 export type ClaimedJob = { id: number; uploadId: number; attempts: number };
 
-export async function enqueueJob(db: Knex, uploadId: number, now: Date): Promise<void> {
-  await db('upload_jobs').insert({
-    upload_id: uploadId,
-    state: 'queued',
-    attempts: 0,
-    run_after: now,
-    created_at: now,
-    updated_at: now,
-  });
-}
-
 /**
  * Claims up to `limit` due jobs (queued and due, or running with a lapsed lease) in one transaction.
  * Batches keep the per-job cost of small uploads (a Wi-Fi scan, a power event) down to a few

@@ -7,11 +7,11 @@ import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createApp } from '../app.ts';
 import { createLocalArchiveStore } from '../archive/local-store.ts';
-import type { UploadAttempt } from '../beiwe/mobile/phone-store.ts';
+import { recordUploadAttempt, type UploadAttempt } from '../beiwe/mobile/phone-store.ts';
 import { createDb, isDuplicateKey } from '../db.ts';
 import { asAdmin, createTestClock, testConfig, testDeps, testFromNow as test, testVault } from '../test/fixtures.ts';
 import { createOwnDatabase } from '../test/test-db.ts';
-import { commitReceived, type ArchivedUpload } from './receive.ts';
+import { commitReceived, commitUpload, type ArchivedUpload } from './receive.ts';
 
 type TestApp = { request: (path: string, init?: RequestInit) => Response | Promise<Response> };
 
@@ -131,6 +131,57 @@ describe('the receive commit (receive_upload)', () => {
     const [[open]] = (await session.raw('SELECT @@in_transaction AS n')) as [{ n: number }[]];
     expect(open!.n).toBe(0);
     expect(await written(db, participantId)).toEqual(before);
+  });
+});
+
+/** The two halves `receive_upload` runs, called on their own. */
+describe('an attempt without an upload (record_upload_attempt) and an upload in a transaction (store_upload)', () => {
+  test('an attempt records what a stored upload records of it, the history row only when the report changed', async ({
+    app,
+    db,
+  }) => {
+    const participantId = await enrol(app, db, 'rc_attempt');
+    await recordUploadAttempt(db, attemptOf(participantId, at));
+    const later = new Date(at.getTime() + 60_000);
+    await recordUploadAttempt(db, attemptOf(participantId, later));
+    expect(await written(db, participantId)).toEqual({
+      deviceId: 'new-device',
+      lastUploadAt: later,
+      history: ['new-device'],
+      uploads: [],
+      jobs: [],
+    });
+    const moved = attemptOf(participantId, later);
+    await recordUploadAttempt(db, { ...moved, newDeviceId: null, history: { ...moved.history!, timezone: 'UTC' } });
+    const timezones = (await db('beiwe_device_history')
+      .where({ participant_id: participantId })
+      .orderBy('id')
+      .pluck('timezone')) as string[];
+    expect(timezones).toEqual(['Europe/Paris', 'UTC']);
+  });
+
+  test('an upload commits with the transaction it is called in, and nothing of it stays when that rolls back', async ({
+    app,
+    db,
+  }) => {
+    const participantId = await enrol(app, db, 'rc_store');
+    const before = await written(db, participantId);
+    const aborted = new Error('the caller gives up');
+    await expect(
+      db.transaction(async (trx) => {
+        await commitUpload(trx, uploadOf(participantId, 'a.csv'));
+        throw aborted;
+      })
+    ).rejects.toBe(aborted);
+    expect(await written(db, participantId)).toEqual(before);
+
+    await db.transaction(async (trx) => {
+      await commitUpload(trx, uploadOf(participantId, 'a.csv'));
+      await commitUpload(trx, { ...uploadOf(participantId, 'b.csv'), status: 'key_error' });
+    });
+    const after = await written(db, participantId);
+    expect(after.uploads.sort()).toEqual(['a.csv', 'b.csv']);
+    expect(after.jobs).toEqual(['queued']);
   });
 });
 

@@ -1,10 +1,12 @@
 import type { Knex } from 'knex';
 import { describe, expect } from 'vitest';
+import type { createApp } from '../app.ts';
 import { asAdmin, testFromNow as test } from '../test/fixtures.ts';
 import { encryptTextFile } from '../test/phone-emulator/encrypt.ts';
 import { createPhone } from '../test/phone-emulator/phone.ts';
 
 type Query = { sql: string };
+type App = ReturnType<typeof createApp>;
 
 /** The statements `run` sends, as knex reports them (a transaction's BEGIN and COMMIT included). */
 async function statementsOf(db: Knex, run: () => Promise<unknown>): Promise<string[]> {
@@ -19,32 +21,39 @@ async function statementsOf(db: Knex, run: () => Promise<unknown>): Promise<stri
   return seen;
 }
 
+/** A registered emulated phone of a new participant, talking to `app` in-process. */
+async function registeredPhone(app: App, label: string) {
+  const study = (await (
+    await app.request('/api/v1/studies', { method: 'POST', headers: asAdmin, body: JSON.stringify({ name: label }) })
+  ).json()) as { id: number };
+  const enrolled = (await (
+    await app.request(`/api/v1/studies/${study.id}/participants`, {
+      method: 'POST',
+      headers: asAdmin,
+      body: JSON.stringify({ label }),
+    })
+  ).json()) as { id: number; beiwe: { patientId: string; temporaryPassword: string } };
+  const phone = createPhone({
+    os: 'android',
+    serverUrl: 'http://vigil.test',
+    patientId: enrolled.beiwe.patientId,
+    temporaryPassword: enrolled.beiwe.temporaryPassword,
+    seed: label,
+    fetch: (input, init) => Promise.resolve(app.request(input as string, init)),
+  });
+  await phone.register();
+  return { phone, participantId: enrolled.id };
+}
+
 /**
  * What one upload costs the database besides authenticating (the rate-limit counters and the
  * phone's lookup): its bookkeeping (the attempt, the upload's row and its job, one commit) is one
- * round trip, the `receive_upload` procedure, instead of BEGIN, three statements and COMMIT.
+ * round trip, the `receive_upload` procedure, instead of BEGIN, three statements and COMMIT; an
+ * attempt that stores no upload is one too, `record_upload_attempt`, instead of two.
  */
 describe('the bookkeeping of one upload', () => {
   test('is one round trip with its commit, the phone looked up once', async ({ app, db }) => {
-    const study = (await (
-      await app.request('/api/v1/studies', { method: 'POST', headers: asAdmin, body: JSON.stringify({ name: 'S' }) })
-    ).json()) as { id: number };
-    const enrolled = (await (
-      await app.request(`/api/v1/studies/${study.id}/participants`, {
-        method: 'POST',
-        headers: asAdmin,
-        body: JSON.stringify({ label: 'st_1' }),
-      })
-    ).json()) as { id: number; beiwe: { patientId: string; temporaryPassword: string } };
-    const phone = createPhone({
-      os: 'android',
-      serverUrl: 'http://vigil.test',
-      patientId: enrolled.beiwe.patientId,
-      temporaryPassword: enrolled.beiwe.temporaryPassword,
-      seed: 'st',
-      fetch: (input, init) => Promise.resolve(app.request(input as string, init)),
-    });
-    await phone.register();
+    const { phone, participantId } = await registeredPhone(app, 'st_1');
     const upload = (n: number) => {
       const t = Date.now() - 60_000 + n;
       return phone.upload(
@@ -74,8 +83,32 @@ describe('the bookkeeping of one upload', () => {
     }
     const jobs = (await db('upload_jobs as j')
       .join('uploads as u', 'u.id', 'j.upload_id')
-      .where({ 'u.participant_id': enrolled.id, 'u.stream': 'accelerometer' })
+      .where({ 'u.participant_id': participantId, 'u.stream': 'accelerometer' })
       .pluck('j.id')) as number[];
     expect(jobs).toHaveLength(2);
+  });
+
+  test('is one round trip when no upload is stored, the history checked in it', async ({ app, db }) => {
+    const { phone, participantId } = await registeredPhone(app, 'st_2');
+    const lastUpload = async () =>
+      (
+        (await db('beiwe_participants').where({ participant_id: participantId }).first('last_upload_at')) as {
+          last_upload_at: Date | null;
+        }
+      ).last_upload_at;
+    expect(await lastUpload()).toBeNull();
+
+    // An empty file is not stored (the phone is told to delete it); this process has not seen the phone's report.
+    const sent = await statementsOf(db, async () => {
+      const res = await phone.upload(`${phone.patientId}_accel_${Date.now() - 60_000}.csv`, new Uint8Array(0));
+      expect([res.status, res.body]).toEqual([200, "file was bad due to 'The file had no data in it.', delete it."]);
+    });
+    const bookkeeping = sent.filter(
+      (sql) => !sql.includes('`rate_limits`') && !sql.includes('`beiwe_participants` as `b`')
+    );
+    expect(bookkeeping, bookkeeping.join('\n')).toEqual([expect.stringMatching(/^CALL record_upload_attempt\(/)]);
+    // All told: the count, the lookup and the call.
+    expect(sent, sent.join('\n')).toHaveLength(3);
+    expect(await lastUpload()).toBeInstanceOf(Date);
   });
 });

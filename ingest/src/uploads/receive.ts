@@ -2,15 +2,14 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { participantPrivateKey } from '../beiwe/credentials/key-cache.ts';
 import type { MobileForm } from '../beiwe/mobile/body.ts';
-import { recordUploadAttempt, type Phone, type UploadAttempt } from '../beiwe/mobile/phone-store.ts';
+import { attemptParameters, recordUploadAttempt, type Phone, type UploadAttempt } from '../beiwe/mobile/phone-store.ts';
 import { parseUploadFileName } from '../beiwe/protocol/file-name.ts';
 import { extractAesKey } from '../beiwe/protocol/key-line.ts';
 import { isDuplicateKey } from '../db.ts';
 import type { Logger } from '../log.ts';
 import type { Vault } from '../vault/vault.ts';
 import type { UploadArchive } from './archive.ts';
-import { enqueueJob } from './queue.ts';
-import { findSameUpload, insertUpload, type NewUpload } from './store.ts';
+import { findSameUpload, type NewUpload } from './store.ts';
 
 export type UploadAnswer = { status: 200 | 400; body: string };
 
@@ -149,10 +148,15 @@ export async function archiveUpload(
   };
 }
 
-/** Commits an archived upload's row, and its processing job when it is to be processed. */
+/**
+ * Commits an archived upload's row, and its processing job when it is to be processed, in the
+ * caller's transaction (`store_upload`, which starts none).
+ */
 export async function commitUpload(trx: Knex, upload: ArchivedUpload): Promise<void> {
-  const id = await insertUpload(trx, upload);
-  if (upload.status === 'queued') await enqueueJob(trx, id, upload.receivedAt);
+  await trx.raw('CALL store_upload(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', [
+    upload.participantId,
+    ...uploadParameters(upload),
+  ]);
 }
 
 /**
@@ -189,17 +193,15 @@ export async function store(
  * written and no transaction open on the pooled connection.
  */
 export async function commitReceived(db: Knex, attempt: UploadAttempt, u: ArchivedUpload): Promise<void> {
-  const h = attempt.history;
   await db.raw('CALL receive_upload(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', [
-    attempt.participantId,
-    attempt.at,
-    attempt.newDeviceId,
-    h?.device_id ?? null,
-    h?.os_type ?? null,
-    h?.os_version ?? null,
-    h?.version_code ?? null,
-    h?.version_name ?? null,
-    h?.timezone ?? null,
+    ...attemptParameters(attempt),
+    ...uploadParameters(u),
+  ]);
+}
+
+/** The upload as `store_upload` and `receive_upload` take it after the participant, in their order. */
+function uploadParameters(u: ArchivedUpload) {
+  return [
     u.fileName,
     u.stream,
     u.fileTime,
@@ -211,7 +213,7 @@ export async function commitReceived(db: Knex, attempt: UploadAttempt, u: Archiv
     u.archiveKey,
     u.status,
     u.error?.slice(0, 1000) ?? null,
-  ]);
+  ];
 }
 
 /** Beiwe checks the key line while the phone waits; the key is parsed once per participant, so only the RSA operation remains. */

@@ -76,24 +76,6 @@ const toUpload = (r: UploadRow): Upload => ({
   processedAt: r.processed_at,
 });
 
-export async function insertUpload(db: Knex, u: NewUpload): Promise<number> {
-  const [id] = await db('uploads').insert({
-    participant_id: u.participantId,
-    file_name: u.fileName,
-    stream: u.stream,
-    file_time: u.fileTime,
-    os_type: u.osType,
-    encrypted: u.encrypted,
-    received_at: u.receivedAt,
-    size_bytes: u.sizeBytes,
-    sha256: u.sha256,
-    archive_key: u.archiveKey,
-    status: u.status,
-    error: u.error?.slice(0, 1000) ?? null,
-  });
-  return Number(id);
-}
-
 /** The same file from the same participant, already stored (a phone re-sending after a timeout). */
 export async function findSameUpload(db: Knex, participantId: number, fileName: string, sha256: Buffer) {
   return (await db('uploads')

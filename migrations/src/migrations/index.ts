@@ -97,6 +97,7 @@ import * as addAppLogFilePosition from './20261210500000_add_app_log_file_positi
 import * as createStudyMeasurements from './20261211200000_create_study_measurements.ts';
 import * as addWearableSyncStateListedAt from './20261211300000_add_wearable_sync_state_listed_at.ts';
 import * as createReceiveUploadProcedure from './20261212300000_create_receive_upload_procedure.ts';
+import * as splitReceiveUploadProcedure from './20261213100000_split_receive_upload_procedure.ts';
 
 type Migration = { name: string; module: Knex.Migration };
 
@@ -200,4 +201,5 @@ export const migrations: readonly Migration[] = [
   { name: '20261211200000_create_study_measurements', module: createStudyMeasurements },
   { name: '20261211300000_add_wearable_sync_state_listed_at', module: addWearableSyncStateListedAt },
   { name: '20261212300000_create_receive_upload_procedure', module: createReceiveUploadProcedure },
+  { name: '20261213100000_split_receive_upload_procedure', module: splitReceiveUploadProcedure },
 ];

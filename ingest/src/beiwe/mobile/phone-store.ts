@@ -130,24 +130,25 @@ export function uploadAttempt(phone: Phone, report: DeviceReport, now: Date, rep
   };
 }
 
-/** Records an attempt that stored no upload: the attempt's time and a new device id in one statement, the history row in a second. */
+/** Records an attempt that stored no upload, in one round trip (`record_upload_attempt`). */
 export async function recordUploadAttempt(db: Knex, attempt: UploadAttempt): Promise<void> {
-  await db('beiwe_participants')
-    .where({ participant_id: attempt.participantId })
-    .update({
-      last_upload_at: attempt.at,
-      ...(attempt.newDeviceId !== null && { device_id: attempt.newDeviceId, updated_at: attempt.at }),
-    });
-  if (!attempt.history) return;
-  const columns = Object.keys(attempt.history);
-  const values = Object.values(attempt.history);
-  await db.raw(
-    `INSERT INTO beiwe_device_history (participant_id, seen_at, ${columns.join(', ')})
-     SELECT ?, ?, ${columns.map(() => '?').join(', ')} FROM DUAL WHERE NOT EXISTS (
-       SELECT 1 FROM (SELECT ${columns.join(', ')} FROM beiwe_device_history WHERE participant_id = ? ORDER BY id DESC LIMIT 1) AS last
-       WHERE ${columns.map((c) => `last.${c} <=> ?`).join(' AND ')})`,
-    [attempt.participantId, attempt.at, ...values, attempt.participantId, ...values]
-  );
+  await db.raw('CALL record_upload_attempt(?, ?, ?, ?, ?, ?, ?, ?, ?)', attemptParameters(attempt));
+}
+
+/** The attempt as `record_upload_attempt` and `receive_upload` take it, in their order. */
+export function attemptParameters(attempt: UploadAttempt) {
+  const h = attempt.history;
+  return [
+    attempt.participantId,
+    attempt.at,
+    attempt.newDeviceId,
+    h?.device_id ?? null,
+    h?.os_type ?? null,
+    h?.os_version ?? null,
+    h?.version_code ?? null,
+    h?.version_name ?? null,
+    h?.timezone ?? null,
+  ];
 }
 
 /**
