@@ -4,9 +4,9 @@
  * 1. A day at Beiwe defaults for one Android participant, emulated, uploaded through the app and
  *    processed by the worker with the features on (then the scheduled job computing what the batches
  *    left marked), against the same day for another participant with the stream processor alone.
- *    A first day, not counted, warms the process and the day's new partitions (the first rows into
- *    an empty table cost more than any later day's); then `--rounds` pairs (3 by default), each
- *    participant a new one, alternate without and with, and the medians are given.
+ *    A first day, not counted (its time is printed), warms the process; then `--rounds` pairs (3
+ *    by default), each participant a new one, alternate without and with, and the medians are
+ *    given: on this machine one day's time varies by ±15 % from run to run, more than features add.
  * 2. Features from scratch for 200 participants × 30 days (GPS at Beiwe's duty cycle in the minute
  *    rollup, calls and texts, accelerometer for 16 waking hours in its minute rollup with an hour of
  *    walking in `walking_minutes`): wall time and this process's CPU (MariaDB's own CPU is not in it).
@@ -87,7 +87,8 @@ async function main() {
       return { ms: performance.now() - started, uploads: files.length, participantId: enrolled.id };
     };
     process.stdout.write(`a day at Beiwe defaults: a warm-up, then ${ROUNDS} rounds without and with features…\n`);
-    await day('warm-up', [streams]);
+    const warmUp = await day('warm-up', [streams]);
+    process.stdout.write(`  warm-up (stream processor alone, not counted): ${(warmUp.ms / 1000).toFixed(2)} s\n`);
     // What the warm-up left marked, so each round's job below computes only its own day.
     await computeMarkedDays(own.db, new Date(Date.now() + FEATURE_DELAY_MS));
     const rounds: { without: number; with: number; sweep: number; total: number }[] = [];
