@@ -19,16 +19,17 @@ export const fromUnixMs = (v: string) =>
 export async function loadRows(
   trx: Knex,
   def: StreamTable,
-  rows: Pick<WrittenRows, 'participantId' | 'chunks'>,
+  rows: Pick<WrittenRows, 'participantId' | 'os' | 'chunks'>,
   onSent?: () => void
 ): Promise<number> {
-  const { participantId, chunks } = rows;
+  const { participantId, os, chunks } = rows;
   if (chunks.length === 0) {
     onSent?.();
     return 0;
   }
-  const set = ['participant_id = ?', `t = ${fromUnixMs('@ms')}`, ...(def.set ? [def.set] : [])].join(', ');
-  const sql = `LOAD DATA LOCAL INFILE 'rows.tsv' IGNORE INTO TABLE ?? CHARACTER SET utf8mb4 (@ms, ${def.columns.join(', ')}) SET ${set}`;
+  const form = os === 1 && def.android ? def.android : def;
+  const set = ['participant_id = ?', `t = ${fromUnixMs('@ms')}`, ...(form.set ? [form.set] : [])].join(', ');
+  const sql = `LOAD DATA LOCAL INFILE 'rows.tsv' IGNORE INTO TABLE ?? CHARACTER SET utf8mb4 (@ms, ${form.columns.join(', ')}) SET ${set}`;
   const [result] = (await trx.raw(sql, [def.table, participantId]).options({
     infileStreamFactory: () => {
       const stream = Readable.from(chunks);

@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import * as phone from '../test/phone-emulator/number-format.ts';
 import { createPrng } from '../test/phone-emulator/prng.ts';
 import { accelerometer, devicemotion, gyro, magnetometer } from './motion-parsers.ts';
-import { javaTextAsStored, plainDouble, plainFloat, stored, storedDouble, storedFloat } from './phone-numbers.ts';
+import {
+  floatToLoad,
+  fromStored,
+  plainDouble,
+  plainFloat,
+  plainFloatToLoad,
+  storedDouble,
+  storedFloat,
+} from './phone-numbers.ts';
 import {
   createRowWriter,
   decimal,
@@ -142,13 +150,36 @@ function referenceDevicemotion(text: string, _c: ParseContext, w: RowWriter): vo
   });
 }
 
-/** Everything a parse gives, comparable with toEqual (sets and maps sorted). */
+/**
+ * The float an Android value cell loads as: its text read to the nearest double, rounded to a float
+ * (what `CAST(… AS FLOAT)` does), and `\N` for -0; the reference's stored -0 reads as -0 too. Both
+ * parsers' rows are compared as what they store, as their texts differ (nine digits, and 17).
+ */
+const loadedFloat = (cell: string) => (cell === '\\N' ? -0 : Math.fround(fromStored(cell)));
+
+/** The rows' text as loaded. */
+function tsvOf(parser: (t: string, c: ParseContext, w: RowWriter) => void, os: 1 | 2, text: string): string {
+  const w = createRowWriter(ctx(os));
+  parser(text, ctx(os), w);
+  return Buffer.concat(w.finish().chunks).toString('utf8');
+}
+
+/** How many significant digits a decimal text has (its exponent aside). */
+const significantDigits = (text: string) => text.replace(/e.*$/, '').replace(/[-.]/g, '').replace(/^0+/, '').length;
+
+/** Everything a parse gives, comparable with toEqual (sets and maps sorted; Android's values as stored). */
 function run(parser: (t: string, c: ParseContext, w: RowWriter) => void, os: 1 | 2, text: string) {
   const w = createRowWriter(ctx(os), { keepSamples: true });
   parser(text, ctx(os), w);
   const out: WrittenRows = w.finish();
+  const tsv = Buffer.concat(out.chunks).toString('utf8');
   return {
-    tsv: Buffer.concat(out.chunks).toString('utf8'),
+    tsv:
+      os === 2
+        ? tsv
+        : tsv
+            .split('\n')
+            .map((line) => line.split('\t').map((cell, i, all) => (i >= all.length - 3 ? loadedFloat(cell) : cell))),
     rows: out.rows,
     rejected: out.rejected,
     minMs: out.minMs,
@@ -341,7 +372,7 @@ describe('motion parsers: one pass over the text', () => {
     expect(out.tsv).toBe(`1763769600000\t${values.slice(0, 12).join('\t')}\t2\t${values.slice(12).join('\t')}\n`);
   });
 
-  it('stores each Android float as the float itself, and each iOS double as the double', () => {
+  it('loads each Android float as nine digits that round to it, and stores each iOS double as the double', () => {
     const t0 = 1763769600000;
     const values = [
       -0,
@@ -354,15 +385,19 @@ describe('motion parsers: one pass over the text', () => {
     ]
       // %.16f keeps a float's value from 1e-6 up; below, its 16 places may not reach the float.
       .filter((v) => Math.fround(v) === 0 || Math.abs(Math.fround(v)) >= 1e-6);
-    const expected = (v: number) => (Object.is(v, -0) ? '-5e-324' : String(v));
     const android = values.map(
       (v, i) => `${t0 + i},3,${phone.javaFloatFixed16(v)},${phone.javaFloatFixed16(-v)},0.0000000000000000`
     );
-    expect(
-      run(accelerometer, 1, ['timestamp,accuracy,x,y,z', ...android].join('\n'))
-        .tsv.split('\n')
-        .slice(0, -1)
-    ).toEqual(values.map((v, i) => `${t0 + i}\t1\t3\t${expected(Math.fround(v))}\t${expected(Math.fround(-v))}\t0`));
+    const rows = run(accelerometer, 1, ['timestamp,accuracy,x,y,z', ...android].join('\n')).tsv as string[][];
+    expect(rows.slice(0, -1)).toEqual(
+      values.map((v, i) => [`${t0 + i}`, '1', '3', Math.fround(v), Math.fround(-v), 0])
+    );
+    const lines = tsvOf(accelerometer, 1, ['timestamp,accuracy,x,y,z', ...android].join('\n')).split('\n');
+    for (const line of lines.slice(0, -1)) {
+      for (const cell of line.split('\t').slice(3)) expect(significantDigits(cell), line).toBeLessThanOrEqual(9);
+    }
+    expect(lines[0]).toBe(`${t0}\t1\t3\t\\N\t0\t0`);
+    const expected = (v: number) => (Object.is(v, -0) ? '-5e-324' : String(v));
     const doubles = [
       -0,
       1e-5,
@@ -372,8 +407,8 @@ describe('motion parsers: one pass over the text', () => {
     ];
     const ios = doubles.map((v, i) => `${t0 + i},${phone.swiftDouble(v)},${phone.swiftDouble(-v)},1.0`);
     expect(
-      run(gyro, 2, ['timestamp,x,y,z', ...ios].join('\n'))
-        .tsv.split('\n')
+      tsvOf(gyro, 2, ['timestamp,x,y,z', ...ios].join('\n'))
+        .split('\n')
         .slice(0, -1)
     ).toEqual(doubles.map((v, i) => `${t0 + i}\t2\t\\N\t${expected(v)}\t${expected(-v)}\t1`));
   });
@@ -415,39 +450,39 @@ describe('plainFloat and plainDouble', () => {
   });
 });
 
-describe('javaTextAsStored', () => {
-  it('gives what printing the float gives, or nothing — for the phone’s text and texts near it', () => {
-    let halfUp = 0;
-    let halfUpSliced = 0;
-    for (let i = 0; i < 60_000; i++) {
+describe('floatToLoad and plainFloatToLoad', () => {
+  // What the server does with the text (a DOUBLE read, then CAST AS FLOAT), as JS does it exactly;
+  // streams.db.test.ts holds MariaDB to the same.
+  const loaded = (text: string) => (text === '\\N' ? -0 : Math.fround(Number(text)));
+
+  it('give nine digits or fewer that round to the float, for the phone’s text and texts near it', () => {
+    let cut = 0;
+    const n = 60_000;
+    for (let i = 0; i < n; i++) {
       const f = Math.fround(random.chance(0.5) ? sensorLike() : random.chance(0.5) ? floatBoundary() : anyFloat());
-      const own = phone.javaFloatFixed16(f);
-      // Texts a phone would not print: a last digit off, digits added or cut, a value between floats.
-      const text = random.chance(0.6)
-        ? own
-        : random.pick([
-            own.slice(0, -1) + String((Number(own.at(-1)) + random.int(1, 9)) % 10),
-            own + digits(random.int(1, 3)),
-            own.slice(0, random.int(3, own.length)),
-            phone.javaFixed16(floatBoundary()),
-          ]);
-      const v = Math.fround(Number(text));
-      const out = javaTextAsStored(text, 0, text.length, v);
-      if (out !== undefined) expect(out, text).toBe(stored(v));
-      if (text === own && Math.abs(f) >= 0.5 && Math.abs(f) < 1e6) {
-        halfUp++;
-        if (out !== undefined) halfUpSliced++;
-      }
+      const text = random.chance(0.5) ? phone.javaFloatFixed16(f) : numberCell(1);
+      const read = plainFloat(text, 0, text.length);
+      const printed = floatToLoad(f);
+      expect(Object.is(loaded(printed), f), `${f} → ${printed}`).toBe(true);
+      expect(significantDigits(printed)).toBeLessThanOrEqual(9);
+      if (Number.isNaN(read)) continue;
+      const out = plainFloatToLoad(text, 0, text.length, read);
+      expect(Object.is(loaded(out), read), `${text} → ${out}`).toBe(true);
+      expect(significantDigits(out), out).toBeLessThanOrEqual(9);
+      if (text.startsWith(out.slice(0, -1)) && out !== printed) cut++;
     }
-    // From a half up the phone's 16 places hold the float's digits, and the text is kept rather
-    // than printed, but for powers of two and exact ties (16.1091766357421875 between …87 and …88).
-    expect(halfUpSliced / halfUp).toBeGreaterThan(0.9);
+    // Not vacuous: many cells are cut from their own text rather than printed.
+    expect(cut / n).toBeGreaterThan(0.2);
   });
 
-  it('reads the cell where it stands in the line', () => {
-    const line = '1763769600000,3,-9.8066501617431640,0.5000000000000000';
-    expect(javaTextAsStored(line, 16, 35, Math.fround(-9.80665))).toBe('-9.806650161743164');
-    expect(javaTextAsStored(line, 36, line.length, 0.5)).toBeUndefined(); // a power of two: printed instead
-    expect(javaTextAsStored('9.8066501617431640', 0, 18, Math.fround(9.80665))).toBe('9.806650161743164');
+  it('cut where nine digits end, not before the point, and mark -0', () => {
+    const line = '1763769600000,3,-0.6849803328514099,9.8066501617431640,1234567936.0';
+    expect(plainFloatToLoad(line, 16, 35, plainFloat(line, 16, 35))).toBe('-0.684980332');
+    expect(plainFloatToLoad(line, 36, 54, plainFloat(line, 36, 54))).toBe('9.80665016');
+    expect(plainFloatToLoad(line, 55, line.length, plainFloat(line, 55, line.length))).toBe('1.23456794e+9');
+    expect(plainFloatToLoad('123456792.25', 0, 12, plainFloat('123456792.25', 0, 12))).toBe('123456792');
+    expect(plainFloatToLoad('-0.0000000000000000', 0, 19, -0)).toBe('\\N');
+    expect(floatToLoad(0)).toBe('0');
+    expect(floatToLoad(-0)).toBe('\\N');
   });
 });

@@ -28,11 +28,12 @@ describe('motion parsers', () => {
       '1763769600100, 3 , 1e-3 ,2,3',
       '1763769600200,3,-0.6849803328514099,-0.0000000000000000,0.0000000000000000',
     ]);
-    // Android's values are floats: stored as the float's double (shortest form), -0 as the negative double nearest zero.
+    // Android's values are floats, loaded as nine digits the server rounds back to the float: the
+    // phone's own digits cut where they can be, else printed; -0 as \N (catalog.ts).
     expect(out.tsv).toEqual([
       '1763769600000\t1\t\\N\t0.5\t-1.25\t9.75',
-      '1763769600100\t1\t3\t0.0010000000474974513\t2\t3',
-      '1763769600200\t1\t3\t-0.6849803328514099\t-5e-324\t0',
+      '1763769600100\t1\t3\t0.00100000005\t2\t3',
+      '1763769600200\t1\t3\t-0.684980332\t\\N\t0',
     ]);
     expect(out.rejected).toBe(0);
     const minute = out.minutes!.get(1763769600000)!;
@@ -54,7 +55,7 @@ describe('motion parsers', () => {
       '1763769600700,2,1,2',
     ]);
     expect(out.rows).toBe(2);
-    expect(out.tsv).toEqual(['1763769600000\t1\t2\t1\t2\t3', '1763769600500\t1\t2\t1\t2\t3']);
+    expect(out.tsv).toEqual(['1763769600000\t1\t2\t1\t2\t3', '1763769600500\t1\t2\t1.00000000\t2\t3']);
     expect(out.rejected).toBe(7);
   });
 
@@ -64,13 +65,11 @@ describe('motion parsers', () => {
     expect(ios.minutes!.get(1763769600000)!.sum).toBeCloseTo(9.80665, 5);
     const mag = parse(magnetometer, 2, ['timestamp,x,y,z', '1763769600000,10,20,30']);
     expect(mag.tsv).toEqual(['1763769600000\t10\t20\t30']);
-    // iOS doubles are kept whole; Android's gyro is a float.
+    // iOS doubles are kept whole; Android's gyro is a float (0.1 is no float: printed as the nearest one).
     const iosGyro = parse(gyro, 2, ['timestamp,x,y,z', '1763769600000,0.1,0.2,0.30000000000000004']);
     expect(iosGyro.tsv).toEqual(['1763769600000\t2\t\\N\t0.1\t0.2\t0.30000000000000004']);
     const gyroRows = parse(gyro, 1, ['timestamp,accuracy,x,y,z', '1763769600000,1,0.1,0.2,0.3']);
-    expect(gyroRows.tsv).toEqual([
-      '1763769600000\t1\t1\t0.10000000149011612\t0.20000000298023224\t0.30000001192092896',
-    ]);
+    expect(gyroRows.tsv).toEqual(['1763769600000\t1\t1\t0.100000001\t0.200000003\t0.300000012']);
   });
 
   it('rejects every row of a file whose header lacks a column', () => {

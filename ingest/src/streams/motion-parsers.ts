@@ -8,7 +8,15 @@ import {
   type ParseContext,
   type RowWriter,
 } from './rows.ts';
-import { javaTextAsStored, plainDouble, plainFloat, stored, storedDouble, storedFloat } from './phone-numbers.ts';
+import {
+  floatToLoad,
+  plainDouble,
+  plainFloatToLoad,
+  plainFloat,
+  stored,
+  storedDouble,
+  storedFloat,
+} from './phone-numbers.ts';
 
 /**
  * Sensor streams (spec §4.2). Columns are found by header name, not by OS: the header is what the
@@ -99,8 +107,9 @@ function accuracyAt(text: string, start: number, end: number): string | undefine
 
 /**
  * The 10 Hz streams, read in one pass over the text: no string per line or cell, one reading per
- * number (plainFloat/plainDouble, falling back to the general one), and its stored text printed
- * from the value. Rows as `forEachRow` and `split(',')` would give them: lines without their `\r`,
+ * number (plainFloat/plainDouble, falling back to the general one), and the text it loads as:
+ * iOS's printed from the value, Android's nine digits cut from the cell where it was read the
+ * plain way. Rows as `forEachRow` and `split(',')` would give them: lines without their `\r`,
  * empty ones skipped, a missing cell `undefined`.
  */
 function xyzStream(text: string, ctx: ParseContext, w: RowWriter, withOs: boolean, magnitude: Magnitude): void {
@@ -116,21 +125,31 @@ function xyzStream(text: string, ctx: ParseContext, w: RowWriter, withOs: boolea
   const starts = new Int32Array(last + 1);
   const ends = new Int32Array(last + 1);
   const os = ctx.os;
-  const read = valueReader(os);
+  const plain = os === 1 ? plainFloat : plainDouble;
+  const general = generalValue(os);
+  let readPlain = false;
+  const read = (cell: number): number => {
+    const v = plain(text, starts[cell]!, ends[cell]!);
+    readPlain = v === v;
+    return readPlain ? v : general(text, starts[cell]!, ends[cell]!);
+  };
   const prefix = withOs ? `${os}\t` : '';
-  // Android's text often holds the stored text already; iOS's lays numbers out otherwise.
   const print =
     os === 1
-      ? (v: number, cell: number) => javaTextAsStored(text, starts[cell]!, ends[cell]!, v) ?? stored(v)
+      ? (v: number, cell: number, fromPlain: boolean) =>
+          fromPlain ? plainFloatToLoad(text, starts[cell]!, ends[cell]!, v) : floatToLoad(v)
       : (v: number) => stored(v);
   forEachCells(text, starts, ends, last, (n) => {
     if (xi > n || yi > n || zi > n) return w.reject();
-    const x = read(text, starts[xi]!, ends[xi]!);
-    const y = read(text, starts[yi]!, ends[yi]!);
-    const z = read(text, starts[zi]!, ends[zi]!);
+    const x = read(xi);
+    const xPlain = readPlain;
+    const y = read(yi);
+    const yPlain = readPlain;
+    const z = read(zi);
+    const zPlain = readPlain;
     const acc = ai < 0 || ai > n ? '\\N' : accuracyAt(text, starts[ai]!, ends[ai]!);
     if (x !== x || y !== y || z !== z || acc === undefined) return w.reject();
-    const xyz = `${print(x, xi)}\t${print(y, yi)}\t${print(z, zi)}`;
+    const xyz = `${print(x, xi, xPlain)}\t${print(y, yi, yPlain)}\t${print(z, zi, zPlain)}`;
     w.rowText(
       ti > n ? NaN : msAt(text, starts[ti]!, ends[ti]!),
       withOs ? `${prefix}${acc}\t${xyz}` : xyz,

@@ -12,7 +12,9 @@
  *
  * Storage: a DOUBLE holds an Android float exactly and an iOS double exactly. MariaDB cannot keep
  * a negative zero, so -0 is stored as the negative double nearest zero: no float is that value
- * (Math.fround gives -0 back) and no sensor reports it.
+ * (Math.fround gives -0 back) and no sensor reports it. On the way in, an iOS double goes as its
+ * shortest digits (`stored`), an Android float as nine digits the server rounds back to it
+ * (`floatToLoad`).
  */
 
 /** What a stored -0 is kept as. */
@@ -116,83 +118,44 @@ export function plainFloat(text: string, start: number, end: number): number {
   return Number.isFinite(f) && Math.abs(d - f) <= Math.abs(f) * 2 ** -27 ? f : NaN;
 }
 
-const FLOAT = new Float32Array(1);
-const FLOAT_BITS = new Int32Array(FLOAT.buffer); // same bytes, same order: the float's bits on any machine
-const POW2 = Array.from({ length: 31 }, (_, i) => 2 ** i);
-const POW5 = Array.from({ length: 17 }, (_, i) => 5 ** i); // each exact
-const POW5_HI = POW5.map((p) => Math.floor(p / 1e8));
-const POW5_LO = POW5.map((p, i) => p - POW5_HI[i]! * 1e8);
+/**
+ * What an Android float f is loaded as where its column is set by `CAST(@v AS FLOAT)` (catalog.ts):
+ * nine significant digits, `\\N` for -0. Nine digits name a float: MariaDB reads them to the double
+ * nearest them, or a few ulps off (its reading of long texts can be), and rounds that to f, because
+ * they lie well inside f's rounding interval. That interval reaches at least |f| × 2^-25 on either
+ * side (half an ulp; below a power of two, half of the narrower ulp there), and nine digits printed
+ * from f are within half a unit of the ninth, |f| × 5e-9. Seventeen digits, what a double needs,
+ * cost the server about a fifth more to read (docs/scaling.md).
+ */
+export function floatToLoad(f: number): string {
+  if (f === 0) return Object.is(f, -0) ? '\\N' : '0';
+  return f.toPrecision(9);
+}
 
 /**
- * `stored(f)` for an Android float f, as a slice of its `%.16f` text text[start, end) when that
- * text holds f's shortest round-trip digits (Java's digits rounded to 16 places: whole from a half
- * up, seldom below) — checked, not trusted; else undefined, and the caller prints f.
- *
- * With C the text's value (c × 10^-K, c its significant digits), printing gives C exactly when
- * C rounds to f as a double (strictly inside f ± half an ulp), C is the closest decimal of its
- * length (within half a unit of its last place), and neither neighbour one digit shorter rounds
- * to f. All three are compared exactly, in integers below 2^53: with f = m × 2^e (m < 2^24) and
- * s = max(0, -(K + e)), D = (C - f) × 10^K × 2^s = c × 2^s - m × 5^K × 2^(K+e+s), half an ulp is
- * 5^K / 2^(30-(K+e+s)) and half a unit of C's last place 2^(s-1).
+ * `floatToLoad(f)` for the f that `plainFloat` read from text[start, end), cut from that text where
+ * it is plain decimal: no number is printed. The cut is as good: it moves the text by less than a
+ * unit of its ninth significant digit, under 1e-8 of its value, and `plainFloat` gave f only for a
+ * text within |f| × 2^-27 of f, so the nine digits stay within |f| × 1.75e-8 of f, inside the
+ * |f| × 2^-25 (2.98e-8) above.
  */
-export function javaTextAsStored(text: string, start: number, end: number, f: number): string | undefined {
-  // Below a half, 16 places seldom hold all the digits (measured on emulated days: under 1 in 4), and
-  // the check would mostly cost time. Also leaves out zero, NaN and JS's exponent forms.
-  if (!(Math.abs(f) >= 0.5)) return undefined;
-  FLOAT[0] = f;
-  const bits = FLOAT_BITS[0]!;
-  const exponentBits = (bits >>> 23) & 0xff;
-  const m = (bits & 0x7fffff) | 0x800000;
-  // Infinities; and a power of two, whose interval is narrower below.
-  if (exponentBits === 0xff || m === 0x800000) return undefined;
-  const e = exponentBits - 150;
+export function plainFloatToLoad(text: string, start: number, end: number, f: number): string {
+  if (f === 0) return floatToLoad(f);
   let i = start;
-  if (end - start < 3 || (text.charCodeAt(i) === 45) !== f < 0) return undefined;
-  if (f < 0) i++;
-  const intStart = i;
-  let c = 0;
-  while (i < end && (c = text.charCodeAt(i)) >= 48 && c <= 57) i++;
-  const intEnd = i;
-  const zeroInt = intEnd - intStart === 1 && text.charCodeAt(intStart) === 48;
-  // JS prints no leading zero but the one of 0.x.
-  if (i === end || c !== 46 || intEnd === intStart || (text.charCodeAt(intStart) === 48 && !zeroInt)) return undefined;
-  const fracStart = ++i;
-  let last = -1;
+  if (text.charCodeAt(i) === 45) i++;
+  let significant = 0;
+  let point = false;
+  let cut = end;
   for (; i < end; i++) {
-    c = text.charCodeAt(i);
-    if (c < 48 || c > 57) return undefined;
-    if (c !== 48) last = i;
+    const c = text.charCodeAt(i);
+    if (c === 46 && !point) point = true;
+    else if (c < 48 || c > 57)
+      return floatToLoad(f); // an exponent
+    else if (significant === 9) {
+      if (!point) return floatToLoad(f); // a cut before the point would drop whole digits
+    } else if ((significant > 0 || c !== 48) && ++significant === 9) cut = i + 1;
   }
-  if (last < 0) return undefined; // a whole number, which prints without its point
-  const K = last - fracStart + 1;
-  let first = zeroInt ? fracStart : intStart;
-  while (text.charCodeAt(first) === 48) first++;
-  const k = zeroInt ? last - first + 1 : intEnd - intStart + K;
-  const shift = K + e;
-  const s = shift < 0 ? -shift : 0;
-  if (k > 17 || K > 16 || shift > 2 || s > 19) return undefined;
-  let hi = 0;
-  let lo = 0;
-  for (let p = first, n = k - 1; p <= last; p++) {
-    c = text.charCodeAt(p);
-    if (c === 46) continue;
-    if (n-- >= 8) hi = hi * 10 + (c - 48);
-    else lo = lo * 10 + (c - 48);
-  }
-  const two = POW2[s]!;
-  const a = m * POW2[shift + s]!; // below 2^26
-  const x = hi * two - a * POW5_HI[K]!;
-  const y = lo * two - a * POW5_LO[K]!;
-  // Both parts below 2^53, and their sum exact where it matters (near zero; far off, it fails anyway).
-  if (Math.abs(x) > 9e7) return undefined;
-  const d = x * 1e8 + y;
-  const j = POW2[30 - (shift + s)]!;
-  const half = POW5[K]!;
-  const r = text.charCodeAt(last) - 48;
-  const inside = Math.abs(d) * 2 < two && Math.abs(d) * j < half;
-  return inside && Math.abs(d - r * two) * j > half && Math.abs(d + (10 - r) * two) * j > half
-    ? text.slice(start, last + 1)
-    : undefined;
+  return text.slice(start, cut);
 }
 
 /** A DOUBLE column's value as the number the phone had. */

@@ -197,9 +197,20 @@ function parse(deps: StreamProcessorDeps, t: Touched, upload: Upload, plaintext:
  * a savepoint, which gives each its exact count.
  */
 async function loadTogether(trx: Knex, t: Touched, parsed: readonly Parsed[], onSent: () => void): Promise<number[]> {
-  const one = (p: Parsed) => loadRows(trx, t.def, p.written);
+  const oneByOne = async () => {
+    const stored: number[] = [];
+    for (const p of parsed) stored.push(await loadRows(trx, t.def, p.written));
+    return stored;
+  };
   if (parsed.length === 1) return [await loadRows(trx, t.def, parsed[0]!.written, onSent)];
-  const all = { participantId: t.participantId, chunks: parsed.flatMap((p) => p.written.chunks) };
+  const os = parsed[0]!.written.os;
+  // A participant who moved between an Android phone and an iPhone: each OS's rows load their own way.
+  if (parsed.some((p) => p.written.os !== os)) {
+    const stored = await oneByOne();
+    onSent();
+    return stored;
+  }
+  const all = { participantId: t.participantId, os, chunks: parsed.flatMap((p) => p.written.chunks) };
   const rows = parsed.map((p) => p.written.rows);
   const total = rows.reduce((a, b) => a + b, 0);
   try {
@@ -209,9 +220,7 @@ async function loadTogether(trx: Knex, t: Touched, parsed: readonly Parsed[], on
     return rows;
   } catch (err) {
     if (!(err instanceof SomeRowsStored)) throw err;
-    const stored: number[] = [];
-    for (const p of parsed) stored.push(await one(p));
-    return stored;
+    return oneByOne();
   }
 }
 

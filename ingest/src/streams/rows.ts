@@ -40,6 +40,8 @@ export type RowWriter = {
 export type WrittenRows = {
   /** Every row's participant: the loader sets it, rather than each row repeating it. */
   participantId: number;
+  /** The phone's OS (ParseContext.os): how some streams' rows are loaded depends on it. */
+  os: 1 | 2;
   chunks: Buffer[];
   rows: number;
   rejected: number;
@@ -135,6 +137,7 @@ export function createRowWriter(ctx: ParseContext, options: { keepSamples?: bool
       text = '';
       return {
         participantId: ctx.participantId,
+        os: ctx.os,
         chunks,
         rows,
         rejected,

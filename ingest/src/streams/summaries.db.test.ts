@@ -196,6 +196,38 @@ describe('summaries of the stream tables', () => {
     expect(incremental.reduce((x, y) => x + y, 0)).toBe(900);
   });
 
+  it("loads a batch holding one participant's Android and iPhone uploads of a stream, each its own way", async () => {
+    const study = await insertStudy(own.db);
+    const p = await insertParticipant(own.db, study.id);
+    const start = Date.UTC(2026, 10, 21, 8, 0, 0);
+    // Android's floats go as nine digits cast to FLOAT; iOS's doubles as they are (catalog.ts).
+    const android = upload(p.id, 'gyro', `pid_gyro_${start}.csv`);
+    const ios = upload(p.id, 'gyro', `pid_gyro_${start + 1000}.csv`, 'IOS');
+    const items = [
+      { upload: android, plaintext: Buffer.from(`timestamp,accuracy,x,y,z\n${start},3,0.1,-0.0,9.8066501617431640`) },
+      { upload: ios, plaintext: Buffer.from(`timestamp,x,y,z\n${start + 1000},0.1,-0.0,0.30000000000000004`) },
+    ];
+    const counts = await own.db.transaction((trx) => processor({ trx, items }));
+    expect([counts?.get(android.id), counts?.get(ios.id)]).toEqual([
+      { rowsStored: 1, rowsRejected: 0 },
+      { rowsStored: 1, rowsRejected: 0 },
+    ]);
+    const rows = (await own
+      .db('gyro')
+      .where({ participant_id: p.id })
+      .orderBy('t')
+      .select('os', own.db.raw('CONCAT(x_rad_s) AS x, CONCAT(y_rad_s) AS y, CONCAT(z_rad_s) AS z'))) as {
+      os: number;
+      x: string;
+      y: string;
+      z: string;
+    }[];
+    expect(rows.map((r) => [r.os, Number(r.x), Number(r.y), Number(r.z)])).toEqual([
+      [1, Math.fround(0.1), -Number.MIN_VALUE, Math.fround(9.80665)],
+      [2, 0.1, -Number.MIN_VALUE, 0.30000000000000004],
+    ]);
+  });
+
   it('counts a day in the study time zone, with the rows its duty cycle expects (a 25-hour DST day too)', async () => {
     const study = await insertStudy(own.db, { timezone: 'America/New_York' });
     const p = await insertParticipant(own.db, study.id);
