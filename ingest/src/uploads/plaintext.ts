@@ -1,14 +1,13 @@
-import type { KeyObject } from 'node:crypto';
 import type { Knex } from 'knex';
-import { participantPrivateKey } from '../beiwe/credentials/key-cache.ts';
+import { openKeyLine } from '../beiwe/credentials/key-cache.ts';
 import { decryptBeiweFile } from '../beiwe/protocol/decrypt-file.ts';
 import type { Vault } from '../vault/vault.ts';
 import type { UploadArchive } from './archive.ts';
 import type { ProcessingResult, Upload } from './store.ts';
 
-type Owner = { studyId: number; privateKey: KeyObject };
+type Owner = { studyId: number; privateKeySealed: string };
 
-/** Participants' study and parsed private key, looked up once per batch rather than once per upload. */
+/** Participants' study and sealed private key, looked up once per batch rather than once per upload. */
 export type KeyCache = Map<number, Promise<Owner>>;
 
 /** An archived upload read back and decrypted with its participant's key (spec §3.4–3.5). */
@@ -22,7 +21,7 @@ export async function decryptUpload(
     owner = findOwner(deps, upload.participantId);
     keys.set(upload.participantId, owner);
   }
-  const { studyId, privateKey } = await owner;
+  const { studyId, privateKeySealed } = await owner;
   const raw = await deps.archive.get(studyId, upload.archiveKey);
   if (!upload.encrypted) {
     return {
@@ -30,7 +29,10 @@ export async function decryptUpload(
       plaintext: raw,
     };
   }
-  const decrypted = decryptBeiweFile(raw, privateKey);
+  // The key line's AES key, when this process received the upload and opened it then.
+  const decrypted = decryptBeiweFile(raw, (keyLine) =>
+    openKeyLine(deps.vault, upload.participantId, privateKeySealed, keyLine, false)
+  );
   if (decrypted.kind === 'key_error') {
     return {
       result: { status: 'key_error', lines: 0, badLines: 0, errorCounts: null, error: decrypted.reason },
@@ -63,10 +65,7 @@ async function findOwner(deps: { db: Knex; vault: Vault }, participantId: number
     .where('p.id', participantId)
     .first('p.study_id', 'b.private_key_sealed')) as { study_id: number; private_key_sealed: string } | undefined;
   if (!row) throw new Error(`participant ${participantId} has no Beiwe key`);
-  return {
-    studyId: row.study_id,
-    privateKey: participantPrivateKey(deps.vault, participantId, row.private_key_sealed),
-  };
+  return { studyId: row.study_id, privateKeySealed: row.private_key_sealed };
 }
 
 function countLines(bytes: Buffer): number {

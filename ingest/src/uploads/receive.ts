@@ -1,10 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { participantPrivateKey } from '../beiwe/credentials/key-cache.ts';
+import { openKeyLine } from '../beiwe/credentials/key-cache.ts';
 import type { MobileForm } from '../beiwe/mobile/body.ts';
 import { attemptParameters, recordUploadAttempt, type Phone, type UploadAttempt } from '../beiwe/mobile/phone-store.ts';
 import { parseUploadFileName } from '../beiwe/protocol/file-name.ts';
-import { extractAesKey } from '../beiwe/protocol/key-line.ts';
 import { isDuplicateKey } from '../db.ts';
 import type { Logger } from '../log.ts';
 import type { Vault } from '../vault/vault.ts';
@@ -216,14 +215,16 @@ function uploadParameters(u: ArchivedUpload) {
   ];
 }
 
-/** Beiwe checks the key line while the phone waits; the key is parsed once per participant, so only the RSA operation remains. */
+/**
+ * Beiwe checks the key line while the phone waits; the key is parsed once per participant, so only
+ * the RSA operation remains, and processing in this process reuses its result (`openKeyLine`).
+ */
 function checkKeyLine(vault: Vault, phone: Phone, file: Buffer): string | undefined {
   let start = 0;
   while (file[start] === NEWLINE) start++;
   let end = file.indexOf(NEWLINE, start);
   if (end < 0) end = file.length;
-  const privateKey = participantPrivateKey(vault, phone.participantId, phone.privateKeySealed);
-  const key = extractAesKey(file.subarray(start, end), privateKey);
+  const key = openKeyLine(vault, phone.participantId, phone.privateKeySealed, file.subarray(start, end), true);
   return key.ok ? undefined : key.reason;
 }
 

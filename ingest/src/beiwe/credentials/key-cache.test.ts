@@ -1,7 +1,8 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { testVault } from '../../test/app-deps.ts';
-import { participantPrivateKey } from './key-cache.ts';
+import { encryptKeyLine, newAesKey } from '../../test/phone-emulator/encrypt.ts';
+import { MAX_KEY_LINES, openKeyLine, participantPrivateKey } from './key-cache.ts';
 import { privateKeyContext } from './store.ts';
 
 const pem = () =>
@@ -25,5 +26,38 @@ describe('the parsed private keys', () => {
     expect(participantPrivateKey(vault, 8, seal(8, first))).not.toBe(key);
     const other = testVault();
     expect(participantPrivateKey(other, 7, other.seal(first, privateKeyContext(7)))).not.toBe(key);
+  });
+});
+
+describe('key lines opened at receive', () => {
+  it('give their AES key once more without RSA, only for the same sealed key, and not beyond the bound', () => {
+    const vault = testVault();
+    const [first, second] = [pem(), pem()];
+    const sealed = vault.seal(first, privateKeyContext(9));
+    const aes = newAesKey('android');
+    const line = Buffer.from(encryptKeyLine(aes, createPublicKey(first)));
+    const opened = openKeyLine(vault, 9, sealed, line, true);
+    expect(opened).toEqual({ ok: true, key: aes });
+
+    // The same result object: taken from memory, not decrypted again; then gone.
+    expect(openKeyLine(vault, 9, sealed, line, false)).toBe(opened);
+    const again = openKeyLine(vault, 9, sealed, line, false);
+    expect(again).not.toBe(opened);
+    expect(again).toEqual(opened);
+
+    // A participant given another key since: opened with that key (here, to no valid AES key).
+    openKeyLine(vault, 9, sealed, line, true);
+    expect(openKeyLine(vault, 9, vault.seal(second, privateKeyContext(9)), line, false).ok).toBe(false);
+
+    // Another participant's identical line is not theirs; the oldest go beyond the bound.
+    openKeyLine(vault, 9, sealed, line, true);
+    expect(openKeyLine(vault, 10, vault.seal(first, privateKeyContext(10)), line, false)).not.toBe(opened);
+    const kept = openKeyLine(vault, 9, sealed, line, true);
+    const others = Array.from({ length: MAX_KEY_LINES }, () =>
+      Buffer.from(encryptKeyLine(newAesKey('android'), createPublicKey(first)))
+    );
+    for (const other of others) openKeyLine(vault, 9, sealed, other, true);
+    expect(openKeyLine(vault, 9, sealed, line, false)).not.toBe(kept);
+    expect(openKeyLine(vault, 9, sealed, others.at(-1)!, false).ok).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 import { createDecipheriv, type KeyObject } from 'node:crypto';
 import { decodeBase64UrlInto } from './base64url.ts';
 import { createLineErrorLog, type DecryptOk, type DecryptResult, type LineErrorType } from './decrypt-result.ts';
-import { extractAesKey } from './key-line.ts';
+import { extractAesKey, type AesKeyResult } from './key-line.ts';
 
 const NEWLINE = 0x0a;
 const COLON = 0x3a;
@@ -14,16 +14,21 @@ const ZERO_IV = Buffer.alloc(BLOCK);
 
 /**
  * Decrypts a Beiwe upload (spec §3.4, §3.5) with the participant's RSA private key (PKCS#1 or
- * PKCS#8 PEM, or a parsed KeyObject). Throws only if `privateKey` is not an RSA private key.
+ * PKCS#8 PEM, or a parsed KeyObject), or with what opens its key line (`openKeyLine`). Throws only
+ * if `privateKey` is not an RSA private key.
  */
-export function decryptBeiweFile(file: Buffer, privateKey: string | KeyObject): DecryptResult {
+export function decryptBeiweFile(
+  file: Buffer,
+  privateKey: string | KeyObject | ((keyLine: Uint8Array) => AesKeyResult)
+): DecryptResult {
   let keyStart = 0;
   while (keyStart < file.length && file[keyStart] === NEWLINE) keyStart++;
   if (keyStart === file.length) return { kind: 'empty', reason: 'The file had no data in it.' };
   let keyEnd = file.indexOf(NEWLINE, keyStart);
   if (keyEnd < 0) keyEnd = file.length;
 
-  const key = extractAesKey(file.subarray(keyStart, keyEnd), privateKey);
+  const keyLine = file.subarray(keyStart, keyEnd);
+  const key = typeof privateKey === 'function' ? privateKey(keyLine) : extractAesKey(keyLine, privateKey);
   if (!key.ok) return { kind: 'key_error', reason: key.reason };
   return decryptDataLines(file, keyEnd, key.key);
 }
