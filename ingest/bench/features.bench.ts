@@ -26,7 +26,7 @@ import { createStreamProcessor } from '../src/streams/processor.ts';
 import { currentDeviceSettings } from '../src/study-config/device-settings-store.ts';
 import { asAdmin, testDeps, testVault } from '../src/test/app-deps.ts';
 import { insertParticipant, insertStudy } from '../src/test/factories.ts';
-import { createPhone } from '../src/test/phone-emulator/phone.ts';
+import { enrolledPhone } from '../src/test/enrolled-phone.ts';
 import { createOwnDatabase } from '../src/test/test-db.ts';
 import { processNextJob, type UploadProcessor } from '../src/uploads/worker.ts';
 
@@ -60,20 +60,10 @@ async function main() {
 
     /** Uploads a day at Beiwe defaults for a new participant and times the worker over it. */
     const day = async (label: string, processors: readonly UploadProcessor[]) => {
-      const enrolled = (await (
-        await app.request(`/api/v1/studies/${study.id}/participants`, {
-          method: 'POST',
-          headers: asAdmin,
-          body: JSON.stringify({ label }),
-        })
-      ).json()) as { id: number; beiwe: { patientId: string; temporaryPassword: string } };
-      const phone = createPhone({
-        os: 'android',
-        serverUrl: 'http://vigil.bench',
-        patientId: enrolled.beiwe.patientId,
-        temporaryPassword: enrolled.beiwe.temporaryPassword,
-        seed: 'bench',
-        fetch: (i, init) => Promise.resolve(app.request(i as string, init)),
+      const { phone, participant: enrolled } = await enrolledPhone(app, {
+        label,
+        studyId: study.id,
+        phone: { seed: 'bench' },
       });
       await phone.register();
       const files = phone.generateFiles({ from: DAY, hours: 24 });

@@ -5,9 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { createApp } from './app.ts';
 import { createLocalArchiveStore } from './archive/local-store.ts';
 import { createLogger } from './log.ts';
-import { asAdmin, createTestClock, testConfig, testDeps, testVault } from './test/fixtures.ts';
+import { createTestClock, testConfig, testDeps, testVault } from './test/fixtures.ts';
+import { enrolledPhone } from './test/enrolled-phone.ts';
 import { sha256B64url } from './test/phone-emulator/encrypt.ts';
-import { createPhone } from './test/phone-emulator/phone.ts';
 import { createOwnDatabase } from './test/test-db.ts';
 
 describe('errors are logged without values', () => {
@@ -25,22 +25,7 @@ describe('errors are logged without values', () => {
         config: testConfig({ VIGIL_DB_NAME: own.config.database }),
       });
       const app = createApp({ ...deps, log: createLogger('info', { write: (line: string) => void lines.push(line) }) });
-      const post = async (path: string, body: unknown) =>
-        (await (
-          await app.request(path, { method: 'POST', headers: asAdmin, body: JSON.stringify(body) })
-        ).json()) as Record<string, unknown>;
-      const study = await post('/api/v1/studies', { name: 'Logs' });
-      const enrolled = (await post(`/api/v1/studies/${study.id as number}/participants`, { label: 'p1' })) as {
-        beiwe: { patientId: string; temporaryPassword: string };
-      };
-      const phone = createPhone({
-        os: 'android',
-        serverUrl: 'http://vigil.test',
-        patientId: enrolled.beiwe.patientId,
-        temporaryPassword: enrolled.beiwe.temporaryPassword,
-        seed: 'errlog',
-        fetch: (input, init) => Promise.resolve(app.request(input as string, init)),
-      });
+      const { phone } = await enrolledPhone(app, { label: 'p1', phone: { seed: 'errlog' } });
       expect((await phone.register()).status).toBe(200);
       // The database refuses the change, quoting the value in its own message as "Duplicate entry '…'" does.
       await own.db.raw(`

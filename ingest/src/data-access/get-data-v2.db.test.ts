@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asAdmin } from '../test/fixtures.ts';
 import { createTestIngest } from '../test/test-ingest.ts';
-import { createPhone } from '../test/phone-emulator/phone.ts';
+import { enrolledPhone } from '../test/enrolled-phone.ts';
 import { beiweForm, unzip } from '../test/beiwe-zip.ts';
 
 /** `/get-data/v2` (spec §6): v1's entries, each a zstd frame named `….zst`, read back by the zstd tool itself. */
@@ -16,7 +16,6 @@ describe('POST /get-data/v2', () => {
   const study = { id: 0, objectId: '' };
   const key = { accessKey: '', secretKey: '' };
   const other = { accessKey: '', secretKey: '' };
-  let pid = '';
 
   const post = (path: string, body: unknown) =>
     app.request(path, { method: 'POST', headers: asAdmin, body: JSON.stringify(body) });
@@ -26,18 +25,7 @@ describe('POST /get-data/v2', () => {
     app = ingest.app;
     Object.assign(study, await (await post('/api/v1/studies', { name: 'V2' })).json());
     const otherStudy = (await (await post('/api/v1/studies', { name: 'V2 other' })).json()) as { id: number };
-    const enrolled = (await (await post(`/api/v1/studies/${study.id}/participants`, { label: 'p1' })).json()) as {
-      beiwe: { patientId: string; temporaryPassword: string };
-    };
-    pid = enrolled.beiwe.patientId;
-    const phone = createPhone({
-      os: 'android',
-      serverUrl: 'http://vigil.test',
-      patientId: pid,
-      temporaryPassword: enrolled.beiwe.temporaryPassword,
-      seed: 'v2',
-      fetch: (i, init) => Promise.resolve(app.request(i as string, init)),
-    });
+    const { phone } = await enrolledPhone(app, { label: 'p1', studyId: study.id, phone: { seed: 'v2' } });
     await phone.register();
     // Yesterday 14:00 UTC: which event streams a phone writes depends on the time of day.
     const from = new Date(Math.floor(Date.now() / (24 * HOUR)) * 24 * HOUR - 10 * HOUR);

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asAdmin, asViewer } from '../test/fixtures.ts';
 import { createTestIngest } from '../test/test-ingest.ts';
-import { createPhone, type GeneratedFile } from '../test/phone-emulator/phone.ts';
+import { enrolledPhone } from '../test/enrolled-phone.ts';
+import type { GeneratedFile } from '../test/phone-emulator/phone.ts';
 import { beiweForm, unzip } from '../test/beiwe-zip.ts';
 
 /**
@@ -89,19 +90,12 @@ describe('POST /get-data/v1', () => {
       id: number;
       objectId: string;
     };
-    const enrolled = (await (await post(`/api/v1/studies/${study.id}/participants`, { label: 'p1' })).json()) as {
-      id: number;
-      beiwe: { patientId: string; temporaryPassword: string };
-    };
-    const pid = enrolled.beiwe.patientId;
-    const phone = createPhone({
-      os: 'android',
-      serverUrl: 'http://vigil.test',
-      patientId: pid,
-      temporaryPassword: enrolled.beiwe.temporaryPassword,
-      seed: 'export',
-      fetch: (i, init) => Promise.resolve(app.request(i as string, init)),
+    const { phone, participant: enrolled } = await enrolledPhone(app, {
+      label: 'p1',
+      studyId: study.id,
+      phone: { seed: 'export' },
     });
+    const pid = enrolled.beiwe.patientId;
     await phone.register();
     const files = phone.generateFiles({ from: new Date(START), hours: 2 });
     for (const f of files) expect((await phone.upload(f.fileName, f.bytes)).status).toBe(200);

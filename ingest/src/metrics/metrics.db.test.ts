@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalArchiveStore } from '../archive/local-store.ts';
 import { createApp } from '../app.ts';
 import { asAdmin, asViewer, createTestClock, jsonBody, testVault } from '../test/fixtures.ts';
-import { createPhone } from '../test/phone-emulator/phone.ts';
+import { enrolledPhone } from '../test/enrolled-phone.ts';
 import { googleHealthData } from '../test/provider-simulators/google-health-data.ts';
 import { startWearablesHarness, type WearablesHarness } from '../test/provider-simulators/harness.ts';
 import { createTestIngest } from '../test/test-ingest.ts';
@@ -51,24 +51,7 @@ describe('metrics after uploads', () => {
 
   it('count requests by route pattern, upload bytes and acknowledgements, queue depth, and rows loaded per stream', async () => {
     const { app, deps } = ingest;
-    const study = (await (
-      await app.request('/api/v1/studies', { method: 'POST', headers: asAdmin, body: jsonBody({ name: 'Metrics' }) })
-    ).json()) as { id: number };
-    const enrolled = (await (
-      await app.request(`/api/v1/studies/${study.id}/participants`, {
-        method: 'POST',
-        headers: asAdmin,
-        body: jsonBody({ label: 'm-1' }),
-      })
-    ).json()) as { id: number; beiwe: { patientId: string; temporaryPassword: string } };
-    const phone = createPhone({
-      os: 'android',
-      serverUrl: 'http://vigil.test',
-      patientId: enrolled.beiwe.patientId,
-      temporaryPassword: enrolled.beiwe.temporaryPassword,
-      seed: 'metrics',
-      fetch: (i, init) => Promise.resolve(app.request(i as string, init)),
-    });
+    const { phone, participant: enrolled } = await enrolledPhone(app, { label: 'm-1', phone: { seed: 'metrics' } });
     await phone.register();
     const before = await scrape(deps.metrics);
     expect(total(before, 'vigil_rows_loaded_total')).toBe(0);

@@ -17,7 +17,7 @@ import {
   testVault,
   type TestClock,
 } from '../test/fixtures.ts';
-import { createPhone } from '../test/phone-emulator/phone.ts';
+import { enrolledPhone } from '../test/enrolled-phone.ts';
 import { createOwnDatabase } from '../test/test-db.ts';
 import { notificationHistory } from '../data-access/notification-history.ts';
 import { saveCredentials } from './credential-store.ts';
@@ -81,20 +81,10 @@ describe('iOS resends and heartbeat wake-ups (an emulated iOS phone, the Firebas
       }),
     });
     expect(survey.status).toBe(201);
-    const participant = (await (
-      await app.request(`/api/v1/studies/${study.id}/participants`, {
-        method: 'POST',
-        headers: asAdmin,
-        body: JSON.stringify({ label: 'ios' }),
-      })
-    ).json()) as { id: number; beiwe: { patientId: string; temporaryPassword: string } };
-    const phone = createPhone({
-      os: 'ios',
-      serverUrl: 'http://vigil.test',
-      patientId: participant.beiwe.patientId,
-      temporaryPassword: participant.beiwe.temporaryPassword,
-      seed: 'resend',
-      fetch: (input, init) => Promise.resolve(app.request(input as string, init)),
+    const { phone, participant } = await enrolledPhone(app, {
+      label: 'ios',
+      studyId: study.id,
+      phone: { os: 'ios', seed: 'resend' },
     });
     expect((await phone.register()).status).toBe(200);
     expect((await phone.setFcmToken(TOKEN)).status).toBe(204);

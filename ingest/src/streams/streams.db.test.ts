@@ -2,7 +2,8 @@ import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asAdmin, asViewer } from '../test/fixtures.ts';
 import { createTestIngest } from '../test/test-ingest.ts';
-import { createPhone, type GeneratedFile } from '../test/phone-emulator/phone.ts';
+import { enrolledPhone } from '../test/enrolled-phone.ts';
+import type { GeneratedFile } from '../test/phone-emulator/phone.ts';
 import { streamsByOs } from '../test/phone-emulator/types.ts';
 
 /**
@@ -354,30 +355,9 @@ describe('every stream lands in its table', () => {
 
   for (const os of ['android', 'ios'] as const) {
     it(`${os}: the exact rows of every stream, and re-processing changes nothing`, async () => {
-      const study = (await (
-        await app.request('/api/v1/studies', {
-          method: 'POST',
-          headers: asAdmin,
-          body: JSON.stringify({ name: `Streams ${os}` }),
-        })
-      ).json()) as { id: number };
-      const enrolled = (await (
-        await app.request(`/api/v1/studies/${study.id}/participants`, {
-          method: 'POST',
-          headers: asAdmin,
-          body: JSON.stringify({ label: os }),
-        })
-      ).json()) as {
-        id: number;
-        beiwe: { patientId: string; temporaryPassword: string };
-      };
-      const phone = createPhone({
-        os,
-        serverUrl: 'http://vigil.test',
-        patientId: enrolled.beiwe.patientId,
-        temporaryPassword: enrolled.beiwe.temporaryPassword,
-        seed: `streams-${os}`,
-        fetch: (i, init) => Promise.resolve(app.request(i as string, init)),
+      const { phone, participant: enrolled } = await enrolledPhone(app, {
+        label: os,
+        phone: { os, seed: `streams-${os}` },
       });
       await phone.register();
       // Hours from a fixed start until every stream of the OS has appeared (the phone's data is seeded

@@ -9,10 +9,10 @@ import { serve } from '@hono/node-server';
 import { describe, expect, onTestFinished } from 'vitest';
 import { createApp } from '../app.ts';
 import { createLocalArchiveStore } from '../archive/local-store.ts';
-import { asAdmin, testConfig, testDeps, testFromNow as test } from '../test/fixtures.ts';
+import { testConfig, testDeps, testFromNow as test } from '../test/fixtures.ts';
 import { encryptTextFile, sha256B64url } from '../test/phone-emulator/encrypt.ts';
 import { iosMultipartBody } from '../test/phone-emulator/http-bodies.ts';
-import { createPhone } from '../test/phone-emulator/phone.ts';
+import { enrolledPhone } from '../test/enrolled-phone.ts';
 import { freePort } from '../test/ports.ts';
 
 const MAX_BYTES = 40_000;
@@ -44,23 +44,9 @@ describe('multipart uploads that cannot be read leave nothing behind', () => {
         config: testConfig({ VIGIL_UPLOAD_MAX_BYTES: String(MAX_BYTES) }),
       })
     );
-    const study = (await (
-      await app.request('/api/v1/studies', { method: 'POST', headers: asAdmin, body: JSON.stringify({ name: 'MP' }) })
-    ).json()) as { id: number };
-    const enrolled = (await (
-      await app.request(`/api/v1/studies/${study.id}/participants`, {
-        method: 'POST',
-        headers: asAdmin,
-        body: JSON.stringify({ label: 'mp_1' }),
-      })
-    ).json()) as { id: number; beiwe: { patientId: string; temporaryPassword: string } };
-    const phone = createPhone({
-      os: 'ios',
-      serverUrl: 'http://vigil.test',
-      patientId: enrolled.beiwe.patientId,
-      temporaryPassword: enrolled.beiwe.temporaryPassword,
-      seed: 'mp',
-      fetch: (input, init) => Promise.resolve(app.request(input as string, init)),
+    const { phone, participant: enrolled } = await enrolledPhone(app, {
+      label: 'mp_1',
+      phone: { os: 'ios', seed: 'mp' },
     });
     await phone.register();
     const registered = await filesUnder(archiveDir);

@@ -1,9 +1,9 @@
 import type { Knex } from 'knex';
 import { describe, expect } from 'vitest';
 import type { createApp } from '../app.ts';
-import { asAdmin, testFromNow as test } from '../test/fixtures.ts';
+import { enrolledPhone } from '../test/enrolled-phone.ts';
+import { testFromNow as test } from '../test/fixtures.ts';
 import { encryptTextFile } from '../test/phone-emulator/encrypt.ts';
-import { createPhone } from '../test/phone-emulator/phone.ts';
 
 type Query = { sql: string };
 type App = ReturnType<typeof createApp>;
@@ -23,26 +23,9 @@ async function statementsOf(db: Knex, run: () => Promise<unknown>): Promise<stri
 
 /** A registered emulated phone of a new participant, talking to `app` in-process. */
 async function registeredPhone(app: App, label: string) {
-  const study = (await (
-    await app.request('/api/v1/studies', { method: 'POST', headers: asAdmin, body: JSON.stringify({ name: label }) })
-  ).json()) as { id: number };
-  const enrolled = (await (
-    await app.request(`/api/v1/studies/${study.id}/participants`, {
-      method: 'POST',
-      headers: asAdmin,
-      body: JSON.stringify({ label }),
-    })
-  ).json()) as { id: number; beiwe: { patientId: string; temporaryPassword: string } };
-  const phone = createPhone({
-    os: 'android',
-    serverUrl: 'http://vigil.test',
-    patientId: enrolled.beiwe.patientId,
-    temporaryPassword: enrolled.beiwe.temporaryPassword,
-    seed: label,
-    fetch: (input, init) => Promise.resolve(app.request(input as string, init)),
-  });
+  const { phone, participant } = await enrolledPhone(app, { label });
   await phone.register();
-  return { phone, participantId: enrolled.id };
+  return { phone, participantId: participant.id };
 }
 
 /**

@@ -12,7 +12,7 @@ import { createStreamProcessor } from '../streams/processor.ts';
 import { currentDeviceSettings } from '../study-config/device-settings-store.ts';
 import { asAdmin, testDeps, testFromNow as test } from '../test/fixtures.ts';
 import { encryptTextFile } from '../test/phone-emulator/encrypt.ts';
-import { createPhone } from '../test/phone-emulator/phone.ts';
+import { enrolledPhone } from '../test/enrolled-phone.ts';
 import { startS3Server, type S3Server } from '../test/s3-server/server.ts';
 import { processNextJob } from './worker.ts';
 
@@ -40,26 +40,9 @@ async function bytesAtRest(): Promise<Buffer[]> {
   );
 }
 
-async function enrolledPhone(deps: AppDeps) {
+async function registeredPhone(deps: AppDeps) {
   const app = createApp(deps);
-  const label = `s3_${randomBytes(3).toString('hex')}`;
-  const call = async (path: string, body: unknown) =>
-    (await (
-      await app.request(path, { method: 'POST', headers: asAdmin, body: JSON.stringify(body) })
-    ).json()) as unknown;
-  const study = (await call('/api/v1/studies', { name: `S3 ${label}` })) as { id: number };
-  const enrolled = (await call(`/api/v1/studies/${study.id}/participants`, { label })) as {
-    id: number;
-    beiwe: { patientId: string; temporaryPassword: string };
-  };
-  const phone = createPhone({
-    os: 'android',
-    serverUrl: 'http://vigil.test',
-    patientId: enrolled.beiwe.patientId,
-    temporaryPassword: enrolled.beiwe.temporaryPassword,
-    seed: label,
-    fetch: (input, init) => Promise.resolve(app.request(input as string, init)),
-  });
+  const { phone, participant, studyId } = await enrolledPhone(app, { label: `s3_${randomBytes(3).toString('hex')}` });
   await phone.register();
   let n = 0;
   const accelFile = () => {
@@ -70,7 +53,7 @@ async function enrolledPhone(deps: AppDeps) {
     ];
     return { name: `${phone.patientId}_accel_${start}.csv`, bytes: encryptTextFile(lines, phone.publicKey!), lines };
   };
-  return { app, phone, studyId: study.id, participantId: enrolled.id, accelFile };
+  return { app, phone, studyId, participantId: participant.id, accelFile };
 }
 
 const uploadsOf = (db: Knex, participantId: number) =>
@@ -90,7 +73,7 @@ describe('the raw archive in an S3 bucket (s3rver over HTTP), through the real u
     vault,
   }) => {
     const deps = testDeps({ db, clock, vault, archiveStore: store });
-    const { phone, studyId, participantId, accelFile } = await enrolledPhone(deps);
+    const { phone, studyId, participantId, accelFile } = await registeredPhone(deps);
     const file = accelFile();
     expect((await phone.upload(file.name, file.bytes)).status).toBe(200);
     const [row] = await uploadsOf(db, participantId);
@@ -120,7 +103,7 @@ describe('the raw archive in an S3 bucket (s3rver over HTTP), through the real u
     await ensureDayPartitions(db, new Date(Date.now() - DAY));
     await ensureDayPartitions(db, new Date());
     const deps = testDeps({ db, clock, vault, archiveStore: store });
-    const { app, phone, participantId, accelFile } = await enrolledPhone(deps);
+    const { app, phone, participantId, accelFile } = await registeredPhone(deps);
     const file = accelFile();
     expect((await phone.upload(file.name, file.bytes)).status).toBe(200);
     await drain(deps);
@@ -146,7 +129,7 @@ describe('the raw archive in an S3 bucket (s3rver over HTTP), through the real u
     vault,
   }) => {
     const deps = testDeps({ db, clock, vault, archiveStore: store });
-    const { app, phone, participantId, accelFile } = await enrolledPhone(deps);
+    const { app, phone, participantId, accelFile } = await registeredPhone(deps);
     const file = accelFile();
     s3.proxy.kill();
     try {
@@ -174,7 +157,7 @@ describe('the raw archive in an S3 bucket (s3rver over HTTP), through the real u
     vault,
   }) => {
     const deps = testDeps({ db, clock, vault, archiveStore: store });
-    const { app, phone, studyId, participantId, accelFile } = await enrolledPhone(deps);
+    const { app, phone, studyId, participantId, accelFile } = await registeredPhone(deps);
     for (let i = 0; i < 3; i++) {
       const file = accelFile();
       expect((await phone.upload(file.name, file.bytes)).status).toBe(200);
@@ -200,8 +183,8 @@ describe('the raw archive in an S3 bucket (s3rver over HTTP), through the real u
     vault,
   }) => {
     const deps = testDeps({ db, clock, vault, archiveStore: store });
-    const gone = await enrolledPhone(deps);
-    const kept = await enrolledPhone(deps);
+    const gone = await registeredPhone(deps);
+    const kept = await registeredPhone(deps);
     for (const who of [gone, kept]) {
       for (let i = 0; i < 2; i++) {
         const file = who.accelFile();

@@ -6,40 +6,16 @@ import type { Knex } from 'knex';
 import { describe, expect } from 'vitest';
 import { createLocalArchiveStore } from '../../archive/local-store.ts';
 import { createApp } from '../../app.ts';
+import { enrolledPhone } from '../../test/enrolled-phone.ts';
 import { asAdmin, testConfig, testDeps, testFromNow as test } from '../../test/fixtures.ts';
 import { b64url, encryptLine, encryptTextFile, sha256B64url } from '../../test/phone-emulator/encrypt.ts';
 import { androidFormBody, iosMultipartBody } from '../../test/phone-emulator/http-bodies.ts';
-import { createPhone } from '../../test/phone-emulator/phone.ts';
 
 type App = ReturnType<typeof createApp>;
 
 /** Enrols a participant and makes an emulated Android phone for it, in-process; `registeredPhone` also registers it. */
-async function enrolledPhone(app: App, label = `bad_${randomBytes(3).toString('hex')}`) {
-  const study = (await (
-    await app.request('/api/v1/studies', {
-      method: 'POST',
-      headers: asAdmin,
-      body: JSON.stringify({ name: `Bad input ${label}` }),
-    })
-  ).json()) as { id: number };
-  const enrolled = (await (
-    await app.request(`/api/v1/studies/${study.id}/participants`, {
-      method: 'POST',
-      headers: asAdmin,
-      body: JSON.stringify({ label }),
-    })
-  ).json()) as {
-    id: number;
-    beiwe: { patientId: string; temporaryPassword: string };
-  };
-  const phone = createPhone({
-    os: 'android',
-    serverUrl: 'http://vigil.test',
-    patientId: enrolled.beiwe.patientId,
-    temporaryPassword: enrolled.beiwe.temporaryPassword,
-    seed: label,
-    fetch: (input, init) => Promise.resolve(app.request(input as string, init)),
-  });
+async function phoneOf(app: App, label = `bad_${randomBytes(3).toString('hex')}`) {
+  const { phone, participant, studyId } = await enrolledPhone(app, { label });
   const auth = (extra: [string, string][] = []): [string, string][] => [
     ['patient_id', phone.patientId],
     ['password', sha256B64url(phone.password)],
@@ -53,11 +29,11 @@ async function enrolledPhone(app: App, label = `bad_${randomBytes(3).toString('h
   const fileName = (stream = 'accel') => `${phone.patientId}_${stream}_${Date.now() - 60_000}.csv`;
   const validFile = () =>
     encryptTextFile(['timestamp,accuracy,x,y,z', `${Date.now()},unknown,0.1,0.2,9.8`], phone.publicKey!);
-  return { phone, participantId: enrolled.id, studyId: study.id, auth, post, fileName, validFile };
+  return { phone, participantId: participant.id, studyId, auth, post, fileName, validFile };
 }
 
 async function registeredPhone(app: App) {
-  const enrolled = await enrolledPhone(app);
+  const enrolled = await phoneOf(app);
   await enrolled.phone.register();
   return enrolled;
 }
@@ -179,7 +155,7 @@ describe('identifiers no column can hold (issue #21)', () => {
     const dir = await mkdtemp(join(tmpdir(), 'vigil-device-id-'));
     try {
       const app = createApp(testDeps({ db, clock, vault, archiveStore: createLocalArchiveStore(dir) }));
-      const { phone, participantId, post } = await enrolledPhone(app);
+      const { phone, participantId, post } = await phoneOf(app);
       const files = async () =>
         (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile());
       const fields = (deviceId: string): [string, string][] => [
@@ -413,7 +389,7 @@ describe('reliability: never 200 for what is not durably stored', () => {
     const archive = await breakableArchive();
     const app = createApp(testDeps({ db, clock, vault, archiveStore: archive.store }));
     try {
-      const { phone, participantId } = await enrolledPhone(app);
+      const { phone, participantId } = await phoneOf(app);
       await archive.fail();
       await expect(phone.register()).rejects.toThrow(/503/);
       const row = (await db('beiwe_participants').where({ participant_id: participantId }).first()) as {
