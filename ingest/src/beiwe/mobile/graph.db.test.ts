@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asAdmin } from '../../test/fixtures.ts';
 import { createTestIngest } from '../../test/test-ingest.ts';
-import { createPhone, type GeneratedFile, type Phone } from '../../test/phone-emulator/phone.ts';
+import { enrolledPhone } from '../../test/enrolled-phone.ts';
+import type { GeneratedFile, Phone } from '../../test/phone-emulator/phone.ts';
 import { androidFormBody } from '../../test/phone-emulator/http-bodies.ts';
 import { pythonInt } from './graph.ts';
 
@@ -41,19 +42,9 @@ describe('POST /graph', () => {
     });
     surveyId = survey.objectId;
     await admin(`/studies/${study.id}/surveys`, { surveyType: 'tracking_survey', name: 'Never taken', content: [] });
-    const enrolled = await admin<{ beiwe: { patientId: string; temporaryPassword: string } }>(
-      `/studies/${study.id}/participants`,
-      { label: 'g1' }
-    );
-    pid = enrolled.beiwe.patientId;
-    phone = createPhone({
-      os: 'android',
-      serverUrl: 'http://vigil.test',
-      patientId: pid,
-      temporaryPassword: enrolled.beiwe.temporaryPassword,
-      seed: 'graph',
-      fetch: (i, init) => Promise.resolve(app.request(i as string, init)),
-    });
+    const enrolled = await enrolledPhone(app, { label: 'g1', studyId: study.id, phone: { seed: 'graph' } });
+    pid = enrolled.participant.beiwe.patientId;
+    phone = enrolled.phone;
     await phone.register();
     await phone.downloadSurveys();
     // A session every 6 hours: ten of them, so only the last 7 count.
