@@ -120,7 +120,7 @@ export function plainFloat(text: string, start: number, end: number): number {
 
 /**
  * What an Android float f is loaded as where its column is set by `CAST(@v AS FLOAT)` (catalog.ts):
- * nine significant digits, `\\N` for -0. Nine digits name a float: MariaDB reads them to the double
+ * nine significant digits, `\N` for -0. Nine digits name a float: MariaDB reads them to the double
  * nearest them, or a few ulps off (its reading of long texts can be), and rounds that to f, because
  * they lie well inside f's rounding interval. That interval reaches at least |f| × 2^-25 on either
  * side (half an ulp; below a power of two, half of the narrower ulp there), and nine digits printed
@@ -136,8 +136,8 @@ export function floatToLoad(f: number): string {
  * `floatToLoad(f)` for the f that `plainFloat` read from text[start, end), cut from that text where
  * it is plain decimal: no number is printed. The cut is as good: it moves the text by less than a
  * unit of its ninth significant digit, under 1e-8 of its value, and `plainFloat` gave f only for a
- * text within |f| × 2^-27 of f, so the nine digits stay within |f| × 1.75e-8 of f, inside the
- * |f| × 2^-25 (2.98e-8) above.
+ * text within |f| × 2^-27 of f (give or take the few double ulps of its reading), so the nine
+ * digits stay within |f| × 1.75e-8 of f, inside the |f| × 2^-25 (2.98e-8) above.
  */
 export function plainFloatToLoad(text: string, start: number, end: number, f: number): string {
   if (f === 0) return floatToLoad(f);
