@@ -49,15 +49,18 @@ describe('key lines opened at receive', () => {
     openKeyLine(vault, 9, sealed, line, true);
     expect(openKeyLine(vault, 9, vault.seal(second, privateKeyContext(9)), line, false).ok).toBe(false);
 
-    // Another participant's identical line is not theirs; the oldest go beyond the bound.
-    openKeyLine(vault, 9, sealed, line, true);
-    expect(openKeyLine(vault, 10, vault.seal(first, privateKeyContext(10)), line, false)).not.toBe(opened);
+    // Another participant's identical line is not theirs: it leaves this one's entry in place.
     const kept = openKeyLine(vault, 9, sealed, line, true);
+    expect(openKeyLine(vault, 10, vault.seal(first, privateKeyContext(10)), line, false)).not.toBe(kept);
+    expect(openKeyLine(vault, 9, sealed, line, false)).toBe(kept);
+
+    // Beyond the bound, the oldest go.
+    const oldest = openKeyLine(vault, 9, sealed, line, true);
     const others = Array.from({ length: MAX_KEY_LINES }, () =>
       Buffer.from(encryptKeyLine(newAesKey('android'), createPublicKey(first)))
     );
-    for (const other of others) openKeyLine(vault, 9, sealed, other, true);
-    expect(openKeyLine(vault, 9, sealed, line, false)).not.toBe(kept);
-    expect(openKeyLine(vault, 9, sealed, others.at(-1)!, false).ok).toBe(true);
+    const results = others.map((other) => openKeyLine(vault, 9, sealed, other, true));
+    expect(openKeyLine(vault, 9, sealed, line, false)).not.toBe(oldest);
+    expect(openKeyLine(vault, 9, sealed, others.at(-1)!, false)).toBe(results.at(-1));
   });
 });
