@@ -2,7 +2,6 @@ import type { BeiweStream } from '../beiwe/protocol/file-name.ts';
 import { accelerometer, devicemotion, gps, gyro, magnetometer } from './motion-parsers.ts';
 import { appLog, bluetooth, calls, iosLog, powerState, texts, timedEvent, wifi } from './event-parsers.ts';
 import { fromUnixMs } from './load.ts';
-import { stored } from './phone-numbers.ts';
 import type { ParseContext, RowWriter } from './rows.ts';
 import { ambientAudio, audioRecording, identifiers, surveyAnswers, surveyTimings } from './survey-parsers.ts';
 
@@ -16,8 +15,11 @@ export type StreamTable = {
   readonly columns: readonly string[];
   /** Extra SET assignments after `t`, for columns loaded through a variable. */
   readonly set?: string;
-  /** The column list and assignments of Android's rows, where they differ (`androidFloats`). */
-  readonly android?: { readonly columns: readonly string[]; readonly set: string };
+  /**
+   * The columns holding Android's float sensor values, loaded as nine digits into variables that
+   * `CAST(… AS FLOAT)` turns back into the float (load.ts, `floatToLoad`).
+   */
+  readonly androidFloats?: readonly string[];
   readonly parse: (input: { text: string; bytes: Buffer }, ctx: ParseContext, w: RowWriter) => void;
   readonly rollup?: 'motion' | 'gps';
   /** Partitioned by day (retention drops whole days). */
@@ -33,23 +35,11 @@ const binary =
   (input, ctx, w) =>
     parse(input.bytes, ctx, w);
 
-/**
- * Android's sensor values are floats, loaded as nine digits (`floatToLoad`) into variables that
- * `CAST(… AS FLOAT)` turns back into the float, which the DOUBLE column widens exactly. `\N` stands
- * for -0, stored as the value `stored` gives it.
- */
-function androidFloats(columns: readonly string[], floats: readonly string[]): StreamTable['android'] {
-  return {
-    columns: columns.map((c) => (floats.includes(c) ? `@${c}` : c)),
-    set: floats.map((c) => `${c} = IFNULL(CAST(@${c} AS FLOAT), ${stored(-0)})`).join(', '),
-  };
-}
-
 export const STREAM_TABLES: Readonly<Record<BeiweStream, StreamTable>> = {
   accelerometer: {
     table: 'accelerometer',
     columns: ['os', 'accuracy', 'x', 'y', 'z'],
-    android: androidFloats(['os', 'accuracy', 'x', 'y', 'z'], ['x', 'y', 'z']),
+    androidFloats: ['x', 'y', 'z'],
     parse: text(accelerometer),
     rollup: 'motion',
     partitioned: true,
@@ -57,7 +47,7 @@ export const STREAM_TABLES: Readonly<Record<BeiweStream, StreamTable>> = {
   gyro: {
     table: 'gyro',
     columns: ['os', 'accuracy', 'x_rad_s', 'y_rad_s', 'z_rad_s'],
-    android: androidFloats(['os', 'accuracy', 'x_rad_s', 'y_rad_s', 'z_rad_s'], ['x_rad_s', 'y_rad_s', 'z_rad_s']),
+    androidFloats: ['x_rad_s', 'y_rad_s', 'z_rad_s'],
     parse: text(gyro),
     rollup: 'motion',
     partitioned: true,
@@ -65,7 +55,7 @@ export const STREAM_TABLES: Readonly<Record<BeiweStream, StreamTable>> = {
   magnetometer: {
     table: 'magnetometer',
     columns: ['x_ut', 'y_ut', 'z_ut'],
-    android: androidFloats(['x_ut', 'y_ut', 'z_ut'], ['x_ut', 'y_ut', 'z_ut']),
+    androidFloats: ['x_ut', 'y_ut', 'z_ut'],
     parse: text(magnetometer),
     rollup: 'motion',
     partitioned: true,

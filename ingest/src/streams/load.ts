@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import type { Knex } from 'knex';
 import type { StreamTable } from './catalog.ts';
+import { stored } from './phone-numbers.ts';
 import type { WrittenRows } from './rows.ts';
 
 /**
@@ -27,9 +28,16 @@ export async function loadRows(
     onSent?.();
     return 0;
   }
-  const form = os === 1 && def.android ? def.android : def;
-  const set = ['participant_id = ?', `t = ${fromUnixMs('@ms')}`, ...(form.set ? [form.set] : [])].join(', ');
-  const sql = `LOAD DATA LOCAL INFILE 'rows.tsv' IGNORE INTO TABLE ?? CHARACTER SET utf8mb4 (@ms, ${form.columns.join(', ')}) SET ${set}`;
+  const floats = os === 1 ? (def.androidFloats ?? []) : [];
+  const columns = def.columns.map((c) => (floats.includes(c) ? `@${c}` : c));
+  const set = [
+    'participant_id = ?',
+    `t = ${fromUnixMs('@ms')}`,
+    ...(def.set ? [def.set] : []),
+    // `\N` stands for -0, stored as `stored` keeps it.
+    ...floats.map((c) => `${c} = IFNULL(CAST(@${c} AS FLOAT), ${stored(-0)})`),
+  ].join(', ');
+  const sql = `LOAD DATA LOCAL INFILE 'rows.tsv' IGNORE INTO TABLE ?? CHARACTER SET utf8mb4 (@ms, ${columns.join(', ')}) SET ${set}`;
   const [result] = (await trx.raw(sql, [def.table, participantId]).options({
     infileStreamFactory: () => {
       const stream = Readable.from(chunks);

@@ -76,13 +76,22 @@ const generalValue =
     return os === 1 ? Math.fround(v) : v;
   };
 
-function valueReader(os: 1 | 2): ValueReader {
+/**
+ * Reads cells the plain way (plainFloat/plainDouble) where it can, else the general way; `plain`
+ * tells which way the last cell took.
+ */
+function valueReader(os: 1 | 2) {
   const plain = os === 1 ? plainFloat : plainDouble;
   const general = generalValue(os);
-  return (text, start, end) => {
-    const v = plain(text, start, end);
-    return v === v ? v : general(text, start, end);
+  const reader = {
+    plain: false,
+    read: (text: string, start: number, end: number): number => {
+      const v = plain(text, start, end);
+      reader.plain = v === v;
+      return reader.plain ? v : general(text, start, end);
+    },
   };
+  return reader;
 }
 
 /** `integerMs` of text[start, end), without a string for the usual cell of digits only. */
@@ -125,14 +134,8 @@ function xyzStream(text: string, ctx: ParseContext, w: RowWriter, withOs: boolea
   const starts = new Int32Array(last + 1);
   const ends = new Int32Array(last + 1);
   const os = ctx.os;
-  const plain = os === 1 ? plainFloat : plainDouble;
-  const general = generalValue(os);
-  let readPlain = false;
-  const read = (cell: number): number => {
-    const v = plain(text, starts[cell]!, ends[cell]!);
-    readPlain = v === v;
-    return readPlain ? v : general(text, starts[cell]!, ends[cell]!);
-  };
+  const reader = valueReader(os);
+  const read = (cell: number): number => reader.read(text, starts[cell]!, ends[cell]!);
   const prefix = withOs ? `${os}\t` : '';
   const print =
     os === 1
@@ -142,11 +145,11 @@ function xyzStream(text: string, ctx: ParseContext, w: RowWriter, withOs: boolea
   forEachCells(text, starts, ends, last, (n) => {
     if (xi > n || yi > n || zi > n) return w.reject();
     const x = read(xi);
-    const xPlain = readPlain;
+    const xPlain = reader.plain;
     const y = read(yi);
-    const yPlain = readPlain;
+    const yPlain = reader.plain;
     const z = read(zi);
-    const zPlain = readPlain;
+    const zPlain = reader.plain;
     const acc = ai < 0 || ai > n ? '\\N' : accuracyAt(text, starts[ai]!, ends[ai]!);
     if (x !== x || y !== y || z !== z || acc === undefined) return w.reject();
     const xyz = `${print(x, xi, xPlain)}\t${print(y, yi, yPlain)}\t${print(z, zi, zPlain)}`;
@@ -214,7 +217,7 @@ export function devicemotion(text: string, _ctx: ParseContext, w: RowWriter): vo
   const last = Math.max(...at);
   const starts = new Int32Array(last + 1);
   const ends = new Int32Array(last + 1);
-  const read = valueReader(2);
+  const reader = valueReader(2);
   const ti = at[0]!;
   const values = new Float64Array(at.length);
   forEachCells(text, starts, ends, last, (n) => {
@@ -227,7 +230,7 @@ export function devicemotion(text: string, _ctx: ParseContext, w: RowWriter): vo
         if (level === undefined) return w.reject();
         cells += i === 1 ? level : `\t${level}`;
       } else {
-        const v = read(text, starts[c]!, ends[c]!);
+        const v = reader.read(text, starts[c]!, ends[c]!);
         if (v !== v) return w.reject();
         values[i] = v;
         cells += i === 1 ? stored(v) : `\t${stored(v)}`;

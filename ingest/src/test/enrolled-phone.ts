@@ -5,7 +5,7 @@ import { createPhone, type PhoneOptions } from './phone-emulator/phone.ts';
 type InProcess = { request: (input: string, init?: RequestInit) => Response | Promise<Response> };
 
 /** A POST of the admin API through the app; a refusal fails the test with the app's answer. */
-export async function adminPost<T>(app: InProcess, path: string, body: unknown): Promise<T> {
+async function adminPost<T>(app: InProcess, path: string, body: unknown): Promise<T> {
   const res = await app.request(path, { method: 'POST', headers: asAdmin, body: JSON.stringify(body) });
   if (res.status >= 300) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
