@@ -408,7 +408,7 @@ describe('the measurement panels (blood pressure, ECG, SpO2, temperature, HRV, b
     const measured = alertness.filter((r) => r.metric === 'polar');
     expect(measured.length).toBeGreaterThanOrEqual(2);
     for (const r of measured) expect(Number(r.alertness)).toBe(seededPolarDay(dayOf(r)).alertness);
-    // The prediction overlapping a measured period is not drawn; today's, which none overlaps, is.
+    // The prediction overlapping a measured period is not drawn; the night's, which none overlaps, is.
     expect(
       values(
         alertness.filter((r) => r.metric === 'polar prediction'),

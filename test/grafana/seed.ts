@@ -330,7 +330,7 @@ export function seededPolarDay(date: string) {
   };
 }
 
-/** A prediction overlapping the last measured period (never drawn), and one for today (drawn). */
+/** A prediction overlapping the last measured period (never drawn), and one the night before it (drawn). */
 export const SEEDED_ALERTNESS_PREDICTIONS = { hidden: 9.9, shown: 1.5 } as const;
 
 /**
@@ -340,13 +340,13 @@ export const SEEDED_ALERTNESS_PREDICTIONS = { hidden: 9.9, shown: 1.5 } as const
  */
 function givePolarRecovery(r: RecoveryData, from: Date, now: Date): void {
   const today = now.toISOString().slice(0, 10);
-  const period = (date: string, start: string, end: string, grade: number, type: string) => ({
+  const period = (start: string, end: string, grade: number, type: string) => ({
     grade,
     grade_type: 'GRADE_TYPE_PRIMARY',
     validity: 'VALIDITY_VALID',
     result_type: type,
-    period_start_time: `${date}T${start}:00`,
-    period_end_time: `${date}T${end}:00`,
+    period_start_time: `${start}:00`,
+    period_end_time: `${end}:00`,
     sleep_timezone_offset_minutes: 60,
   });
   let last = '';
@@ -367,10 +367,14 @@ function givePolarRecovery(r: RecoveryData, from: Date, now: Date): void {
       tolerance: day.tolerance,
       cardio_load_ratio: day.strain / day.tolerance,
     });
-    r.alertness.push(period(date, '06:00', '21:00', day.alertness, 'ALERTNESS_TYPE_HISTORY'));
+    r.alertness.push(period(`${date}T06:00`, `${date}T21:00`, day.alertness, 'ALERTNESS_TYPE_HISTORY'));
     last = date;
   }
   const { hidden, shown } = SEEDED_ALERTNESS_PREDICTIONS;
-  r.alertness.push(period(last, '07:00', '20:00', hidden, 'ALERTNESS_TYPE_PREDICTION'));
-  r.alertness.push(period(today, '06:00', '21:00', shown, 'ALERTNESS_TYPE_PREDICTION'));
+  r.alertness.push(period(`${last}T07:00`, `${last}T20:00`, hidden, 'ALERTNESS_TYPE_PREDICTION'));
+  // The night before the last measured period, not today: a pull reads SleepWise only up to the
+  // watch's latest data, which before the day's first walk is the evening before, so a prediction
+  // for today was drawn or not by the time of day the tests ran.
+  const eve = new Date(Date.parse(last) - DAY_MS).toISOString().slice(0, 10);
+  r.alertness.push(period(`${eve}T21:30`, `${last}T05:30`, shown, 'ALERTNESS_TYPE_PREDICTION'));
 }
