@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rmdir, stat, statfs, unlink } from 'node:fs/promises';
+import { closeSync, fstatSync, fsync, openSync, read, renameSync, write } from 'node:fs';
+import { mkdir, open, readdir, rmdir, stat, statfs, unlink } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
+import { promisify } from 'node:util';
 import { ArchiveKeyNotFoundError, ArchiveUnavailableError, assertValidArchiveKey } from './store.ts';
 import type { ArchiveStore } from './store.ts';
 
@@ -8,6 +10,9 @@ const TEMP_PREFIX = '.tmp-';
 // Raw uploads are health data: readable by the service account only.
 const FILE_MODE = 0o600;
 const DIR_MODE = 0o700;
+const fsyncFd = promisify(fsync);
+const writeFd = promisify(write);
+const readFd = promisify(read);
 
 /**
  * An `ArchiveStore` on a local filesystem. `put` writes a `.tmp-*` file beside the target, fsyncs it,
@@ -46,6 +51,18 @@ export function createLocalArchiveStore(
     durableDirs.add(dir);
   };
 
+  /** The put's temp file, made new; a folder removed since it was known (by another process) is made again. */
+  const openTemp = async (temp: string, dir: string): Promise<number> => {
+    await makeDurableDir(dir);
+    try {
+      return openSync(temp, 'wx', FILE_MODE);
+    } catch (err) {
+      if (errnoOf(err) !== 'ENOENT' || !durableDirs.delete(dir)) throw err;
+      await makeDurableDir(dir);
+      return openSync(temp, 'wx', FILE_MODE);
+    }
+  };
+
   const store: ArchiveStore = {
     async put(key, body) {
       const target = pathOf(key);
@@ -53,19 +70,17 @@ export function createLocalArchiveStore(
       const temp = join(dir, `${TEMP_PREFIX}${randomBytes(12).toString('hex')}`);
       let renamed = false;
       try {
-        await makeDurableDir(dir);
-        const file = await open(temp, 'wx', FILE_MODE).catch(async (err: unknown) => {
-          if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || !durableDirs.delete(dir)) throw err;
-          await makeDurableDir(dir);
-          return open(temp, 'wx', FILE_MODE);
-        });
+        // Opening, closing and renaming are done in place: microseconds on a local disk, where a trip
+        // through the thread pool costs more (a day's 1,140 puts: 1.23–1.46 → 0.76–0.80 CPU-s,
+        // docs/scaling.md). The write and the fsyncs, which wait on the disk, stay off the loop.
+        const fd = await openTemp(temp, dir);
         try {
-          await file.writeFile(body);
-          await file.sync();
+          for (let at = 0; at < body.length;) at += (await writeFd(fd, body, at, body.length - at)).bytesWritten;
+          await fsyncFd(fd);
         } finally {
-          await file.close();
+          closeSync(fd);
         }
-        await rename(temp, target);
+        renameSync(temp, target);
         renamed = true;
         await fsyncDir(dir);
       } catch (err) {
@@ -77,7 +92,7 @@ export function createLocalArchiveStore(
     async get(key) {
       const path = pathOf(key);
       try {
-        return await readFile(path);
+        return await readWhole(path);
       } catch (err) {
         if (isMissing(err)) throw new ArchiveKeyNotFoundError(key);
         throw unavailable(`could not read archive object ${key}`, err);
@@ -221,12 +236,28 @@ export async function sweepTempFiles(rootDir: string, olderThanMs: number, now: 
   return removed;
 }
 
-async function fsyncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
+/** An object, opened, sized and closed in place as a put does; the read stays off the loop. */
+async function readWhole(path: string): Promise<Buffer> {
+  const fd = openSync(path, 'r');
   try {
-    await handle.sync();
+    const bytes = Buffer.allocUnsafe(fstatSync(fd).size);
+    for (let at = 0; at < bytes.length;) {
+      const { bytesRead } = await readFd(fd, bytes, at, bytes.length - at, at);
+      if (bytesRead === 0) return bytes.subarray(0, at);
+      at += bytesRead;
+    }
+    return bytes;
   } finally {
-    await handle.close();
+    closeSync(fd);
+  }
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  const fd = openSync(dir, 'r');
+  try {
+    await fsyncFd(fd);
+  } finally {
+    closeSync(fd);
   }
 }
 
