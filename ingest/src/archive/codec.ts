@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { brotliCompress, brotliDecompress, constants } from 'node:zlib';
+import { brotliCompress, brotliCompressSync, brotliDecompress, brotliDecompressSync, constants } from 'node:zlib';
 import type { Cipher, Decipher } from 'node:crypto';
 
 /**
@@ -47,17 +47,24 @@ const BROTLI_QUALITY = 1;
 const MAX_CHUNK_BYTES = 8 * 1024 * 1024;
 const compress = promisify(brotliCompress);
 const decompress = promisify(brotliDecompress);
+/**
+ * Bodies up to this size are (de)compressed on the event loop (at most ~0.4 ms at quality 1): a
+ * trip through the thread pool, two for each call, costs more than that work (docs/scaling.md).
+ */
+const IN_PLACE_BYTES = 64 * 1024;
 
 export async function sealArchiveObject(dataKey: Buffer, plaintext: Buffer, aad: string): Promise<Buffer> {
   assertDataKey(dataKey);
-  const compressed = await compress(plaintext, {
+  const options = {
     // One output chunk for a typical upload instead of 16 KiB pieces joined at the end.
     chunkSize: Math.min(Math.max(plaintext.length, 64 * 1024), MAX_CHUNK_BYTES),
     params: {
       [constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY,
       [constants.BROTLI_PARAM_SIZE_HINT]: plaintext.length,
     },
-  });
+  };
+  const compressed =
+    plaintext.length <= IN_PLACE_BYTES ? brotliCompressSync(plaintext, options) : await compress(plaintext, options);
   // Audio and already-compressed uploads do not shrink; storing them raw makes reading them back cheaper.
   const [codec, body] = compressed.length < plaintext.length ? [CODEC_BROTLI, compressed] : [CODEC_NONE, plaintext];
 
@@ -117,9 +124,13 @@ export async function openArchiveObject(dataKey: Buffer, sealed: Buffer, aad: st
   if (codec !== CODEC_BROTLI) {
     throw new ArchiveObjectError('unsupported', `archive object codec ${codec} is not supported`);
   }
-  const plaintext = await decompress(body, { maxOutputLength: Math.max(1, Number(plainLength)) }).catch(() => {
+  const options = { maxOutputLength: Math.max(1, Number(plainLength)) };
+  let plaintext: Buffer;
+  try {
+    plaintext = plainLength <= IN_PLACE_BYTES ? brotliDecompressSync(body, options) : await decompress(body, options);
+  } catch {
     throw new ArchiveObjectError('malformed', 'archive object does not decompress');
-  });
+  }
   if (BigInt(plaintext.length) !== plainLength) {
     throw new ArchiveObjectError('malformed', 'archive object length mismatch');
   }
