@@ -14,7 +14,8 @@
  * into that folder (summarise with `npx tsx bench/cpu-profile-summary.ts <file>`), which slows it,
  * so a profiled run's figures are not comparable with unprofiled ones; --receive-only runs the
  * ingest without its worker (VIGIL_WORKER_CONCURRENCY=0): the figures are the receive path's
- * alone, and the uploads stay queued.
+ * alone, and the uploads stay queued; --node-arg=<option>, repeatable, passes a Node option to the
+ * ingest (e.g. `--node-arg=--max-semi-space-size=64`, tried in docs/scaling.md).
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -47,7 +48,10 @@ async function main() {
       ...(RECEIVE_ONLY ? { VIGIL_WORKER_CONCURRENCY: '0' } : {}),
     },
     undefined,
-    CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : []
+    [
+      ...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : []),
+      ...process.argv.filter((a) => a.startsWith('--node-arg=')).map((a) => a.slice('--node-arg='.length)),
+    ]
   );
   const db = createDb(dbConfig);
   try {
