@@ -62,6 +62,8 @@ describe('sealArchiveObject / openArchiveObject', () => {
     ['1 byte', Buffer.from([0xa5])],
     ['1 MB random', randomBytes(1024 * 1024)],
     ['9 MB + 3 random (three GCM slices)', randomBytes(9 * 1024 * 1024 + 3)],
+    ['64 KB compressible text (compressed on the event loop)', compressibleText(64 * 1024)],
+    ['64 KB + 1 compressible text (compressed in the thread pool)', compressibleText(64 * 1024 + 1)],
     ['10 MB compressible text', compressibleText(10 * 1024 * 1024)],
   ])('round-trips %s and matches the documented layout', async (_, plaintext) => {
     const sealed = await sealArchiveObject(dataKey, plaintext, AAD);
@@ -125,6 +127,14 @@ describe('sealArchiveObject / openArchiveObject', () => {
     expect(await openArchiveObject(dataKey, sealByHand(dataKey, 0, Buffer.from('raw'), AAD), AAD)).toEqual(
       Buffer.from('raw')
     );
+  });
+
+  it('names an authentic brotli body that does not decompress as malformed, on the event loop or in the thread pool', async () => {
+    for (const bytes of [64 * 1024, 64 * 1024 + 1]) {
+      const notBrotli = Buffer.alloc(bytes, 'not brotli ');
+      const err = await openError(dataKey, sealByHand(dataKey, 1, notBrotli, AAD), AAD);
+      expect([err.reason, err.message], `${bytes} bytes`).toEqual(['malformed', 'archive object does not decompress']);
+    }
   });
 
   it('rejects data keys that are not 32 bytes', async () => {
